@@ -1,0 +1,55 @@
+# bangfu — two commands: `make demo` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDR ?= 127.0.0.1:8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test lint bench install install-dev assets messages translations clean
+
+# Stamp files make re-runs cheap: the venv is rebuilt only when pyproject.toml changes.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed assets messages
+install-dev: $(VENV)/.installed-dev assets messages
+
+# Front-end libraries come from the npm registry at install time; none is committed.
+assets: src/bangfu/static/vendor/.stamp
+src/bangfu/static/vendor/.stamp: package.json package-lock.json scripts/vendor_assets.sh
+	bash scripts/vendor_assets.sh
+	touch $@
+
+messages: | $(BIN)/python
+	$(BIN)/python -m bangfu.lib.messages
+
+demo: install
+	$(BIN)/bangfu demo --addr $(ADDR)
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	BANGFU_DEBUG=1 $(BIN)/mypy src
+
+test: install-dev lint
+	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 1; fi; exit $$rc
+
+bench: install-dev
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules src/bangfu/static/vendor
+
+# Refresh the English catalogue after adding UI strings, then translate the empty entries.
+translations: install-dev
+	cd src/bangfu && ../../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore='static/*' --settings=bangfu.settings
+	$(BIN)/python -m bangfu.lib.messages

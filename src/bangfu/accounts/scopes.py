@@ -1,0 +1,94 @@
+"""The scoping helpers: one per resource, used by every view and API endpoint.
+
+A user's reach is an area-code prefix (see bangfu.areas.models). Objects outside it are answered
+with 404, never 403, so their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from bangfu.accounts.models import Role, User
+from bangfu.areas.models import Area
+from bangfu.partners.models import Organisation
+
+STAFF_ROLES = (
+    Role.COUNTY_ADMIN,
+    Role.UNIT_REPORTER,
+    Role.TOWNSHIP_CLERK,
+    Role.VILLAGE_OFFICER,
+    Role.INSPECTOR,
+)
+
+
+def area_prefix(user: Any) -> str | None:
+    """The code prefix of the user's area subtree, or None when the user reaches no area."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.role not in STAFF_ROLES or user.area is None:
+        return None
+    return user.area.prefix
+
+
+def county_prefix(user: Any) -> str | None:
+    """The prefix of the county (or wider area) the user works in: townships see their county's
+    organisations, a village officer its county's units."""
+    prefix = area_prefix(user)
+    if prefix is None:
+        return None
+    return prefix[:6] if len(prefix) > 6 else prefix
+
+
+def require_role(user: Any, *roles: str) -> None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.role not in roles:
+        raise PermissionDenied
+
+
+# --- areas ----------------------------------------------------------------------------------------
+def areas_for_user(user: Any) -> QuerySet[Area]:
+    prefix = area_prefix(user)
+    if prefix is None:
+        return Area.objects.none()
+    return Area.objects.filter(code__startswith=prefix)
+
+
+def get_area_for_user(user: Any, code: str) -> Area:
+    try:
+        return areas_for_user(user).get(code=code)
+    except Area.DoesNotExist:
+        raise Http404("area") from None
+
+
+# --- organisations --------------------------------------------------------------------------------
+def organisations_for_user(user: Any) -> QuerySet[Organisation]:
+    prefix = county_prefix(user)
+    if prefix is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(county__code__startswith=prefix).select_related("county", "area")
+
+
+def get_organisation_for_user(user: Any, pk: int) -> Organisation:
+    try:
+        return organisations_for_user(user).get(pk=pk)
+    except Organisation.DoesNotExist:
+        raise Http404("organisation") from None
+
+
+# --- users (managed by county admins only) --------------------------------------------------------
+def users_for_admin(user: Any) -> QuerySet[User]:
+    require_role(user, Role.COUNTY_ADMIN)
+    prefix = area_prefix(user)
+    if prefix is None:
+        return User.objects.none()
+    return User.objects.filter(area__code__startswith=prefix).select_related("area", "organisation")
+
+
+def get_user_for_admin(user: Any, pk: int) -> User:
+    try:
+        return users_for_admin(user).get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404("user") from None

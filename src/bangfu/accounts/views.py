@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bangfu.accounts import services
+from bangfu.accounts.forms import DeactivateForm, UserCreateForm, UserEditForm, UserPasswordForm
+from bangfu.accounts.http import AuthedHttpRequest
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import get_user_for_admin, users_for_admin
+from bangfu.audit.services import record_audit
+
+
+def _apply_errors(form: UserCreateForm | UserEditForm | UserPasswordForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def user_list(request: AuthedHttpRequest) -> HttpResponse:
+    users = users_for_admin(request.user)
+    query = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    status = request.GET.get("status", "active")
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    if role in Role.values:
+        users = users.filter(role=role)
+    if status == "active":
+        users = users.filter(is_active=True)
+    elif status == "inactive":
+        users = users.filter(is_active=False)
+    page = Paginator(users.order_by("username"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "q": query, "role": role, "status": status, "roles": Role.choices},
+    )
+
+
+@login_required
+def user_create(request: AuthedHttpRequest) -> HttpResponse:
+    users_for_admin(request.user)  # county admins only
+    form = UserCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                password=data["password"],
+                role=data["role"],
+                area=data["area"],
+                organisation=data["organisation"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已创建用户 %(name)s。") % {"name": user.username})
+            return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    target = get_user_for_admin(request.user, pk)
+    initial = {
+        "full_name": target.full_name,
+        "role": target.role,
+        "area": target.area,
+        "organisation": target.organisation,
+        "phone": target.phone,
+        "email": target.email,
+    }
+    form = UserEditForm(request.POST or None, initial=initial, actor=request.user)
+    password_form = UserPasswordForm()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_user(
+                actor=request.user,
+                user=target,
+                role=data["role"],
+                area=data["area"],
+                organisation=data["organisation"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存用户 %(name)s。") % {"name": target.username})
+            return redirect("accounts:users")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "target": target, "password_form": password_form, "deactivate_form": DeactivateForm()},
+    )
+
+
+@login_required
+@require_POST
+def user_set_active(request: AuthedHttpRequest, pk: int, active: int) -> HttpResponse:
+    target = get_user_for_admin(request.user, pk)
+    form = DeactivateForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.set_user_active(actor=request.user, user=target, active=bool(active), reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if active:
+            messages.success(request, _("已启用用户 %(name)s。") % {"name": target.username})
+        else:
+            messages.success(request, _("已停用用户 %(name)s。") % {"name": target.username})
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_set_password(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    target = get_user_for_admin(request.user, pk)
+    form = UserPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_user_password(
+                actor=request.user, user=target, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已重置用户 %(name)s 的密码。") % {"name": target.username})
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            record_audit(
+                actor=form.user,
+                action="user.change_password",
+                target=form.user,
+                county_code=form.user.county_code,
+            )
+        return response

@@ -1,0 +1,38 @@
+"""An append-only audit trail: every service writes one row in its own transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditRecord(models.Model):
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField(_("操作"), max_length=64)
+    target_type = models.CharField(_("对象类型"), max_length=64)
+    target_id = models.CharField(_("对象"), max_length=64, blank=True)
+    target_repr = models.CharField(_("对象名称"), max_length=200, blank=True)
+    # Always masked values: personal data never enters the audit trail in clear.
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
+    # Tenant key: the county (6-digit code) the change belongs to, empty for deployment-wide rows.
+    county_code = models.CharField(_("县代码"), max_length=6, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        indexes = [
+            # The browse page filters by county then pages newest first.
+            models.Index(fields=["county_code", "-created_at"], name="audit_county_time_idx"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"

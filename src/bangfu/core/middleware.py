@@ -1,0 +1,53 @@
+"""Request ids for logs and audit rows, and the Content-Security-Policy header."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+_request_id: ContextVar[str] = ContextVar("bangfu_request_id", default="-")
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-Id", "")
+        request_id = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        token = _request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-Id"] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id()
+        return True
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # The OpenAPI docs page loads its own inline bootstrap; everything else is strict.
+        if not request.path.startswith("/api/v1/docs"):
+            response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response

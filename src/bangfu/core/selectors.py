@@ -1,0 +1,51 @@
+"""Figures for the home page, always within the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from bangfu.accounts.models import User
+from bangfu.accounts.scopes import area_prefix, areas_for_user, organisations_for_user
+from bangfu.areas.models import Area, Level
+
+
+def home_figures(user: User) -> dict[str, Any]:
+    areas = areas_for_user(user)
+    counts = areas.aggregate(
+        townships=Count("id", filter=Q(level=Level.TOWNSHIP)),
+        villages=Count("id", filter=Q(level=Level.VILLAGE)),
+        poor_villages=Count("id", filter=Q(level=Level.VILLAGE, registered_poor=True)),
+    )
+    prefix = area_prefix(user) or "-"
+    counts["organisations"] = organisations_for_user(user).filter(is_active=True).count()
+    counts["users"] = User.objects.filter(is_active=True, area__code__startswith=prefix).count()
+    return counts
+
+
+def villages_by_township(user: User) -> list[dict[str, Any]]:
+    """One row per township in scope: its villages and registered poor villages (one query)."""
+    townships = list(areas_for_user(user).filter(level=Level.TOWNSHIP).values("code", "name"))
+    by_prefix: dict[str, dict[str, Any]] = {
+        t["code"][:9]: {**t, "villages": 0, "poor_villages": 0} for t in townships
+    }
+    village_rows = areas_for_user(user).filter(level=Level.VILLAGE).values_list("code", "registered_poor")
+    for code, poor in village_rows:
+        row = by_prefix.get(code[:9])
+        if row is not None:
+            row["villages"] += 1
+            row["poor_villages"] += int(poor)
+    return list(by_prefix.values())
+
+
+def scope_label(user: User) -> str:
+    area: Area | None = user.area
+    if area is None:
+        return ""
+    chain = [area.name]
+    parent = area.parent
+    while parent is not None and parent.level in (Level.COUNTY, Level.TOWNSHIP):
+        chain.append(parent.name)
+        parent = parent.parent
+    return " / ".join(reversed(chain))

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from bangfu.accounts.models import User
+from bangfu.accounts.scopes import STAFF_ROLES
+from bangfu.core import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if user.role not in STAFF_ROLES:
+        return render(request, "core/home_supporter.html")
+    townships = selectors.villages_by_township(user)
+    chart = {
+        "names": [t["name"] for t in townships],
+        "villages": [t["villages"] for t in townships],
+        "poor": [t["poor_villages"] for t in townships],
+    }
+    return render(
+        request,
+        "core/home.html",
+        {
+            "figures": selectors.home_figures(user),
+            "townships": townships,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "scope_label": selectors.scope_label(user),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

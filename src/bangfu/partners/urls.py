@@ -1,0 +1,6 @@
+from django.urls import path
+
+from bangfu.partners import views
+
+app_name = "partners"
+urlpatterns = [path("organisations/", views.organisation_list, name="organisations")]

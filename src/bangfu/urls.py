@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from bangfu.api import api
+from bangfu.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("bangfu.accounts.urls")),
+    path("areas/", include("bangfu.areas.urls")),
+    path("partners/", include("bangfu.partners.urls")),
+    path("audit/", include("bangfu.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+]

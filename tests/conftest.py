@@ -1,0 +1,64 @@
+"""Fixed personas on the demo county, as healthchecks does: no factories."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.services import create_user
+from bangfu.areas.models import Area
+from bangfu.core.demo import seed_demo
+from bangfu.partners.models import Organisation
+
+PASSWORD = "correct-horse-battery"
+# 雪岭镇 (the demo township user's) and 扎西乡 (another township).
+OWN_TOWNSHIP = "513325100000"
+OTHER_TOWNSHIP = "513325200000"
+OTHER_VILLAGE = "513325200200"
+
+
+@pytest.fixture
+def demo(db) -> None:
+    seed_demo()
+
+
+def _persona(username: str, role: str, area_code: str, org_code: str | None = None) -> User:
+    return create_user(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        area=Area.objects.get(code=area_code),
+        organisation=Organisation.objects.get(code=org_code) if org_code else None,
+    )
+
+
+@pytest.fixture
+def county_admin(demo) -> User:
+    return User.objects.get(username="admin")
+
+
+@pytest.fixture
+def township_clerk(demo) -> User:
+    return _persona("clerk-xueling", Role.TOWNSHIP_CLERK, OWN_TOWNSHIP)
+
+
+@pytest.fixture
+def other_township_clerk(demo) -> User:
+    return _persona("clerk-zhaxi", Role.TOWNSHIP_CLERK, OTHER_TOWNSHIP)
+
+
+@pytest.fixture
+def unit_reporter(demo) -> User:
+    return _persona("reporter", Role.UNIT_REPORTER, "513325000000", "P02")
+
+
+@pytest.fixture
+def client_for():
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
