@@ -51,5 +51,4 @@ clean:
 
 # Refresh the English catalogue after adding UI strings, then translate the empty entries.
 translations: install-dev
-	cd src/bangfu && ../../$(BIN)/django-admin makemessages -l en --no-obsolete --ignore='static/*' --settings=bangfu.settings
-	$(BIN)/python -m bangfu.lib.messages
+	$(BIN)/python -m bangfu.lib.messages update

@@ -87,9 +87,10 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 def _mount_routers() -> None:
-    from bangfu.areas.api import router as areas_router
+    from bangfu.modules import provided
 
-    api.add_router("/areas/", areas_router, tags=["areas"])
+    for label, module in provided("api"):
+        api.add_router(f"/{label}/", module.router, tags=[label])
 
 
 _mount_routers()

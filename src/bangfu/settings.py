@@ -94,6 +94,14 @@ INSTALLED_APPS = [
     "bangfu.areas",
     "bangfu.partners",
     "bangfu.accounts",
+    "bangfu.registry",
+    "bangfu.workplan",
+    "bangfu.ledger",
+    "bangfu.projects",
+    "bangfu.charity",
+    "bangfu.awards",
+    "bangfu.network",
+    "bangfu.subsidies",
 ]
 
 MIDDLEWARE = [
@@ -196,7 +204,8 @@ CONTENT_SECURITY_POLICY = (
 # --- Language and time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Apps keep their own catalogues (<app>/locale); this one holds the strings outside apps.
+LOCALE_PATHS = [] if env_bool("BANGFU_APP_CATALOGUE") else [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

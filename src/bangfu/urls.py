@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from bangfu.api import api
 from bangfu.core import views as core_views
+from bangfu.modules import provided
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -11,9 +12,11 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("bangfu.accounts.urls")),
-    path("areas/", include("bangfu.areas.urls")),
-    path("partners/", include("bangfu.partners.urls")),
     path("audit/", include("bangfu.audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+]
+# Each domain app's urls.py carries its own path prefixes (see bangfu.modules).
+urlpatterns += [
+    path("", include((module.urlpatterns, label), namespace=label)) for label, module in provided("urls")
 ]

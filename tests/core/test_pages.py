@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from bangfu.accounts.models import User
-from bangfu.core.context_processors import NAV_ITEMS
+from bangfu.core.context_processors import nav_items
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_every_navigation_link_works_for_every_demo_role(demo, username: str) ->
 
 
 def test_navigation_shows_admin_links_only_to_county_admins(demo) -> None:
-    admin_only = {reverse(name) for name, _label, roles in NAV_ITEMS if roles == ("county_admin",)}
+    admin_only = {reverse(name) for name, _label, roles in nav_items() if roles == ("county_admin",)}
     client = Client()
     client.force_login(User.objects.get(username="township"))
     urls = {item["url"] for item in client.get("/").context["nav_items"]}
@@ -73,3 +73,11 @@ def test_responses_carry_security_headers(client: Client) -> None:
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Request-Id"]
+
+
+def test_the_openapi_docs_and_schema_are_served_locally(client: Client) -> None:
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "cdn." not in docs.content.decode()
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/areas/" in schema["paths"]

@@ -4,6 +4,6 @@ from bangfu.areas import views
 
 app_name = "areas"
 urlpatterns = [
-    path("", views.area_list, name="list"),
-    path("<str:code>/", views.area_detail, name="detail"),
+    path("areas/", views.area_list, name="list"),
+    path("areas/<str:code>/", views.area_detail, name="detail"),
 ]

@@ -10,15 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES
+from bangfu.modules import provided
 
-# (url name, label, roles that see it). Later apps add their entries here.
-NAV_ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
-    ("home", _("首页"), STAFF_ROLES),
-    ("areas:list", _("区划"), STAFF_ROLES),
-    ("partners:organisations", _("单位"), STAFF_ROLES),
-    ("accounts:users", _("用户管理"), (Role.COUNTY_ADMIN,)),
-    ("audit:list", _("审计日志"), (Role.COUNTY_ADMIN,)),
-]
+NavItem = tuple[str, Any, tuple[str, ...]]  # (url name, label, roles that see it)
+
+
+def nav_items() -> list[NavItem]:
+    """Home, then each domain app's `nav.NAV_ITEMS` (bangfu.modules), then administration."""
+    items: list[NavItem] = [("home", _("首页"), STAFF_ROLES)]
+    for _label, module in provided("nav"):
+        items.extend(module.NAV_ITEMS)
+    items += [
+        ("accounts:users", _("用户管理"), (Role.COUNTY_ADMIN,)),
+        ("audit:list", _("审计日志"), (Role.COUNTY_ADMIN,)),
+    ]
+    return items
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -32,7 +38,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "label": label,
             "active": request.resolver_match is not None and request.resolver_match.view_name == name,
         }
-        for name, label, roles in NAV_ITEMS
+        for name, label, roles in nav_items()
         if role in roles
     ]
     return {"nav_items": items}

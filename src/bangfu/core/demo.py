@@ -13,6 +13,7 @@ from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import create_user
 from bangfu.areas.models import Area
 from bangfu.areas.services import load_areas_csv
+from bangfu.modules import provided
 from bangfu.partners.models import AdminLevel, Organisation, OrgType
 from bangfu.partners.services import upsert_organisation
 
@@ -144,6 +145,8 @@ def seed_demo() -> dict[str, int]:
             organisation=orgs[spec.organisation_code] if spec.organisation_code else None,
             full_name=spec.full_name,
         )
+    for _label, module in provided("demo"):
+        module.seed_demo(county)
     return {
         "areas": Area.objects.filter(code__startswith=county.prefix).count(),
         "organisations": len(orgs),

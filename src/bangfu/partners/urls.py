@@ -3,4 +3,4 @@ from django.urls import path
 from bangfu.partners import views
 
 app_name = "partners"
-urlpatterns = [path("organisations/", views.organisation_list, name="organisations")]
+urlpatterns = [path("partners/organisations/", views.organisation_list, name="organisations")]

@@ -1,0 +1,46 @@
+"""The domain apps, in dependency order, and the optional modules each may provide.
+
+An app plugs itself in by having any of these modules; nothing else needs editing:
+- `urls.py`   — `urlpatterns` (full paths, e.g. "registry/households/"), included at the site root
+               under the app label as namespace;
+- `api.py`    — `router` (django-ninja), mounted at /api/v1/<label>/;
+- `nav.py`    — `NAV_ITEMS`: [(url name, label, roles)], appended to the main navigation;
+- `demo.py`   — `seed_demo(county)`, called by `bangfu seed-demo` after the areas, organisations and
+               demo users exist (idempotent).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+
+DOMAIN_APPS = [
+    "areas",
+    "partners",
+    "registry",
+    "workplan",
+    "ledger",
+    "projects",
+    "charity",
+    "awards",
+    "network",
+    "subsidies",
+]
+
+
+def app_module(label: str, name: str) -> ModuleType | None:
+    dotted = f"bangfu.{label}.{name}"
+    if importlib.util.find_spec(dotted) is None:
+        return None
+    return importlib.import_module(dotted)
+
+
+def provided(name: str) -> list[tuple[str, ModuleType]]:
+    """(label, module) for every domain app that has `name`, in dependency order."""
+    found = []
+    for label in DOMAIN_APPS:
+        module = app_module(label, name)
+        if module is not None:
+            found.append((label, module))
+    return found
