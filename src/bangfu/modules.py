@@ -17,8 +17,8 @@ from types import ModuleType
 
 DOMAIN_APPS = [
     "areas",
-    "partners",
     "registry",
+    "partners",
     "workplan",
     "ledger",
     "projects",
