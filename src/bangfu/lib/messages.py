@@ -53,6 +53,7 @@ def _makemessages(cwd: Path, *extra: str, app_catalogue: bool) -> None:
             "-l",
             LANGUAGE,
             "--no-obsolete",
+            "--no-location",
             "--ignore=static",
             *extra,
         ],
@@ -76,7 +77,25 @@ def update_catalogues(package_dir: Path = PACKAGE_DIR) -> list[Path]:
             for path in sorted(locale.rglob("*"), reverse=True):
                 path.rmdir()
             locale.rmdir()
+    for path in catalogues(package_dir):
+        normalise_header(path)
     return catalogues(package_dir)
+
+
+def normalise_header(path: Path) -> None:
+    """A fixed header, so refreshing the catalogues changes only the files whose strings changed."""
+    po = polib.pofile(str(path))
+    po.header = "bangfu English catalogue. Source strings are Chinese (the default language)."
+    po.metadata_is_fuzzy = False
+    po.metadata = {
+        "Project-Id-Version": "bangfu",
+        "Language": LANGUAGE,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+    }
+    po.save(str(path))
 
 
 def untranslated(package_dir: Path = PACKAGE_DIR) -> dict[str, list[str]]:

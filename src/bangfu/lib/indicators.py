@@ -1,0 +1,81 @@
+"""Named computed indicators: the one place where apps publish figures for the work plan.
+
+Each app declares its figures in its own `indicators.py` with the `@indicator` decorator; the work
+plan (monthly ledger, bulletin, assessment, dashboard) looks them up by name, so nobody types a
+number twice. Names are `<app>.<figure>`, e.g. `partners.work_team_visits`.
+
+A compute function receives an `IndicatorQuery` and returns a Decimal (counts as whole numbers).
+It must be set-based (one or a few aggregate queries), scoped to `query.county`, and, when
+`query.organisation` is given, to what that organisation did or received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bangfu.areas.models import Area
+    from bangfu.partners.models import Organisation
+
+
+@dataclass(frozen=True)
+class IndicatorQuery:
+    county: Area
+    start: date  # inclusive
+    end: date  # exclusive: a month is [1 June, 1 July)
+    organisation: Organisation | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    label: Any  # lazy translated string
+    unit: str  # e.g. "户", "人次", "元", "个"
+    compute: Callable[[IndicatorQuery], Decimal]
+    # URL name (optional) of a page listing the records behind the figure; it receives the
+    # query as GET parameters county, start, end, organisation.
+    source_url_name: str = ""
+
+    def value(self, query: IndicatorQuery) -> Decimal:
+        return Decimal(self.compute(query))
+
+
+_REGISTRY: dict[str, Indicator] = {}
+
+
+def indicator(
+    name: str, *, label: Any, unit: str, source_url_name: str = ""
+) -> Callable[[Callable[[IndicatorQuery], Decimal]], Callable[[IndicatorQuery], Decimal]]:
+    """Register a compute function under `name`."""
+
+    def register(func: Callable[[IndicatorQuery], Decimal]) -> Callable[[IndicatorQuery], Decimal]:
+        existing = _REGISTRY.get(name)
+        if existing is not None and existing.compute is not func:
+            raise ValueError(f"indicator {name!r} is registered twice")
+        _REGISTRY[name] = Indicator(name, label, unit, func, source_url_name)
+        return func
+
+    return register
+
+
+def _load() -> None:
+    from bangfu.modules import provided
+
+    provided("indicators")  # importing each app's indicators.py registers its figures
+
+
+def all_indicators() -> dict[str, Indicator]:
+    _load()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_indicator(name: str) -> Indicator:
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown indicator {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
