@@ -20,7 +20,8 @@ OTHER_VILLAGE = "513325200200"
 
 @pytest.fixture
 def demo(db) -> None:
-    seed_demo()
+    """The demo county's base: areas, organisations, one user per role (no app data)."""
+    seed_demo(full=False)
 
 
 def _persona(username: str, role: str, area_code: str, org_code: str | None = None) -> User:
