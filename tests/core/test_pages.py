@@ -81,3 +81,15 @@ def test_the_openapi_docs_and_schema_are_served_locally(client: Client) -> None:
     assert "cdn." not in docs.content.decode()
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/areas/" in schema["paths"]
+
+
+def test_the_pages_assets_are_served_locally(client: Client) -> None:
+    for path in (
+        "/static/bangfu/app.css",
+        "/static/bangfu/charts.js",
+        "/static/vendor/htmx.min.js",
+        "/static/vendor/echarts.min.js",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        b"".join(response.streaming_content if response.streaming else [response.content])
