@@ -9,7 +9,16 @@ from bangfu.accounts.models import Role, User
 from bangfu.areas.models import Area
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import LedgerReport, Notification, ReportComment, ReportStatus
-from bangfu.workplan.selectors import LATE, MISSING, ON_TIME, PENDING, RETURNED, cell_state, completeness, due_date
+from bangfu.workplan.selectors import (
+    LATE,
+    MISSING,
+    ON_TIME,
+    PENDING,
+    RETURNED,
+    cell_state,
+    completeness,
+    due_date,
+)
 from bangfu.workplan.services import (
     accept_report,
     bulk_accept_reports,
@@ -44,14 +53,18 @@ def inspector(demo) -> User:
 
 @pytest.fixture
 def report(plan, finance_reporter) -> LedgerReport:
-    return LedgerReport.objects.get(task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 6, 1))
+    return LedgerReport.objects.get(
+        task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 6, 1)
+    )
 
 
 def _reload(report: LedgerReport) -> LedgerReport:
     return LedgerReport.objects.get(pk=report.pk)
 
 
-def test_it_walks_draft_submitted_returned_resubmitted_accepted(settings, report, finance_reporter, county_admin, inspector):
+def test_it_walks_draft_submitted_returned_resubmitted_accepted(
+    settings, report, finance_reporter, county_admin, inspector
+):
     settings.BANGFU_TODAY = date(2020, 7, 3)
     save_report(actor=finance_reporter, report=report, progress="春季学期资助已拨付")
     submit_report(actor=finance_reporter, report=report)
@@ -101,7 +114,9 @@ def test_a_return_needs_a_comment(settings, report, finance_reporter, county_adm
     assert not ReportComment.objects.exists()
 
 
-def test_the_inspector_comments_and_returns_but_cannot_accept_or_fill(settings, report, finance_reporter, inspector):
+def test_the_inspector_comments_and_returns_but_cannot_accept_or_fill(
+    settings, report, finance_reporter, inspector
+):
     settings.BANGFU_TODAY = date(2020, 7, 3)
     save_report(actor=finance_reporter, report=report, progress="进展")
     submit_report(actor=finance_reporter, report=report)
@@ -130,16 +145,24 @@ def test_it_refuses_a_submission_without_progress(settings, report, finance_repo
 
 def test_bulk_accept_is_all_or_nothing(settings, plan, report, finance_reporter, county_admin):
     settings.BANGFU_TODAY = date(2020, 7, 3)
-    may = LedgerReport.objects.get(task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 5, 1))
+    may = LedgerReport.objects.get(
+        task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 5, 1)
+    )
     for r in (report, may):
         save_report(actor=finance_reporter, report=r, progress="进展")
         submit_report(actor=finance_reporter, report=r)
-    april = LedgerReport.objects.get(task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 4, 1))
+    april = LedgerReport.objects.get(
+        task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 4, 1)
+    )
     with pytest.raises(ValidationError):
         bulk_accept_reports(actor=county_admin, reports=[_reload(report), _reload(may), april])
-    assert set(LedgerReport.objects.filter(pk__in=[report.pk, may.pk]).values_list("status", flat=True)) == {"submitted"}
+    assert set(LedgerReport.objects.filter(pk__in=[report.pk, may.pk]).values_list("status", flat=True)) == {
+        "submitted"
+    }
     assert bulk_accept_reports(actor=county_admin, reports=[_reload(report), _reload(may)]) == 2
-    assert set(LedgerReport.objects.filter(pk__in=[report.pk, may.pk]).values_list("status", flat=True)) == {"accepted"}
+    assert set(LedgerReport.objects.filter(pk__in=[report.pk, may.pk]).values_list("status", flat=True)) == {
+        "accepted"
+    }
 
 
 @pytest.mark.parametrize(
@@ -170,8 +193,13 @@ def test_the_due_day_is_a_county_setting(settings, plan, report, finance_reporte
     matrix = completeness(plan, task_id=report.task_id, organisation_id=finance_reporter.organisation_id)
     assert matrix.rows[0][1][5].state == LATE
     update_settings(
-        actor=county_admin, county=county, due_day=10, weight_timeliness=40, weight_milestones=30,
-        weight_indicators=30, email_reminders=False,
+        actor=county_admin,
+        county=county,
+        due_day=10,
+        weight_timeliness=40,
+        weight_milestones=30,
+        weight_indicators=30,
+        email_reminders=False,
     )
     matrix = completeness(plan, task_id=report.task_id, organisation_id=finance_reporter.organisation_id)
     assert matrix.rows[0][1][5].state == ON_TIME
@@ -181,7 +209,9 @@ def test_reminders_are_sent_once(settings, plan, county, report, finance_reporte
     settings.BANGFU_TODAY = date(2020, 7, 2)
     first = send_reminders(actor=None, county=county)
     # The finance bureau has one slot in June (3.5.5) and also 3.5.3/3.5.4 as a county unit.
-    june_slots = LedgerReport.objects.filter(organisation=finance_reporter.organisation, month=date(2020, 6, 1)).count()
+    june_slots = LedgerReport.objects.filter(
+        organisation=finance_reporter.organisation, month=date(2020, 6, 1)
+    ).count()
     assert Notification.objects.filter(user=finance_reporter).count() == june_slots
     assert first >= june_slots
     assert send_reminders(actor=None, county=county) == 0

@@ -131,7 +131,12 @@ def cell_state(status: str, first_submitted_on: date | None, due: date, today: d
 # --- completeness ---------------------------------------------------------------------------------
 @dataclass
 class Cell:
+    month: date
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def month_param(self) -> str:
+        return f"{self.month:%Y-%m}"
 
     @property
     def state(self) -> str:
@@ -169,7 +174,7 @@ def completeness(
         reports = reports.filter(task_id=task_id)
     if organisation_id:
         reports = reports.filter(organisation_id=organisation_id)
-    grid: dict[int, dict[date, Cell]] = defaultdict(lambda: {m: Cell() for m in months})
+    grid: dict[int, dict[date, Cell]] = defaultdict(lambda: {m: Cell(m) for m in months})
     totals: dict[str, int] = defaultdict(int)
     for org_id, month, status, first in reports.values_list(
         "organisation_id", "month", "status", "first_submitted_on"
@@ -388,7 +393,7 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
         figures = indicator_figures(inds, county=plan.county, start=start, end=end, organisation=org)
         attained = [f.attainment for f in figures if f.attainment is not None]
         attainment = (sum(attained, Decimal(0)) / len(attained)) if attained else None
-        adj = adjustments.get(org_id, [])
+        org_adjustments = adjustments.get(org_id, [])
         scores.append(
             Score(
                 organisation=org,
@@ -397,8 +402,8 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
                 milestones_due=len(ms),
                 milestones_met=met,
                 indicator_attainment=attainment,
-                adjustment=sum((a.points for a in adj), Decimal(0)),
-                adjustments=adj,
+                adjustment=sum((a.points for a in org_adjustments), Decimal(0)),
+                adjustments=org_adjustments,
                 self_inspection=inspections.get(org_id),
                 weights=weights,
             )
@@ -421,3 +426,68 @@ def task_list(plan: Plan) -> QuerySet[Task]:
         )
         .order_by("position")
     )
+
+
+def dashboard_data(plan: Plan, today: date | None = None) -> dict[str, Any]:
+    """Figures and chart series for the work-plan dashboard; each series carries the URL of
+    the rows behind it."""
+    from django.urls import reverse
+
+    today = today or clock.today()
+    matrix = completeness(plan, today=today)
+    months = matrix.months
+    by_month = {state: [0] * 12 for state in STATE_ORDER}
+    late_units: list[tuple[str, int, int]] = []
+    for org, cells in matrix.rows:
+        bad = 0
+        for i, cell in enumerate(cells):
+            for state, n in cell.counts.items():
+                by_month[state][i] += n
+            bad += cell.counts.get(LATE, 0) + cell.counts.get(MISSING, 0)
+        if bad:
+            late_units.append((org.name, org.pk, bad))
+    late_units.sort(key=lambda x: -x[2])
+    late_units = late_units[:15]
+    reports_url = reverse("workplan:reports")
+    completeness_url = reverse("workplan:completeness")
+    milestones = list(Milestone.objects.filter(task__plan=plan))
+    ms_status = {"done": [0] * 4, "overdue": [0] * 4, "open": [0] * 4}
+    for m in milestones:
+        if m.completed_on is not None:
+            ms_status["done"][m.quarter - 1] += 1
+        elif m.due_date < today:
+            ms_status["overdue"][m.quarter - 1] += 1
+        else:
+            ms_status["open"][m.quarter - 1] += 1
+    indicators = list(Indicator.objects.filter(task__plan=plan, target__gt=0).select_related("task"))
+    figures = indicator_figures(
+        indicators, county=plan.county, start=date(plan.year, 1, 1), end=min(today, date(plan.year + 1, 1, 1))
+    )
+    plan_url = reverse("workplan:plan")
+    progress = [
+        {
+            "name": f"{f.indicator.task.code} {f.indicator.label}",
+            "percent": float(round((f.attainment or Decimal(0)) * 100, 1)),
+            "url": f.source_url or f"{plan_url}#task-{f.indicator.task.code}",
+        }
+        for f in figures
+        if f.available
+    ]
+    return {
+        "totals": {state: matrix.totals.get(state, 0) for state in STATE_ORDER},
+        "overdue_milestones": sum(ms_status["overdue"]),
+        "awaiting_review": awaiting_review(plan).count(),
+        "charts": {
+            "months": [f"{m:%Y-%m}" for m in months],
+            "month_urls": [f"{reports_url}?month={m:%Y-%m}" for m in months],
+            "by_month": by_month,
+            "late_units": {
+                "names": [u[0] for u in late_units],
+                "counts": [u[2] for u in late_units],
+                "urls": [f"{completeness_url}?organisation={u[1]}" for u in late_units],
+            },
+            "milestones": ms_status,
+            "milestones_url": reverse("workplan:oversight"),
+            "progress": progress,
+        },
+    }

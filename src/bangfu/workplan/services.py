@@ -76,9 +76,7 @@ def load_plan(*, actor: User | None, county: Area, data: bytes) -> LoadResult:
 
 
 def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResult:
-    plan, _created = Plan.objects.get_or_create(
-        county=county, year=spec.year, defaults={"title": spec.title}
-    )
+    plan, _created = Plan.objects.get_or_create(county=county, year=spec.year, defaults={"title": spec.title})
     plan.title, plan.goals, plan.scope = spec.title, spec.goals, spec.scope
     plan.save()
     sections = {s.code: s for s in Section.objects.filter(plan=plan)}
