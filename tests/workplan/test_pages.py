@@ -128,3 +128,88 @@ def test_the_api_submits_only_own_reports(living):
     assert _client("township").post(f"/api/v1/workplan/reports/{other.pk}/submit").status_code == 404
     other.refresh_from_db()
     assert other.status != "submitted" or other.first_submitted_on is not None
+
+
+def test_the_plan_page_marks_unregistered_sources(living):
+    content = _client("admin").get("/workplan/").content.decode()
+    assert "areas.registered_poor_villages" in content
+    # partners.work_team_visits belongs to an app that may not have registered it yet.
+    from bangfu.lib.indicators import all_indicators
+
+    if "partners.work_team_visits" not in all_indicators():
+        assert "来源暂不可用" in content
+
+
+def test_a_report_shows_a_registered_computed_figure(living):
+    report = LedgerReport.objects.filter(task__code="3.1.1", month=date(2020, 6, 1)).first()
+    content = _client("admin").get(f"/workplan/reports/{report.pk}/").content.decode()
+    from bangfu.areas.models import Area
+
+    poor = Area.objects.filter(level="village", registered_poor=True).count()
+    assert f"{poor} 个" in content
+
+
+def test_the_admin_edits_a_task_in_the_page(living):
+    from bangfu.partners.models import Organisation
+    from bangfu.workplan.models import Task
+
+    task = Task.objects.get(code="3.2")
+    finance = Organisation.objects.get(name="县财政局")
+    lead = list(task.lead_units.values_list("pk", flat=True))
+    resp = [*task.responsible_units.values_list("pk", flat=True), finance.pk]
+    response = _client("admin").post(
+        f"/workplan/tasks/{task.pk}/edit/",
+        {
+            "title": task.title,
+            "description": task.description,
+            "schedule_text": task.schedule_text,
+            "lead_units": lead,
+            "responsible_units": resp,
+        },
+    )
+    assert response.status_code == 302
+    assert task.responsible_units.filter(pk=finance.pk).exists()
+    assert LedgerReport.objects.filter(task=task, organisation=finance).count() == 12
+    assert _client("inspector").get(f"/workplan/tasks/{task.pk}/edit/").status_code == 403
+
+
+def test_the_upload_page_shows_yaml_paths_and_changes_nothing(living):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bangfu.workplan.models import Task
+
+    before = list(Task.objects.values_list("code", "title"))
+    bad = SimpleUploadedFile("p.yaml", b"year: 2020\ntitle: x\nsections: []\n")
+    response = _client("admin").post("/workplan/upload/", {"file": bad})
+    assert response.status_code == 200
+    assert "sections:" in response.content.decode()
+    assert before == list(Task.objects.values_list("code", "title"))
+
+
+def test_the_daily_task_and_command_send_reminders_once(settings, county):
+    from django.core.management import call_command
+
+    from bangfu.workplan.planfile import SHIPPED_2020
+    from bangfu.workplan.services import load_plan
+    from bangfu.workplan.tasks import send_daily_reminders
+
+    settings.BANGFU_TODAY = date(2020, 7, 2)
+    from bangfu.accounts.services import create_user
+    from bangfu.areas.models import Area
+    from bangfu.partners.models import Organisation
+    from tests.conftest import PASSWORD
+
+    create_user(
+        actor=None,
+        username="edu",
+        password=PASSWORD,
+        role="unit_reporter",
+        area=Area.objects.get(code="513325000000"),
+        organisation=Organisation.objects.get(name="县教育体育局"),
+    )
+    load_plan(actor=None, county=county, data=SHIPPED_2020.read_bytes())
+    result = send_daily_reminders.enqueue()
+    first = Notification.objects.count()
+    assert first > 0 and result.return_value == first
+    call_command("send_reminders")
+    assert Notification.objects.count() == first
