@@ -104,16 +104,14 @@ def main() -> None:
         return statistics.median(timings)
 
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(
-        f"work plan completeness, {UNITS} units × {MONTHS} months × {TASKS} tasks = {len(reports)} slots ({vendor})"
-    )
-    print(
-        f"  /workplan/completeness/                 median {measure('/workplan/completeness/'):.1f} ms over {RUNS} runs"
-    )
-    print(
-        f"  /workplan/completeness/?task=<one task> median {measure(f'/workplan/completeness/?task={tasks[0].pk}'):.1f} ms"
-    )
-    print(f"  /workplan/dashboard/                    median {measure('/workplan/dashboard/'):.1f} ms")
+    slots = f"{UNITS} units × {MONTHS} months × {TASKS} tasks = {len(reports)} slots"
+    print(f"work plan completeness, {slots} ({vendor})")
+    full = measure("/workplan/completeness/")
+    one = measure(f"/workplan/completeness/?task={tasks[0].pk}")
+    dash = measure("/workplan/dashboard/")
+    print(f"  /workplan/completeness/                 median {full:.1f} ms over {RUNS} runs")
+    print(f"  /workplan/completeness/?task=<one task> median {one:.1f} ms")
+    print(f"  /workplan/dashboard/                    median {dash:.1f} ms")
 
 
 if __name__ == "__main__":
