@@ -227,3 +227,27 @@ def test_a_submitted_report_gets_no_reminder(settings, plan, county, report, fin
     send_reminders(actor=None, county=county)
     assert Notification.objects.filter(user=finance_reporter).exists()
     assert not Notification.objects.filter(url=f"/workplan/reports/{report.pk}/").exists()
+
+
+def test_reminders_go_by_email_only_when_the_county_says_so(
+    settings, plan, county, finance_reporter, county_admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=finance_reporter.pk).update(email="finance@example.invalid")
+    settings.BANGFU_TODAY = date(2020, 7, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reminders(actor=None, county=county)
+    assert mailoutbox == []
+    update_settings(
+        actor=county_admin,
+        county=county,
+        due_day=5,
+        weight_timeliness=40,
+        weight_milestones=30,
+        weight_indicators=30,
+        email_reminders=True,
+    )
+    settings.BANGFU_TODAY = date(2020, 8, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_reminders(actor=None, county=county)
+    assert sent > 0
+    assert {m.to[0] for m in mailoutbox} == {"finance@example.invalid"}

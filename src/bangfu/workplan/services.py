@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -500,9 +501,17 @@ def send_reminders(*, actor: User | None, county: Area, on: date | None = None) 
                     url=f"/workplan/reports/{report.pk}/",
                 )
             )
-    before = Notification.objects.filter(county=county).count()
-    Notification.objects.bulk_create(notes, ignore_conflicts=True, batch_size=1000)
-    sent = Notification.objects.filter(county=county).count() - before
+    existing = set(
+        Notification.objects.filter(user__in=users, key__in=[n.key for n in notes]).values_list(
+            "user_id", "key"
+        )
+    )
+    new = [n for n in notes if (n.user.pk, n.key) not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    sent = len(new)
+    if setting.email_reminders and new:
+        mails = [(str(_("工作台账提醒")), n.text, None, [n.user.email]) for n in new if n.user.email]
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
     if sent:
         record_audit(
             actor=actor,
