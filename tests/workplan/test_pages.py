@@ -213,3 +213,27 @@ def test_the_daily_task_and_command_send_reminders_once(settings, county):
     assert first > 0 and result.return_value == first
     call_command("send_reminders")
     assert Notification.objects.count() == first
+
+
+def test_a_unit_attaches_files_and_only_scoped_users_download_them(living, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bangfu.workplan.models import ReportAttachment
+
+    settings.MEDIA_ROOT = tmp_path
+    user = User.objects.get(username="township")
+    report = LedgerReport.objects.filter(
+        organisation=user.organisation, month=date(2020, 7, 1), status=ReportStatus.DRAFT
+    ).first()
+    client = _client("township")
+    bad = SimpleUploadedFile("run.exe", b"MZ")
+    client.post(f"/workplan/reports/{report.pk}/", {"progress": "进展", "attachments": [bad]})
+    assert not ReportAttachment.objects.exists()
+    good = SimpleUploadedFile("会议纪要.pdf", b"%PDF-1.4 demo")
+    response = client.post(f"/workplan/reports/{report.pk}/", {"progress": "进展", "attachments": [good]})
+    assert response.status_code == 302
+    item = ReportAttachment.objects.get()
+    assert item.name == "会议纪要.pdf" and item.report == report
+    url = f"/workplan/reports/{report.pk}/attachments/{item.pk}/"
+    assert b"".join(_client("admin").get(url).streaming_content) == b"%PDF-1.4 demo"
+    assert _client("unit").get(url).status_code == 404

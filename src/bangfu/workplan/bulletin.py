@@ -64,7 +64,7 @@ def bulletin_figures(plan: Plan, month: date) -> tuple[BulletinFigures, dict[int
         returned=totals[RETURNED],
         pending=totals[PENDING],
         milestones_due=milestones.count(),
-        milestones_done=milestones.filter(completed_on__isnull=False, completed_on__lte=end).count(),
+        milestones_done=milestones.filter(completed_on__lt=end).count(),
         indicators=indicators,
     )
     return figures, states

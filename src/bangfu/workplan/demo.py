@@ -29,7 +29,7 @@ from bangfu.workplan.models import (
 )
 from bangfu.workplan.planfile import SHIPPED_2020
 from bangfu.workplan.selectors import due_date
-from bangfu.workplan.services import load_plan, send_reminders, settings_for
+from bangfu.workplan.services import load_plan, previous_month, send_reminders, settings_for
 
 PROGRESS = [
     "召开专题会议研究部署,明确责任人和时间节点,按计划推进{task}。",
@@ -60,8 +60,21 @@ def seed_demo(county: Area) -> None:
     rng = random.Random(2020)  # noqa: S311 -- reproducible demo data, not secrets
     changed: list[LedgerReport] = []
     comments: list[ReportComment] = []
-    for report in reports.select_related("task", "organisation").order_by("pk"):
+    # Each unit with demo users leaves one report of last month missing, so its users see a
+    # reminder and the office sees them on the list.
+    last_month = previous_month(today)
+    with_users = set(
+        User.objects.filter(organisation__county=county, is_active=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    for report in reports.select_related("task", "organisation").order_by(
+        "month", "task__position", "organisation__code"
+    ):
         due = due_date(report.month, due_day)
+        if report.month == last_month and report.organisation_id in with_users:
+            with_users.discard(report.organisation_id)
+            continue
         text = rng.choice(PROGRESS).format(task=report.task.title)
         if due >= today:
             if report.month <= today and rng.random() < 0.4:  # this month's drafts

@@ -354,3 +354,23 @@ class SelfInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year}"
+
+
+class ReportAttachment(models.Model):
+    """A file the unit attaches to its report (minutes, photos, proofs). Served only through the
+    scoped download view, never from MEDIA_URL."""
+
+    report = models.ForeignKey(LedgerReport, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("附件"), upload_to="workplan/attachments/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from bangfu.workplan.models import (
     Milestone,
     Notification,
     Plan,
+    ReportAttachment,
     ReportComment,
     ReportStatus,
     Section,
@@ -143,7 +146,11 @@ def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResu
 def open_slots(*, plan: Plan) -> int:
     """Make sure a ledger slot exists for every (task, responsible unit, month); set-based."""
     through = Task.responsible_units.through
-    pairs = list(through.objects.filter(task__plan=plan).values_list("task_id", "organisation_id"))
+    pairs = list(
+        through.objects.filter(task__plan=plan)
+        .order_by("task__position", "organisation__code")
+        .values_list("task_id", "organisation_id")
+    )
     existing = set(
         LedgerReport.objects.filter(task__plan=plan).values_list("task_id", "organisation_id", "month")
     )
@@ -327,7 +334,6 @@ def save_report(
             if ind_id not in manual:
                 raise ValidationError({"values": _("指标不属于该任务或不可手工填报。")})
             if value is None:
-                IndicatorValue.objects.filter(report=report, indicator_id=ind_id).delete()
                 continue
             if value < 0:
                 raise ValidationError(
@@ -346,6 +352,33 @@ def save_report(
         county_code=report.organisation.county.code[:6] if report.organisation_id else "",
     )
     return report
+
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".zip")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -> ReportAttachment:
+    if not _is_reporter_for(actor, report):
+        raise PermissionDenied
+    if report.status not in EDITABLE_STATUSES:
+        raise ValidationError({"file": _("报告已提交或已通过,不能修改。")})
+    name = Path(upload.name or "").name
+    if Path(name).suffix.lower() not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            {
+                "file": _("附件「%(name)s」类型不支持,允许:%(types)s。")
+                % {"name": name, "types": " ".join(ATTACHMENT_EXTENSIONS)}
+            }
+        )
+    if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": _("附件「%(name)s」超过 10 MB。") % {"name": name}})
+    item = ReportAttachment(report=report, name=name[:200], size=upload.size or 0, uploaded_by=actor)
+    item.file.save(name, upload, save=False)
+    item.save()
+    record_audit(actor=actor, action="workplan.add_attachment", target=report, after={"attachment": name})
+    return item
 
 
 @transaction.atomic

@@ -11,6 +11,11 @@ urlpatterns = [
     path("workplan/reports/", views.report_list, name="reports"),
     path("workplan/reports/bulk-accept/", views.report_bulk_accept, name="bulk_accept"),
     path("workplan/reports/<int:pk>/", views.report_detail, name="report"),
+    path(
+        "workplan/reports/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
     path("workplan/reports/<int:pk>/<str:action>/", views.report_review, name="review"),
     path("workplan/completeness/", views.completeness_view, name="completeness"),
     path("workplan/oversight/", views.oversight_view, name="oversight"),

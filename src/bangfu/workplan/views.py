@@ -10,9 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,6 +48,14 @@ OVERSIGHT = (Role.COUNTY_ADMIN, Role.INSPECTOR)
 def _u(request: HttpRequest) -> Any:
     """The logged-in user (login_required and require_role have run)."""
     return request.user
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """A same-site `next` target, never an open redirect."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
 
 
 def _errors(exc: ValidationError) -> str:
@@ -161,7 +170,7 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("进度节点已更新。"))
-    return redirect(request.POST.get("next") or reverse("workplan:plan"))
+    return redirect(_next(request, reverse("workplan:plan")))
 
 
 # --- reports --------------------------------------------------------------------------------------
@@ -221,7 +230,7 @@ def report_bulk_accept(request: HttpRequest) -> HttpResponse:
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("已通过 %(n)s 份报告。") % {"n": count})
-    return redirect(request.POST.get("next") or reverse("workplan:reports"))
+    return redirect(_next(request, reverse("workplan:reports")))
 
 
 @login_required
@@ -239,6 +248,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = is_reporter and report.status in EDITABLE_STATUSES and report.month <= clock.today()
     form = ReportForm(
         request.POST or None,
+        request.FILES or None,
         manual_indicators=manual,
         initial_values=stored,
         initial={
@@ -262,6 +272,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     next_steps=form.cleaned_data["next_steps"],
                     values=form.indicator_values(),
                 )
+                for upload in request.FILES.getlist("attachments"):
+                    services.add_attachment(actor=user, report=report, upload=upload)
                 if "submit" in request.POST:
                     services.submit_report(actor=user, report=report)
                     messages.success(request, _("报告已提交。"))
@@ -294,6 +306,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "state": state,
             "state_label": STATE_LABELS[state],
             "comments": report.comments.select_related("author"),
+            "attachments": report.attachments.all(),
             "milestones": report.task.milestones.all(),
             "can_accept": user.role == Role.COUNTY_ADMIN and report.status in AWAITING_REVIEW,
             "can_return": user.role in OVERSIGHT and report.status in AWAITING_REVIEW,
@@ -303,6 +316,16 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comment_form": CommentForm(),
         },
     )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    require_role(request.user, *STAFF_ROLES)
+    report = selectors.get_report_for_user(request.user, pk)
+    item = report.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise Http404("attachment")
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
 @login_required
