@@ -17,13 +17,3 @@ def county(demo) -> Area:
 @pytest.fixture
 def plan(county) -> Plan:
     return load_plan(actor=None, county=county, data=SHIPPED_2020.read_bytes()).plan
-
-
-@pytest.fixture
-def today(settings):
-    """Move the clock; returns a setter."""
-
-    def set_today(value):
-        settings.BANGFU_TODAY = value
-
-    return set_today
