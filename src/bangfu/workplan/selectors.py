@@ -1,0 +1,511 @@
+"""Reads of the work plan: the scoping helpers (one per resource), lateness derivation, the
+completeness matrix, overdue milestones, reminders, indicator figures and the assessment."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Prefetch, QuerySet, Value, When
+from django.http import Http404
+
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import county_prefix
+from bangfu.areas.models import Area, Level
+from bangfu.lib import clock
+from bangfu.lib.indicators import IndicatorQuery, all_indicators
+from bangfu.partners.models import Organisation
+from bangfu.workplan.models import (
+    AWAITING_REVIEW,
+    AssessmentAdjustment,
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    LedgerReport,
+    Milestone,
+    Plan,
+    ReportStatus,
+    SelfInspection,
+    Task,
+)
+from bangfu.workplan.services import settings_for
+
+OVERSIGHT_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
+REPORTING_ROLES = (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+
+
+# --- scope ----------------------------------------------------------------------------------------
+def county_for_user(user: Any) -> Area | None:
+    """The county whose plan the user works on (the first one under a wider area)."""
+    prefix = county_prefix(user)
+    if prefix is None:
+        return None
+    return Area.objects.filter(level=Level.COUNTY, code__startswith=prefix).order_by("code").first()
+
+
+def is_oversight(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active and user.role in OVERSIGHT_ROLES
+
+
+def plans_for_user(user: Any) -> QuerySet[Plan]:
+    prefix = county_prefix(user)
+    if prefix is None:
+        return Plan.objects.none()
+    return Plan.objects.filter(county__code__startswith=prefix)
+
+
+def current_plan_for_user(user: Any, year: int | None = None) -> Plan | None:
+    plans = plans_for_user(user)
+    year = year or clock.today().year
+    return plans.filter(year=year).first() or plans.order_by("-year").first()
+
+
+def tasks_for_user(user: Any) -> QuerySet[Task]:
+    return Task.objects.filter(plan__in=plans_for_user(user)).select_related("section", "plan")
+
+
+def get_task_for_user(user: Any, pk: int) -> Task:
+    try:
+        return tasks_for_user(user).get(pk=pk)
+    except Task.DoesNotExist:
+        raise Http404("task") from None
+
+
+def reports_for_user(user: Any) -> QuerySet[LedgerReport]:
+    """County admins and inspectors see every report of their counties; a unit sees its own."""
+    prefix = county_prefix(user)
+    if prefix is None:
+        return LedgerReport.objects.none()
+    reports = LedgerReport.objects.filter(county__code__startswith=prefix).select_related(
+        "task", "organisation", "county"
+    )
+    if user.role in OVERSIGHT_ROLES:
+        return reports
+    if user.role in REPORTING_ROLES and user.organisation_id:
+        return reports.filter(organisation_id=user.organisation_id)
+    return LedgerReport.objects.none()
+
+
+def get_report_for_user(user: Any, pk: int) -> LedgerReport:
+    try:
+        return reports_for_user(user).get(pk=pk)
+    except LedgerReport.DoesNotExist:
+        raise Http404("report") from None
+
+
+def milestones_for_user(user: Any) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(task__in=tasks_for_user(user)).select_related("task")
+
+
+def get_milestone_for_user(user: Any, pk: int) -> Milestone:
+    try:
+        return milestones_for_user(user).get(pk=pk)
+    except Milestone.DoesNotExist:
+        raise Http404("milestone") from None
+
+
+# --- lateness -------------------------------------------------------------------------------------
+ON_TIME, LATE, MISSING, RETURNED, PENDING = "on_time", "late", "missing", "returned", "pending"
+STATE_ORDER = [MISSING, RETURNED, LATE, PENDING, ON_TIME]
+
+
+def due_date(month: date, due_day: int) -> date:
+    """A month's report is due on day N of the next month."""
+    if month.month == 12:
+        return date(month.year + 1, 1, due_day)
+    return date(month.year, month.month + 1, due_day)
+
+
+def cell_state(status: str, first_submitted_on: date | None, due: date, today: date) -> str:
+    """Derived, never stored: on time / late / missing / returned / pending (not yet due)."""
+    if status == ReportStatus.RETURNED:
+        return RETURNED
+    if first_submitted_on is not None:
+        return ON_TIME if first_submitted_on <= due else LATE
+    return MISSING if today > due else PENDING
+
+
+def state_expression(dues: dict[date, date], today: date) -> Case:
+    """`cell_state` as SQL, so the completeness matrix is grouped in the database."""
+    return Case(
+        When(status=ReportStatus.RETURNED, then=Value(RETURNED)),
+        *[
+            When(month=m, first_submitted_on__isnull=False, first_submitted_on__lte=due, then=Value(ON_TIME))
+            for m, due in dues.items()
+        ],
+        When(first_submitted_on__isnull=False, then=Value(LATE)),
+        *[When(month=m, then=Value(MISSING if today > due else PENDING)) for m, due in dues.items()],
+        default=Value(PENDING),
+        output_field=CharField(),
+    )
+
+
+# --- completeness ---------------------------------------------------------------------------------
+@dataclass
+class Cell:
+    month: date
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def month_param(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def state(self) -> str:
+        for state in STATE_ORDER:
+            if self.counts.get(state):
+                return state
+        return ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts.get(ON_TIME, 0) + self.counts.get(LATE, 0)
+
+
+@dataclass
+class Completeness:
+    months: list[date]
+    rows: list[tuple[Organisation, list[Cell]]]
+    totals: dict[str, int]
+
+
+def completeness(
+    plan: Plan, *, task_id: int | None = None, organisation_id: int | None = None, today: date | None = None
+) -> Completeness:
+    """Units × months of the plan year; one query, aggregated in Python."""
+    today = today or clock.today()
+    due_day = settings_for(plan.county).due_day
+    months = [date(plan.year, m, 1) for m in range(1, 13)]
+    dues = {m: due_date(m, due_day) for m in months}
+    reports = LedgerReport.objects.filter(county_id=plan.county_id, task__plan=plan)
+    if task_id:
+        reports = reports.filter(task_id=task_id)
+    if organisation_id:
+        reports = reports.filter(organisation_id=organisation_id)
+    grid: dict[int, dict[date, Cell]] = defaultdict(lambda: {m: Cell(m) for m in months})
+    totals: dict[str, int] = defaultdict(int)
+    rows = (
+        reports.order_by()
+        .annotate(state=state_expression(dues, today))
+        .values_list("organisation_id", "month", "state")
+        .annotate(n=Count("id"))
+    )
+    for org_id, month, state, n in rows:
+        grid[org_id][month].counts[state] += n
+        totals[state] += n
+    orgs = Organisation.objects.in_bulk(list(grid))
+    ordered = sorted(grid, key=lambda pk: (orgs[pk].admin_level, orgs[pk].code))
+    return Completeness(months, [(orgs[pk], [grid[pk][m] for m in months]) for pk in ordered], dict(totals))
+
+
+def month_states(plan: Plan, month: date, today: date | None = None) -> dict[int, dict[str, int]]:
+    """Per organisation, counts of each state for one month."""
+    today = today or clock.today()
+    due = due_date(month, settings_for(plan.county).due_day)
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for org_id, status, first in LedgerReport.objects.filter(
+        county_id=plan.county_id, task__plan=plan, month=month
+    ).values_list("organisation_id", "status", "first_submitted_on"):
+        out[org_id][cell_state(status, first, due, today)] += 1
+    return out
+
+
+def overdue_milestones(plan: Plan, today: date | None = None) -> QuerySet[Milestone]:
+    today = today or clock.today()
+    return (
+        Milestone.objects.filter(task__plan=plan, due_date__lt=today, completed_on__isnull=True)
+        .select_related("task")
+        .order_by("due_date", "task__position")
+    )
+
+
+def reminder_list(plan: Plan, today: date | None = None) -> QuerySet[LedgerReport]:
+    """Reports of last month (due this month) that have not been submitted."""
+    from bangfu.workplan.services import previous_month
+
+    today = today or clock.today()
+    return (
+        LedgerReport.objects.filter(
+            task__plan=plan,
+            month=previous_month(today),
+            status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED),
+        )
+        .select_related("task", "organisation")
+        .order_by("organisation__code", "task__position")
+    )
+
+
+def awaiting_review(plan: Plan) -> QuerySet[LedgerReport]:
+    return (
+        LedgerReport.objects.filter(task__plan=plan, status__in=AWAITING_REVIEW)
+        .select_related("task", "organisation")
+        .order_by("month", "task__position", "organisation__code")
+    )
+
+
+# --- indicators -----------------------------------------------------------------------------------
+@dataclass
+class IndicatorFigure:
+    indicator: Indicator
+    available: bool
+    value: Decimal | None
+    source_url: str = ""
+
+    @property
+    def attainment(self) -> Decimal | None:
+        target = self.indicator.target
+        if self.value is None or not target:
+            return None
+        return min(Decimal(1), self.value / target)
+
+
+def indicator_figures(
+    indicators: list[Indicator],
+    *,
+    county: Area,
+    start: date,
+    end: date,
+    organisation: Organisation | None = None,
+    manual_reports: QuerySet[LedgerReport] | None = None,
+) -> list[IndicatorFigure]:
+    """Values over [start, end): computed through bangfu.lib.indicators (a name nobody has
+    registered yet is 'not available'), manual ones summed from report values."""
+    registry = all_indicators()
+    manual_sums: dict[int, Decimal] = defaultdict(Decimal)
+    manual_ids = [i.pk for i in indicators if i.source == IndicatorSource.MANUAL]
+    if manual_ids:
+        values = IndicatorValue.objects.filter(
+            indicator_id__in=manual_ids, report__month__gte=start, report__month__lt=end
+        )
+        if manual_reports is not None:
+            values = values.filter(report__in=manual_reports)
+        elif organisation is not None:
+            values = values.filter(report__organisation=organisation)
+        for ind_id, value in values.values_list("indicator_id", "value"):
+            manual_sums[ind_id] += value
+    out = []
+    for ind in indicators:
+        if ind.source == IndicatorSource.MANUAL:
+            out.append(IndicatorFigure(ind, True, manual_sums.get(ind.pk, Decimal(0))))
+            continue
+        source = registry.get(ind.computed_name)
+        if source is None:
+            out.append(IndicatorFigure(ind, False, None))
+            continue
+        query = IndicatorQuery(county=county, start=start, end=end, organisation=organisation)
+        url = ""
+        if source.source_url_name:
+            from urllib.parse import urlencode
+
+            from django.urls import NoReverseMatch, reverse
+
+            try:
+                params = {"county": county.code, "start": start.isoformat(), "end": end.isoformat()}
+                if organisation is not None:
+                    params["organisation"] = str(organisation.pk)
+                url = reverse(source.source_url_name) + "?" + urlencode(params)
+            except NoReverseMatch:
+                url = ""
+        out.append(IndicatorFigure(ind, True, source.value(query), url))
+    return out
+
+
+# --- assessment -----------------------------------------------------------------------------------
+@dataclass
+class Score:
+    organisation: Organisation
+    due_reports: int
+    on_time_accepted: int
+    milestones_due: int
+    milestones_met: int
+    indicator_attainment: Decimal | None
+    adjustment: Decimal
+    adjustments: list[AssessmentAdjustment]
+    self_inspection: SelfInspection | None
+    weights: tuple[int, int, int]
+    rank: int = 0
+
+    @property
+    def timeliness(self) -> Decimal | None:
+        return Decimal(self.on_time_accepted) / self.due_reports if self.due_reports else None
+
+    @property
+    def milestone_rate(self) -> Decimal | None:
+        return Decimal(self.milestones_met) / self.milestones_due if self.milestones_due else None
+
+    @property
+    def base(self) -> Decimal:
+        """Weighted mean (0–100) of the components that apply; a component with nothing due
+        yet drops out and the remaining weights are rescaled."""
+        parts = [
+            (self.timeliness, self.weights[0]),
+            (self.milestone_rate, self.weights[1]),
+            (self.indicator_attainment, self.weights[2]),
+        ]
+        used = [(share, w) for share, w in parts if share is not None and w]
+        total_weight = sum(w for _s, w in used)
+        if not total_weight:
+            return Decimal(0)
+        return (sum((share * w for share, w in used), Decimal(0)) * 100 / total_weight).quantize(
+            Decimal("0.01")
+        )
+
+    @property
+    def total(self) -> Decimal:
+        return (self.base + self.adjustment).quantize(Decimal("0.01"))
+
+
+def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | None = None) -> list[Score]:
+    """Yearly score per responsible unit, ranked. Reports and milestones count once due."""
+    today = today or clock.today()
+    setting = settings_for(plan.county)
+    weights = (setting.weight_timeliness, setting.weight_milestones, setting.weight_indicators)
+    through = Task.responsible_units.through
+    pairs = through.objects.filter(task__plan=plan)
+    if organisation_id:
+        pairs = pairs.filter(organisation_id=organisation_id)
+    tasks_of: dict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in pairs.values_list("task_id", "organisation_id"):
+        tasks_of[org_id].add(task_id)
+    due_reports: dict[int, int] = defaultdict(int)
+    on_time: dict[int, int] = defaultdict(int)
+    reports = LedgerReport.objects.filter(task__plan=plan, organisation_id__in=list(tasks_of))
+    for org_id, month, status, first in reports.values_list(
+        "organisation_id", "month", "status", "first_submitted_on"
+    ):
+        due = due_date(month, setting.due_day)
+        if due >= today:
+            continue
+        due_reports[org_id] += 1
+        if status == ReportStatus.ACCEPTED and first is not None and first <= due:
+            on_time[org_id] += 1
+    milestones_by_task: dict[int, list[Milestone]] = defaultdict(list)
+    for m in Milestone.objects.filter(task__plan=plan, due_date__lt=today):
+        milestones_by_task[m.task_id].append(m)
+    indicators_by_task: dict[int, list[Indicator]] = defaultdict(list)
+    for ind in Indicator.objects.filter(task__plan=plan, target__gt=0):
+        indicators_by_task[ind.task_id].append(ind)
+    adjustments: dict[int, list[AssessmentAdjustment]] = defaultdict(list)
+    for adj in AssessmentAdjustment.objects.filter(county=plan.county, year=plan.year):
+        adjustments[adj.organisation_id].append(adj)
+    inspections: dict[int, SelfInspection] = {}
+    for item in SelfInspection.objects.filter(county=plan.county, year=plan.year).order_by(
+        "created_at", "pk"
+    ):
+        inspections[item.organisation_id] = item
+    orgs = Organisation.objects.in_bulk(list(tasks_of))
+    start, end = date(plan.year, 1, 1), min(today, date(plan.year + 1, 1, 1))
+    scores = []
+    for org_id, task_ids in tasks_of.items():
+        org = orgs[org_id]
+        ms = [m for t in task_ids for m in milestones_by_task[t]]
+        met = sum(1 for m in ms if m.completed_on is not None and m.completed_on <= m.due_date)
+        inds = [i for t in task_ids for i in indicators_by_task[t]]
+        figures = indicator_figures(inds, county=plan.county, start=start, end=end, organisation=org)
+        attained = [f.attainment for f in figures if f.attainment is not None]
+        attainment = (sum(attained, Decimal(0)) / len(attained)) if attained else None
+        org_adjustments = adjustments.get(org_id, [])
+        scores.append(
+            Score(
+                organisation=org,
+                due_reports=due_reports[org_id],
+                on_time_accepted=on_time[org_id],
+                milestones_due=len(ms),
+                milestones_met=met,
+                indicator_attainment=attainment,
+                adjustment=sum((a.points for a in org_adjustments), Decimal(0)),
+                adjustments=org_adjustments,
+                self_inspection=inspections.get(org_id),
+                weights=weights,
+            )
+        )
+    scores.sort(key=lambda s: (-s.total, s.organisation.code))
+    for i, score in enumerate(scores, start=1):
+        score.rank = i
+    return scores
+
+
+def task_list(plan: Plan) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(plan=plan)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch("lead_units", queryset=Organisation.objects.order_by("code")),
+            Prefetch("responsible_units", queryset=Organisation.objects.order_by("code")),
+            "milestones",
+            "indicators",
+        )
+        .order_by("position")
+    )
+
+
+def dashboard_data(plan: Plan, today: date | None = None) -> dict[str, Any]:
+    """Figures and chart series for the work-plan dashboard; each series carries the URL of
+    the rows behind it."""
+    from django.urls import reverse
+
+    today = today or clock.today()
+    matrix = completeness(plan, today=today)
+    months = matrix.months
+    by_month = {state: [0] * 12 for state in STATE_ORDER}
+    late_units: list[tuple[str, int, int]] = []
+    for org, cells in matrix.rows:
+        bad = 0
+        for i, cell in enumerate(cells):
+            for state, n in cell.counts.items():
+                by_month[state][i] += n
+            bad += cell.counts.get(LATE, 0) + cell.counts.get(MISSING, 0)
+        if bad:
+            late_units.append((org.name, org.pk, bad))
+    late_units.sort(key=lambda x: -x[2])
+    late_units = late_units[:15]
+    reports_url = reverse("workplan:reports")
+    completeness_url = reverse("workplan:completeness")
+    milestones = list(Milestone.objects.filter(task__plan=plan))
+    ms_status = {"done": [0] * 4, "overdue": [0] * 4, "open": [0] * 4}
+    for m in milestones:
+        if m.completed_on is not None:
+            ms_status["done"][m.quarter - 1] += 1
+        elif m.due_date < today:
+            ms_status["overdue"][m.quarter - 1] += 1
+        else:
+            ms_status["open"][m.quarter - 1] += 1
+    indicators = list(Indicator.objects.filter(task__plan=plan, target__gt=0).select_related("task"))
+    figures = indicator_figures(
+        indicators, county=plan.county, start=date(plan.year, 1, 1), end=min(today, date(plan.year + 1, 1, 1))
+    )
+    plan_url = reverse("workplan:plan")
+    progress = [
+        {
+            "name": f"{f.indicator.task.code} {f.indicator.label}",
+            "percent": float(round((f.attainment or Decimal(0)) * 100, 1)),
+            "url": f.source_url or f"{plan_url}#task-{f.indicator.task.code}",
+        }
+        for f in figures
+        if f.available
+    ]
+    return {
+        "totals": {state: matrix.totals.get(state, 0) for state in STATE_ORDER},
+        "overdue_milestones": sum(ms_status["overdue"]),
+        "awaiting_review": awaiting_review(plan).count(),
+        "charts": {
+            "months": [f"{m:%Y-%m}" for m in months],
+            "month_urls": [f"{reports_url}?month={m:%Y-%m}" for m in months],
+            "by_month": by_month,
+            "late_units": {
+                "names": [u[0] for u in late_units],
+                "counts": [u[2] for u in late_units],
+                "urls": [f"{completeness_url}?organisation={u[1]}" for u in late_units],
+            },
+            "milestones": ms_status,
+            "milestones_url": reverse("workplan:oversight"),
+            "progress": progress,
+        },
+    }

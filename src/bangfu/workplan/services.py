@@ -1,0 +1,606 @@
+"""Every write of the work plan: loading the plan, ledger reports and their state flow, settings,
+milestones, reminders and assessment inputs. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.models import Role, User
+from bangfu.areas.models import Area, Level
+from bangfu.audit.services import diff, record_audit
+from bangfu.lib import clock
+from bangfu.partners.models import Organisation
+from bangfu.workplan.models import (
+    AWAITING_REVIEW,
+    EDITABLE_STATUSES,
+    REPORT_TRANSITIONS,
+    AssessmentAdjustment,
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    LedgerReport,
+    Milestone,
+    Notification,
+    Plan,
+    ReportAttachment,
+    ReportComment,
+    ReportStatus,
+    Section,
+    SelfInspection,
+    Task,
+    WorkplanSettings,
+)
+from bangfu.workplan.planfile import PlanSpec, read_plan
+
+
+def _require(actor: User | None, *roles: str) -> None:
+    if actor is not None and (not actor.is_active or actor.role not in roles):
+        raise PermissionDenied
+
+
+def settings_for(county: Area) -> WorkplanSettings:
+    """The county's settings (defaults until the admin saves some; reading never writes)."""
+    found = WorkplanSettings.objects.filter(county=county).first()
+    return found if found is not None else WorkplanSettings(county=county)
+
+
+# --- plan -----------------------------------------------------------------------------------------
+@dataclass
+class LoadResult:
+    plan: Plan
+    tasks_created: int
+    tasks_updated: int
+    slots_created: int
+
+
+def _month_starts(year: int) -> list[date]:
+    return [date(year, m, 1) for m in range(1, 13)]
+
+
+@transaction.atomic
+def load_plan(*, actor: User | None, county: Area, data: bytes) -> LoadResult:
+    """Create or update the county's plan from YAML bytes. Idempotent by task code; raises
+    PlanFileError (every problem with its YAML path) and then writes nothing."""
+    _require(actor, Role.COUNTY_ADMIN)
+    if county.level != Level.COUNTY:
+        raise ValidationError({"county": _("所属县必须是县级区划。")})
+    organisations = list(Organisation.objects.filter(county=county, is_active=True).select_related("area"))
+    spec = read_plan(data, organisations=organisations, county_prefix=county.prefix)
+    return _apply_plan(actor=actor, county=county, spec=spec)
+
+
+def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResult:
+    plan, _created = Plan.objects.get_or_create(county=county, year=spec.year, defaults={"title": spec.title})
+    plan.title, plan.goals, plan.scope = spec.title, spec.goals, spec.scope
+    plan.save()
+    sections = {s.code: s for s in Section.objects.filter(plan=plan)}
+    tasks = {t.code: t for t in Task.objects.filter(plan=plan)}
+    created = updated = 0
+    position = 0
+    for s_pos, s_spec in enumerate(spec.sections):
+        section = sections.get(s_spec.code) or Section(plan=plan, code=s_spec.code)
+        section.kind, section.title, section.text, section.position = (
+            s_spec.kind,
+            s_spec.title,
+            s_spec.text,
+            s_pos,
+        )
+        section.save()
+        for t_spec in s_spec.tasks:
+            position += 1
+            task = tasks.get(t_spec.code)
+            if task is None:
+                task = Task(plan=plan, code=t_spec.code)
+                created += 1
+            else:
+                updated += 1
+            task.section = section
+            task.title, task.description, task.schedule_text = (
+                t_spec.title,
+                t_spec.description,
+                t_spec.schedule,
+            )
+            task.lead_units_text = t_spec.lead_units_text
+            task.responsible_units_text = t_spec.responsible_units_text
+            task.position = position
+            task.save()
+            tasks[task.code] = task
+            task.lead_units.set(t_spec.lead_unit_ids)
+            task.responsible_units.set(t_spec.responsible_unit_ids)
+            existing_ms = {(m.quarter, m.title) for m in task.milestones.all()}
+            Milestone.objects.bulk_create(
+                [
+                    Milestone(task=task, quarter=m.quarter, title=m.title, due_date=m.due_date)
+                    for m in t_spec.milestones
+                    if (m.quarter, m.title) not in existing_ms
+                ]
+            )
+            indicators = {i.key: i for i in task.indicators.all()}
+            for i_spec in t_spec.indicators:
+                ind = indicators.get(i_spec.key) or Indicator(task=task, key=i_spec.key)
+                ind.label, ind.unit, ind.target = i_spec.label, i_spec.unit, i_spec.target
+                ind.source = IndicatorSource.COMPUTED if i_spec.computed_name else IndicatorSource.MANUAL
+                ind.computed_name = i_spec.computed_name
+                ind.save()
+    slots = open_slots(plan=plan)
+    record_audit(
+        actor=actor,
+        action="workplan.load_plan",
+        target=plan,
+        after={"tasks_created": created, "tasks_updated": updated, "slots_created": slots},
+        county_code=county.code[:6],
+    )
+    return LoadResult(plan, created, updated, slots)
+
+
+def open_slots(*, plan: Plan) -> int:
+    """Make sure a ledger slot exists for every (task, responsible unit, month); set-based."""
+    through = Task.responsible_units.through
+    pairs = list(
+        through.objects.filter(task__plan=plan)
+        .order_by("task__position", "organisation__code")
+        .values_list("task_id", "organisation_id")
+    )
+    existing = set(
+        LedgerReport.objects.filter(task__plan=plan).values_list("task_id", "organisation_id", "month")
+    )
+    new = [
+        LedgerReport(county_id=plan.county_id, task_id=t, organisation_id=o, month=m)
+        for t, o in pairs
+        for m in _month_starts(plan.year)
+        if (t, o, m) not in existing
+    ]
+    LedgerReport.objects.bulk_create(new, batch_size=1000)
+    return len(new)
+
+
+@transaction.atomic
+def update_task(
+    *,
+    actor: User,
+    task: Task,
+    title: str,
+    description: str,
+    schedule_text: str,
+    lead_units: list[Organisation],
+    responsible_units: list[Organisation],
+) -> Task:
+    _require(actor, Role.COUNTY_ADMIN)
+    county_id = task.plan.county_id
+    if any(o.county_id != county_id for o in [*lead_units, *responsible_units]):
+        raise ValidationError({"responsible_units": _("单位不属于本县。")})
+    if not title.strip():
+        raise ValidationError({"title": _("必填。")})
+    before = {
+        "title": task.title,
+        "description": task.description,
+        "schedule_text": task.schedule_text,
+        "lead_units": sorted(o.code for o in task.lead_units.all()),
+        "responsible_units": sorted(o.code for o in task.responsible_units.all()),
+    }
+    task.title, task.description, task.schedule_text = title.strip(), description, schedule_text
+    task.save(update_fields=["title", "description", "schedule_text"])
+    task.lead_units.set(lead_units)
+    task.responsible_units.set(responsible_units)
+    after = {
+        "title": task.title,
+        "description": task.description,
+        "schedule_text": task.schedule_text,
+        "lead_units": sorted(o.code for o in lead_units),
+        "responsible_units": sorted(o.code for o in responsible_units),
+    }
+    b, a = diff(before, after)
+    record_audit(actor=actor, action="workplan.update_task", target=task, before=b, after=a, county_code="")
+    open_slots(plan=task.plan)
+    return task
+
+
+@transaction.atomic
+def set_milestone_completed(*, actor: User, milestone: Milestone, completed_on: date | None) -> Milestone:
+    _require(actor, Role.COUNTY_ADMIN)
+    if completed_on is not None and completed_on > clock.today():
+        raise ValidationError({"completed_on": _("完成日期不能晚于今天。")})
+    before = {"completed_on": str(milestone.completed_on) if milestone.completed_on else None}
+    milestone.completed_on = completed_on
+    milestone.save(update_fields=["completed_on"])
+    record_audit(
+        actor=actor,
+        action="workplan.set_milestone_completed",
+        target=milestone,
+        before=before,
+        after={"completed_on": str(completed_on) if completed_on else None},
+    )
+    return milestone
+
+
+@transaction.atomic
+def update_settings(
+    *,
+    actor: User,
+    county: Area,
+    due_day: int,
+    weight_timeliness: int,
+    weight_milestones: int,
+    weight_indicators: int,
+    email_reminders: bool,
+) -> WorkplanSettings:
+    _require(actor, Role.COUNTY_ADMIN)
+    if not 1 <= due_day <= 28:
+        raise ValidationError({"due_day": _("截止日应为 1 至 28。")})
+    if weight_timeliness + weight_milestones + weight_indicators != 100:
+        raise ValidationError({"weight_timeliness": _("三项权重之和应为 100。")})
+    obj = WorkplanSettings.objects.filter(county=county).first() or WorkplanSettings(county=county)
+    before = {
+        "due_day": obj.due_day,
+        "weights": [obj.weight_timeliness, obj.weight_milestones, obj.weight_indicators],
+        "email_reminders": obj.email_reminders,
+    }
+    obj.due_day = due_day
+    obj.weight_timeliness, obj.weight_milestones, obj.weight_indicators = (
+        weight_timeliness,
+        weight_milestones,
+        weight_indicators,
+    )
+    obj.email_reminders = email_reminders
+    obj.full_clean()
+    obj.save()
+    after = {
+        "due_day": due_day,
+        "weights": [weight_timeliness, weight_milestones, weight_indicators],
+        "email_reminders": email_reminders,
+    }
+    b, a = diff(before, after)
+    record_audit(
+        actor=actor,
+        action="workplan.update_settings",
+        target=obj,
+        before=b,
+        after=a,
+        county_code=county.code[:6],
+    )
+    return obj
+
+
+# --- ledger reports -------------------------------------------------------------------------------
+def _is_reporter_for(actor: User, report: LedgerReport) -> bool:
+    return (
+        actor.is_active
+        and actor.role in (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+        and actor.organisation_id == report.organisation_id
+    )
+
+
+def _transition(report: LedgerReport, target: str) -> None:
+    if target not in REPORT_TRANSITIONS[report.status]:
+        raise ValidationError(
+            {
+                "status": _("当前状态「%(current)s」不能变为「%(target)s」。")
+                % {"current": ReportStatus(report.status).label, "target": ReportStatus(target).label}
+            }
+        )
+    report.status = target
+
+
+def _report_snapshot(report: LedgerReport) -> dict[str, Any]:
+    return {
+        "status": report.status,
+        "progress": report.progress,
+        "milestone_status": report.milestone_status,
+        "problems": report.problems,
+        "next_steps": report.next_steps,
+    }
+
+
+@transaction.atomic
+def save_report(
+    *,
+    actor: User,
+    report: LedgerReport,
+    progress: str,
+    milestone_status: str = "",
+    problems: str = "",
+    next_steps: str = "",
+    values: dict[int, Decimal | None] | None = None,
+) -> LedgerReport:
+    """The unit fills its report (draft or returned). Manual indicator values by indicator id."""
+    if not _is_reporter_for(actor, report):
+        raise PermissionDenied
+    if report.status not in EDITABLE_STATUSES:
+        raise ValidationError({"status": _("报告已提交或已通过,不能修改。")})
+    if report.month > clock.today():
+        raise ValidationError({"month": _("不能填报未来月份。")})
+    before = _report_snapshot(report)
+    report.progress, report.milestone_status = progress.strip(), milestone_status.strip()
+    report.problems, report.next_steps = problems.strip(), next_steps.strip()
+    report.save(update_fields=["progress", "milestone_status", "problems", "next_steps", "updated_at"])
+    if values:
+        manual = {
+            i.pk: i
+            for i in Indicator.objects.filter(
+                task_id=report.task_id, source=IndicatorSource.MANUAL, pk__in=list(values)
+            )
+        }
+        for ind_id, value in values.items():
+            if ind_id not in manual:
+                raise ValidationError({"values": _("指标不属于该任务或不可手工填报。")})
+            if value is None:
+                continue
+            if value < 0:
+                raise ValidationError(
+                    {"values": _("「%(label)s」不能为负数。") % {"label": manual[ind_id].label}}
+                )
+            IndicatorValue.objects.update_or_create(
+                report=report, indicator_id=ind_id, defaults={"value": value}
+            )
+    b, a = diff(before, _report_snapshot(report))
+    record_audit(
+        actor=actor,
+        action="workplan.save_report",
+        target=report,
+        before=b,
+        after=a,
+        county_code=report.organisation.county.code[:6] if report.organisation_id else "",
+    )
+    return report
+
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".zip")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -> ReportAttachment:
+    if not _is_reporter_for(actor, report):
+        raise PermissionDenied
+    if report.status not in EDITABLE_STATUSES:
+        raise ValidationError({"file": _("报告已提交或已通过,不能修改。")})
+    name = Path(upload.name or "").name
+    if Path(name).suffix.lower() not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError(
+            {
+                "file": _("附件「%(name)s」类型不支持,允许:%(types)s。")
+                % {"name": name, "types": " ".join(ATTACHMENT_EXTENSIONS)}
+            }
+        )
+    if (upload.size or 0) > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"file": _("附件「%(name)s」超过 10 MB。") % {"name": name}})
+    item = ReportAttachment(report=report, name=name[:200], size=upload.size or 0, uploaded_by=actor)
+    item.file.save(name, upload, save=False)
+    item.save()
+    record_audit(actor=actor, action="workplan.add_attachment", target=report, after={"attachment": name})
+    return item
+
+
+@transaction.atomic
+def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
+    if not _is_reporter_for(actor, report):
+        raise PermissionDenied
+    if report.month > clock.today():
+        raise ValidationError({"month": _("不能提交未来月份的报告。")})
+    if not report.progress.strip():
+        raise ValidationError({"progress": _("请填写工作进展后再提交。")})
+    before = report.status
+    target = ReportStatus.RESUBMITTED if report.status == ReportStatus.RETURNED else ReportStatus.SUBMITTED
+    _transition(report, target)
+    report.submitted_at, report.submitted_by = clock.now(), actor
+    if report.first_submitted_on is None:
+        report.first_submitted_on = clock.today()
+    report.save(update_fields=["status", "submitted_at", "submitted_by", "first_submitted_on", "updated_at"])
+    record_audit(
+        actor=actor,
+        action="workplan.submit_report",
+        target=report,
+        before={"status": before},
+        after={"status": report.status},
+    )
+    return report
+
+
+@transaction.atomic
+def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
+    _require(actor, Role.COUNTY_ADMIN)
+    before = report.status
+    _transition(report, ReportStatus.ACCEPTED)
+    report.reviewed_at, report.reviewed_by = clock.now(), actor
+    report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    record_audit(
+        actor=actor,
+        action="workplan.accept_report",
+        target=report,
+        before={"status": before},
+        after={"status": report.status},
+    )
+    return report
+
+
+@transaction.atomic
+def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerReport:
+    _require(actor, Role.COUNTY_ADMIN, Role.INSPECTOR)
+    if not comment.strip():
+        raise ValidationError({"comment": _("退回时必须填写意见。")})
+    before = report.status
+    _transition(report, ReportStatus.RETURNED)
+    report.return_comment = comment.strip()
+    report.reviewed_at, report.reviewed_by = clock.now(), actor
+    report.save(update_fields=["status", "return_comment", "reviewed_at", "reviewed_by", "updated_at"])
+    ReportComment.objects.create(report=report, author=actor, text=comment.strip())
+    record_audit(
+        actor=actor,
+        action="workplan.return_report",
+        target=report,
+        before={"status": before},
+        after={"status": report.status},
+        reason=comment.strip(),
+    )
+    return report
+
+
+@transaction.atomic
+def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
+    """Accept every report that awaits review; refuse the lot if any cannot be accepted."""
+    _require(actor, Role.COUNTY_ADMIN)
+    bad = [r for r in reports if r.status not in AWAITING_REVIEW]
+    if bad:
+        raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态,未做任何更改。") % {"n": len(bad)}})
+    ids = [r.pk for r in reports]
+    now = clock.now()
+    count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_REVIEW).update(
+        status=ReportStatus.ACCEPTED, reviewed_at=now, reviewed_by=actor, updated_at=now
+    )
+    record_audit(
+        actor=actor,
+        action="workplan.bulk_accept_reports",
+        target_type="workplan.ledgerreport",
+        target_id=",".join(str(i) for i in ids)[:200],
+        after={"accepted": count},
+    )
+    return count
+
+
+@transaction.atomic
+def comment_report(*, actor: User, report: LedgerReport, text: str) -> ReportComment:
+    _require(actor, Role.COUNTY_ADMIN, Role.INSPECTOR)
+    if not text.strip():
+        raise ValidationError({"text": _("意见不能为空。")})
+    comment = ReportComment.objects.create(report=report, author=actor, text=text.strip())
+    record_audit(actor=actor, action="workplan.comment_report", target=report, after={"comment": comment.pk})
+    return comment
+
+
+@transaction.atomic
+def flag_good_practice(*, actor: User, report: LedgerReport, flag: bool) -> LedgerReport:
+    _require(actor, Role.COUNTY_ADMIN)
+    if flag and report.status != ReportStatus.ACCEPTED:
+        raise ValidationError({"good_practice": _("只能将已通过的报告标记为经验做法。")})
+    before = report.good_practice
+    report.good_practice = flag
+    report.save(update_fields=["good_practice", "updated_at"])
+    record_audit(
+        actor=actor,
+        action="workplan.flag_good_practice",
+        target=report,
+        before={"good_practice": before},
+        after={"good_practice": flag},
+    )
+    return report
+
+
+# --- reminders ------------------------------------------------------------------------------------
+def previous_month(day: date) -> date:
+    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+
+
+@transaction.atomic
+def send_reminders(*, actor: User | None, county: Area, on: date | None = None) -> int:
+    """In-app notifications for every report of last month not yet submitted, to every active
+    user of the responsible unit. Each (user, report) is notified once, however often this runs."""
+    on = on or clock.today()
+    month = previous_month(on)
+    setting = settings_for(county)
+    due = date(on.year, on.month, setting.due_day)
+    missing = list(
+        LedgerReport.objects.filter(
+            county=county, month=month, status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)
+        ).select_related("task")
+    )
+    by_org: dict[int, list[LedgerReport]] = {}
+    for report in missing:
+        by_org.setdefault(report.organisation_id, []).append(report)
+    users = User.objects.filter(organisation_id__in=list(by_org), is_active=True).exclude(role=Role.SUPPORTER)
+    notes = []
+    for user in users:
+        for report in by_org[user.organisation_id or 0]:
+            text = _("请于 %(due)s 前提交 %(month)s「%(task)s」工作台账。") % {
+                "due": due.isoformat(),
+                "month": f"{month:%Y-%m}",
+                "task": f"{report.task.code} {report.task.title}",
+            }
+            notes.append(
+                Notification(
+                    county=county,
+                    user=user,
+                    key=f"reminder:{report.pk}:{report.status}",
+                    text=text[:300],
+                    url=f"/workplan/reports/{report.pk}/",
+                )
+            )
+    existing = set(
+        Notification.objects.filter(user__in=users, key__in=[n.key for n in notes]).values_list(
+            "user_id", "key"
+        )
+    )
+    new = [n for n in notes if (n.user.pk, n.key) not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    sent = len(new)
+    if setting.email_reminders and new:
+        mails = [(str(_("工作台账提醒")), n.text, None, [n.user.email]) for n in new if n.user.email]
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
+    if sent:
+        record_audit(
+            actor=actor,
+            action="workplan.send_reminders",
+            target_type="workplan.notification",
+            after={"month": f"{month:%Y-%m}", "sent": sent},
+            county_code=county.code[:6],
+        )
+    return sent
+
+
+@transaction.atomic
+def mark_notifications_read(*, actor: User) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=clock.now())
+
+
+# --- assessment -----------------------------------------------------------------------------------
+@transaction.atomic
+def add_adjustment(
+    *, actor: User, county: Area, year: int, organisation: Organisation, points: Decimal, reason: str
+) -> AssessmentAdjustment:
+    _require(actor, Role.COUNTY_ADMIN)
+    if not reason.strip():
+        raise ValidationError({"reason": _("调整分数必须写明理由。")})
+    if organisation.county_id != county.pk:
+        raise ValidationError({"organisation": _("单位不属于本县。")})
+    if abs(points) > 100:
+        raise ValidationError({"points": _("调整分值应在 -100 至 100 之间。")})
+    adj = AssessmentAdjustment.objects.create(
+        county=county,
+        year=year,
+        organisation=organisation,
+        points=points,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    record_audit(
+        actor=actor,
+        action="workplan.add_adjustment",
+        target=adj,
+        after={"points": str(points)},
+        reason=reason.strip(),
+        county_code=county.code[:6],
+    )
+    return adj
+
+
+@transaction.atomic
+def save_self_inspection(*, actor: User, year: int, note: str) -> SelfInspection:
+    if actor.organisation is None or actor.role not in (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK):
+        raise PermissionDenied
+    if not note.strip():
+        raise ValidationError({"note": _("自查情况不能为空。")})
+    org = actor.organisation
+    item = SelfInspection.objects.create(
+        county=org.county, year=year, organisation=org, note=note.strip(), created_by=actor
+    )
+    record_audit(actor=actor, action="workplan.save_self_inspection", target=item)
+    return item

@@ -1,0 +1,576 @@
+"""Thin views: access helper → form → one service call → redirect or render."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import STAFF_ROLES, organisations_for_user, require_role
+from bangfu.lib import clock
+from bangfu.workplan import exports, selectors, services
+from bangfu.workplan.forms import (
+    AdjustmentForm,
+    CommentForm,
+    PlanUploadForm,
+    ReportForm,
+    ReturnForm,
+    SelfInspectionForm,
+    SettingsForm,
+    TaskForm,
+)
+from bangfu.workplan.models import (
+    AWAITING_REVIEW,
+    EDITABLE_STATUSES,
+    IndicatorSource,
+    Notification,
+    Plan,
+    ReportStatus,
+)
+from bangfu.workplan.planfile import PlanFileError
+
+OVERSIGHT = (Role.COUNTY_ADMIN, Role.INSPECTOR)
+
+
+def _u(request: HttpRequest) -> Any:
+    """The logged-in user (login_required and require_role have run)."""
+    return request.user
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """A same-site `next` target, never an open redirect."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _plan(request: HttpRequest) -> Plan | None:
+    year = request.GET.get("year", "")
+    return selectors.current_plan_for_user(request.user, int(year) if year.isdigit() else None)
+
+
+def _no_plan(request: HttpRequest) -> HttpResponse:
+    return render(request, "workplan/no_plan.html")
+
+
+def _month_param(value: str) -> date | None:
+    try:
+        year, month = value.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+# --- plan -----------------------------------------------------------------------------------------
+@login_required
+def plan_view(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *STAFF_ROLES)
+    plan = selectors.current_plan_for_user(request.user)
+    if plan is None:
+        return render(request, "workplan/plan.html", {"plan": None})
+    tasks = list(selectors.task_list(plan))
+    from bangfu.lib.indicators import all_indicators
+
+    registered = all_indicators()
+    return render(
+        request,
+        "workplan/plan.html",
+        {
+            "plan": plan,
+            "sections": plan.sections.all(),
+            "tasks": tasks,
+            "registered": set(registered),
+            "today": clock.today(),
+            "is_admin": _u(request).role == Role.COUNTY_ADMIN,
+        },
+    )
+
+
+@login_required
+def plan_upload(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    county = selectors.county_for_user(request.user)
+    if county is None:
+        raise Http404("county")
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.load_plan(
+                actor=_u(request), county=county, data=form.cleaned_data["file"].read()
+            )
+        except PlanFileError as exc:
+            errors = exc.errors
+        else:
+            messages.success(
+                request,
+                _("方案已载入:新建任务 %(c)s 项,更新 %(u)s 项,新开台账 %(s)s 格。")
+                % {"c": result.tasks_created, "u": result.tasks_updated, "s": result.slots_created},
+            )
+            return redirect("workplan:plan")
+    return render(request, "workplan/plan_upload.html", {"form": form, "errors": errors})
+
+
+@login_required
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    task = selectors.get_task_for_user(request.user, pk)
+    orgs = (
+        organisations_for_user(request.user).filter(county=task.plan.county).order_by("admin_level", "code")
+    )
+    initial = {
+        "title": task.title,
+        "description": task.description,
+        "schedule_text": task.schedule_text,
+        "lead_units": task.lead_units.all(),
+        "responsible_units": task.responsible_units.all(),
+    }
+    form = TaskForm(request.POST or None, initial=initial, organisations=orgs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_task(actor=_u(request), task=task, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("任务已保存。"))
+            return redirect("workplan:plan")
+    return render(request, "workplan/task_edit.html", {"task": task, "form": form})
+
+
+@login_required
+@require_POST
+def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    milestone = selectors.get_milestone_for_user(request.user, pk)
+    raw = request.POST.get("completed_on", "")
+    try:
+        completed = date.fromisoformat(raw) if raw else None
+        services.set_milestone_completed(actor=_u(request), milestone=milestone, completed_on=completed)
+    except ValueError:
+        messages.error(request, _("完成日期格式应为 YYYY-MM-DD。"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("进度节点已更新。"))
+    return redirect(_next(request, reverse("workplan:plan")))
+
+
+# --- reports --------------------------------------------------------------------------------------
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *STAFF_ROLES)
+    reports = selectors.reports_for_user(request.user).order_by(
+        "-month", "task__position", "organisation__code"
+    )
+    month = _month_param(request.GET.get("month", ""))
+    status = request.GET.get("status", "")
+    task = request.GET.get("task", "")
+    org = request.GET.get("organisation", "")
+    if month:
+        reports = reports.filter(month=month)
+    else:
+        reports = reports.filter(month__lte=clock.today())
+    if status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    elif status == "review":
+        reports = reports.filter(status__in=AWAITING_REVIEW)
+    if task.isdigit():
+        reports = reports.filter(task_id=int(task))
+    if org.isdigit():
+        reports = reports.filter(organisation_id=int(org))
+    page = Paginator(reports, 100).get_page(request.GET.get("page"))
+    plan = selectors.current_plan_for_user(request.user)
+    return render(
+        request,
+        "workplan/report_list.html",
+        {
+            "page": page,
+            "month": request.GET.get("month", ""),
+            "status": status,
+            "task": task,
+            "organisation": org,
+            "statuses": ReportStatus.choices,
+            "tasks": plan.tasks.order_by("position") if plan else [],
+            "can_accept": _u(request).role == Role.COUNTY_ADMIN,
+            "awaiting": AWAITING_REVIEW,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_bulk_accept(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    reports = list(selectors.reports_for_user(request.user).filter(pk__in=ids))
+    if not reports:
+        messages.error(request, _("请先勾选要通过的报告。"))
+    else:
+        try:
+            count = services.bulk_accept_reports(actor=_u(request), reports=reports)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已通过 %(n)s 份报告。") % {"n": count})
+    return redirect(_next(request, reverse("workplan:reports")))
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, *STAFF_ROLES)
+    report = selectors.get_report_for_user(request.user, pk)
+    user = _u(request)
+    indicators = list(report.task.indicators.all())
+    manual = [i for i in indicators if i.source == IndicatorSource.MANUAL]
+    stored = {v.indicator_id: v.value for v in report.values.all()}
+    is_reporter = user.organisation_id == report.organisation_id and user.role in (
+        Role.UNIT_REPORTER,
+        Role.TOWNSHIP_CLERK,
+    )
+    can_edit = is_reporter and report.status in EDITABLE_STATUSES and report.month <= clock.today()
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        manual_indicators=manual,
+        initial_values=stored,
+        initial={
+            "progress": report.progress,
+            "milestone_status": report.milestone_status,
+            "problems": report.problems,
+            "next_steps": report.next_steps,
+        },
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.save_report(
+                    actor=user,
+                    report=report,
+                    progress=form.cleaned_data["progress"],
+                    milestone_status=form.cleaned_data["milestone_status"],
+                    problems=form.cleaned_data["problems"],
+                    next_steps=form.cleaned_data["next_steps"],
+                    values=form.indicator_values(),
+                )
+                for upload in request.FILES.getlist("attachments"):
+                    services.add_attachment(actor=user, report=report, upload=upload)
+                if "submit" in request.POST:
+                    services.submit_report(actor=user, report=report)
+                    messages.success(request, _("报告已提交。"))
+                else:
+                    messages.success(request, _("草稿已保存。"))
+            except ValidationError as exc:
+                messages.error(request, _errors(exc))
+            return redirect("workplan:report", pk=report.pk)
+    month_end = date(report.month.year + report.month.month // 12, report.month.month % 12 + 1, 1)
+    computed = selectors.indicator_figures(
+        [i for i in indicators if i.source == IndicatorSource.COMPUTED],
+        county=report.county,
+        start=report.month,
+        end=month_end,
+        organisation=report.organisation,
+    )
+    setting = services.settings_for(report.county)
+    due = selectors.due_date(report.month, setting.due_day)
+    state = selectors.cell_state(report.status, report.first_submitted_on, due, clock.today())
+    return render(
+        request,
+        "workplan/report_detail.html",
+        {
+            "report": report,
+            "form": form,
+            "can_edit": can_edit,
+            "computed": computed,
+            "manual_values": [(i, stored.get(i.pk)) for i in manual],
+            "due": due,
+            "state": state,
+            "state_label": STATE_LABELS[state],
+            "comments": report.comments.select_related("author"),
+            "attachments": report.attachments.all(),
+            "milestones": report.task.milestones.all(),
+            "can_accept": user.role == Role.COUNTY_ADMIN and report.status in AWAITING_REVIEW,
+            "can_return": user.role in OVERSIGHT and report.status in AWAITING_REVIEW,
+            "can_comment": user.role in OVERSIGHT,
+            "can_flag": user.role == Role.COUNTY_ADMIN and report.status == ReportStatus.ACCEPTED,
+            "return_form": ReturnForm(),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    require_role(request.user, *STAFF_ROLES)
+    report = selectors.get_report_for_user(request.user, pk)
+    item = report.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise Http404("attachment")
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    require_role(request.user, *OVERSIGHT)
+    report = selectors.get_report_for_user(request.user, pk)
+    user: Any = request.user
+    try:
+        if action == "accept":
+            services.accept_report(actor=user, report=report)
+            messages.success(request, _("报告已通过。"))
+        elif action == "return":
+            services.return_report(actor=user, report=report, comment=request.POST.get("comment", ""))
+            messages.success(request, _("报告已退回。"))
+        elif action == "comment":
+            services.comment_report(actor=user, report=report, text=request.POST.get("text", ""))
+            messages.success(request, _("意见已保存。"))
+        elif action == "flag":
+            services.flag_good_practice(actor=user, report=report, flag=request.POST.get("flag") == "1")
+            messages.success(request, _("已更新经验做法标记。"))
+        else:
+            raise Http404("action")
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("workplan:report", pk=report.pk)
+
+
+# --- oversight ------------------------------------------------------------------------------------
+STATE_LABELS = {
+    selectors.ON_TIME: _("按时"),
+    selectors.LATE: _("逾期"),
+    selectors.MISSING: _("未报"),
+    selectors.RETURNED: _("退回"),
+    selectors.PENDING: _("未到期"),
+}
+
+
+@login_required
+def completeness_view(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *OVERSIGHT)
+    plan = _plan(request)
+    if plan is None:
+        return _no_plan(request)
+    task = request.GET.get("task", "")
+    org = request.GET.get("organisation", "")
+    matrix = selectors.completeness(
+        plan,
+        task_id=int(task) if task.isdigit() else None,
+        organisation_id=int(org) if org.isdigit() else None,
+    )
+    # Cells are prepared here as plain strings: 720+ template lookups per page were the cost.
+    base = reverse("workplan:reports") + "?organisation="
+    task_part = f"&amp;task={int(task)}" if task.isdigit() else ""
+    rows = [
+        (
+            org.name,
+            # Only internal values go in (state keys, ids, counts, dates): nothing to escape.
+            mark_safe(  # noqa: S308
+                "".join(
+                    f'<td class="cell cell-{c.state}"><a href="{base}{org.pk}&amp;month={c.month:%Y-%m}'
+                    f'{task_part}">{c.done}/{c.total}</a></td>'
+                    if c.total
+                    else "<td></td>"
+                    for c in cells
+                )
+            ),
+        )
+        for org, cells in matrix.rows
+    ]
+    return render(
+        request,
+        "workplan/completeness.html",
+        {
+            "plan": plan,
+            "matrix": matrix,
+            "rows": rows,
+            "task": task,
+            "organisation": org,
+            "tasks": plan.tasks.order_by("position"),
+            "organisations": organisations_for_user(request.user).filter(county=plan.county),
+            "labels": STATE_LABELS,
+            "legend": [(k, STATE_LABELS[k], matrix.totals.get(k, 0)) for k in selectors.STATE_ORDER],
+        },
+    )
+
+
+@login_required
+def oversight_view(request: HttpRequest) -> HttpResponse:
+    """Overdue milestones and the reminder list of missing reports for the current month."""
+    require_role(request.user, *OVERSIGHT)
+    plan = _plan(request)
+    if plan is None:
+        return _no_plan(request)
+    today = clock.today()
+    setting = services.settings_for(plan.county)
+    return render(
+        request,
+        "workplan/oversight.html",
+        {
+            "plan": plan,
+            "overdue": selectors.overdue_milestones(plan),
+            "missing": selectors.reminder_list(plan),
+            "reminder_month": services.previous_month(today),
+            "due": date(today.year, today.month, setting.due_day),
+            "is_admin": _u(request).role == Role.COUNTY_ADMIN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def send_reminders_view(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    county = selectors.county_for_user(request.user)
+    if county is None:
+        raise Http404("county")
+    sent = services.send_reminders(actor=_u(request), county=county)
+    messages.success(request, _("已发送 %(n)s 条提醒。") % {"n": sent})
+    return redirect("workplan:oversight")
+
+
+@login_required
+def notifications_view(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *STAFF_ROLES)
+    if request.method == "POST":
+        services.mark_notifications_read(actor=_u(request))
+        return redirect("workplan:notifications")
+    items = Notification.objects.filter(user=_u(request))
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "workplan/notifications.html", {"page": page})
+
+
+@login_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    county = selectors.county_for_user(request.user)
+    if county is None:
+        raise Http404("county")
+    current = services.settings_for(county)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_settings(actor=_u(request), county=county, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("设置已保存。"))
+            return redirect("workplan:settings")
+    return render(request, "workplan/settings.html", {"form": form})
+
+
+# --- assessment -----------------------------------------------------------------------------------
+@login_required
+def assessment_view(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *OVERSIGHT)
+    plan = _plan(request)
+    if plan is None:
+        return _no_plan(request)
+    scores = selectors.assessment(plan)
+    orgs = organisations_for_user(request.user).filter(county=plan.county)
+    form = AdjustmentForm(request.POST or None, organisations=orgs)
+    if request.method == "POST":
+        require_role(request.user, Role.COUNTY_ADMIN)
+        if form.is_valid():
+            try:
+                services.add_adjustment(
+                    actor=_u(request), county=plan.county, year=plan.year, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, _("调整已记录。"))
+                return redirect("workplan:assessment")
+    if request.GET.get("format") == "xlsx":
+        return exports.assessment_response(plan, scores)
+    setting = services.settings_for(plan.county)
+    return render(
+        request,
+        "workplan/assessment.html",
+        {
+            "plan": plan,
+            "scores": scores,
+            "form": form,
+            "setting": setting,
+            "is_admin": _u(request).role == Role.COUNTY_ADMIN,
+        },
+    )
+
+
+@login_required
+def my_assessment(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    user: Any = request.user
+    if not user.organisation_id:
+        raise Http404("organisation")
+    plan = _plan(request)
+    if plan is None:
+        return _no_plan(request)
+    form = SelfInspectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_self_inspection(actor=user, year=plan.year, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        else:
+            messages.success(request, _("自查情况已保存。"))
+            return redirect("workplan:my_assessment")
+    scores = selectors.assessment(plan, organisation_id=user.organisation_id)
+    return render(
+        request,
+        "workplan/my_assessment.html",
+        {"plan": plan, "score": scores[0] if scores else None, "form": form},
+    )
+
+
+# --- dashboard and bulletin -----------------------------------------------------------------------
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, *OVERSIGHT)
+    plan = _plan(request)
+    if plan is None:
+        return _no_plan(request)
+    data = selectors.dashboard_data(plan)
+    return render(
+        request,
+        "workplan/dashboard.html",
+        {"plan": plan, "data": data, "chart_json": json.dumps(data["charts"], ensure_ascii=False)},
+    )
+
+
+@login_required
+def bulletin_download(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    plan = _plan(request)
+    if plan is None:
+        return _no_plan(request)
+    month = _month_param(request.GET.get("month", "")) or services.previous_month(clock.today())
+    if month.year != plan.year:
+        raise Http404("month")
+    from bangfu.workplan.bulletin import build_bulletin
+
+    content = build_bulletin(plan, month)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.docx"'
+    return response
