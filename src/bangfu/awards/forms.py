@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class NominationForm(forms.Form):
+    award_type = forms.ModelChoiceField(label=_("奖项"), queryset=None)  # type: ignore[arg-type]
+    nominee_name = forms.CharField(label=_("推荐对象"), max_length=120, help_text=_("集体名称或个人姓名"))
+    nominee_unit = forms.CharField(label=_("工作单位"), max_length=120, required=False)
+    achievements = forms.CharField(label=_("主要事迹"), widget=forms.Textarea(attrs={"rows": 6}))
+    attachment = forms.FileField(label=_("附件"), required=False)
+
+    def __init__(self, *args, award_types, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["award_type"].queryset = award_types  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.Form):
+    eligible = forms.TypedChoiceField(
+        label=_("资格审核"), choices=[("1", _("通过")), ("0", _("不通过"))], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label=_("审核意见"), max_length=200, required=False)
+
+
+class ScoreForm(forms.Form):
+    score = forms.DecimalField(label=_("分数"), min_value=0, max_value=100, decimal_places=2, max_digits=5)
+    comment = forms.CharField(label=_("评语"), max_length=200, required=False)
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(label=_("回避理由"), max_length=200)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复"), widget=forms.Textarea(attrs={"rows": 3}))
+    upheld = forms.BooleanField(label=_("异议成立（取消该对象）"), required=False)
+
+
+class ObjectionForm(forms.Form):
+    text = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 6}), max_length=2000)
+    contact = forms.CharField(label=_("联系方式（选填，不公开）"), max_length=120, required=False)
