@@ -1,29 +1,44 @@
-"""The campaign's money, as pools: one per (campaign, earmark).
+"""The campaign's money on the shared fund ledger (`bangfu.ledger`).
 
-PROVISIONAL: until the shared fund ledger (`bangfu.ledger`) is merged, balances are derived from
-the donation and approved-spending rows. Once merged, this module posts to and reads from the
-ledger; its interface stays the same.
+The ledger has one balance per account and an optional earmark per account, so each
+(campaign, earmark) pool is its own ledger account: "earmarked money only to its earmark" and
+"never more than the balance" then hold per pool, enforced by the ledger's locked posting.
+
+- account reference: `charity:<campaign id>:<pool key>` (see `charity.earmarks`), hashed when long;
+  `earmark_purpose` holds the pool key, `earmark_area` the village of a village/household earmark.
+- a money donation credits its pool (one entry per donation; a statement import posts one entry
+  per pool for the whole import, source = the import); goods are valued, not money, and are not
+  posted;
+- an approved spending debits its pool (source = the spending).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from bangfu.charity.earmarks import GENERAL, earmark_key
-from bangfu.charity.models import Campaign, Donation, DonationKind, Spending, SpendingStatus
+from bangfu.areas.models import Area
+from bangfu.charity.earmarks import key_village_code
+from bangfu.charity.models import Campaign, Donation, DonationImport, DonationKind, Spending
+from bangfu.ledger.models import Account, AccountKind, Entry, EntryKind
+from bangfu.ledger.selectors import account_balance
+from bangfu.ledger.services import open_account, post_entry
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
 
 ZERO = Decimal("0.00")
+REFERENCE_MAX = 80
 
 
 def donation_key(donation: Donation) -> str:
+    from bangfu.charity.earmarks import earmark_key
+
     return earmark_key(
         donation.earmark_kind,
         village=donation.earmark_village,
@@ -32,67 +47,144 @@ def donation_key(donation: Donation) -> str:
     )
 
 
-def post_donations(*, actor: User, campaign: Campaign, donations: Iterable[Donation]) -> None:
-    """Credit each money donation to its pool (goods are valued, not money: they are not pooled)."""
-    return None
+def reference_prefix(campaign: Campaign) -> str:
+    return f"charity:{campaign.pk}:"
+
+
+def reference(campaign: Campaign, key: str) -> str:
+    ref = reference_prefix(campaign) + key
+    if len(ref) <= REFERENCE_MAX:
+        return ref
+    return reference_prefix(campaign) + "h:" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def _accounts(campaign: Campaign) -> list[Account]:
+    return list(
+        Account.objects.filter(county_id=campaign.county_id, reference__startswith=reference_prefix(campaign))
+    )
+
+
+def account_for(campaign: Campaign, key: str) -> Account | None:
+    return Account.objects.filter(county_id=campaign.county_id, reference=reference(campaign, key)).first()
+
+
+def _open(*, actor: User | None, campaign: Campaign, key: str) -> Account:
+    account = account_for(campaign, key)
+    if account is not None:
+        return account
+    village_code = key_village_code(key)
+    return open_account(
+        actor=actor,
+        county=campaign.county,
+        kind=AccountKind.CAMPAIGN_FUND,
+        reference=reference(campaign, key),
+        name=f"{campaign.name}"[:200],
+        earmark_area=Area.objects.get(code=village_code) if village_code else None,
+        earmark_purpose=key[:200],
+    )
+
+
+def post_donations(
+    *, actor: User, campaign: Campaign, donations: Iterable[Donation], batch: DonationImport | None = None
+) -> None:
+    """Credit money donations to their pools. Without a batch: one entry per donation; with a
+    batch (statement import): one entry per pool, so a large import posts a handful of entries."""
+    by_key: dict[str, list[Donation]] = defaultdict(list)
+    for donation in donations:
+        if donation.kind == DonationKind.MONEY:
+            by_key[donation_key(donation)].append(donation)
+    for key, rows in sorted(by_key.items()):
+        account = _open(actor=actor, campaign=campaign, key=key)
+        if batch is not None:
+            post_entry(
+                actor=actor,
+                account=account,
+                kind=EntryKind.CREDIT,
+                amount=sum((d.amount for d in rows), ZERO),
+                memo=f"捐赠导入 {batch.filename} ({len(rows)})"[:500],
+                source=batch,
+            )
+            continue
+        for donation in rows:
+            post_entry(
+                actor=actor,
+                account=account,
+                kind=EntryKind.CREDIT,
+                amount=donation.amount,
+                memo=f"捐赠 {donation.receipt_number}",
+                source=donation,
+                occurred_on=donation.donated_on,
+            )
 
 
 def post_spending(*, actor: User, spending: Spending) -> str:
-    return ""
+    """Debit the spending's pool; the ledger refuses (InsufficientBalance) to overdraw it."""
+    account = account_for(spending.campaign, spending.earmark_key)
+    if account is None:
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError({"earmark": _("该活动没有这项资金来源。")})
+    entry = post_entry(
+        actor=actor,
+        account=account,
+        kind=EntryKind.DEBIT,
+        amount=spending.amount,
+        memo=spending.purpose[:500],
+        source=spending,
+    )
+    return str(entry.pk)
 
 
 def lock_campaign(campaign: Campaign) -> None:
-    """Serialise approvals on one campaign so two final approvals cannot overdraw a pool."""
+    """Serialise final approvals on one campaign (the ledger also locks the account row)."""
     Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
 
 
 def pool_balances(campaign: Campaign) -> dict[str, dict[str, Decimal]]:
-    """{pool key: {"credit", "debit", "balance"}} for every pool that ever saw money."""
-    pools: dict[str, dict[str, Decimal]] = defaultdict(
-        lambda: {"credit": ZERO, "debit": ZERO, "balance": ZERO}
-    )
+    """{pool key: {"credit", "debit", "balance"}} from the ledger, in one query. Reversals count
+    against what they reverse (a reversed credit lowers "credit")."""
+    accounts = {a.pk: a for a in _accounts(campaign)}
     rows = (
-        Donation.objects.filter(campaign=campaign, kind=DonationKind.MONEY)
-        .values("earmark_kind", "earmark_village__code", "earmark_household", "earmark_project")
-        .annotate(total=Sum("amount"))
+        Entry.objects.filter(account_id__in=list(accounts))
+        .values("account_id")
+        .annotate(
+            credit=Sum(
+                "amount",
+                filter=Q(kind=EntryKind.CREDIT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.CREDIT),
+            ),
+            debit=Sum(
+                "amount",
+                filter=Q(kind=EntryKind.DEBIT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.DEBIT),
+            ),
+            balance=Sum("amount"),
+        )
     )
-    for row in rows:
-        key = _key_from_row(row)
-        pools[key]["credit"] += row["total"]
-    spent = (
-        Spending.objects.filter(campaign=campaign, status=SpendingStatus.APPROVED)
-        .values("earmark_key")
-        .annotate(total=Sum("amount"))
-    )
-    for row in spent:
-        pools[row["earmark_key"]]["debit"] += row["total"]
-    for pool in pools.values():
-        pool["balance"] = pool["credit"] - pool["debit"]
-    return dict(pools)
-
-
-def _key_from_row(row: dict) -> str:
-    kind = row["earmark_kind"]
-    code = row["earmark_village__code"] or ""
-    if kind == "village":
-        return f"village:{code}"
-    if kind == "household":
-        return f"household:{code}:{row['earmark_household']}"
-    if kind == "project":
-        return f"project:{row['earmark_project']}"
-    return GENERAL
+    found = {row["account_id"]: row for row in rows}
+    pools: dict[str, dict[str, Decimal]] = {}
+    for pk, account in accounts.items():
+        row = found.get(pk, {})
+        credit = row.get("credit") or ZERO
+        debit = -(row.get("debit") or ZERO)
+        pools[account.earmark_purpose] = {
+            "credit": credit,
+            "debit": debit,
+            "balance": row.get("balance") or ZERO,
+        }
+    return pools
 
 
 def pool_keys(campaign: Campaign) -> set[str]:
-    return set(pool_balances(campaign))
+    return {a.earmark_purpose for a in _accounts(campaign)}
 
 
 def balance(campaign: Campaign, key: str) -> Decimal:
-    return pool_balances(campaign).get(key, {"balance": ZERO})["balance"]
+    account = account_for(campaign, key)
+    return account_balance(account) if account is not None else ZERO
 
 
 def totals(campaign: Campaign) -> dict[str, Decimal]:
     pools = pool_balances(campaign).values()
     credit = sum((p["credit"] for p in pools), ZERO)
     debit = sum((p["debit"] for p in pools), ZERO)
-    return {"credit": credit, "debit": debit, "balance": credit - debit}
+    return {"credit": credit, "debit": debit, "balance": sum((p["balance"] for p in pools), ZERO)}

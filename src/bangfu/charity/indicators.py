@@ -28,7 +28,9 @@ def donations_raised(query: IndicatorQuery) -> Decimal:
 @indicator("charity.donors", label=_("扶贫日捐赠人次"), unit="人次")
 def donors(query: IndicatorQuery) -> Decimal:
     counts = _donations(query).aggregate(
-        named=Count("donor_name", distinct=True, filter=Q(donor_kind=DonorKind.ORGANISATION) | Q(publish_name=True)),
+        named=Count(
+            "donor_name", distinct=True, filter=Q(donor_kind=DonorKind.ORGANISATION) | Q(publish_name=True)
+        ),
         anonymous=Count("pk", filter=Q(donor_kind=DonorKind.PERSON, publish_name=False)),
     )
     return Decimal(counts["named"] + counts["anonymous"])

@@ -262,7 +262,7 @@ class Spending(models.Model):
     )
     county = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
     # Which pool it draws from: the unearmarked pool or one earmark (charity.funds.earmark_key).
-    earmark_key = models.CharField(_("资金来源"), max_length=80)
+    earmark_key = models.CharField(_("资金来源"), max_length=200)
     recipient_kind = models.CharField(_("使用对象"), max_length=12, choices=RecipientKind.choices)
     # Shown publicly: the recipient is told at village level only.
     village = models.ForeignKey(

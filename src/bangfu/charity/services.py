@@ -43,11 +43,15 @@ from bangfu.charity.models import (
     SpendingStatus,
     add_working_days,
 )
+from bangfu.ledger.approvals import ApprovalRefused, assign_slot, is_complete
 from bangfu.lib.clock import today
 from bangfu.lib.textfiles import decode_bytes
 from bangfu.partners.models import Organisation
 
 CENT = Decimal("0.01")
+REVIEWER = "reviewer"
+# Two approvals by users other than the requester.
+APPROVAL_SLOTS = (REVIEWER,) * APPROVALS_NEEDED
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
@@ -402,7 +406,7 @@ def _save_donations(
     if not created or created[0].pk is None:  # backends without RETURNING
         receipts = [d.receipt_number for d in donations]
         created = list(Donation.objects.filter(receipt_number__in=receipts).select_related("earmark_village"))
-    funds.post_donations(actor=actor, campaign=campaign, donations=created)
+    funds.post_donations(actor=actor, campaign=campaign, donations=created, batch=source)
     return created
 
 
@@ -663,10 +667,18 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
     _require_admin(actor, spending.campaign.county)
     if spending.status != SpendingStatus.REQUESTED:
         raise ValidationError({"status": _("该申请已处理，不能再审批。")})
-    if spending.requested_by_id == actor.pk:
-        raise ValidationError({"user": _("申请人不能审批自己的申请。")})
-    if SpendingApproval.objects.filter(spending=spending, user=actor).exists():
-        raise ValidationError({"user": _("您已审批过该申请。")})
+    # The shared two-person rule (bangfu.ledger.approvals): not the requester, each user once.
+    filled = [(uid, REVIEWER) for uid in spending.approvals.values_list("user_id", flat=True)]
+    try:
+        assign_slot(
+            required=APPROVAL_SLOTS,
+            filled=filled,
+            requester_id=spending.requested_by_id,
+            approver_id=actor.pk,
+            approver_sides={REVIEWER},
+        )
+    except ApprovalRefused as exc:
+        raise ValidationError({"user": exc.messages}) from exc
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("驳回时必须填写意见。")})
     SpendingApproval.objects.create(
@@ -677,7 +689,7 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
         spending.status = SpendingStatus.REJECTED
         spending.decided_at = timezone.now()
         spending.save(update_fields=["status", "decided_at"])
-    elif SpendingApproval.objects.filter(spending=spending, approved=True).count() >= APPROVALS_NEEDED:
+    elif is_complete(APPROVAL_SLOTS, [REVIEWER for _a in spending.approvals.filter(approved=True)]):
         funds.lock_campaign(spending.campaign)
         balance = funds.balance(spending.campaign, spending.earmark_key)
         if spending.amount > balance:
