@@ -3,9 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.awards.models import AwardType
+
 
 class NominationForm(forms.Form):
-    award_type = forms.ModelChoiceField(label=_("奖项"), queryset=None)  # type: ignore[arg-type]
+    award_type = forms.ModelChoiceField(label=_("奖项"), queryset=AwardType.objects.none())
     nominee_name = forms.CharField(label=_("推荐对象"), max_length=120, help_text=_("集体名称或个人姓名"))
     nominee_unit = forms.CharField(label=_("工作单位"), max_length=120, required=False)
     achievements = forms.CharField(label=_("主要事迹"), widget=forms.Textarea(attrs={"rows": 6}))

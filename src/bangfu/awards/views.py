@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
 
-from bangfu.accounts.models import Role
+from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import STAFF_ROLES, require_role
 from bangfu.awards import selectors, services
 from bangfu.awards.forms import AnswerForm, ConflictForm, NominationForm, ObjectionForm, ReviewForm, ScoreForm
@@ -31,6 +31,11 @@ from bangfu.awards.models import (
 PUBLIC_MAX_AGE = 300
 
 
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required)."""
+    return cast(User, request.user)
+
+
 def _add_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
@@ -41,16 +46,16 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, *STAFF_ROLES)
-    return render(request, "awards/round_list.html", {"rounds": selectors.rounds_for_user(request.user)})
+    require_role(_me(request), *STAFF_ROLES)
+    return render(request, "awards/round_list.html", {"rounds": selectors.rounds_for_user(_me(request))})
 
 
 @login_required
 def round_detail(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, *STAFF_ROLES)
-    award_round = selectors.get_round_for_user(request.user, code)
-    nominations = selectors.nominations_for_user(request.user).filter(award_type__round=award_round)
-    user = request.user
+    require_role(_me(request), *STAFF_ROLES)
+    award_round = selectors.get_round_for_user(_me(request), code)
+    nominations = selectors.nominations_for_user(_me(request)).filter(award_type__round=award_round)
+    user = _me(request)
     return render(
         request,
         "awards/round_detail.html",
@@ -59,10 +64,10 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             "types": award_round.award_types.all(),
             "nominations": nominations.order_by("award_type__name", "-average_score", "nominee_name"),
             "panel": PanelMember.objects.filter(round=award_round).select_related("user"),
-            "is_admin": user.role == Role.COUNTY_ADMIN,  # type: ignore[union-attr]
+            "is_admin": user.role == Role.COUNTY_ADMIN,
             "can_nominate": award_round.status == RoundStatus.NOMINATING
-            and user.role in (Role.UNIT_REPORTER, Role.COUNTY_ADMIN)  # type: ignore[union-attr]
-            and user.organisation_id is not None,  # type: ignore[union-attr]
+            and user.role in (Role.UNIT_REPORTER, Role.COUNTY_ADMIN)
+            and user.organisation_id is not None,
             "next_statuses": [RoundStatus(s) for s in ROUND_TRANSITIONS[award_round.status]],
         },
     )
@@ -71,12 +76,12 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def round_status(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.COUNTY_ADMIN)
-    award_round = selectors.get_round_for_user(request.user, code)
+    require_role(_me(request), Role.COUNTY_ADMIN)
+    award_round = selectors.get_round_for_user(_me(request), code)
     try:
         services.advance_round(
-            actor=request.user, award_round=award_round, status=request.POST.get("status", "")
-        )  # type: ignore[arg-type]
+            actor=_me(request), award_round=award_round, status=request.POST.get("status", "")
+        )
         messages.success(request, _("评选阶段已更新。"))
     except (ValidationError, KeyError, ValueError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("状态无效。")])))
@@ -85,8 +90,8 @@ def round_status(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def nominate(request: HttpRequest, code: str) -> HttpResponse:
-    require_role(request.user, Role.UNIT_REPORTER, Role.COUNTY_ADMIN)
-    award_round = selectors.get_round_for_user(request.user, code)
+    require_role(_me(request), Role.UNIT_REPORTER, Role.COUNTY_ADMIN)
+    award_round = selectors.get_round_for_user(_me(request), code)
     form = NominationForm(
         request.POST or None, request.FILES or None, award_types=award_round.award_types.all()
     )
@@ -94,7 +99,7 @@ def nominate(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.nominate(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_me(request),
                 award_type=data["award_type"],
                 nominee_name=data["nominee_name"],
                 nominee_unit=data["nominee_unit"],
@@ -113,11 +118,11 @@ def nominate(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, *STAFF_ROLES)
-    nomination = selectors.get_nomination_for_user(request.user, pk)
+    require_role(_me(request), *STAFF_ROLES)
+    nomination = selectors.get_nomination_for_user(_me(request), pk)
     award_round = nomination.award_type.round
-    user = request.user
-    is_admin = user.role == Role.COUNTY_ADMIN  # type: ignore[union-attr]
+    user = _me(request)
+    is_admin = user.role == Role.COUNTY_ADMIN
     on_panel = PanelMember.objects.filter(round=award_round, user=user).exists()
     review_form = ReviewForm(request.POST if request.POST.get("form") == "review" else None)
     score_form = ScoreForm(request.POST if request.POST.get("form") == "score" else None)
@@ -127,14 +132,14 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if which == "review" and review_form.is_valid():
                 services.review_eligibility(
-                    actor=user,  # type: ignore[arg-type]
+                    actor=user,
                     nomination=nomination,
                     eligible=review_form.cleaned_data["eligible"],
                     note=review_form.cleaned_data["note"],
                 )
             elif which == "score" and score_form.is_valid():
                 services.score_nomination(
-                    actor=user,  # type: ignore[arg-type]
+                    actor=user,
                     nomination=nomination,
                     score=score_form.cleaned_data["score"],
                     comment=score_form.cleaned_data["comment"],
@@ -142,7 +147,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif which == "conflict" and conflict_form.is_valid():
                 services.declare_conflict(
                     actor=user, nomination=nomination, reason=conflict_form.cleaned_data["reason"]
-                )  # type: ignore[arg-type]
+                )
             else:
                 raise ValidationError(_("请检查填写内容。"))
         except ValidationError as exc:
@@ -177,7 +182,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conflicted": conflicted,
             "scores": scores,
             "conflicts": nomination.conflicts.select_related("reviewer") if is_admin else [],
-            "objections": nomination.objections.all() if is_admin or user.role == Role.INSPECTOR else [],  # type: ignore[union-attr]
+            "objections": nomination.objections.all() if is_admin or user.role == Role.INSPECTOR else [],
             "review_form": review_form,
             "score_form": score_form,
             "conflict_form": conflict_form,
@@ -189,13 +194,13 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, Role.COUNTY_ADMIN)
-    objection = selectors.get_objection_for_user(request.user, pk)
+    require_role(_me(request), Role.COUNTY_ADMIN)
+    objection = selectors.get_objection_for_user(_me(request), pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
             services.answer_objection(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_me(request),
                 objection=objection,
                 answer=form.cleaned_data["answer"],
                 upheld=form.cleaned_data["upheld"],

@@ -278,13 +278,13 @@ def seed_demo(county: Area) -> None:
                 "3000.00",
             ),
         ]
-        for key, kind, village, household, project, purpose, amount in plans:
+        for key, kind, area, household, project, purpose, amount in plans:
             spending = services.request_spending(
                 actor=admin,
                 campaign=c2019,
                 earmark=key,
                 recipient_kind=kind,
-                village=village,
+                village=area,
                 household=household,
                 project=project,
                 purpose=purpose,

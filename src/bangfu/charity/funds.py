@@ -18,7 +18,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, Sum
 
@@ -160,10 +160,10 @@ def pool_balances(campaign: Campaign) -> dict[str, dict[str, Decimal]]:
             balance=Sum("amount"),
         )
     )
-    found = {row["account_id"]: row for row in rows}
+    found: dict[int, dict[str, Any]] = {r["account_id"]: dict(r) for r in rows}
     pools: dict[str, dict[str, Decimal]] = {}
     for pk, account in accounts.items():
-        row = found.get(pk, {})
+        row: dict[str, Any] = found.get(pk, {})
         credit = row.get("credit") or ZERO
         debit = -(row.get("debit") or ZERO)
         pools[account.earmark_purpose] = {

@@ -496,7 +496,8 @@ def parse_statement(rows: list[list[Any]]) -> tuple[list[DonationInput], list[Ro
         cells = {k: ("" if v is None else v) for k, v in cells.items()}
         if not any(str(v).strip() for v in cells.values()):
             continue
-        items.append(DonationInput(row=number, **{k: cells.get(k, "") for k in IMPORT_COLUMNS}))
+        values: dict[str, Any] = {k: cells.get(k, "") for k in IMPORT_COLUMNS}
+        items.append(DonationInput(row=number, **values))
     if len(items) > MAX_IMPORT_ROWS:
         return [], [RowError(0, _("文件"), _("一次最多导入%(n)d行") % {"n": MAX_IMPORT_ROWS})]
     if not items:

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
 
-from bangfu.accounts.models import Role
+from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import require_role
 from bangfu.charity import selectors, services
 from bangfu.charity.amounts import amount_in_words
@@ -32,39 +32,44 @@ from bangfu.charity.selectors import CHARITY_ROLES
 PUBLIC_MAX_AGE = 300
 
 
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required)."""
+    return cast(User, request.user)
+
+
 def _staff(request: HttpRequest) -> None:
-    require_role(request.user, *CHARITY_ROLES)
+    require_role(_me(request), *CHARITY_ROLES)
 
 
 def _admin(request: HttpRequest) -> None:
-    require_role(request.user, Role.COUNTY_ADMIN)
+    require_role(_me(request), Role.COUNTY_ADMIN)
 
 
 # --- staff ----------------------------------------------------------------------------------------
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
-    campaigns = selectors.campaigns_for_user(request.user)
+    campaigns = selectors.campaigns_for_user(_me(request))
     return render(
         request,
         "charity/campaign_list.html",
         {
             "rows": selectors.campaign_summary_rows(campaigns),
-            "can_edit": request.user.role == Role.COUNTY_ADMIN,
-        },  # type: ignore[union-attr]
+            "can_edit": _me(request).role == Role.COUNTY_ADMIN,
+        },
     )
 
 
 @login_required
 def campaign_new(request: HttpRequest) -> HttpResponse:
     _admin(request)
-    county = request.user.area  # type: ignore[union-attr]
+    county = _me(request).area
     if county is None or county.level != "county":
         raise PermissionDenied
     form = CampaignForm(request.POST or None, county=county)
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = services.create_campaign(actor=request.user, county=county, **form.cleaned_data)  # type: ignore[arg-type]
+            campaign = services.create_campaign(actor=_me(request), county=county, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -84,15 +89,15 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 @login_required
 def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
     _staff(request)
-    campaign = selectors.get_campaign_for_user(request.user, code)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
     donations = Paginator(
-        selectors.donations_for_user(request.user)
+        selectors.donations_for_user(_me(request))
         .filter(campaign=campaign)
         .order_by("-donated_on", "receipt_number"),
         50,
     ).get_page(request.GET.get("page"))
     spendings = (
-        selectors.spendings_for_user(request.user).filter(campaign=campaign).prefetch_related("approvals")
+        selectors.spendings_for_user(_me(request)).filter(campaign=campaign).prefetch_related("approvals")
     )
     return render(
         request,
@@ -105,7 +110,7 @@ def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
             "disclosure": selectors.disclosure(campaign),
             "imports": campaign.imports.select_related("created_by")[:10],
             "next_statuses": [CampaignStatus(s) for s in CAMPAIGN_TRANSITIONS[campaign.status]],
-            "can_edit": request.user.role == Role.COUNTY_ADMIN,  # type: ignore[union-attr]
+            "can_edit": _me(request).role == Role.COUNTY_ADMIN,
         },
     )
 
@@ -114,11 +119,11 @@ def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def campaign_status(request: HttpRequest, code: str) -> HttpResponse:
     _admin(request)
-    campaign = selectors.get_campaign_for_user(request.user, code)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
     try:
         services.change_campaign_status(
-            actor=request.user, campaign=campaign, status=request.POST.get("status", "")
-        )  # type: ignore[arg-type]
+            actor=_me(request), campaign=campaign, status=request.POST.get("status", "")
+        )
         messages.success(request, _("活动状态已更新。"))
     except (ValidationError, KeyError, ValueError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [_("状态无效。")])))
@@ -128,14 +133,14 @@ def campaign_status(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def donation_new(request: HttpRequest, code: str) -> HttpResponse:
     _admin(request)
-    campaign = selectors.get_campaign_for_user(request.user, code)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
     form = DonationForm(request.POST or None, county=campaign.county)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         village = data.pop("earmark_village")
         item = services.DonationInput(earmark_village=village.code if village else "", **data)
         try:
-            donation = services.record_donation(actor=request.user, campaign=campaign, data=item)  # type: ignore[arg-type]
+            donation = services.record_donation(actor=_me(request), campaign=campaign, data=item)
         except services.DonationImportError as exc:
             for error in exc.row_errors:
                 form.add_error(None, str(error))
@@ -150,14 +155,14 @@ def donation_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def donation_import(request: HttpRequest, code: str) -> HttpResponse:
     _admin(request)
-    campaign = selectors.get_campaign_for_user(request.user, code)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[services.RowError] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = services.import_donations(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_me(request),
                 campaign=campaign,
                 data=upload.read(),
                 filename=upload.name,
@@ -182,7 +187,7 @@ def donation_import(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
-    donation = selectors.get_donation_for_user(request.user, pk)
+    donation = selectors.get_donation_for_user(_me(request), pk)
     return render(
         request,
         "charity/receipt.html",
@@ -193,7 +198,7 @@ def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def spending_new(request: HttpRequest, code: str) -> HttpResponse:
     _admin(request)
-    campaign = selectors.get_campaign_for_user(request.user, code)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
     pools = selectors.pool_rows(campaign, internal=True)
     choices = [(p["key"], f"{p['label']}（{_('余额')} {p['balance']}）") for p in pools]
     if not any(k == GENERAL for k, _label in choices):
@@ -202,7 +207,7 @@ def spending_new(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.request_spending(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_me(request),
                 campaign=campaign,
                 **form.cleaned_data,
             )
@@ -217,14 +222,14 @@ def spending_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def spending_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
-    spending = selectors.get_spending_for_user(request.user, pk)
+    spending = selectors.get_spending_for_user(_me(request), pk)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         _admin(request)
         if form.is_valid():
             try:
                 services.decide_spending(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=_me(request),
                     spending=spending,
                     approve=request.POST.get("decision") == "approve",
                     comment=form.cleaned_data["comment"],
@@ -234,9 +239,9 @@ def spending_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("审批意见已记录。"))
                 return redirect("charity:spending", pk=spending.pk)
-    user = request.user
+    user = _me(request)
     can_decide = (
-        user.role == Role.COUNTY_ADMIN  # type: ignore[union-attr]
+        user.role == Role.COUNTY_ADMIN
         and spending.status == SpendingStatus.REQUESTED
         and spending.requested_by_id != user.pk
         and not any(a.user_id == user.pk for a in spending.approvals.all())
@@ -306,7 +311,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _csv(rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> bytes:
+def _csv(rows: list[dict[str, Any]], columns: list[tuple[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([str(label) for _key, label in columns])
@@ -359,7 +364,7 @@ def _xlsx(data: selectors.Disclosure) -> bytes:
     for row, (label, value) in enumerate(lines):
         summary.write(row, 0, label)
         if hasattr(value, "as_tuple"):
-            summary.write_number(row, 1, float(value), money)
+            summary.write_number(row, 1, float(str(value)), money)
         else:
             summary.write(row, 1, value)
     for title, rows, columns in (
@@ -367,8 +372,8 @@ def _xlsx(data: selectors.Disclosure) -> bytes:
         (_("资金使用"), data.spendings, SPENDING_COLUMNS),
     ):
         sheet = book.add_worksheet(title)
-        for col, (_key, label) in enumerate(columns):
-            sheet.write(0, col, str(label))
+        for col, (_key, heading) in enumerate(columns):
+            sheet.write(0, col, str(heading))
         for r, item in enumerate(rows, start=1):
             for col, (key, _label) in enumerate(columns):
                 value = item[key]
