@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Avg
+from django.db.models import Avg, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,7 +121,7 @@ def _select_for_publicity(award_round: AwardRound) -> None:
         ranked = list(
             Nomination.objects.filter(award_type=award_type, status=NominationStatus.ELIGIBLE)
             .annotate(avg=Avg("scores__score"))
-            .order_by("-avg", "nominee_name")
+            .order_by(F("avg").desc(nulls_last=True), "nominee_name")
         )
         for position, nomination in enumerate(ranked):
             nomination.average_score = (
