@@ -212,3 +212,31 @@ def test_the_scoring_page_records_a_score(setup, client_for) -> None:
     assert client.post(url, {"form": "score", "score": "88.5"}).status_code == 302
     assert Score.objects.get().score == Decimal("88.50")
     assert "提交分数" not in client.get(url).content.decode()
+
+
+def test_a_county_admin_sets_up_a_round_through_the_pages(county_admin, client_for, township_clerk) -> None:
+    client = client_for(county_admin)
+    response = client.post(
+        "/awards/new/",
+        {"year": 2021, "title": "2021年度评选", "nomination_deadline": "2021-08-31", "publicity_days": 7},
+    )
+    assert response.status_code == 302
+    r = AwardRound.objects.get(year=2021)
+    assert (
+        client.post(
+            f"/awards/{r.code}/types/", {"name": "先进集体", "category": "collective", "quota": 3}
+        ).status_code
+        == 302
+    )
+    reviewer = User.objects.get(username="inspector")
+    assert client.post(f"/awards/{r.code}/panel/", {"user": reviewer.pk}).status_code == 302
+    assert r.award_types.get().quota == 3
+    assert r.panel.get().user == reviewer
+    # A duplicate year is refused with a message and nothing is created.
+    response = client.post(
+        "/awards/new/",
+        {"year": 2021, "title": "重复", "nomination_deadline": "2021-08-31", "publicity_days": 7},
+    )
+    assert response.status_code == 200 and "已存在" in response.content.decode()
+    assert AwardRound.objects.count() == 1
+    assert client_for(township_clerk).get("/awards/new/").status_code == 403

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.awards.models import AwardType
+from bangfu.accounts.models import User
+from bangfu.awards.models import AwardType, Category
 
 
 class NominationForm(forms.Form):
@@ -42,3 +43,26 @@ class AnswerForm(forms.Form):
 class ObjectionForm(forms.Form):
     text = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 6}), max_length=2000)
     contact = forms.CharField(label=_("联系方式（选填，不公开）"), max_length=120, required=False)
+
+
+class RoundForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2014, max_value=2100)
+    title = forms.CharField(label=_("名称"), max_length=120)
+    nomination_deadline = forms.DateField(
+        label=_("推荐截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    publicity_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=60, initial=7)
+
+
+class AwardTypeForm(forms.Form):
+    name = forms.CharField(label=_("奖项名称"), max_length=80)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    quota = forms.IntegerField(label=_("名额"), min_value=1, max_value=1000)
+
+
+class PanelForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("评审专家"), queryset=User.objects.none())
+
+    def __init__(self, *args, users, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users  # type: ignore[attr-defined]

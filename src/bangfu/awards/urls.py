@@ -5,6 +5,7 @@ from bangfu.awards import views
 app_name = "awards"
 urlpatterns = [
     path("awards/", views.round_list, name="rounds"),
+    path("awards/new/", views.round_new, name="round_new"),
     path("awards/public/", views.public_index, name="public_index"),
     path("awards/public/<slug:code>/", views.public_round, name="public_round"),
     path("awards/public/<slug:code>/objection/<int:pk>/", views.public_objection, name="public_objection"),
@@ -13,4 +14,6 @@ urlpatterns = [
     path("awards/<slug:code>/", views.round_detail, name="round"),
     path("awards/<slug:code>/status/", views.round_status, name="round_status"),
     path("awards/<slug:code>/nominate/", views.nominate, name="nominate"),
+    path("awards/<slug:code>/types/", views.award_type_new, name="award_type_new"),
+    path("awards/<slug:code>/panel/", views.panel_add, name="panel_add"),
 ]

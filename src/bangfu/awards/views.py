@@ -17,7 +17,17 @@ from django.views.decorators.http import condition, require_POST
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import STAFF_ROLES, require_role
 from bangfu.awards import selectors, services
-from bangfu.awards.forms import AnswerForm, ConflictForm, NominationForm, ObjectionForm, ReviewForm, ScoreForm
+from bangfu.awards.forms import (
+    AnswerForm,
+    AwardTypeForm,
+    ConflictForm,
+    NominationForm,
+    ObjectionForm,
+    PanelForm,
+    ReviewForm,
+    RoundForm,
+    ScoreForm,
+)
 from bangfu.awards.models import (
     ROUND_TRANSITIONS,
     AwardRound,
@@ -270,4 +280,64 @@ def public_objection(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "done": done,
             "open": award_round.status == RoundStatus.PUBLICITY,
         },
+    )
+
+
+# --- setting a round up (county admins) -----------------------------------------------------------
+@login_required
+def round_new(request: HttpRequest) -> HttpResponse:
+    require_role(_me(request), Role.COUNTY_ADMIN)
+    county = _me(request).area
+    if county is None or county.level != "county":
+        raise PermissionDenied
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            award_round = services.create_round(actor=_me(request), county=county, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("评选已创建。"))
+            return redirect("awards:round", code=award_round.code)
+    return render(request, "awards/simple_form.html", {"form": form, "heading": _("新建评选")})
+
+
+@login_required
+def award_type_new(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(_me(request), Role.COUNTY_ADMIN)
+    award_round = selectors.get_round_for_user(_me(request), code)
+    form = AwardTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_award_type(actor=_me(request), award_round=award_round, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("奖项已添加。"))
+            return redirect("awards:round", code=award_round.code)
+    return render(
+        request, "awards/simple_form.html", {"form": form, "heading": _("添加奖项"), "round": award_round}
+    )
+
+
+@login_required
+def panel_add(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(_me(request), Role.COUNTY_ADMIN)
+    award_round = selectors.get_round_for_user(_me(request), code)
+    users = User.objects.filter(
+        area__code__startswith=award_round.county.prefix, is_active=True, role__in=STAFF_ROLES
+    ).order_by("username")
+    form = PanelForm(request.POST or None, users=users)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_panel_member(
+                actor=_me(request), award_round=award_round, user=form.cleaned_data["user"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("评审专家已添加。"))
+            return redirect("awards:round", code=award_round.code)
+    return render(
+        request, "awards/simple_form.html", {"form": form, "heading": _("添加评审专家"), "round": award_round}
     )

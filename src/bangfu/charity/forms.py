@@ -87,3 +87,7 @@ class SpendingForm(forms.Form):
 
 class DecisionForm(forms.Form):
     comment = forms.CharField(label=_("意见"), max_length=200, required=False)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("作废原因"), max_length=200)

@@ -188,3 +188,50 @@ def totals(campaign: Campaign) -> dict[str, Decimal]:
     credit = sum((p["credit"] for p in pools), ZERO)
     debit = sum((p["debit"] for p in pools), ZERO)
     return {"credit": credit, "debit": debit, "balance": sum((p["balance"] for p in pools), ZERO)}
+
+
+def _open_credit(account: Account, source_type: str, source_id: str) -> Entry | None:
+    """The credit from this source on this account that has not been reversed."""
+    return (
+        Entry.objects.filter(
+            account=account, kind=EntryKind.CREDIT, source_type=source_type, source_id=source_id
+        )
+        .exclude(pk__in=Entry.objects.filter(reverses__isnull=False).values("reverses_id"))
+        .order_by("-pk")
+        .first()
+    )
+
+
+def unpost_donation(*, actor: User, donation: Donation, reason: str) -> None:
+    """Take a voided money donation out of its pool with ledger reversals. A donation posted in an
+    import batch shares one entry per pool: the remainder is credited again first, then the batch
+    entry is reversed, so the balance never dips below what is left. Refused by the ledger
+    (InsufficientBalance) when the money has already been spent."""
+    from bangfu.ledger.services import reverse_entry
+
+    if donation.kind != DonationKind.MONEY:
+        return
+    account = account_for(donation.campaign, donation_key(donation))
+    if account is None:
+        return
+    if donation.source_import_id is None:
+        entry = _open_credit(account, "charity.donation", str(donation.pk))
+        if entry is not None:
+            reverse_entry(actor=actor, entry=entry, reason=reason)
+        return
+    batch = donation.source_import
+    entry = _open_credit(account, "charity.donationimport", str(donation.source_import_id))
+    if entry is None:
+        return
+    remainder = entry.amount - donation.amount
+    if remainder > 0:
+        post_entry(
+            actor=actor,
+            account=account,
+            kind=EntryKind.CREDIT,
+            amount=remainder,
+            memo=f"捐赠导入 {batch.filename if batch else ''}（作废 {donation.receipt_number} 后）"[:500],
+            source_type="charity.donationimport",
+            source_id=str(donation.source_import_id),
+        )
+    reverse_entry(actor=actor, entry=entry, reason=reason)

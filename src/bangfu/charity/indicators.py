@@ -13,7 +13,10 @@ from bangfu.lib.indicators import IndicatorQuery, indicator
 
 def _donations(query: IndicatorQuery):  # type: ignore[no-untyped-def]
     rows = Donation.objects.filter(
-        county__code__startswith=query.county.prefix, donated_on__gte=query.start, donated_on__lt=query.end
+        voided_at__isnull=True,
+        county__code__startswith=query.county.prefix,
+        donated_on__gte=query.start,
+        donated_on__lt=query.end,
     )
     if query.organisation is not None:
         rows = rows.filter(campaign__organiser=query.organisation)

@@ -190,6 +190,12 @@ class Donation(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A wrong donation is voided, never deleted: its ledger credit is reversed.
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-donated_on", "receipt_number"]
@@ -197,6 +203,10 @@ class Donation(models.Model):
         verbose_name_plural = _("捐赠")
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="charity_donation_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True) | ~models.Q(void_reason=""),
+                name="charity_donation_void_has_reason",
+            ),
             models.CheckConstraint(
                 condition=models.Q(donor_kind="person", donor_uscc="") | models.Q(donor_kind="organisation"),
                 name="charity_donation_uscc_only_for_organisations",

@@ -176,6 +176,7 @@ def last_updated(campaign: Campaign) -> datetime | None:
     stamps = [
         campaign.updated_at,
         Donation.objects.filter(campaign=campaign).aggregate(m=Max("created_at"))["m"],
+        Donation.objects.filter(campaign=campaign).aggregate(m=Max("voided_at"))["m"],
         Spending.objects.filter(campaign=campaign, status=SpendingStatus.APPROVED).aggregate(
             m=Max("decided_at")
         )["m"],
@@ -188,6 +189,7 @@ def public_index_last_updated() -> datetime | None:
     stamps = [
         Campaign.objects.aggregate(m=Max("updated_at"))["m"],
         Donation.objects.aggregate(m=Max("created_at"))["m"],
+        Donation.objects.aggregate(m=Max("voided_at"))["m"],
         Spending.objects.filter(status=SpendingStatus.APPROVED).aggregate(m=Max("decided_at"))["m"],
     ]
     present = [s for s in stamps if s is not None]
@@ -198,14 +200,14 @@ def disclosure(campaign: Campaign) -> Disclosure:
     """What the public sees. Never a household number, never a non-consenting person's name;
     recipients at village level. Money totals come from the ledger (charity.funds)."""
     donation_rows = list(
-        Donation.objects.filter(campaign=campaign)
+        Donation.objects.filter(campaign=campaign, voided_at__isnull=True)
         .select_related("earmark_village")
         .order_by("donated_on", "receipt_number")
     )
     pools = pool_rows(campaign, internal=False)
     money = funds.totals(campaign)
     goods_value = sum((d.amount for d in donation_rows if d.kind == DonationKind.GOODS), Decimal("0.00"))
-    donors = Donation.objects.filter(campaign=campaign).aggregate(
+    donors = Donation.objects.filter(campaign=campaign, voided_at__isnull=True).aggregate(
         n=Count(
             "donor_name", distinct=True, filter=Q(donor_kind=DonorKind.ORGANISATION) | Q(publish_name=True)
         ),
@@ -276,7 +278,7 @@ def campaign_summary_rows(campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]
     """One row per campaign for the lists (totals from the ledger)."""
     rows = []
     raised = dict(
-        Donation.objects.filter(campaign__in=campaigns)
+        Donation.objects.filter(campaign__in=campaigns, voided_at__isnull=True)
         .values_list("campaign")
         .annotate(t=Sum("amount"))
         .values_list("campaign", "t")

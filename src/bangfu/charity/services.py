@@ -707,3 +707,34 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
         county_code=spending.campaign.county.code[:6],
     )
     return spending
+
+
+@transaction.atomic
+def void_donation(*, actor: User, donation: Donation, reason: str) -> Donation:
+    """Void a wrongly recorded donation: it stays (with who, when and why) but no longer counts,
+    and its ledger credit is reversed. Refused once the money has been spent."""
+    donation = Donation.objects.select_for_update().select_related("campaign__county").get(pk=donation.pk)
+    _require_admin(actor, donation.campaign.county)
+    reason = reason.strip()
+    if donation.voided_at is not None:
+        raise ValidationError({"reason": _("该捐赠已作废。")})
+    if not reason:
+        raise ValidationError({"reason": _("作废必须填写原因。")})
+    funds.lock_campaign(donation.campaign)
+    try:
+        funds.unpost_donation(actor=actor, donation=donation, reason=reason[:200])
+    except ValidationError as exc:
+        raise ValidationError({"reason": _("该笔资金已被使用，余额不足，不能作废。")}) from exc
+    donation.voided_at = timezone.now()
+    donation.voided_by = actor
+    donation.void_reason = reason[:200]
+    donation.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    record_audit(
+        actor=actor,
+        action="charity.donation.void",
+        target=donation,
+        after={"receipt": donation.receipt_number, "amount": str(donation.amount)},
+        reason=reason[:200],
+        county_code=donation.campaign.county.code[:6],
+    )
+    return donation

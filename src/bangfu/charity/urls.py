@@ -12,6 +12,7 @@ urlpatterns = [
     path("charity/<slug:code>/donations/import/", views.donation_import, name="donation_import"),
     path("charity/<slug:code>/spending/new/", views.spending_new, name="spending_new"),
     path("charity/donations/<int:pk>/receipt/", views.donation_receipt, name="receipt"),
+    path("charity/donations/<int:pk>/void/", views.donation_void, name="donation_void"),
     path("charity/spending/<int:pk>/", views.spending_detail, name="spending"),
     # Public, no login.
     path("disclosure/", views.disclosure_index, name="disclosure"),

@@ -25,7 +25,7 @@ from bangfu.accounts.scopes import require_role
 from bangfu.charity import selectors, services
 from bangfu.charity.amounts import amount_in_words
 from bangfu.charity.earmarks import GENERAL
-from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, ImportForm, SpendingForm
+from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, ImportForm, SpendingForm, VoidForm
 from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
 from bangfu.charity.selectors import CHARITY_ROLES
 
@@ -193,6 +193,22 @@ def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
         "charity/receipt.html",
         {"donation": donation, "amount_words": amount_in_words(donation.amount)},
     )
+
+
+@login_required
+def donation_void(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin(request)
+    donation = selectors.get_donation_for_user(_me(request), pk)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.void_donation(actor=_me(request), donation=donation, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("捐赠 %(r)s 已作废。") % {"r": donation.receipt_number})
+            return redirect("charity:campaign", code=donation.campaign.code)
+    return render(request, "charity/donation_void.html", {"form": form, "donation": donation})
 
 
 @login_required
