@@ -125,3 +125,16 @@ def test_a_new_donation_shows_on_the_public_page(county_admin, campaign) -> None
     give(county_admin, campaign, amount="321.00", donor_name="公开捐赠人")
     page = Client().get(f"/disclosure/{campaign.code}/").content.decode()
     assert "321.00" in page and "公开捐赠人" in page
+
+
+def test_the_public_donation_list_is_paged(county_admin, campaign) -> None:
+    lines = ["收据编号,捐赠人类型,捐赠人,金额,捐赠日期,渠道,同意公开"]
+    lines += [f"P{i:04d},个人,公开人{i:04d},1,2020-07-01,bank,是" for i in range(205)]
+    services.import_donations(
+        actor=county_admin, campaign=campaign, data="\n".join(lines).encode(), filename="p.csv"
+    )
+    first = Client().get(f"/disclosure/{campaign.code}/").content.decode()
+    assert "P0199" in first and "P0200" not in first and "?page=2" in first
+    second = Client().get(f"/disclosure/{campaign.code}/?page=2").content.decode()
+    assert "P0204" in second and "P0000" not in second
+    assert "205.00" in first  # the totals cover every page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -196,33 +197,20 @@ def public_index_last_updated() -> datetime | None:
     return max(present) if present else None
 
 
-def disclosure(campaign: Campaign) -> Disclosure:
-    """What the public sees. Never a household number, never a non-consenting person's name;
-    recipients at village level. Money totals come from the ledger (charity.funds)."""
-    donation_rows = list(
+def public_donations(campaign: Campaign) -> QuerySet[Donation]:
+    return (
         Donation.objects.filter(campaign=campaign, voided_at__isnull=True)
         .select_related("earmark_village")
         .order_by("donated_on", "receipt_number")
     )
-    pools = pool_rows(campaign, internal=False)
-    money = funds.totals(campaign)
-    goods_value = sum((d.amount for d in donation_rows if d.kind == DonationKind.GOODS), Decimal("0.00"))
-    donors = Donation.objects.filter(campaign=campaign, voided_at__isnull=True).aggregate(
-        n=Count(
-            "donor_name", distinct=True, filter=Q(donor_kind=DonorKind.ORGANISATION) | Q(publish_name=True)
-        ),
-        anonymous=Count("pk", filter=Q(donor_kind=DonorKind.PERSON, publish_name=False)),
-    )
-    donations = []
-    for d in donation_rows:
-        earmark = ""
-        if d.earmark_kind == "village" or d.earmark_kind == "household":
-            earmark = public_label(funds.donation_key(d), {d.earmark_village.code: d.earmark_village.name})  # type: ignore[union-attr]
-        elif d.earmark_kind == "project":
-            earmark = public_label(funds.donation_key(d), {})
-        else:
-            earmark = public_label("general", {})
-        donations.append(
+
+
+def public_donation_rows(donations: Iterable[Donation]) -> list[dict[str, Any]]:
+    """Donations as the public sees them: persons named only with consent, households by village."""
+    rows = []
+    for d in donations:
+        names = {d.earmark_village.code: d.earmark_village.name} if d.earmark_village else {}
+        rows.append(
             {
                 "receipt_number": d.receipt_number,
                 "donor": d.public_donor_name,
@@ -230,10 +218,29 @@ def disclosure(campaign: Campaign) -> Disclosure:
                 "kind": str(DonationKind(d.kind).label),
                 "goods": d.goods_description,
                 "amount": d.amount,
-                "earmark": earmark,
+                "earmark": public_label(funds.donation_key(d), names),
                 "donated_on": d.donated_on,
             }
         )
+    return rows
+
+
+def disclosure(campaign: Campaign, *, with_donations: bool = True) -> Disclosure:
+    """What the public sees. Never a household number, never a non-consenting person's name;
+    recipients at village level. Money totals come from the ledger (charity.funds).
+    Without `with_donations` the donation list is left empty (the page pages through it)."""
+    pools = pool_rows(campaign, internal=False)
+    money = funds.totals(campaign)
+    figures = Donation.objects.filter(campaign=campaign, voided_at__isnull=True).aggregate(
+        n=Count(
+            "donor_name", distinct=True, filter=Q(donor_kind=DonorKind.ORGANISATION) | Q(publish_name=True)
+        ),
+        anonymous=Count("pk", filter=Q(donor_kind=DonorKind.PERSON, publish_name=False)),
+        goods=Sum("amount", filter=Q(kind=DonationKind.GOODS)),
+    )
+    goods_value = figures["goods"] or Decimal("0.00")
+    donors = figures
+    donations = public_donation_rows(public_donations(campaign)) if with_donations else []
     spending_rows = (
         Spending.objects.filter(campaign=campaign, status=SpendingStatus.APPROVED)
         .select_related("village__parent")

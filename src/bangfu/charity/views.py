@@ -30,6 +30,7 @@ from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, Spending
 from bangfu.charity.selectors import CHARITY_ROLES
 
 PUBLIC_MAX_AGE = 300
+PUBLIC_PAGE_SIZE = 200
 
 
 def _me(request: HttpRequest) -> User:
@@ -295,8 +296,18 @@ def disclosure_index(request: HttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @condition(last_modified_func=_campaign_modified)
 def disclosure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    data = selectors.disclosure(selectors.get_public_campaign(code))
-    return _public("charity/disclosure_detail.html", {"d": data, "c": data.campaign})
+    campaign = selectors.get_public_campaign(code)
+    data = selectors.disclosure(campaign, with_donations=False)
+    page = Paginator(selectors.public_donations(campaign), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _public(
+        "charity/disclosure_detail.html",
+        {
+            "d": data,
+            "c": campaign,
+            "page": page,
+            "donations": selectors.public_donation_rows(page.object_list),
+        },
+    )
 
 
 DONATION_COLUMNS = [
