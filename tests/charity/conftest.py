@@ -52,7 +52,7 @@ def donation(**overrides) -> services.DonationInput:
     fields = {
         "receipt_number": "R-0001",
         "donor_kind": "person",
-        "donor_name": "李建国",
+        "donor_name": "欧阳明远",
         "amount": "1000.00",
         "donated_on": "2020-07-01",
         "channel": "bank",

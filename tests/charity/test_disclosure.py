@@ -79,7 +79,7 @@ def test_public_totals_equal_the_internal_ledger(demo_campaign: Campaign) -> Non
 def test_donors_without_consent_are_shown_as_aixin_renshi(demo_campaign: Campaign) -> None:
     page = Client().get(f"/disclosure/{demo_campaign.code}/").content.decode()
     assert "爱心人士" in page
-    assert "李建国" in page  # consented
+    assert "欧阳明远" in page  # consented
     assert "格桑牦牛乳业有限公司" in page  # organisations by name
     for name in Donation.objects.filter(donor_kind="person", publish_name=False).values_list(
         "donor_name", flat=True
