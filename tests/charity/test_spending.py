@@ -150,3 +150,27 @@ def test_the_spending_form_refuses_an_overdraft(county_admin, client_for, campai
     assert response.status_code == 200
     assert "余额" in response.content.decode()
     assert Spending.objects.count() == 0
+
+
+def test_an_approved_spending_is_reversed_not_deleted(county_admin, approvers, client_for, campaign) -> None:
+    give(county_admin, campaign, amount="1000")
+    spending = _request(county_admin, campaign, amount="400")
+    for approver in approvers:
+        services.decide_spending(actor=approver, spending=spending, approve=True)
+    client = client_for(county_admin)
+    assert client.post(f"/charity/spending/{spending.pk}/reverse/", {"reason": ""}).status_code == 302
+    assert Spending.objects.get().status == SpendingStatus.APPROVED
+    client.post(f"/charity/spending/{spending.pk}/reverse/", {"reason": "项目取消，资金退回"})
+    spending.refresh_from_db()
+    assert spending.status == SpendingStatus.REVERSED and spending.reversal_reason == "项目取消，资金退回"
+    assert funds.totals(campaign) == {
+        "credit": Decimal("1000.00"),
+        "debit": Decimal("0.00"),
+        "balance": Decimal("1000.00"),
+    }
+    assert Entry.objects.filter(kind=EntryKind.REVERSAL).count() == 1
+    with pytest.raises(ValidationError, match="已批准"):
+        services.reverse_spending(actor=county_admin, spending=spending, reason="again")
+    from django.test import Client
+
+    assert "村道路灯" not in Client().get(f"/disclosure/{campaign.code}/").content.decode()

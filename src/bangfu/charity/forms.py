@@ -90,4 +90,4 @@ class DecisionForm(forms.Form):
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(label=_("作废原因"), max_length=200)
+    reason = forms.CharField(label=_("原因"), max_length=200)

@@ -247,12 +247,14 @@ class SpendingStatus(models.TextChoices):
     REQUESTED = "requested", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+    REVERSED = "reversed", _("已冲正")
 
 
 SPENDING_TRANSITIONS: dict[str, tuple[str, ...]] = {
     SpendingStatus.REQUESTED: (SpendingStatus.APPROVED, SpendingStatus.REJECTED),
-    SpendingStatus.APPROVED: (),
+    SpendingStatus.APPROVED: (SpendingStatus.REVERSED,),
     SpendingStatus.REJECTED: (),
+    SpendingStatus.REVERSED: (),
 }
 # How many distinct users other than the requester must approve.
 APPROVALS_NEEDED = 2
@@ -295,6 +297,9 @@ class Spending(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # The ledger entry written on approval (opaque reference into bangfu.ledger).
     ledger_ref = models.CharField(max_length=64, blank=True)
+    # An approved spending that turns out wrong is reversed in the ledger, never deleted.
+    reversed_at = models.DateTimeField(_("冲正时间"), null=True, blank=True)
+    reversal_reason = models.CharField(_("冲正原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

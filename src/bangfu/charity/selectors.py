@@ -172,29 +172,25 @@ class Disclosure:
         }
 
 
-def last_updated(campaign: Campaign) -> datetime | None:
-    """The newest change that the disclosure shows: for cache validation (Last-Modified)."""
-    stamps = [
-        campaign.updated_at,
-        Donation.objects.filter(campaign=campaign).aggregate(m=Max("created_at"))["m"],
-        Donation.objects.filter(campaign=campaign).aggregate(m=Max("voided_at"))["m"],
-        Spending.objects.filter(campaign=campaign, status=SpendingStatus.APPROVED).aggregate(
-            m=Max("decided_at")
-        )["m"],
-    ]
+def _newest(*stamps: datetime | None) -> datetime | None:
     present = [s for s in stamps if s is not None]
     return max(present) if present else None
+
+
+def last_updated(campaign: Campaign) -> datetime | None:
+    """The newest change that the disclosure shows: for cache validation (Last-Modified)."""
+    donations = Donation.objects.filter(campaign=campaign).aggregate(c=Max("created_at"), v=Max("voided_at"))
+    spendings = Spending.objects.filter(campaign=campaign).aggregate(
+        d=Max("decided_at"), r=Max("reversed_at")
+    )
+    return _newest(campaign.updated_at, donations["c"], donations["v"], spendings["d"], spendings["r"])
 
 
 def public_index_last_updated() -> datetime | None:
-    stamps = [
-        Campaign.objects.aggregate(m=Max("updated_at"))["m"],
-        Donation.objects.aggregate(m=Max("created_at"))["m"],
-        Donation.objects.aggregate(m=Max("voided_at"))["m"],
-        Spending.objects.filter(status=SpendingStatus.APPROVED).aggregate(m=Max("decided_at"))["m"],
-    ]
-    present = [s for s in stamps if s is not None]
-    return max(present) if present else None
+    donations = Donation.objects.aggregate(c=Max("created_at"), v=Max("voided_at"))
+    spendings = Spending.objects.aggregate(d=Max("decided_at"), r=Max("reversed_at"))
+    campaigns = Campaign.objects.aggregate(u=Max("updated_at"))
+    return _newest(campaigns["u"], donations["c"], donations["v"], spendings["d"], spendings["r"])
 
 
 def public_donations(campaign: Campaign) -> QuerySet[Donation]:

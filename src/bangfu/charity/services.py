@@ -29,6 +29,7 @@ from bangfu.charity.models import (
     APPROVALS_NEEDED,
     CAMPAIGN_TRANSITIONS,
     DISCLOSURE_WORKING_DAYS,
+    SPENDING_TRANSITIONS,
     Campaign,
     CampaignStatus,
     Channel,
@@ -738,3 +739,34 @@ def void_donation(*, actor: User, donation: Donation, reason: str) -> Donation:
         county_code=donation.campaign.county.code[:6],
     )
     return donation
+
+
+@transaction.atomic
+def reverse_spending(*, actor: User, spending: Spending, reason: str) -> Spending:
+    """Undo an approved spending (e.g. the money came back): the ledger debit is reversed, the
+    request keeps its approvals and is marked reversed with who, when and why."""
+    from bangfu.ledger.models import Entry
+    from bangfu.ledger.services import reverse_entry
+
+    spending = Spending.objects.select_for_update().select_related("campaign__county").get(pk=spending.pk)
+    _require_admin(actor, spending.campaign.county)
+    reason = reason.strip()
+    if SpendingStatus.REVERSED not in SPENDING_TRANSITIONS[spending.status]:
+        raise ValidationError({"status": _("只有已批准的资金使用才能冲正。")})
+    if not reason:
+        raise ValidationError({"reason": _("冲正必须填写原因。")})
+    entry = Entry.objects.get(pk=int(spending.ledger_ref))
+    reverse_entry(actor=actor, entry=entry, reason=reason[:200])
+    spending.status = SpendingStatus.REVERSED
+    spending.reversed_at = timezone.now()
+    spending.reversal_reason = reason[:200]
+    spending.save(update_fields=["status", "reversed_at", "reversal_reason"])
+    record_audit(
+        actor=actor,
+        action="charity.spending.reverse",
+        target=spending,
+        after={"status": spending.status},
+        reason=reason[:200],
+        county_code=spending.campaign.county.code[:6],
+    )
+    return spending

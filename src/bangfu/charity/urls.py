@@ -14,6 +14,7 @@ urlpatterns = [
     path("charity/donations/<int:pk>/receipt/", views.donation_receipt, name="receipt"),
     path("charity/donations/<int:pk>/void/", views.donation_void, name="donation_void"),
     path("charity/spending/<int:pk>/", views.spending_detail, name="spending"),
+    path("charity/spending/<int:pk>/reverse/", views.spending_reverse, name="spending_reverse"),
     # Public, no login.
     path("disclosure/", views.disclosure_index, name="disclosure"),
     path("disclosure/<slug:code>/", views.disclosure_detail, name="disclosure_campaign"),

@@ -270,6 +270,25 @@ def spending_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def spending_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin(request)
+    spending = selectors.get_spending_for_user(_me(request), pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reverse_spending(
+                actor=_me(request), spending=spending, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("资金使用已冲正。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("冲正必须填写原因。"))
+    return redirect("charity:spending", pk=spending.pk)
+
+
 # --- public disclosure: no login, no JavaScript, cacheable ----------------------------------------
 def _public(template: str, context: dict[str, Any]) -> HttpResponse:
     # Rendered without the request: no session, CSRF token or user is touched, so the response
