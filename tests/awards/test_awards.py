@@ -240,3 +240,42 @@ def test_a_county_admin_sets_up_a_round_through_the_pages(county_admin, client_f
     assert response.status_code == 200 and "已存在" in response.content.decode()
     assert AwardRound.objects.count() == 1
     assert client_for(township_clerk).get("/awards/new/").status_code == 403
+
+
+def test_a_nomination_carries_an_attachment_only_staff_can_fetch(
+    setup, client_for, settings, tmp_path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    with as_of(date(2020, 8, 2)):
+        response = client_for(setup["unit"]).post(
+            "/awards/513325-2020/nominate/",
+            {
+                "award_type": setup["type"].pk,
+                "nominee_name": "丙",
+                "achievements": "事迹丙",
+                "attachment": SimpleUploadedFile(
+                    "事迹材料.pdf", b"%PDF-1.4 demo", content_type="application/pdf"
+                ),
+            },
+        )
+        assert response.status_code == 302
+        bad = client_for(setup["unit"]).post(
+            "/awards/513325-2020/nominate/",
+            {
+                "award_type": setup["type"].pk,
+                "nominee_name": "丁",
+                "achievements": "事迹丁",
+                "attachment": SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream"),
+            },
+        )
+        assert bad.status_code == 200 and "附件只能是" in bad.content.decode()
+    nomination = Nomination.objects.get(nominee_name="丙")
+    assert not Nomination.objects.filter(nominee_name="丁").exists()
+    download = client_for(setup["admin"]).get(f"/awards/nominations/{nomination.pk}/attachment/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 demo"
+    assert Client().get(f"/awards/nominations/{nomination.pk}/attachment/").status_code == 302  # login
+    other_unit = _user("other-unit-2", Role.UNIT_REPORTER, "P05")
+    assert client_for(other_unit).get(f"/awards/nominations/{nomination.pk}/attachment/").status_code == 404

@@ -10,6 +10,7 @@ urlpatterns = [
     path("awards/public/<slug:code>/", views.public_round, name="public_round"),
     path("awards/public/<slug:code>/objection/<int:pk>/", views.public_objection, name="public_objection"),
     path("awards/nominations/<int:pk>/", views.nomination_detail, name="nomination"),
+    path("awards/nominations/<int:pk>/attachment/", views.nomination_attachment, name="attachment"),
     path("awards/objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("awards/<slug:code>/", views.round_detail, name="round"),
     path("awards/<slug:code>/status/", views.round_status, name="round_status"),

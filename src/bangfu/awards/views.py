@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -199,6 +199,17 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "answer_form": AnswerForm(),
         },
     )
+
+
+@login_required
+def nomination_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """The nomination's attachment, for those who may see the nomination; never public."""
+    require_role(_me(request), *STAFF_ROLES)
+    nomination = selectors.get_nomination_for_user(_me(request), pk)
+    if not nomination.attachment:
+        raise Http404("attachment")
+    name = (nomination.attachment.name or "").rsplit("/", 1)[-1]
+    return FileResponse(nomination.attachment.open("rb"), as_attachment=True, filename=name)
 
 
 @login_required
