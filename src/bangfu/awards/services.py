@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Avg, F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
@@ -30,6 +29,7 @@ from bangfu.awards.models import (
     RoundStatus,
     Score,
 )
+from bangfu.lib import clock
 from bangfu.lib.clock import today
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -338,7 +338,7 @@ def answer_objection(*, actor: User, objection: Objection, answer: str, upheld: 
     objection.upheld = upheld
     objection.status = ObjectionStatus.ANSWERED
     objection.answered_by = actor
-    objection.answered_at = timezone.now()
+    objection.answered_at = clock.now()
     objection.save(update_fields=["answer", "upheld", "status", "answered_by", "answered_at"])
     _audit(actor, "awards.objection.answer", objection, award_round.county, upheld=upheld)
     return objection

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 ZERO = Decimal("0.00")
 REFERENCE_MAX = 80
+CENT = Decimal("0.01")
 
 
 def donation_key(donation: Donation) -> str:
@@ -167,9 +168,9 @@ def pool_balances(campaign: Campaign) -> dict[str, dict[str, Decimal]]:
         credit = row.get("credit") or ZERO
         debit = -(row.get("debit") or ZERO)
         pools[account.earmark_purpose] = {
-            "credit": credit,
-            "debit": debit,
-            "balance": row.get("balance") or ZERO,
+            "credit": credit.quantize(CENT),
+            "debit": debit.quantize(CENT),
+            "balance": (row.get("balance") or ZERO).quantize(CENT),
         }
     return pools
 

@@ -234,7 +234,7 @@ def disclosure(campaign: Campaign, *, with_donations: bool = True) -> Disclosure
         anonymous=Count("pk", filter=Q(donor_kind=DonorKind.PERSON, publish_name=False)),
         goods=Sum("amount", filter=Q(kind=DonationKind.GOODS)),
     )
-    goods_value = figures["goods"] or Decimal("0.00")
+    goods_value = (figures["goods"] or Decimal("0")).quantize(Decimal("0.01"))
     donors = figures
     donations = public_donation_rows(public_donations(campaign)) if with_donations else []
     spending_rows = (
@@ -292,7 +292,7 @@ def campaign_summary_rows(campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]
         rows.append(
             {
                 "campaign": c,
-                "raised": raised.get(c.pk, Decimal("0.00")),
+                "raised": (raised.get(c.pk) or Decimal("0")).quantize(Decimal("0.01")),
                 "money": money["credit"],
                 "spent": money["debit"],
                 "balance": money["balance"],

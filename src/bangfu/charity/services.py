@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -45,6 +44,7 @@ from bangfu.charity.models import (
     add_working_days,
 )
 from bangfu.ledger.approvals import ApprovalRefused, assign_slot, is_complete
+from bangfu.lib import clock
 from bangfu.lib.clock import today
 from bangfu.lib.textfiles import decode_bytes
 from bangfu.partners.models import Organisation
@@ -689,7 +689,7 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
     action = "charity.spending.approve" if approve else "charity.spending.reject"
     if not approve:
         spending.status = SpendingStatus.REJECTED
-        spending.decided_at = timezone.now()
+        spending.decided_at = clock.now()
         spending.save(update_fields=["status", "decided_at"])
     elif is_complete(APPROVAL_SLOTS, [REVIEWER for _a in spending.approvals.filter(approved=True)]):
         funds.lock_campaign(spending.campaign)
@@ -698,7 +698,7 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
             raise ValidationError({"amount": _("金额超过该资金来源的余额（%(b)s 元）。") % {"b": balance}})
         spending.ledger_ref = funds.post_spending(actor=actor, spending=spending)
         spending.status = SpendingStatus.APPROVED
-        spending.decided_at = timezone.now()
+        spending.decided_at = clock.now()
         spending.save(update_fields=["status", "decided_at", "ledger_ref"])
     record_audit(
         actor=actor,
@@ -726,7 +726,7 @@ def void_donation(*, actor: User, donation: Donation, reason: str) -> Donation:
         funds.unpost_donation(actor=actor, donation=donation, reason=reason[:200])
     except ValidationError as exc:
         raise ValidationError({"reason": _("该笔资金已被使用，余额不足，不能作废。")}) from exc
-    donation.voided_at = timezone.now()
+    donation.voided_at = clock.now()
     donation.voided_by = actor
     donation.void_reason = reason[:200]
     donation.save(update_fields=["voided_at", "voided_by", "void_reason"])
@@ -758,7 +758,7 @@ def reverse_spending(*, actor: User, spending: Spending, reason: str) -> Spendin
     entry = Entry.objects.get(pk=int(spending.ledger_ref))
     reverse_entry(actor=actor, entry=entry, reason=reason[:200])
     spending.status = SpendingStatus.REVERSED
-    spending.reversed_at = timezone.now()
+    spending.reversed_at = clock.now()
     spending.reversal_reason = reason[:200]
     spending.save(update_fields=["status", "reversed_at", "reversal_reason"])
     record_audit(
