@@ -1,0 +1,99 @@
+"""Charity API: campaigns with their ledger totals, and donation entry for a donation platform
+(the same service as the staff form and the statement import)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from bangfu.accounts.models import User
+from bangfu.charity import funds, selectors, services
+
+router = Router()
+
+
+class CampaignOut(Schema):
+    code: str
+    year: int
+    name: str
+    status: str
+    starts_on: date
+    ends_on: date
+    target: Decimal
+    disclosure_deadline: date
+    disclosed_on: date | None
+    money_raised: Decimal
+    spent: Decimal
+    balance: Decimal
+
+
+def _campaign_out(campaign: Any) -> dict[str, Any]:
+    totals = funds.totals(campaign)
+    return {
+        "code": campaign.code,
+        "year": campaign.year,
+        "name": campaign.name,
+        "status": campaign.status,
+        "starts_on": campaign.starts_on,
+        "ends_on": campaign.ends_on,
+        "target": campaign.target,
+        "disclosure_deadline": campaign.disclosure_deadline,
+        "disclosed_on": campaign.disclosed_on,
+        "money_raised": totals["credit"],
+        "spent": totals["debit"],
+        "balance": totals["balance"],
+    }
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="Campaigns in the caller's county")
+def list_campaigns(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_campaign_out(c) for c in selectors.campaigns_for_user(request.user)]
+
+
+@router.get("/campaigns/{code}", response=CampaignOut, summary="One campaign with its ledger totals")
+def get_campaign(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _campaign_out(selectors.get_campaign_for_user(request.user, code))
+
+
+class DonationIn(Schema):
+    receipt_number: str
+    donor_kind: str  # person | organisation
+    donor_name: str
+    amount: str  # a decimal string, never a float
+    donated_on: date
+    channel: str
+    donor_uscc: str = ""
+    publish_name: bool = False
+    kind: str = "money"
+    goods_description: str = ""
+    earmark_kind: str = "none"
+    earmark_village: str = ""
+    earmark_household: str = ""
+    earmark_project: str = ""
+    note: str = ""
+
+
+class DonationOut(Schema):
+    receipt_number: str
+    amount: Decimal
+    kind: str
+    earmark_kind: str
+    donated_on: date
+
+
+@router.post(
+    "/campaigns/{code}/donations",
+    response={201: DonationOut},
+    summary="Record one donation (county admins; the same checks as the form and the import)",
+)
+def create_donation(request: HttpRequest, code: str, payload: DonationIn) -> Status:
+    """Refusals are 422 with every bad field named (`{"detail": [...]}`); nothing is saved."""
+    campaign = selectors.get_campaign_for_user(request.user, code)
+    donation = services.record_donation(
+        actor=cast(User, request.user), campaign=campaign, data=services.DonationInput(**payload.dict())
+    )
+    return Status(201, donation)

@@ -1,0 +1,302 @@
+"""Reads: the scoping helpers for staff, and the public disclosure (built from the ledger)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.http import Http404
+
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import county_prefix
+from bangfu.areas.models import Area
+from bangfu.charity import funds
+from bangfu.charity.earmarks import internal_label, key_village_code, public_label
+from bangfu.charity.models import (
+    Campaign,
+    Donation,
+    DonationKind,
+    DonorKind,
+    RecipientKind,
+    Spending,
+    SpendingStatus,
+)
+from bangfu.lib.clock import today
+
+# Roles that work with campaign records (others see the public pages only).
+CHARITY_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
+
+
+def _prefix(user: Any) -> str | None:
+    if getattr(user, "role", None) not in CHARITY_ROLES:
+        return None
+    return county_prefix(user)
+
+
+def campaigns_for_user(user: Any) -> QuerySet[Campaign]:
+    prefix = _prefix(user)
+    if prefix is None:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(county__code__startswith=prefix).select_related("county", "organiser")
+
+
+def get_campaign_for_user(user: Any, code: str) -> Campaign:
+    try:
+        return campaigns_for_user(user).get(code=code)
+    except Campaign.DoesNotExist:
+        raise Http404("campaign") from None
+
+
+def donations_for_user(user: Any) -> QuerySet[Donation]:
+    prefix = _prefix(user)
+    if prefix is None:
+        return Donation.objects.none()
+    return Donation.objects.filter(county__code__startswith=prefix).select_related(
+        "campaign", "earmark_village", "campaign__organiser"
+    )
+
+
+def get_donation_for_user(user: Any, pk: int) -> Donation:
+    try:
+        return donations_for_user(user).get(pk=pk)
+    except Donation.DoesNotExist:
+        raise Http404("donation") from None
+
+
+def spendings_for_user(user: Any) -> QuerySet[Spending]:
+    prefix = _prefix(user)
+    if prefix is None:
+        return Spending.objects.none()
+    return Spending.objects.filter(county__code__startswith=prefix).select_related(
+        "campaign", "village", "requested_by"
+    )
+
+
+def get_spending_for_user(user: Any, pk: int) -> Spending:
+    try:
+        return spendings_for_user(user).prefetch_related("approvals__user").get(pk=pk)
+    except Spending.DoesNotExist:
+        raise Http404("spending") from None
+
+
+def village_names(codes: set[str]) -> dict[str, str]:
+    return dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def pool_rows(campaign: Campaign, *, internal: bool) -> list[dict[str, Any]]:
+    pools = funds.pool_balances(campaign)
+    names = village_names({key_village_code(k) for k in pools} - {""})
+    label = internal_label if internal else public_label
+    rows = [{"key": k, "label": label(k, names), **v} for k, v in sorted(pools.items())]
+    return rows
+
+
+# --- public disclosure ----------------------------------------------------------------------------
+def public_campaigns() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("county", "organiser").order_by("-year", "code")
+
+
+def get_public_campaign(code: str) -> Campaign:
+    try:
+        return public_campaigns().get(code=code)
+    except Campaign.DoesNotExist:
+        raise Http404("campaign") from None
+
+
+@dataclass
+class Disclosure:
+    campaign: Campaign
+    money_raised: Decimal
+    goods_value: Decimal
+    total_raised: Decimal
+    donors: int
+    donations: list[dict[str, Any]]
+    spent: Decimal
+    spendings: list[dict[str, Any]]
+    balance: Decimal
+    pools: list[dict[str, Any]]
+    last_updated: datetime | None
+    deadline_met: bool | None
+    as_of: date
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.campaign
+        return {
+            "campaign": {
+                "code": c.code,
+                "name": c.name,
+                "year": c.year,
+                "organiser": c.organiser.name,
+                "starts_on": c.starts_on.isoformat(),
+                "ends_on": c.ends_on.isoformat(),
+                "status": c.status,
+                "target": str(c.target),
+                "disclosure_deadline": c.disclosure_deadline.isoformat(),
+                "disclosed_on": c.disclosed_on.isoformat() if c.disclosed_on else None,
+                "deadline_met": self.deadline_met,
+            },
+            "totals": {
+                "money_raised": str(self.money_raised),
+                "goods_value": str(self.goods_value),
+                "total_raised": str(self.total_raised),
+                "donors": self.donors,
+                "spent": str(self.spent),
+                "balance": str(self.balance),
+            },
+            "pools": [
+                {
+                    "earmark": p["label"],
+                    "raised": str(p["credit"]),
+                    "spent": str(p["debit"]),
+                    "balance": str(p["balance"]),
+                }
+                for p in self.pools
+            ],
+            "donations": [
+                {**d, "amount": str(d["amount"]), "donated_on": d["donated_on"].isoformat()}
+                for d in self.donations
+            ],
+            "spendings": [
+                {
+                    **s,
+                    "amount": str(s["amount"]),
+                    "decided_on": s["decided_on"].isoformat() if s["decided_on"] else None,
+                }
+                for s in self.spendings
+            ],
+            "last_updated": self.last_updated.isoformat() if self.last_updated else None,
+        }
+
+
+def _newest(*stamps: datetime | None) -> datetime | None:
+    present = [s for s in stamps if s is not None]
+    return max(present) if present else None
+
+
+def last_updated(campaign: Campaign) -> datetime | None:
+    """The newest change that the disclosure shows: for cache validation (Last-Modified)."""
+    donations = Donation.objects.filter(campaign=campaign).aggregate(c=Max("created_at"), v=Max("voided_at"))
+    spendings = Spending.objects.filter(campaign=campaign).aggregate(
+        d=Max("decided_at"), r=Max("reversed_at")
+    )
+    return _newest(campaign.updated_at, donations["c"], donations["v"], spendings["d"], spendings["r"])
+
+
+def public_index_last_updated() -> datetime | None:
+    donations = Donation.objects.aggregate(c=Max("created_at"), v=Max("voided_at"))
+    spendings = Spending.objects.aggregate(d=Max("decided_at"), r=Max("reversed_at"))
+    campaigns = Campaign.objects.aggregate(u=Max("updated_at"))
+    return _newest(campaigns["u"], donations["c"], donations["v"], spendings["d"], spendings["r"])
+
+
+def public_donations(campaign: Campaign) -> QuerySet[Donation]:
+    return (
+        Donation.objects.filter(campaign=campaign, voided_at__isnull=True)
+        .select_related("earmark_village")
+        .order_by("donated_on", "receipt_number")
+    )
+
+
+def public_donation_rows(donations: Iterable[Donation]) -> list[dict[str, Any]]:
+    """Donations as the public sees them: persons named only with consent, households by village."""
+    rows = []
+    for d in donations:
+        names = {d.earmark_village.code: d.earmark_village.name} if d.earmark_village else {}
+        rows.append(
+            {
+                "receipt_number": d.receipt_number,
+                "donor": d.public_donor_name,
+                "donor_kind": str(DonorKind(d.donor_kind).label),
+                "kind": str(DonationKind(d.kind).label),
+                "goods": d.goods_description,
+                "amount": d.amount,
+                "earmark": public_label(funds.donation_key(d), names),
+                "donated_on": d.donated_on,
+            }
+        )
+    return rows
+
+
+def disclosure(campaign: Campaign, *, with_donations: bool = True) -> Disclosure:
+    """What the public sees. Never a household number, never a non-consenting person's name;
+    recipients at village level. Money totals come from the ledger (charity.funds).
+    Without `with_donations` the donation list is left empty (the page pages through it)."""
+    pools = pool_rows(campaign, internal=False)
+    money = funds.totals(campaign)
+    figures = Donation.objects.filter(campaign=campaign, voided_at__isnull=True).aggregate(
+        n=Count(
+            "donor_name", distinct=True, filter=Q(donor_kind=DonorKind.ORGANISATION) | Q(publish_name=True)
+        ),
+        anonymous=Count("pk", filter=Q(donor_kind=DonorKind.PERSON, publish_name=False)),
+        goods=Sum("amount", filter=Q(kind=DonationKind.GOODS)),
+    )
+    goods_value = (figures["goods"] or Decimal("0")).quantize(Decimal("0.01"))
+    donors = figures
+    donations = public_donation_rows(public_donations(campaign)) if with_donations else []
+    spending_rows = (
+        Spending.objects.filter(campaign=campaign, status=SpendingStatus.APPROVED)
+        .select_related("village__parent")
+        .order_by("decided_at", "pk")
+    )
+    names = village_names({key_village_code(s.earmark_key) for s in spending_rows} - {""})
+    spendings = []
+    for s in spending_rows:
+        village = s.village.name if s.village else ""
+        township = s.village.parent.name if s.village and s.village.parent else ""
+        spendings.append(
+            {
+                "purpose": s.purpose,
+                "recipient_kind": str(RecipientKind(s.recipient_kind).label),
+                "project": s.project,
+                "village": village,
+                "township": township,
+                "earmark": public_label(s.earmark_key, names),
+                "amount": s.amount,
+                "decided_on": s.decided_at.date() if s.decided_at else None,
+            }
+        )
+    now = today()
+    return Disclosure(
+        campaign=campaign,
+        money_raised=money["credit"],
+        goods_value=goods_value,
+        total_raised=money["credit"] + goods_value,
+        donors=donors["n"] + donors["anonymous"],
+        donations=donations,
+        spent=money["debit"],
+        spendings=spendings,
+        balance=money["balance"],
+        pools=pools,
+        last_updated=last_updated(campaign),
+        deadline_met=campaign.deadline_met(now),
+        as_of=now,
+    )
+
+
+def campaign_summary_rows(campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]:
+    """One row per campaign for the lists (totals from the ledger)."""
+    rows = []
+    raised = dict(
+        Donation.objects.filter(campaign__in=campaigns, voided_at__isnull=True)
+        .values_list("campaign")
+        .annotate(t=Sum("amount"))
+        .values_list("campaign", "t")
+    )
+    now = today()
+    for c in campaigns:
+        money = funds.totals(c)
+        rows.append(
+            {
+                "campaign": c,
+                "raised": (raised.get(c.pk) or Decimal("0")).quantize(Decimal("0.01")),
+                "money": money["credit"],
+                "spent": money["debit"],
+                "balance": money["balance"],
+                "deadline_met": c.deadline_met(now),
+            }
+        )
+    return rows

@@ -1,0 +1,431 @@
+"""Staff pages (county admin writes, inspector reads) and the public disclosure (no login)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_POST
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_role
+from bangfu.charity import selectors, services
+from bangfu.charity.amounts import amount_in_words
+from bangfu.charity.earmarks import GENERAL
+from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, ImportForm, SpendingForm, VoidForm
+from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
+from bangfu.charity.selectors import CHARITY_ROLES
+
+PUBLIC_MAX_AGE = 300
+PUBLIC_PAGE_SIZE = 200
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required)."""
+    return cast(User, request.user)
+
+
+def _staff(request: HttpRequest) -> None:
+    require_role(_me(request), *CHARITY_ROLES)
+
+
+def _admin(request: HttpRequest) -> None:
+    require_role(_me(request), Role.COUNTY_ADMIN)
+
+
+# --- staff ----------------------------------------------------------------------------------------
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    campaigns = selectors.campaigns_for_user(_me(request))
+    return render(
+        request,
+        "charity/campaign_list.html",
+        {
+            "rows": selectors.campaign_summary_rows(campaigns),
+            "can_edit": _me(request).role == Role.COUNTY_ADMIN,
+        },
+    )
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    county = _me(request).area
+    if county is None or county.level != "county":
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, county=county)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(actor=_me(request), county=county, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("活动已创建。"))
+            return redirect("charity:campaign", code=campaign.code)
+    return render(request, "charity/campaign_form.html", {"form": form})
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def campaign_detail(request: HttpRequest, code: str) -> HttpResponse:
+    _staff(request)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
+    donations = Paginator(
+        selectors.donations_for_user(_me(request))
+        .filter(campaign=campaign)
+        .order_by("-donated_on", "receipt_number"),
+        50,
+    ).get_page(request.GET.get("page"))
+    spendings = (
+        selectors.spendings_for_user(_me(request)).filter(campaign=campaign).prefetch_related("approvals")
+    )
+    return render(
+        request,
+        "charity/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "page": donations,
+            "spendings": spendings,
+            "pools": selectors.pool_rows(campaign, internal=True),
+            "disclosure": selectors.disclosure(campaign),
+            "imports": campaign.imports.select_related("created_by")[:10],
+            "next_statuses": [CampaignStatus(s) for s in CAMPAIGN_TRANSITIONS[campaign.status]],
+            "can_edit": _me(request).role == Role.COUNTY_ADMIN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_status(request: HttpRequest, code: str) -> HttpResponse:
+    _admin(request)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
+    try:
+        services.change_campaign_status(
+            actor=_me(request), campaign=campaign, status=request.POST.get("status", "")
+        )
+        messages.success(request, _("活动状态已更新。"))
+    except (ValidationError, KeyError, ValueError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [_("状态无效。")])))
+    return redirect("charity:campaign", code=campaign.code)
+
+
+@login_required
+def donation_new(request: HttpRequest, code: str) -> HttpResponse:
+    _admin(request)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
+    form = DonationForm(request.POST or None, county=campaign.county)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        village = data.pop("earmark_village")
+        item = services.DonationInput(earmark_village=village.code if village else "", **data)
+        try:
+            donation = services.record_donation(actor=_me(request), campaign=campaign, data=item)
+        except services.DonationImportError as exc:
+            for error in exc.row_errors:
+                form.add_error(None, str(error))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("捐赠已登记，收据编号 %(r)s。") % {"r": donation.receipt_number})
+            return redirect("charity:campaign", code=campaign.code)
+    return render(request, "charity/donation_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def donation_import(request: HttpRequest, code: str) -> HttpResponse:
+    _admin(request)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[services.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.import_donations(
+                actor=_me(request),
+                campaign=campaign,
+                data=upload.read(),
+                filename=upload.name,
+            )
+        except services.DonationImportError as exc:
+            errors = exc.row_errors
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                _("已导入 %(n)d 条捐赠，合计 %(t)s 元。") % {"n": result.count, "t": result.total},
+            )
+            return redirect("charity:campaign", code=campaign.code)
+    return render(
+        request,
+        "charity/donation_import.html",
+        {"form": form, "campaign": campaign, "errors": errors, "columns": services.IMPORT_COLUMNS.values()},
+    )
+
+
+@login_required
+def donation_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    donation = selectors.get_donation_for_user(_me(request), pk)
+    return render(
+        request,
+        "charity/receipt.html",
+        {"donation": donation, "amount_words": amount_in_words(donation.amount)},
+    )
+
+
+@login_required
+def donation_void(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin(request)
+    donation = selectors.get_donation_for_user(_me(request), pk)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.void_donation(actor=_me(request), donation=donation, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("捐赠 %(r)s 已作废。") % {"r": donation.receipt_number})
+            return redirect("charity:campaign", code=donation.campaign.code)
+    return render(request, "charity/donation_void.html", {"form": form, "donation": donation})
+
+
+@login_required
+def spending_new(request: HttpRequest, code: str) -> HttpResponse:
+    _admin(request)
+    campaign = selectors.get_campaign_for_user(_me(request), code)
+    pools = selectors.pool_rows(campaign, internal=True)
+    choices = [(p["key"], f"{p['label']}（{_('余额')} {p['balance']}）") for p in pools]
+    if not any(k == GENERAL for k, _label in choices):
+        choices.insert(0, (GENERAL, _("非定向")))
+    form = SpendingForm(request.POST or None, county=campaign.county, pools=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_spending(
+                actor=_me(request),
+                campaign=campaign,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("资金使用申请已提交，待两名其他用户审批。"))
+            return redirect("charity:campaign", code=campaign.code)
+    return render(request, "charity/spending_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def spending_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    spending = selectors.get_spending_for_user(_me(request), pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        _admin(request)
+        if form.is_valid():
+            try:
+                services.decide_spending(
+                    actor=_me(request),
+                    spending=spending,
+                    approve=request.POST.get("decision") == "approve",
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("审批意见已记录。"))
+                return redirect("charity:spending", pk=spending.pk)
+    user = _me(request)
+    can_decide = (
+        user.role == Role.COUNTY_ADMIN
+        and spending.status == SpendingStatus.REQUESTED
+        and spending.requested_by_id != user.pk
+        and not any(a.user_id == user.pk for a in spending.approvals.all())
+    )
+    return render(
+        request,
+        "charity/spending_detail.html",
+        {"spending": spending, "form": form, "can_decide": can_decide},
+    )
+
+
+@login_required
+@require_POST
+def spending_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin(request)
+    spending = selectors.get_spending_for_user(_me(request), pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reverse_spending(
+                actor=_me(request), spending=spending, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("资金使用已冲正。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("冲正必须填写原因。"))
+    return redirect("charity:spending", pk=spending.pk)
+
+
+# --- public disclosure: no login, no JavaScript, cacheable ----------------------------------------
+def _public(template: str, context: dict[str, Any]) -> HttpResponse:
+    # Rendered without the request: no session, CSRF token or user is touched, so the response
+    # does not vary on the cookie and shared caches may keep it.
+    return HttpResponse(render_to_string(template, context))
+
+
+def _index_modified(request: HttpRequest) -> datetime | None:
+    return selectors.public_index_last_updated()
+
+
+def _campaign_modified(request: HttpRequest, code: str, **kwargs: Any) -> datetime | None:
+    campaign = selectors.public_campaigns().filter(code=code).first()
+    return selectors.last_updated(campaign) if campaign else None
+
+
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+@condition(last_modified_func=_index_modified)
+def disclosure_index(request: HttpRequest) -> HttpResponse:
+    rows = selectors.campaign_summary_rows(selectors.public_campaigns())
+    return _public("charity/disclosure_index.html", {"rows": rows})
+
+
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+@condition(last_modified_func=_campaign_modified)
+def disclosure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    campaign = selectors.get_public_campaign(code)
+    data = selectors.disclosure(campaign, with_donations=False)
+    page = Paginator(selectors.public_donations(campaign), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _public(
+        "charity/disclosure_detail.html",
+        {
+            "d": data,
+            "c": campaign,
+            "page": page,
+            "donations": selectors.public_donation_rows(page.object_list),
+        },
+    )
+
+
+DONATION_COLUMNS = [
+    ("receipt_number", gettext_lazy("收据编号")),
+    ("donated_on", gettext_lazy("捐赠日期")),
+    ("donor", gettext_lazy("捐赠人")),
+    ("donor_kind", gettext_lazy("捐赠人类型")),
+    ("kind", gettext_lazy("捐赠形式")),
+    ("goods", gettext_lazy("物资说明")),
+    ("amount", gettext_lazy("金额(元)")),
+    ("earmark", gettext_lazy("定向")),
+]
+SPENDING_COLUMNS = [
+    ("decided_on", gettext_lazy("批准日期")),
+    ("purpose", gettext_lazy("用途")),
+    ("recipient_kind", gettext_lazy("使用对象")),
+    ("project", gettext_lazy("项目")),
+    ("township", gettext_lazy("乡(镇)")),
+    ("village", gettext_lazy("受益村")),
+    ("earmark", gettext_lazy("资金来源")),
+    ("amount", gettext_lazy("金额(元)")),
+]
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv(rows: list[dict[str, Any]], columns: list[tuple[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(label) for _key, label in columns])
+    for row in rows:
+        writer.writerow(["" if row[key] is None else row[key] for key, _label in columns])
+    # A BOM so that Excel opens the UTF-8 file correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+@cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+@condition(last_modified_func=_campaign_modified)
+def disclosure_download(request: HttpRequest, code: str, what: str) -> HttpResponse:
+    data = selectors.disclosure(selectors.get_public_campaign(code))
+    if what == "donations.csv":
+        return _download(
+            _csv(data.donations, DONATION_COLUMNS), "text/csv; charset=utf-8", f"{code}-donations.csv"
+        )
+    if what == "spending.csv":
+        return _download(
+            _csv(data.spendings, SPENDING_COLUMNS), "text/csv; charset=utf-8", f"{code}-spending.csv"
+        )
+    if what == "disclosure.json":
+        body = json.dumps(data.as_dict(), ensure_ascii=False, indent=1).encode("utf-8")
+        return _download(body, "application/json; charset=utf-8", f"{code}.json")
+    return _download(
+        _xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{code}.xlsx"
+    )
+
+
+def _xlsx(data: selectors.Disclosure) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    money = book.add_format({"num_format": "#,##0.00"})
+    summary = book.add_worksheet(_("汇总"))
+    c = data.campaign
+    lines = [
+        (_("活动"), c.name),
+        (_("主办单位"), c.organiser.name),
+        (_("募集期"), f"{c.starts_on} — {c.ends_on}"),
+        (_("资金捐赠(元)"), data.money_raised),
+        (_("物资折价(元)"), data.goods_value),
+        (_("捐赠合计(元)"), data.total_raised),
+        (_("捐赠人数"), data.donors),
+        (_("已使用(元)"), data.spent),
+        (_("余额(元)"), data.balance),
+        (_("公示截止日期"), str(c.disclosure_deadline)),
+    ]
+    for row, (label, value) in enumerate(lines):
+        summary.write(row, 0, label)
+        if hasattr(value, "as_tuple"):
+            summary.write_number(row, 1, float(str(value)), money)
+        else:
+            summary.write(row, 1, value)
+    for title, rows, columns in (
+        (_("捐赠"), data.donations, DONATION_COLUMNS),
+        (_("资金使用"), data.spendings, SPENDING_COLUMNS),
+    ):
+        sheet = book.add_worksheet(title)
+        for col, (_key, heading) in enumerate(columns):
+            sheet.write(0, col, str(heading))
+        for r, item in enumerate(rows, start=1):
+            for col, (key, _label) in enumerate(columns):
+                value = item[key]
+                if key == "amount":
+                    sheet.write_number(r, col, float(value), money)
+                else:
+                    sheet.write(r, col, "" if value is None else str(value))
+    book.close()
+    return buffer.getvalue()
