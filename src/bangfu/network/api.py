@@ -1,0 +1,166 @@
+"""/api/v1/network/: figures for staff, the public catalogue (and needs), ordering for buyers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from bangfu.lib import clock
+from bangfu.network import selectors, services
+
+router = Router()
+
+
+class UnitCountOut(Schema):
+    code: str
+    name: str
+    count: int
+
+
+class StatsOut(Schema):
+    county: str
+    year: int
+    registrations: int
+    registrations_by_month: list[int]
+    registrations_by_unit: list[UnitCountOut]
+    baseline_year: int
+    baseline: int
+    growth_percent: Decimal | None
+    needs_posted: int
+    needs_matched: int
+    needs_fulfilled: int
+    match_rate: Decimal | None
+    sales_amount: Decimal
+    sales_orders: int
+    certified_sales_amount: Decimal
+    sales_by_month: list[Decimal]
+
+
+class StatsQuery(Schema):
+    year: int | None = None
+
+
+@router.get("/stats", response=StatsOut, summary="Registrations, needs and sales of the user's county")
+def stats(request: HttpRequest, filters: Query[StatsQuery]) -> dict[str, Any]:
+    user = request.user
+    if not selectors.can_see_stats(user):
+        raise PermissionDenied
+    county = selectors.county_for_user(user)
+    if county is None:
+        raise PermissionDenied
+    year = filters.year or clock.today().year
+    reg = selectors.registration_stats(county, year)
+    needs = selectors.need_stats(county, year)
+    sales = selectors.sales_stats(county, year)
+    return {
+        "county": county.code,
+        "year": year,
+        "registrations": reg.total,
+        "registrations_by_month": reg.by_month,
+        "registrations_by_unit": reg.by_unit,
+        "baseline_year": reg.baseline_year,
+        "baseline": reg.baseline,
+        "growth_percent": reg.growth_percent,
+        "needs_posted": needs.posted,
+        "needs_matched": needs.matched,
+        "needs_fulfilled": needs.fulfilled,
+        "match_rate": needs.match_rate,
+        "sales_amount": sales.amount,
+        "sales_orders": sales.orders,
+        "certified_sales_amount": sales.certified_amount,
+        "sales_by_month": sales.by_month,
+    }
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    county: str
+    village: str
+    village_code: str
+    producer_kind: str
+    producer: str
+    certified: bool
+    certificate_number: str
+    price: Decimal
+    unit: str
+    stock: int
+
+
+def _product_out(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "county": p.county.code,
+        "village": p.village.name,
+        "village_code": p.village.code,
+        "producer_kind": p.producer_kind,
+        "producer": p.public_producer,
+        "certified": p.certified,
+        "certificate_number": p.certificate_number,
+        "price": p.price,
+        "unit": p.unit,
+        "stock": p.stock,
+    }
+
+
+@router.get("/products", response=list[ProductOut], auth=None, summary="Public product catalogue")
+def products(
+    request: HttpRequest, county: str = "", limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
+    rows = selectors.public_products()
+    if county:
+        rows = rows.filter(county__code__startswith=county[:6])
+    limit = max(1, min(limit, 500))
+    return [_product_out(p) for p in rows[offset : offset + limit]]
+
+
+class OrderIn(Schema):
+    quantity: int
+    delivery_address: str
+    payment_method: str = "bank_transfer"
+    payment_reference: str = ""
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    product_id: int
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    buyer_kind: str
+    status: str
+    placed_on: date
+
+
+def _order_out(o: Any) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "number": o.number,
+        "product_id": o.product_id,
+        "quantity": o.quantity,
+        "unit_price": o.unit_price,
+        "amount": o.amount,
+        "buyer_kind": o.buyer_kind,
+        "status": o.status,
+        "placed_on": o.placed_on,
+    }
+
+
+@router.post("/products/{product_id}/orders", response={201: OrderOut}, summary="Order a product")
+def place_order(request: HttpRequest, product_id: int, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+    product = selectors.get_public_product(product_id)
+    order = services.place_order(actor=request.user, product=product, **payload.dict())  # type: ignore[arg-type]
+    return 201, _order_out(order)
+
+
+@router.get("/orders", response=list[OrderOut], summary="Orders in the user's scope (own orders for buyers)")
+def orders(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    limit = max(1, min(limit, 500))
+    return [_order_out(o) for o in selectors.orders_for_user(request.user)[offset : offset + limit]]
