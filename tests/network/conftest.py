@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import TestCase
+from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import create_user
@@ -104,3 +105,25 @@ def product(county_admin) -> Product:
         certified=True,
         certificate_number="CPFP-2020-0001",
     )
+
+
+def make_product_and_buyers(*, stock: int, buyers: int) -> tuple[Product, list[User]]:
+    """For transaction=True tests (no fixtures that rely on the test transaction)."""
+    admin = User.objects.get(username="admin")
+    county = Area.objects.get(code=COUNTY)
+    product = services.create_product(
+        actor=admin,
+        village=Area.objects.get(code=VILLAGE),
+        name="松茸",
+        producer_kind="cooperative",
+        producer_name="然布村合作社",
+        price=Decimal("100.00"),
+        unit="斤",
+        stock=stock,
+    )
+    users = []
+    for i in range(buyers):
+        s = register(county, f"1370000{i:04d}")
+        Supporter.objects.filter(pk=s.pk).update(mobile_verified_at=timezone.now())
+        users.append(s.user)
+    return product, users

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from bangfu.lib import clock
-from bangfu.network import selectors, services
+from bangfu.network import needs_selectors, selectors, services
+from bangfu.network.models import NeedStatus
 
 router = Router()
 
@@ -154,13 +155,101 @@ def _order_out(o: Any) -> dict[str, Any]:
 
 
 @router.post("/products/{product_id}/orders", response={201: OrderOut}, summary="Order a product")
-def place_order(request: HttpRequest, product_id: int, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+def place_order(request: HttpRequest, product_id: int, payload: OrderIn) -> Status:
     product = selectors.get_public_product(product_id)
     order = services.place_order(actor=request.user, product=product, **payload.dict())  # type: ignore[arg-type]
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @router.get("/orders", response=list[OrderOut], summary="Orders in the user's scope (own orders for buyers)")
 def orders(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     limit = max(1, min(limit, 500))
     return [_order_out(o) for o in selectors.orders_for_user(request.user)[offset : offset + limit]]
+
+
+class NeedOut(Schema):
+    """Public and anonymised: village, category and the need; never the household."""
+
+    id: int
+    county: str
+    township: str
+    village: str
+    village_code: str
+    category: str
+    category_label: str
+    title: str
+    description: str
+    quantity: str
+    amount: Decimal | None
+    deadline: date
+    status: str
+    claimable: bool
+
+
+def _need_out(n: Any) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "county": n.village.code[:6],
+        "township": n.village.parent.name if n.village.parent else "",
+        "village": n.village.name,
+        "village_code": n.village.code,
+        "category": n.category,
+        "category_label": str(n.get_category_display()),
+        "title": n.title,
+        "description": n.description,
+        "quantity": n.quantity,
+        "amount": n.amount,
+        "deadline": n.deadline,
+        "status": NeedStatus.PUBLISHED if n.claimable else n.status,
+        "claimable": n.claimable,
+    }
+
+
+class NeedQuery(Schema):
+    county: str = ""
+    category: str = ""
+    claimable: bool | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@router.get("/needs", response=list[NeedOut], auth=None, summary="Public, anonymised household needs")
+def needs(request: HttpRequest, filters: Query[NeedQuery]) -> list[dict[str, Any]]:
+    rows = needs_selectors.public_needs()
+    if filters.county:
+        rows = rows.filter(county__code__startswith=filters.county[:6])
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    if filters.claimable is not None:
+        rows = rows.filter(claimable=filters.claimable)
+    limit = max(1, min(filters.limit, 500))
+    return [_need_out(n) for n in rows[filters.offset : filters.offset + limit]]
+
+
+@router.get("/needs/{need_id}", response=NeedOut, auth=None, summary="One public need")
+def need(request: HttpRequest, need_id: int) -> dict[str, Any]:
+    return _need_out(needs_selectors.get_public_need(need_id))
+
+
+class ClaimOut(Schema):
+    id: int
+    need_id: int
+    status: str
+    claimed_on: date
+    expires_on: date
+
+
+@router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (supporters)")
+def claim(request: HttpRequest, need_id: int) -> Status:
+    found = needs_selectors.get_public_need(need_id)
+    made = services.claim_need(actor=request.user, need=found)  # type: ignore[arg-type]
+    return Status(
+        201,
+        {
+            "id": made.pk,
+            "need_id": made.need_id,
+            "status": made.status,
+            "claimed_on": made.claimed_on,
+            "expires_on": made.expires_on,
+        },
+    )

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scopes import area_prefix
 from bangfu.areas.models import Area, Level
-from bangfu.network.models import OrderStatus, PaymentMethod, ProducerKind, SupporterKind
+from bangfu.network.models import NeedCategory, OrderStatus, PaymentMethod, ProducerKind, SupporterKind
 from bangfu.partners.models import Organisation
+from bangfu.registry.models import Household
+from bangfu.registry.selectors import households_for_user
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -117,3 +119,43 @@ class OrderTransitionForm(forms.Form):
     to = forms.ChoiceField(choices=OrderStatus.choices, widget=forms.HiddenInput)
     payment_reference = forms.CharField(label=_("支付凭证号"), max_length=60, required=False)
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
+class NeedForm(forms.Form):
+    household: forms.ModelChoiceField[Household] = forms.ModelChoiceField(
+        label=_("贫困户（户编号）"), queryset=Household.objects.none()
+    )
+    category = forms.ChoiceField(label=_("需求类别"), choices=NeedCategory.choices)
+    title = forms.CharField(
+        label=_("需求"), max_length=60, help_text=_("公开显示，不要写姓名、证件号或电话。")
+    )
+    description = forms.CharField(
+        label=_("需求说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    quantity = forms.CharField(label=_("数量"), max_length=40, required=False)
+    amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2, required=False)
+    deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["household"]
+        field.queryset = households_for_user(actor).filter(active=True)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda h: f"{h.number}（{h.village.name}）"  # type: ignore[attr-defined]
+
+
+class ReviewForm(forms.Form):
+    approve = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda v: v == "1")
+    note = forms.CharField(label=_("审核意见"), max_length=200, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("说明"), max_length=200)
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(label=_("确认说明"), max_length=200)
+    photo = forms.FileField(label=_("照片"), required=False)

@@ -313,3 +313,169 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# --- Household needs and claims -------------------------------------------------------------------
+class NeedCategory(models.TextChoices):
+    EDUCATION = "education", _("教育助学")
+    MEDICAL = "medical", _("医疗救助")
+    HOUSING = "housing", _("危房改造")
+    INDUSTRY = "industry", _("产业发展")
+    EMPLOYMENT = "employment", _("转移就业")
+    TRAINING = "training", _("技能培训")
+    NECESSITIES = "necessities", _("生活必需品")
+
+
+class NeedStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    PUBLISHED = "published", _("待认领")
+    REJECTED = "rejected", _("已退回")
+    CLAIMED = "claimed", _("已认领")
+    DELIVERED = "delivered", _("已交付")
+    FULFILLED = "fulfilled", _("已完成")
+    CLOSED = "closed", _("已关闭")
+
+
+NEED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    NeedStatus.PENDING: (NeedStatus.PUBLISHED, NeedStatus.REJECTED, NeedStatus.CLOSED),
+    NeedStatus.PUBLISHED: (NeedStatus.CLAIMED, NeedStatus.CLOSED),
+    NeedStatus.REJECTED: (),
+    # Back to published when the claim expires or is withdrawn.
+    NeedStatus.CLAIMED: (NeedStatus.DELIVERED, NeedStatus.PUBLISHED),
+    NeedStatus.DELIVERED: (NeedStatus.FULFILLED,),
+    NeedStatus.FULFILLED: (),
+    NeedStatus.CLOSED: (),
+}
+PUBLIC_NEED_STATUSES = (NeedStatus.PUBLISHED, NeedStatus.CLAIMED, NeedStatus.DELIVERED, NeedStatus.FULFILLED)
+
+
+class Need(models.Model):
+    """A need of a registered household, posted by its village officer, public after the
+    township's review. Public pages show village, category and the need; never the household."""
+
+    county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("贫困户"), on_delete=models.PROTECT, related_name="network_needs"
+    )
+    # Copied from the household: public lists and scoping filter on it without touching the registry.
+    village = models.ForeignKey(
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("需求类别"), max_length=12, choices=NeedCategory.choices)
+    title = models.CharField(_("需求"), max_length=60)
+    description = models.TextField(_("需求说明"), blank=True)
+    quantity = models.CharField(_("数量"), max_length=40, blank=True)
+    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    deadline = models.DateField(_("截止日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.PENDING
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT, related_name="+"
+    )
+    posted_on = models.DateField(_("发布日期"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+    published_on = models.DateField(_("公开日期"), null=True, blank=True)
+    closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-posted_on", "-id"]
+        verbose_name = _("贫困户需求")
+        verbose_name_plural = _("贫困户需求")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=False) | ~models.Q(quantity=""),
+                name="need_has_quantity_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0), name="need_amount_positive"
+            ),
+        ]
+        indexes = [
+            # Public list and figures: a county's needs by status and publication date.
+            models.Index(fields=["county", "status", "published_on"], name="need_county_status_idx"),
+            # Village officers' and township clerks' lists: by village code prefix.
+            models.Index(fields=["village", "status"], name="need_village_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClaimStatus(models.TextChoices):
+    ACTIVE = "active", _("认领中")
+    DELIVERED = "delivered", _("已交付")
+    CONFIRMED = "confirmed", _("已确认")
+    EXPIRED = "expired", _("已过期")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+CLAIM_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ClaimStatus.ACTIVE: (ClaimStatus.DELIVERED, ClaimStatus.EXPIRED, ClaimStatus.WITHDRAWN),
+    ClaimStatus.DELIVERED: (ClaimStatus.CONFIRMED,),
+    ClaimStatus.CONFIRMED: (),
+    ClaimStatus.EXPIRED: (),
+    ClaimStatus.WITHDRAWN: (),
+}
+OPEN_CLAIM_STATUSES = (ClaimStatus.ACTIVE, ClaimStatus.DELIVERED)
+
+
+class Claim(models.Model):
+    """A supporter's claim on a need (对接). At most one open claim per need, enforced by a
+    partial unique index; an active claim lapses `claim_days` after it was made."""
+
+    county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    need = models.ForeignKey(Need, verbose_name=_("需求"), on_delete=models.PROTECT, related_name="claims")
+    supporter = models.ForeignKey(
+        Supporter, verbose_name=_("爱心人士"), on_delete=models.PROTECT, related_name="claims"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.ACTIVE
+    )
+    claimed_on = models.DateField(_("认领日期"))
+    claimed_at = models.DateTimeField(_("认领时间"))
+    expires_on = models.DateField(_("有效期至"))
+    delivered_at = models.DateTimeField(_("交付时间"), null=True, blank=True)
+    delivery_note = models.CharField(_("交付说明"), max_length=200, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_on = models.DateField(_("确认日期"), null=True, blank=True)
+    confirm_note = models.CharField(_("确认说明"), max_length=200, blank=True)
+    confirm_photo = models.FileField(_("确认照片"), upload_to="network/claims/%Y/%m/", blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        verbose_name = _("需求认领")
+        verbose_name_plural = _("需求认领")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need"],
+                condition=models.Q(status__in=["active", "delivered"]),
+                name="claim_one_open_per_need",
+            ),
+        ]
+        indexes = [
+            # The expiry sweep: active claims past their date.
+            models.Index(fields=["status", "expires_on"], name="claim_status_expiry_idx"),
+            # Figures: a county's claims by date.
+            models.Index(fields=["county", "claimed_on"], name="claim_county_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}/{self.pk}"

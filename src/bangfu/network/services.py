@@ -6,13 +6,13 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as uscc_module
@@ -25,9 +25,16 @@ from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
 from bangfu.network.models import (
+    CLAIM_TRANSITIONS,
+    NEED_TRANSITIONS,
     ORDER_TRANSITIONS,
     BuyerKind,
+    Claim,
+    ClaimStatus,
     Invitation,
+    Need,
+    NeedCategory,
+    NeedStatus,
     NetworkSettings,
     Order,
     OrderStatus,
@@ -42,6 +49,8 @@ from bangfu.network.models import (
 )
 from bangfu.network.verification import get_backend, mask_mobile
 from bangfu.partners.models import Organisation
+from bangfu.registry.models import Household, Member
+from bangfu.registry.selectors import households_for_user
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 # Throttle: at most this many sign-up attempts per window (overridable in settings for a deployment).
@@ -672,3 +681,344 @@ def transition_order(
         county_code=order.county.code[:6],
     )
     return order
+
+
+# --- household needs and claims -------------------------------------------------------------------
+ID_LIKE_RE = re.compile(r"\d{15}|\d{17}[\dXx]")
+PHONE_LIKE_RE = re.compile(r"1[3-9]\d{9}|\d{3,4}-\d{7,8}")
+
+
+def _need_snapshot(need: Need) -> dict[str, Any]:
+    return {
+        "household": need.household.number,
+        "village": need.village.code,
+        "category": need.category,
+        "title": need.title,
+        "quantity": need.quantity,
+        "amount": str(need.amount) if need.amount is not None else None,
+        "deadline": need.deadline.isoformat(),
+        "status": need.status,
+    }
+
+
+def _check_public_text(household: Household, fields: dict[str, str]) -> dict[str, str]:
+    """Public text must not identify the household: no ID-like or phone-like numbers and no name
+    of any of its members."""
+    names = [
+        n for n in Member.objects.filter(household=household).values_list("name", flat=True) if len(n) >= 2
+    ]
+    errors: dict[str, str] = {}
+    for field, text in fields.items():
+        if ID_LIKE_RE.search(text) or PHONE_LIKE_RE.search(text):
+            errors[field] = _("公开内容不能包含证件号码或电话号码。")
+        elif any(name in text for name in names):
+            errors[field] = _("公开内容不能包含贫困户成员的姓名。")
+    return errors
+
+
+def _set_need_status(need: Need, to: str) -> None:
+    if to not in NEED_TRANSITIONS[need.status]:
+        raise ValidationError(
+            _("需求当前状态为“%(s)s”，不能变为“%(t)s”。")
+            % {"s": NeedStatus(need.status).label, "t": NeedStatus(to).label}
+        )
+    need.status = to
+
+
+@transaction.atomic
+def post_need(
+    *,
+    actor: User,
+    household: Household,
+    category: str,
+    title: str,
+    deadline: date,
+    description: str = "",
+    quantity: str = "",
+    amount: Decimal | None = None,
+) -> Need:
+    """A village officer posts a need for a registered household of its own village; it waits
+    for the township's review before it is public."""
+    if actor.role != Role.VILLAGE_OFFICER or not households_for_user(actor).filter(pk=household.pk).exists():
+        raise PermissionDenied
+    title, description, quantity = title.strip(), description.strip(), quantity.strip()
+    errors: dict[str, str] = {}
+    if category not in NeedCategory.values:
+        errors["category"] = _("请选择需求类别。")
+    if not title:
+        errors["title"] = _("请填写需求。")
+    if not quantity and amount is None:
+        errors["quantity"] = _("请填写数量或金额。")
+    if amount is not None and amount <= 0:
+        errors["amount"] = _("金额必须大于 0。")
+    if deadline < clock.today():
+        errors["deadline"] = _("截止日期不能早于今天。")
+    if not household.active:
+        errors["household"] = _("该户已不在册。")
+    for field, message in _check_public_text(
+        household, {"title": title, "description": description, "quantity": quantity}
+    ).items():
+        errors.setdefault(field, message)
+    if errors:
+        raise ValidationError(errors)
+    need = Need.objects.create(
+        county_id=household.county_id,
+        household=household,
+        village_id=household.village_id,
+        category=category,
+        title=title,
+        description=description,
+        quantity=quantity,
+        amount=amount,
+        deadline=deadline,
+        posted_by=actor,
+        posted_on=clock.today(),
+    )
+    record_audit(
+        actor=actor,
+        action="network.need.post",
+        target=need,
+        after=_need_snapshot(need),
+        county_code=need.village.code[:6],
+    )
+    return need
+
+
+def can_review_need(user: User, need: Need) -> bool:
+    if user.role not in (Role.TOWNSHIP_CLERK, Role.COUNTY_ADMIN):
+        return False
+    prefix = area_prefix(user)
+    return prefix is not None and need.village.code.startswith(prefix)
+
+
+@transaction.atomic
+def review_need(*, actor: User, need: Need, approve: bool, note: str = "") -> Need:
+    """The township approves (the need becomes public) or returns it with a reason."""
+    if not can_review_need(actor, need):
+        raise PermissionDenied
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("退回需求必须填写原因。")})
+    before = need.status
+    _set_need_status(need, NeedStatus.PUBLISHED if approve else NeedStatus.REJECTED)
+    need.reviewed_by, need.reviewed_at, need.review_note = actor, clock.now(), note.strip()
+    if approve:
+        need.published_on = clock.today()
+    need.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "published_on"])
+    record_audit(
+        actor=actor,
+        action="network.need.approve" if approve else "network.need.reject",
+        target=need,
+        before={"status": before},
+        after={"status": need.status},
+        reason=note.strip(),
+        county_code=need.village.code[:6],
+    )
+    return need
+
+
+@transaction.atomic
+def close_need(*, actor: User, need: Need, reason: str) -> Need:
+    """Withdraw a need that is not claimed (met otherwise, household left, posted by mistake)."""
+    if not (
+        can_review_need(actor, need)
+        or (actor.role == Role.VILLAGE_OFFICER and can_manage_village(actor, need.village))
+    ):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写关闭原因。")})
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    before = need.status
+    _set_need_status(need, NeedStatus.CLOSED)
+    need.closed_reason = reason.strip()
+    need.save(update_fields=["status", "closed_reason"])
+    record_audit(
+        actor=actor,
+        action="network.need.close",
+        target=need,
+        before={"status": before},
+        after={"status": need.status},
+        reason=reason.strip(),
+        county_code=need.village.code[:6],
+    )
+    return need
+
+
+def _expire_claims_of(need_ids: Any, today: date) -> list[int]:
+    """Mark the lapsed active claims of these needs expired and reopen their needs. Set-based."""
+    lapsed = Claim.objects.filter(status=ClaimStatus.ACTIVE, expires_on__lt=today)
+    if need_ids is not None:
+        lapsed = lapsed.filter(need_id__in=need_ids)
+    rows = list(lapsed.select_for_update().values_list("pk", "need_id"))
+    if not rows:
+        return []
+    claim_ids = [r[0] for r in rows]
+    Claim.objects.filter(pk__in=claim_ids).update(status=ClaimStatus.EXPIRED, ended_at=clock.now())
+    Need.objects.filter(pk__in=[r[1] for r in rows], status=NeedStatus.CLAIMED).update(
+        status=NeedStatus.PUBLISHED
+    )
+    return claim_ids
+
+
+@transaction.atomic
+def expire_claims(*, actor: User | None) -> int:
+    """The daily sweep (`bangfu network_expire_claims`): active claims past `expires_on` lapse and
+    their needs are open again. Returns how many claims expired."""
+    expired = _expire_claims_of(None, clock.today())
+    if expired:
+        record_audit(
+            actor=actor,
+            action="network.claim.expire",
+            target_type="network.claim",
+            after={"claims": expired},
+        )
+    return len(expired)
+
+
+@transaction.atomic
+def claim_need(*, actor: User, need: Need) -> Claim:
+    """A supporter claims a published need. The need row is locked (SELECT … FOR UPDATE) and the
+    partial unique index `claim_one_open_per_need` backs it up: of two simultaneous claims one
+    wins, the other is told the need is taken."""
+    supporter = Supporter.objects.select_related("county").filter(user=actor).first()
+    if actor.role != Role.SUPPORTER or supporter is None or not actor.is_active:
+        raise PermissionDenied
+    if supporter.mobile_verified_at is None:
+        raise ValidationError(_("请先验证手机号再认领需求。"))
+    today = clock.today()
+    locked = Need.objects.select_for_update().filter(pk=need.pk).first()
+    if locked is None:
+        raise ValidationError(_("需求不存在。"))
+    lapsed = _expire_claims_of([locked.pk], today)
+    if lapsed:
+        locked.refresh_from_db()
+        record_audit(
+            actor=None, action="network.claim.expire", target_type="network.claim", after={"claims": lapsed}
+        )
+    if locked.status != NeedStatus.PUBLISHED:
+        raise ValidationError(_("该需求已被认领或不在认领期内。"))
+    if locked.deadline < today:
+        raise ValidationError(_("该需求已过截止日期。"))
+    days = settings_for(locked.county).claim_days
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                county_id=locked.county_id,
+                need=locked,
+                supporter=supporter,
+                claimed_on=today,
+                claimed_at=clock.now(),
+                expires_on=today + timedelta(days=days),
+            )
+    except IntegrityError:
+        raise ValidationError(_("该需求已被认领或不在认领期内。")) from None
+    _set_need_status(locked, NeedStatus.CLAIMED)
+    locked.save(update_fields=["status"])
+    record_audit(
+        actor=actor,
+        action="network.claim.create",
+        target=claim,
+        after={"need": locked.pk, "expires_on": claim.expires_on.isoformat()},
+        county_code=locked.county.code[:6],
+    )
+    return claim
+
+
+def _locked_claim(claim: Claim) -> Claim:
+    return (
+        Claim.objects.select_for_update()
+        .select_related("need", "need__village", "supporter")
+        .get(pk=claim.pk)
+    )
+
+
+@transaction.atomic
+def deliver_claim(*, actor: User, claim: Claim, note: str) -> Claim:
+    """The supporter says the help was delivered; the village officer confirms it next."""
+    claim = _locked_claim(claim)
+    if claim.supporter.user_id != actor.pk:
+        raise PermissionDenied
+    if not note.strip():
+        raise ValidationError({"note": _("请填写交付说明。")})
+    if claim.status == ClaimStatus.ACTIVE and claim.expires_on < clock.today():
+        raise ValidationError(_("认领已过期，不能再交付。"))
+    if ClaimStatus.DELIVERED not in CLAIM_TRANSITIONS[claim.status]:
+        raise ValidationError(_("认领当前状态为“%(s)s”，不能交付。") % {"s": ClaimStatus(claim.status).label})
+    need = Need.objects.select_for_update().get(pk=claim.need_id)
+    _set_need_status(need, NeedStatus.DELIVERED)
+    need.save(update_fields=["status"])
+    claim.status, claim.delivered_at, claim.delivery_note = ClaimStatus.DELIVERED, clock.now(), note.strip()
+    claim.save(update_fields=["status", "delivered_at", "delivery_note"])
+    record_audit(
+        actor=actor,
+        action="network.claim.deliver",
+        target=claim,
+        after={"status": claim.status},
+        reason=note.strip(),
+        county_code=need.village.code[:6],
+    )
+    return claim
+
+
+@transaction.atomic
+def withdraw_claim(*, actor: User, claim: Claim, reason: str) -> Claim:
+    claim = _locked_claim(claim)
+    if claim.supporter.user_id != actor.pk:
+        raise PermissionDenied
+    if ClaimStatus.WITHDRAWN not in CLAIM_TRANSITIONS[claim.status]:
+        raise ValidationError(_("认领当前状态为“%(s)s”，不能撤回。") % {"s": ClaimStatus(claim.status).label})
+    need = Need.objects.select_for_update().get(pk=claim.need_id)
+    _set_need_status(need, NeedStatus.PUBLISHED)
+    need.save(update_fields=["status"])
+    claim.status, claim.ended_at = ClaimStatus.WITHDRAWN, clock.now()
+    claim.save(update_fields=["status", "ended_at"])
+    record_audit(
+        actor=actor,
+        action="network.claim.withdraw",
+        target=claim,
+        after={"status": claim.status},
+        reason=reason.strip(),
+        county_code=need.village.code[:6],
+    )
+    return claim
+
+
+@transaction.atomic
+def confirm_claim(*, actor: User, claim: Claim, note: str, photo: Any = None) -> Claim:
+    """The village officer confirms the household received the help, with a note and optionally
+    a photo. The need is fulfilled."""
+    claim = _locked_claim(claim)
+    if actor.role != Role.VILLAGE_OFFICER or not can_manage_village(actor, claim.need.village):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if not note.strip():
+        errors["note"] = _("请填写确认说明。")
+    if photo is not None:
+        name = (getattr(photo, "name", "") or "").lower()
+        if not name.endswith((".jpg", ".jpeg", ".png", ".webp")):
+            errors["photo"] = _("照片必须是 JPG、PNG 或 WebP 文件。")
+        elif getattr(photo, "size", 0) > 5 * 1024 * 1024:
+            errors["photo"] = _("照片不能超过 5 MB。")
+    if errors:
+        raise ValidationError(errors)
+    if ClaimStatus.CONFIRMED not in CLAIM_TRANSITIONS[claim.status]:
+        raise ValidationError(_("认领当前状态为“%(s)s”，不能确认。") % {"s": ClaimStatus(claim.status).label})
+    need = Need.objects.select_for_update().get(pk=claim.need_id)
+    _set_need_status(need, NeedStatus.FULFILLED)
+    need.save(update_fields=["status"])
+    claim.status, claim.confirmed_by, claim.confirmed_on = ClaimStatus.CONFIRMED, actor, clock.today()
+    claim.confirm_note, claim.ended_at = note.strip(), clock.now()
+    fields = ["status", "confirmed_by", "confirmed_on", "confirm_note", "ended_at"]
+    if photo is not None:
+        claim.confirm_photo = photo
+        fields.append("confirm_photo")
+    claim.save(update_fields=fields)
+    record_audit(
+        actor=actor,
+        action="network.claim.confirm",
+        target=claim,
+        after={"status": claim.status, "photo": bool(photo)},
+        reason=note.strip(),
+        county_code=need.village.code[:6],
+    )
+    return claim

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bangfu.network import views
+from bangfu.network import needs_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -10,7 +10,12 @@ urlpatterns = [
     path("network/products/", views.catalogue, name="catalogue"),
     path("network/products/<int:pk>/", views.product_detail, name="product"),
     path("network/photos/<int:pk>/", views.product_photo_file, name="photo"),
+    path("network/needs/", needs_views.need_list, name="needs"),
+    path("network/needs/<int:pk>/", needs_views.need_detail, name="need"),
+    path("network/needs/<int:pk>/claim/", needs_views.need_claim, name="need_claim"),
     # Supporters
+    path("network/claims/<int:pk>/deliver/", needs_views.claim_deliver, name="claim_deliver"),
+    path("network/claims/<int:pk>/withdraw/", needs_views.claim_withdraw, name="claim_withdraw"),
     path("network/me/", views.me, name="me"),
     path("network/me/send-code/", views.send_code, name="send_code"),
     path("network/me/verify/", views.verify, name="verify"),
@@ -26,4 +31,11 @@ urlpatterns = [
     path("network/manage/products/<int:pk>/", views.product_edit, name="product_edit"),
     path("network/manage/products/<int:pk>/stock/", views.product_stock, name="product_stock"),
     path("network/manage/products/<int:pk>/photo/", views.product_photo, name="product_photo"),
+    path("network/manage/needs/", needs_views.manage_needs, name="manage_needs"),
+    path("network/manage/needs/new/", needs_views.need_new, name="need_new"),
+    path("network/manage/needs/<int:pk>/", needs_views.manage_need, name="manage_need"),
+    path("network/manage/needs/<int:pk>/review/", needs_views.need_review, name="need_review"),
+    path("network/manage/needs/<int:pk>/close/", needs_views.need_close, name="need_close"),
+    path("network/manage/claims/<int:pk>/confirm/", needs_views.claim_confirm, name="claim_confirm"),
+    path("network/manage/claims/<int:pk>/photo/", needs_views.claim_photo, name="claim_photo"),
 ]
