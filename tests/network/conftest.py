@@ -127,3 +127,66 @@ def make_product_and_buyers(*, stock: int, buyers: int) -> tuple[Product, list[U
         Supporter.objects.filter(pk=s.pk).update(mobile_verified_at=timezone.now())
         users.append(s.user)
     return product, users
+
+
+HEAD_NAME = "扎西顿珠"
+HEAD_ID = "513325198001010011"
+
+
+def make_household(number: str, village_code: str, *, head: str = HEAD_NAME, id_number: str = HEAD_ID):
+    """A registered household with its head (tests write the registry directly, as its own tests do)."""
+    from bangfu.lib import idnumbers
+    from bangfu.lib.crypto import blind_index, encrypt_text
+    from bangfu.registry.models import Household, Member
+
+    village = Area.objects.get(code=village_code)
+    household = Household.objects.create(
+        county=Area.objects.get(code=COUNTY),
+        village=village,
+        number=number,
+        phone_encrypted=encrypt_text("13512345678"),
+        phone_masked="135****5678",
+    )
+    Member.objects.create(
+        household=household,
+        county=household.county,
+        village=village,
+        name=head,
+        id_number_encrypted=encrypt_text(id_number),
+        id_number_index=blind_index(id_number, purpose="id_number"),
+        id_number_masked=idnumbers.mask(id_number),
+        relation="户主",
+    )
+    return household
+
+
+@pytest.fixture
+def household(demo):
+    return make_household("5133251002020001", VILLAGE)
+
+
+@pytest.fixture
+def other_household(demo):
+    return make_household("5133252002010001", OTHER_VILLAGE, head="次仁卓玛", id_number="513325198502020023")
+
+
+def post_need(officer: User, household, **overrides):
+    from datetime import timedelta
+
+    from bangfu.lib import clock
+
+    data = {
+        "category": "education",
+        "title": "初中生学习用品",
+        "description": "一名初二学生需要书包、文具和冬季校服。",
+        "quantity": "1套",
+        "deadline": clock.today() + timedelta(days=60),
+    }
+    data.update(overrides)
+    return services.post_need(actor=officer, household=household, **data)
+
+
+@pytest.fixture
+def published_need(household, village_officer, township_clerk):
+    need = post_need(village_officer, household)
+    return services.review_need(actor=township_clerk, need=need, approve=True)

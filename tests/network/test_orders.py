@@ -16,7 +16,9 @@ from tests.network.conftest import OTHER_VILLAGE, VILLAGE, register
 
 
 def _order(actor, product, quantity=1):
-    return services.place_order(actor=actor, product=product, quantity=quantity, delivery_address="成都市锦江区某路1号")
+    return services.place_order(
+        actor=actor, product=product, quantity=quantity, delivery_address="成都市锦江区某路1号"
+    )
 
 
 def test_it_places_an_order_taking_stock_and_pricing_in_decimal(supporter, product) -> None:
@@ -25,7 +27,11 @@ def test_it_places_an_order_taking_stock_and_pricing_in_decimal(supporter, produ
     assert product.stock == 7
     assert order.amount == Decimal("204.00")
     assert order.unit_price == Decimal("68.00")
-    assert (order.status, order.buyer_kind, order.county_id) == (OrderStatus.PLACED, BuyerKind.PERSON, product.county_id)
+    assert (order.status, order.buyer_kind, order.county_id) == (
+        OrderStatus.PLACED,
+        BuyerKind.PERSON,
+        product.county_id,
+    )
     assert AuditRecord.objects.filter(action="network.order.place", target_id=str(order.pk)).exists()
 
 
@@ -62,7 +68,9 @@ def test_it_moves_an_order_through_its_states(supporter, product, village_office
     order = _order(supporter.user, product, quantity=2)
     with pytest.raises(PermissionDenied):
         services.transition_order(actor=supporter.user, order=order, to=OrderStatus.CONFIRMED)
-    services.transition_order(actor=village_officer, order=order, to=OrderStatus.CONFIRMED, payment_reference="TRX-1")
+    services.transition_order(
+        actor=village_officer, order=order, to=OrderStatus.CONFIRMED, payment_reference="TRX-1"
+    )
     with pytest.raises(ValidationError):
         services.transition_order(actor=village_officer, order=order, to=OrderStatus.RECEIVED)
     services.transition_order(actor=village_officer, order=order, to=OrderStatus.SHIPPED)
@@ -91,7 +99,9 @@ def test_a_buyer_cannot_cancel_after_confirmation(supporter, product, county_adm
     order = _order(supporter.user, product)
     services.transition_order(actor=county_admin, order=order, to=OrderStatus.CONFIRMED)
     with pytest.raises(PermissionDenied):
-        services.transition_order(actor=supporter.user, order=order, to=OrderStatus.CANCELLED, reason="不要了")
+        services.transition_order(
+            actor=supporter.user, order=order, to=OrderStatus.CANCELLED, reason="不要了"
+        )
 
 
 def test_stock_adjustments_never_go_below_zero(product, village_officer) -> None:
@@ -137,7 +147,9 @@ def test_a_village_officer_manages_only_its_village(product, other_village_offic
     assert Product.objects.filter(village__code=OTHER_VILLAGE).count() == 0
 
 
-def test_orders_are_scoped(supporter, org_supporter, product, other_village_officer, village_officer, client_for) -> None:
+def test_orders_are_scoped(
+    supporter, org_supporter, product, other_village_officer, village_officer, client_for
+) -> None:
     order = _order(supporter.user, product)
     assert client_for(org_supporter.user).get(reverse("network:order", args=[order.pk])).status_code == 404
     assert client_for(other_village_officer).get(reverse("network:order", args=[order.pk])).status_code == 404
@@ -149,7 +161,12 @@ def test_ordering_through_the_page_and_the_api(supporter, product, client_for) -
     client = client_for(supporter.user)
     response = client.post(
         reverse("network:product", args=[product.pk]),
-        {"quantity": "2", "delivery_address": "成都市", "payment_method": "bank_transfer", "payment_reference": ""},
+        {
+            "quantity": "2",
+            "delivery_address": "成都市",
+            "payment_method": "bank_transfer",
+            "payment_reference": "",
+        },
     )
     assert response.status_code == 302
     response = client.post(
