@@ -241,7 +241,7 @@ def test_two_simultaneous_claims_yield_exactly_one(demo, settings) -> None:
         results: list[str] = []
         lock = threading.Lock()
 
-        def claim(user) -> None:
+        def claim(user, barrier=barrier, results=results, lock=lock) -> None:
             try:
                 barrier.wait()
                 services.claim_need(actor=user, need=need)
