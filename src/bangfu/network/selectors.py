@@ -198,13 +198,18 @@ class SalesStats:
     by_buyer_kind: list[dict[str, Any]]
 
 
+def _money(value: Decimal | None) -> Decimal:
+    # SQLite hands back Decimal("408"); keep two places everywhere (pages, API, indicators).
+    return (value or Decimal(0)).quantize(Decimal("0.01"))
+
+
 def sales_stats(county: Area, year: int) -> SalesStats:
     rows = sold_orders(county, date(year, 1, 1), date(year + 1, 1, 1))
     by_month = [Decimal("0.00")] * 12
     for row in rows.annotate(m=ExtractMonth("placed_on")).values("m").annotate(s=Sum("amount")):
-        by_month[row["m"] - 1] = row["s"] or Decimal("0.00")
+        by_month[row["m"] - 1] = _money(row["s"])
     by_product = [
-        {"id": r["product_id"], "name": r["product__name"], "quantity": r["q"], "amount": r["s"]}
+        {"id": r["product_id"], "name": r["product__name"], "quantity": r["q"], "amount": _money(r["s"])}
         for r in rows.values("product_id", "product__name")
         .annotate(q=Sum("quantity"), s=Sum("amount"))
         .order_by("-s", "product__name")
@@ -216,7 +221,7 @@ def sales_stats(county: Area, year: int) -> SalesStats:
             "kind": kind,
             "label": labels[kind],
             "orders": by_kind.get(kind, {}).get("n", 0),
-            "amount": by_kind.get(kind, {}).get("s") or Decimal("0.00"),
+            "amount": _money(by_kind.get(kind, {}).get("s")),
         }
         for kind in BuyerKind.values
     ]
@@ -225,9 +230,9 @@ def sales_stats(county: Area, year: int) -> SalesStats:
     )
     return SalesStats(
         year=year,
-        amount=totals["s"] or Decimal("0.00"),
+        amount=_money(totals["s"]),
         orders=totals["n"],
-        certified_amount=totals["c"] or Decimal("0.00"),
+        certified_amount=_money(totals["c"]),
         by_month=by_month,
         by_product=by_product,
         by_buyer_kind=by_buyer_kind,
