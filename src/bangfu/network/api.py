@@ -221,7 +221,7 @@ def needs(request: HttpRequest, filters: Query[NeedQuery]) -> list[dict[str, Any
     if filters.category:
         rows = rows.filter(category=filters.category)
     if filters.claimable is not None:
-        rows = rows.filter(claimable=filters.claimable)
+        rows = needs_selectors.filter_claimable(rows, filters.claimable)
     limit = max(1, min(filters.limit, 500))
     return [_need_out(n) for n in rows[filters.offset : filters.offset + limit]]
 

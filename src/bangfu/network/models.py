@@ -222,7 +222,7 @@ class ProductPhoto(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.caption or self.image.name
+        return self.caption or str(self.image.name)
 
 
 class BuyerKind(models.TextChoices):

@@ -114,3 +114,8 @@ def need_stats(county: Area, start: date, end: date, organisation_id: int | None
     ).count()
     rate = (Decimal(matched) * 100 / Decimal(posted)).quantize(Decimal("0.1")) if posted else None
     return NeedStats(posted=posted, matched=matched, fulfilled=fulfilled, match_rate=rate)
+
+
+def filter_claimable(needs: QuerySet[Need], claimable: bool = True) -> QuerySet[Need]:
+    """Narrow a queryset from `public_needs`/`needs_for_user` to the (not) claimable needs."""
+    return needs.filter(claimable=claimable)  # type: ignore[misc]  # annotation, unknown to the stubs

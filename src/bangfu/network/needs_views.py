@@ -32,7 +32,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     if category in NeedCategory.values:
         needs = needs.filter(category=category)
     if request.GET.get("open") == "1":
-        needs = needs.filter(claimable=True)
+        needs = needs_selectors.filter_claimable(needs)
     page = Paginator(needs, 30).get_page(request.GET.get("page"))
     return render(
         request,

@@ -215,12 +215,14 @@ def sales_stats(county: Area, year: int) -> SalesStats:
         .order_by("-s", "product__name")
     ]
     labels = dict(BuyerKind.choices)
-    by_kind = {r["buyer_kind"]: r for r in rows.values("buyer_kind").annotate(n=Count("id"), s=Sum("amount"))}
+    by_kind: dict[str, dict[str, Any]] = {
+        r["buyer_kind"]: dict(r) for r in rows.values("buyer_kind").annotate(n=Count("id"), s=Sum("amount"))
+    }
     by_buyer_kind = [
         {
             "kind": kind,
             "label": labels[kind],
-            "orders": by_kind.get(kind, {}).get("n", 0),
+            "orders": by_kind.get(kind, {}).get("n") or 0,
             "amount": _money(by_kind.get(kind, {}).get("s")),
         }
         for kind in BuyerKind.values

@@ -229,6 +229,53 @@ def register_supporter(
 
 
 @transaction.atomic
+def attach_supporter_profile(
+    *, actor: User, user: User, kind: str, name: str, mobile: str, uscc: str = "", verified: bool = False
+) -> Supporter:
+    """Give a supporter account made by an administrator (not through sign-up) its profile. The
+    administrator may vouch for the mobile (`verified`)."""
+    if actor.role != Role.COUNTY_ADMIN or actor.area is None:
+        raise PermissionDenied
+    if user.role != Role.SUPPORTER or user.area is None or not actor.area.contains(user.area):
+        raise ValidationError(_("只能为本县的爱心人士账号补充资料。"))
+    if Supporter.objects.filter(user=user).exists():
+        raise ValidationError(_("该账号已有爱心人士资料。"))
+    errors: dict[str, Any] = {}
+    if not MOBILE_RE.match(mobile):
+        errors["mobile"] = _("手机号必须是11位中国大陆手机号码。")
+    elif Supporter.objects.filter(mobile=mobile).exists():
+        errors["mobile"] = _("该手机号已注册。")
+    if kind == SupporterKind.ORGANISATION:
+        try:
+            uscc = validate_uscc(uscc)
+        except ValidationError as exc:
+            errors["uscc"] = exc.messages
+    elif uscc:
+        errors["uscc"] = _("个人注册不填写统一社会信用代码。")
+    if errors:
+        raise ValidationError(errors)
+    county = Area.objects.get(code=user.area.code[:6] + "000000")
+    supporter = Supporter.objects.create(
+        user=user,
+        county=county,
+        kind=kind,
+        name=name.strip(),
+        mobile=mobile,
+        uscc=uscc if kind == SupporterKind.ORGANISATION else "",
+        registered_on=clock.today(),
+        mobile_verified_at=clock.now() if verified else None,
+    )
+    record_audit(
+        actor=actor,
+        action="network.supporter.attach",
+        target=supporter,
+        after={"kind": kind, "mobile": mask_mobile(mobile), "verified": verified},
+        county_code=county.code[:6],
+    )
+    return supporter
+
+
+@transaction.atomic
 def send_verification_code(*, actor: User, supporter: Supporter) -> VerificationCode:
     if actor.pk != supporter.user_id:
         raise PermissionDenied
@@ -615,7 +662,7 @@ def place_order(
     return order
 
 
-_TIMESTAMP = {
+_TIMESTAMP: dict[str, str] = {
     OrderStatus.CONFIRMED: "confirmed_at",
     OrderStatus.SHIPPED: "shipped_at",
     OrderStatus.RECEIVED: "received_at",
