@@ -132,9 +132,9 @@ def _products_and_orders(county: Area, admin: User) -> None:
             "id"
         )[:12]
     )
-    unit = User.objects.filter(username="unit").first()
-    if unit is not None:
-        buyers.append(unit)
+    unit_user = User.objects.filter(username="unit").first()
+    if unit_user is not None:
+        buyers.append(unit_user)
     day = date(2020, 2, 3)
     for i, buyer in enumerate(buyers * 2):
         product = products[i % len(products)]
