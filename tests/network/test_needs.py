@@ -263,3 +263,27 @@ def test_two_simultaneous_claims_yield_exactly_one(demo, settings) -> None:
         # Reopen for the next round.
         active = Claim.objects.get(need=need, status=ClaimStatus.ACTIVE)
         services.withdraw_claim(actor=active.supporter.user, claim=active, reason="再来一轮")
+
+
+def test_a_confirmation_photo_must_be_an_image(
+    published_need, supporter, village_officer, settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    claim = services.claim_need(actor=supporter.user, need=published_need)
+    services.deliver_claim(actor=supporter.user, claim=claim, note="已送达")
+    fake = SimpleUploadedFile("photo.jpg", b"<html>not an image</html>", content_type="image/jpeg")
+    with pytest.raises(ValidationError) as exc:
+        services.confirm_claim(actor=village_officer, claim=claim, note="收到", photo=fake)
+    assert "JPG、PNG 或 WebP" in " ".join(exc.value.message_dict["photo"])
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.DELIVERED
+    assert not list(tmp_path.rglob("*.jpg"))
+
+
+def test_a_need_past_its_deadline_cannot_be_claimed(published_need, supporter, settings, client) -> None:
+    settings.BANGFU_TODAY = published_need.deadline + timedelta(days=1)
+    assert client.get("/api/v1/network/needs?claimable=true").json() == []
+    with pytest.raises(ValidationError) as exc:
+        services.claim_need(actor=supporter.user, need=published_need)
+    assert "截止日期" in str(exc.value)
+    assert not Claim.objects.exists()

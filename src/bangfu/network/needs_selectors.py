@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,13 +22,11 @@ NEED_STAFF_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR, Role.TOWNSHIP_CLERK, Role
 def _with_claimable(needs: QuerySet[Need]) -> QuerySet[Need]:
     """`claimable`: published, or claimed with an active claim that has lapsed (the daily sweep
     has not run yet; claiming expires it first)."""
-    lapsed = Claim.objects.filter(
-        need=OuterRef("pk"), status=ClaimStatus.ACTIVE, expires_on__lt=clock.today()
-    )
-    return needs.annotate(
-        lapsed=Exists(lapsed),
-    ).annotate(
-        claimable=Q(status=NeedStatus.PUBLISHED) | Q(status=NeedStatus.CLAIMED, lapsed=True),
+    today = clock.today()
+    lapsed = Claim.objects.filter(need=OuterRef("pk"), status=ClaimStatus.ACTIVE, expires_on__lt=today)
+    return needs.annotate(lapsed=Exists(lapsed)).annotate(
+        claimable=Q(deadline__gte=today)
+        & (Q(status=NeedStatus.PUBLISHED) | Q(status=NeedStatus.CLAIMED, lapsed=True)),
     )
 
 
@@ -97,15 +96,19 @@ def get_claim_for_staff(user: Any, pk: int) -> Claim:
         raise Http404("claim") from None
 
 
-def need_stats(county: Area, start: date, end: date, organisation_id: int | None = None) -> Any:
+@dataclass(frozen=True)
+class NeedStats:
+    posted: int
+    matched: int
+    fulfilled: int
+    match_rate: Decimal | None
+
+
+def need_stats(county: Area, start: date, end: date, organisation_id: int | None = None) -> NeedStats:
     """Posted = needs made public in [start, end); matched = needs claimed in the period;
     fulfilled = claims confirmed in the period; match rate = matched / posted."""
-    from bangfu.network.selectors import NeedStats
-
-    posted = Need.objects.filter(
-        county__code__startswith=county.prefix, published_on__gte=start, published_on__lt=end
-    ).count()
-    claims = Claim.objects.filter(county__code__startswith=county.prefix)
+    posted = Need.objects.filter(county=county, published_on__gte=start, published_on__lt=end).count()
+    claims = Claim.objects.filter(county=county)
     if organisation_id is not None:
         claims = claims.filter(supporter__invited_by_id=organisation_id)
     matched = claims.filter(claimed_on__gte=start, claimed_on__lt=end).values("need_id").distinct().count()

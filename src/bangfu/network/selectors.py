@@ -14,6 +14,7 @@ from django.http import Http404
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, area_prefix, county_prefix
 from bangfu.areas.models import Area, Level
+from bangfu.network import needs_selectors
 from bangfu.network.models import (
     BuyerKind,
     Invitation,
@@ -23,6 +24,7 @@ from bangfu.network.models import (
     ProductPhoto,
     Supporter,
 )
+from bangfu.network.needs_selectors import NeedStats
 from bangfu.network.services import settings_for
 
 MANAGER_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
@@ -182,9 +184,9 @@ def registration_stats(county: Area, year: int) -> RegistrationStats:
 
 def sold_orders(county: Area, start: date, end: date) -> QuerySet[Order]:
     """Orders that count as sales: everything not cancelled, placed in [start, end)."""
-    return Order.objects.filter(
-        county__code__startswith=county.prefix, placed_on__gte=start, placed_on__lt=end
-    ).exclude(status=OrderStatus.CANCELLED)
+    return Order.objects.filter(county=county, placed_on__gte=start, placed_on__lt=end).exclude(
+        status=OrderStatus.CANCELLED
+    )
 
 
 @dataclass(frozen=True)
@@ -260,17 +262,7 @@ def registrations_by_unit(invitations: list[Invitation], year: int) -> dict[int,
     return {r["invited_by_id"]: r["n"] for r in rows}
 
 
-@dataclass(frozen=True)
-class NeedStats:
-    posted: int
-    matched: int
-    fulfilled: int
-    match_rate: Decimal | None
-
-
 def need_stats(county: Area, year: int) -> NeedStats:
-    from bangfu.network import needs_selectors
-
     return needs_selectors.need_stats(county, date(year, 1, 1), date(year + 1, 1, 1))
 
 

@@ -195,25 +195,30 @@ def register_supporter(
             errors["invitation_code"] = _("邀请码“%(code)s”无效。") % {"code": invitation_code}
     if errors:
         raise ValidationError(errors)
-    user = create_user(
-        actor=actor,
-        username=uscc if kind == SupporterKind.ORGANISATION else mobile,
-        password=password,
-        role=Role.SUPPORTER,
-        area=county,
-        full_name=name,
-        phone=mobile,
-    )
-    supporter = Supporter.objects.create(
-        user=user,
-        county=county,
-        kind=kind,
-        name=name,
-        mobile=mobile,
-        uscc=uscc if kind == SupporterKind.ORGANISATION else "",
-        invited_by=invitation.organisation if invitation else None,
-        registered_on=clock.today(),
-    )
+    try:
+        # A savepoint: two simultaneous sign-ups with one mobile meet the unique constraints.
+        with transaction.atomic():
+            user = create_user(
+                actor=actor,
+                username=uscc if kind == SupporterKind.ORGANISATION else mobile,
+                password=password,
+                role=Role.SUPPORTER,
+                area=county,
+                full_name=name,
+                phone=mobile,
+            )
+            supporter = Supporter.objects.create(
+                user=user,
+                county=county,
+                kind=kind,
+                name=name,
+                mobile=mobile,
+                uscc=uscc if kind == SupporterKind.ORGANISATION else "",
+                invited_by=invitation.organisation if invitation else None,
+                registered_on=clock.today(),
+            )
+    except IntegrityError:
+        raise ValidationError({"mobile": _("该手机号已注册。")}) from None
     record_audit(
         actor=actor or user,
         action="network.supporter.register",
@@ -555,15 +560,34 @@ def adjust_stock(*, actor: User, product: Product, delta: int, reason: str) -> P
     return product
 
 
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+def photo_problem(upload: Any) -> str:
+    """Why an uploaded photo is refused ("" when it is fine): JPEG, PNG or WebP by name and by
+    content, at most 5 MB."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if getattr(upload, "size", 0) > PHOTO_MAX_BYTES:
+        return str(_("照片不能超过 5 MB。"))
+    head = upload.read(12)
+    upload.seek(0)
+    is_image = (
+        head.startswith(b"\xff\xd8\xff")
+        or head.startswith(b"\x89PNG\r\n\x1a\n")
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    )
+    if not name.endswith((".jpg", ".jpeg", ".png", ".webp")) or not is_image:
+        return str(_("照片必须是 JPG、PNG 或 WebP 文件。"))
+    return ""
+
+
 @transaction.atomic
 def add_product_photo(*, actor: User, product: Product, image: Any, caption: str = "") -> ProductPhoto:
     if not can_manage_village(actor, product.village):
         raise PermissionDenied
-    name = getattr(image, "name", "") or ""
-    if not name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")):
-        raise ValidationError({"image": _("照片必须是 JPG、PNG 或 WebP 文件。")})
-    if getattr(image, "size", 0) > 5 * 1024 * 1024:
-        raise ValidationError({"image": _("照片不能超过 5 MB。")})
+    problem = photo_problem(image)
+    if problem:
+        raise ValidationError({"image": problem})
     photo = ProductPhoto.objects.create(product=product, image=image, caption=caption.strip())
     record_audit(
         actor=actor,
@@ -1041,11 +1065,9 @@ def confirm_claim(*, actor: User, claim: Claim, note: str, photo: Any = None) ->
     if not note.strip():
         errors["note"] = _("请填写确认说明。")
     if photo is not None:
-        name = (getattr(photo, "name", "") or "").lower()
-        if not name.endswith((".jpg", ".jpeg", ".png", ".webp")):
-            errors["photo"] = _("照片必须是 JPG、PNG 或 WebP 文件。")
-        elif getattr(photo, "size", 0) > 5 * 1024 * 1024:
-            errors["photo"] = _("照片不能超过 5 MB。")
+        problem = photo_problem(photo)
+        if problem:
+            errors["photo"] = problem
     if errors:
         raise ValidationError(errors)
     if ClaimStatus.CONFIRMED not in CLAIM_TRANSITIONS[claim.status]:

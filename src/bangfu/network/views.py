@@ -20,7 +20,7 @@ from bangfu.accounts.http import AuthedHttpRequest
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import require_role
 from bangfu.lib import clock
-from bangfu.network import selectors, services
+from bangfu.network import needs_selectors, selectors, services
 from bangfu.network.forms import (
     NewProductForm,
     OrderForm,
@@ -101,16 +101,9 @@ def me(request: AuthedHttpRequest) -> HttpResponse:
             "mobile": mask_mobile(supporter.mobile) if supporter else "",
             "verify_form": VerifyForm(),
             "orders": orders,
-            "claims": _claims_of(request.user),
+            "claims": needs_selectors.claims_of_supporter(request.user),
         },
     )
-
-
-def _claims_of(user: Any) -> Any:
-    """Hook for the needs part: the supporter's claims (empty until needs exist)."""
-    from bangfu.network import needs_selectors
-
-    return needs_selectors.claims_of_supporter(user)
 
 
 @login_required
