@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.test import TestCase
-from django.utils import timezone
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import create_user
@@ -124,7 +123,7 @@ def make_product_and_buyers(*, stock: int, buyers: int) -> tuple[Product, list[U
     users = []
     for i in range(buyers):
         s = register(county, f"1370000{i:04d}")
-        Supporter.objects.filter(pk=s.pk).update(mobile_verified_at=timezone.now())
+        services.mark_mobile_verified(actor=admin, supporter=s, reason="电话回访")
         users.append(s.user)
     return product, users
 

@@ -219,9 +219,6 @@ def test_claiming_through_the_api(published_need, supporter, second_supporter, c
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locking needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_claims_yield_exactly_one(demo, settings) -> None:
-    from django.utils import timezone
-
-    from bangfu.network.models import Supporter
     from tests.network.conftest import make_household
 
     settings.BANGFU_TODAY = TODAY
@@ -234,7 +231,9 @@ def test_two_simultaneous_claims_yield_exactly_one(demo, settings) -> None:
     claimants = []
     for i in range(2):
         s = register(county, f"1360000000{i}")
-        Supporter.objects.filter(pk=s.pk).update(mobile_verified_at=timezone.now())
+        services.mark_mobile_verified(
+            actor=User.objects.get(username="admin"), supporter=s, reason="电话回访"
+        )
         claimants.append(s.user)
     for _round in range(3):  # a few rounds: each must end with exactly one winner
         barrier = threading.Barrier(2)

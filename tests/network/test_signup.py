@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -190,3 +190,17 @@ def test_the_sign_up_page_is_public(client: Client, county) -> None:
     assert response.status_code == 200
     assert "爱心人士注册" in response.content.decode()
     assert COUNTY in response.content.decode() or "格桑县" in response.content.decode()
+
+
+def test_a_county_admin_can_vouch_for_a_mobile(county, county_admin, township_clerk) -> None:
+    supporter = register(county, "13900000011")
+    with pytest.raises(PermissionDenied):
+        services.mark_mobile_verified(actor=township_clerk, supporter=supporter, reason="电话")
+    with pytest.raises(ValidationError):
+        services.mark_mobile_verified(actor=county_admin, supporter=supporter, reason=" ")
+    supporter.refresh_from_db()
+    assert supporter.mobile_verified_at is None
+    services.mark_mobile_verified(actor=county_admin, supporter=supporter, reason="电话回访核实")
+    supporter.refresh_from_db()
+    assert supporter.mobile_verified_at is not None
+    assert AuditRecord.objects.get(action="network.supporter.verify_by_admin").reason == "电话回访核实"

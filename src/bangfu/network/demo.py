@@ -96,7 +96,9 @@ def _supporters(county: Area, admin: User) -> None:
                     uscc=_demo_uscc(n) if kind == "organisation" else "",
                     invitation_code=codes.get(unit, "") if unit else "",
                 )
-                Supporter.objects.filter(pk=supporter.pk).update(mobile_verified_at=supporter.created_at)
+                services.mark_mobile_verified(
+                    actor=admin, supporter=supporter, reason="演示数据：电话回访核实"
+                )
 
 
 def _demo_uscc(n: int) -> str:
