@@ -117,11 +117,14 @@ def generate_rows(
     reference: date = date(2020, 3, 1),
     address_code: str | None = None,
     start_number: int = 1,
+    used_ids: set[str] | None = None,
 ) -> list[dict[str, str]]:
     """Rows (column key → text) for `households` households spread over `villages`; exactly
     `people` members when given."""
     rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
     ids = _Ids(address_code or villages[0].code[:6], rng)
+    if used_ids is not None:
+        ids.used = used_ids  # shared across calls, so several batches never repeat an ID
     rows: list[dict[str, str]] = []
     for h, size in enumerate(_sizes(households, people, rng)):
         village = villages[h % len(villages)]
