@@ -86,6 +86,7 @@ EXPORT_COLUMNS = (
     ("attribute", "贫困户属性"),
     ("main_cause", "主要致贫原因"),
     ("other_causes", "其他致贫原因"),
+    ("monitored", "是否监测户"),
     ("monitoring_category", "监测对象类别"),
     ("annual_income", "家庭年收入(元)"),
     ("net_income", "纯收入(元)"),
