@@ -27,3 +27,21 @@ def test_the_demo_matches_the_plans_figures_and_is_idempotent(demo):
     # Every household has exactly one head.
     heads = Member.objects.filter(relation="户主").values("household").annotate(n=Count("id"))
     assert {row["n"] for row in heads} == {1}
+
+
+def test_the_indicators_count_the_register(demo):
+    from datetime import date
+    from decimal import Decimal
+
+    from bangfu.lib.indicators import IndicatorQuery, get_indicator
+
+    county = Area.objects.get(code="513325000000")
+    registry_demo.seed_demo(county)
+    query = IndicatorQuery(county=county, start=date(2020, 6, 1), end=date(2020, 7, 1))
+    assert get_indicator("registry.households").value(query) == Household.objects.count()
+    assert get_indicator("registry.people").value(query) == Member.objects.filter(active=True).count()
+    assert get_indicator("registry.vocational_students").value(query) == Decimal(
+        Member.objects.filter(active=True, schooling__in=SECONDARY_VOCATIONAL + HIGHER_VOCATIONAL).count()
+    )
+    assert get_indicator("registry.exited_households").value(query) > 0
+    assert get_indicator("registry.monitored_households").value(query) > 0

@@ -8,12 +8,14 @@ from __future__ import annotations
 import io
 import itertools
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 
@@ -32,7 +34,7 @@ from bangfu.registry.importer import (
     detect_header,
     read_rows,
 )
-from bangfu.registry.models import ImportJob, Member
+from bangfu.registry.models import IMPORT_TRANSITIONS, ImportJob, ImportStatus, Member
 from bangfu.registry.selectors import can_view_full_id
 from bangfu.registry.writer import ID_CONTEXT, ID_INDEX_PURPOSE, PHONE_CONTEXT, Outcome, write_records
 
@@ -244,3 +246,124 @@ def write_error_file(
         sheet.write_string(line, len(texts) + 1, reason)
         line += 1
     workbook.close()
+
+
+# --- tracked import jobs (web upload) -------------------------------------------------------------
+IMPORT_DIR = "registry-imports"
+# Uploads up to this size run inside the request, so the demo works without a task worker; larger
+# ones wait for `bangfu db_worker` (django-tasks-db). Tests use the immediate backend anyway.
+INLINE_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+def _media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+@transaction.atomic
+def create_import_job(
+    *,
+    actor: Any,
+    county: Area,
+    file_name: str,
+    content: bytes,
+    as_of: date,
+    full: bool = False,
+    strict_areas: bool = False,
+    dry_run: bool = False,
+) -> ImportJob:
+    """Store the upload and record a queued job (run it with `start_import_job`)."""
+    suffix = Path(file_name).suffix.lower()
+    relative = f"{IMPORT_DIR}/{uuid.uuid4().hex}{suffix}"
+    target = _media_path(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    job = ImportJob.objects.create(
+        county=county,
+        created_by=actor,
+        file_name=Path(file_name).name[:200],
+        upload_path=relative,
+        as_of=as_of,
+        full=full,
+        strict_areas=strict_areas,
+        dry_run=dry_run,
+    )
+    record_audit(
+        actor=actor,
+        action="registry.import_job.create",
+        target=job,
+        after={"file": job.file_name, "as_of": as_of.isoformat(), "full": full, "dry_run": dry_run},
+        county_code=county.code[:6],
+    )
+    return job
+
+
+def start_import_job(*, job: ImportJob, size: int) -> None:
+    """Run small uploads now, enqueue larger ones for the task worker."""
+    from bangfu.registry.tasks import run_import_job
+
+    if size <= INLINE_IMPORT_BYTES:
+        run_import_job.call(job.pk)
+    else:
+        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+
+
+def _set_status(job: ImportJob, status: ImportStatus, **fields: Any) -> None:
+    if status not in IMPORT_TRANSITIONS[ImportStatus(job.status)]:
+        raise ValueError(f"import job {job.pk}: {job.status} → {status} is not allowed")
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", *fields])
+
+
+def execute_import_job(*, job_id: int) -> ImportJob:
+    """The task body: the same `import_registry` as the CLI, with progress saved on the job."""
+    job = ImportJob.objects.select_related("created_by__area", "county").get(pk=job_id)
+    if job.status != ImportStatus.QUEUED:
+        return job
+    _set_status(job, ImportStatus.RUNNING, started_at=clock.now())
+    source = _media_path(job.upload_path)
+    actor = job.created_by
+    prefix = actor.area.prefix if actor is not None and actor.area is not None else job.county.prefix
+
+    def progress(done: int, total: int, phase: str) -> None:
+        # Only the reading phase reports: the write phase holds the database's write lock.
+        if phase == "read":
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+
+    try:
+        summary = import_registry(
+            actor=actor,
+            path=source,
+            as_of=job.as_of,
+            dry_run=job.dry_run,
+            full=job.full,
+            strict_areas=job.strict_areas,
+            allowed_prefix=prefix,
+            import_job=job,
+            progress=progress,
+        )
+    except FileProblem as exc:
+        _set_status(job, ImportStatus.FAILED, message=str(exc), finished_at=clock.now())
+        return job
+    except Exception as exc:  # the job must end in a state the user can see
+        _set_status(
+            job, ImportStatus.FAILED, message=f"导入出错：{type(exc).__name__}", finished_at=clock.now()
+        )
+        raise
+    error_file = ""
+    if summary.errors:
+        error_file = f"{IMPORT_DIR}/errors-{job.pk}.xlsx"
+        write_error_file(source=source, summary=summary, out=_media_path(error_file))
+    job.refresh_from_db(fields=["status"])
+    _set_status(
+        job,
+        ImportStatus.SUCCEEDED,
+        summary=summary.as_dict(),
+        rows_done=summary.rows,
+        rows_total=summary.rows,
+        error_file=error_file,
+        message="\n".join(summary.warning_messages[:200]),
+        finished_at=clock.now(),
+    )
+    return job
