@@ -219,3 +219,33 @@ def test_concurrent_orders_never_oversell(demo) -> None:
     assert results.count("refused") == 3
     assert product.stock == 0
     assert Order.objects.filter(product=product).count() == 5
+
+
+def test_a_household_product_links_its_registered_household(
+    household, other_household, village_officer, client_for
+) -> None:
+    client = client_for(village_officer)
+    data = {
+        "name": "手工酥油",
+        "description": "",
+        "village": Area.objects.get(code=VILLAGE).pk,
+        "producer_kind": "household",
+        "producer_name": "然布村某户",
+        "producer_organisation": "",
+        "producer_household": other_household.number,
+        "price": "45.00",
+        "unit": "斤",
+        "is_listed": "on",
+        "stock": "10",
+    }
+    response = client.post(reverse("network:product_new"), data)
+    assert response.status_code == 200
+    assert "找不到户编号" in str(response.context["form"].errors["producer_household"])
+    assert not Product.objects.exists()
+    data["producer_household"] = household.number
+    assert client.post(reverse("network:product_new"), data).status_code == 302
+    product = Product.objects.get()
+    assert product.producer_household == household
+    assert product.public_producer == "建档立卡户"
+    with pytest.raises(ValidationError):
+        services.update_product(actor=village_officer, product=product, producer_kind="cooperative")

@@ -77,6 +77,9 @@ class ProductForm(forms.Form):
     producer_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label=_("生产单位"), queryset=Organisation.objects.none(), required=False
     )
+    producer_household = forms.CharField(
+        label=_("生产户户编号"), max_length=40, required=False, help_text=_("生产主体为建档立卡户时可填写。")
+    )
     certified = forms.BooleanField(label=_("扶贫产品认定"), required=False)
     certificate_number = forms.CharField(label=_("认定证书编号"), max_length=40, required=False)
     price = forms.DecimalField(label=_("单价(元)"), max_digits=14, decimal_places=2, min_value=0)
@@ -92,6 +95,18 @@ class ProductForm(forms.Form):
         self.fields["producer_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             county__code__startswith=prefix[:6], is_active=True
         )
+        self.actor = actor
+
+    def clean_producer_household(self) -> Household | None:
+        number = self.cleaned_data.get("producer_household", "").strip()
+        if not number:
+            return None
+        found = households_for_user(self.actor).filter(number=number).first()
+        if found is None:
+            raise forms.ValidationError(
+                _("找不到户编号为“%(n)s”的贫困户（或超出您的权限范围）。") % {"n": number}
+            )
+        return found
 
 
 class NewProductForm(ProductForm):

@@ -174,6 +174,15 @@ class Product(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # For a household producer: the registered household (never shown publicly).
+    producer_household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("生产户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="network_products",
+    )
     village = models.ForeignKey(
         "areas.Area", verbose_name=_("所在村"), on_delete=models.PROTECT, related_name="network_products"
     )
@@ -194,6 +203,10 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=models.Q(certified=False) | ~models.Q(certificate_number=""),
                 name="product_certified_has_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(producer_household__isnull=True) | models.Q(producer_kind="household"),
+                name="product_household_only_for_household_producers",
             ),
         ]
         indexes = [

@@ -438,6 +438,7 @@ def _product_snapshot(p: Product) -> dict[str, Any]:
         "producer_kind": p.producer_kind,
         "producer_name": p.producer_name,
         "producer_organisation": p.producer_organisation.code if p.producer_organisation else None,
+        "producer_household": p.producer_household.number if p.producer_household else None,
         "village": p.village.code,
         "price": str(p.price),
         "unit": p.unit,
@@ -459,6 +460,13 @@ def _check_product(p: Product, actor: User) -> None:
         errors["certificate_number"] = _("已认定的扶贫产品必须填写认定证书编号。")
     if p.producer_organisation is not None and p.producer_organisation.county_id != p.county_id:
         errors["producer_organisation"] = _("生产单位不在本县。")
+    if p.producer_household is not None:
+        if p.producer_kind != ProducerKind.HOUSEHOLD:
+            errors["producer_household"] = _("只有生产主体类型为建档立卡户时才能关联贫困户。")
+        elif p.producer_household.village_id != p.village_id:
+            errors["producer_household"] = _("该户不在产品所在村。")
+        elif not households_for_user(actor).filter(pk=p.producer_household.pk).exists():
+            errors["producer_household"] = _("该户超出您的权限范围。")
     if not p.name.strip():
         errors["name"] = _("请填写产品名称。")
     if not p.unit.strip():
@@ -482,6 +490,7 @@ def create_product(
     certificate_number: str = "",
     description: str = "",
     producer_organisation: Organisation | None = None,
+    producer_household: Household | None = None,
     is_listed: bool = True,
 ) -> Product:
     if stock < 0:
@@ -494,6 +503,7 @@ def create_product(
         producer_kind=producer_kind,
         producer_name=producer_name.strip(),
         producer_organisation=producer_organisation,
+        producer_household=producer_household,
         price=price,
         unit=unit.strip(),
         stock=stock,
@@ -526,6 +536,7 @@ def update_product(*, actor: User, product: Product, **fields: Any) -> Product:
         "producer_kind",
         "producer_name",
         "producer_organisation",
+        "producer_household",
         "village",
         "price",
         "unit",

@@ -333,6 +333,7 @@ _PRODUCT_FIELDS = [
     "producer_kind",
     "producer_name",
     "producer_organisation",
+    "producer_household",
     "certified",
     "certificate_number",
     "price",
@@ -347,6 +348,7 @@ def product_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, *selectors.MANAGER_ROLES)
     product: Product = selectors.get_product_for_manager(request.user, pk)
     initial = {f: getattr(product, f) for f in _PRODUCT_FIELDS}
+    initial["producer_household"] = product.producer_household.number if product.producer_household else ""
     form = ProductForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
