@@ -164,6 +164,22 @@ YES = frozenset({"是", "1", "Y", "y", "TRUE", "True", "true", "√"})
 NO = frozenset({"", "否", "0", "N", "n", "FALSE", "False", "false"})
 
 
+HOUSEHOLD_KEYS = (
+    "attribute",
+    "main_cause",
+    "other_causes",
+    "exit_year",
+    "exit_flag",
+    "monitored",
+    "monitoring_category",
+    "household_size",
+    "annual_income",
+    "net_income",
+    "per_capita_net_income",
+    "household_phone",
+)
+
+
 class FileProblem(Exception):
     """The file cannot be imported at all (unreadable, no header, missing columns): exit code 2."""
 
@@ -175,7 +191,7 @@ class Header:
     labels: list[str]  # the original header cells (for the error file)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One accepted person row, normalised."""
 
@@ -202,7 +218,7 @@ class Record:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     row: int
     reason: str
@@ -312,6 +328,9 @@ class RowParser:
         self.columns = header.columns
         self.today = today
         self._get = [(key, index) for key, index in header.columns.items()]
+        # Household facts repeat on every member row, and members of a household are consecutive:
+        # the last household's raw cells and parse result are kept, so each household is parsed once.
+        self._last_household: tuple[tuple[str, ...], dict[str, Any], list[str], list[str]] | None = None
 
     def parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
         """None for a blank row (skipped, not counted)."""
@@ -324,12 +343,17 @@ class RowParser:
         width = len(cells)
         values: dict[str, str] = {}
         any_value = False
+        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
         for key, index in self._get:
-            text = cell_text(cells[index]) if index < width else ""
+            if index < width:
+                cell = cells[index]
+                text = cell.strip() if type(cell) is str else cell_text(cell)
+            else:
+                text = ""
             if text:
                 any_value = True
-                if not text.isascii():
-                    text = unicodedata.normalize("NFKC", text).strip()
+                if not text.isascii() and not normalized("NFKC", text):
+                    text = normalize("NFKC", text).strip()
             values[key] = text
         if not any_value:
             return None
@@ -349,8 +373,11 @@ class RowParser:
             problems.append("与户主关系为空")
         elif len(relation) > 20:
             problems.append("与户主关系超过20个字")
-        id_type_text = _header_key(get("id_type", ""))
+        id_type_text = get("id_type", "")
         id_type = ID_TYPE_BY_LABEL.get(id_type_text)
+        if id_type is None:
+            id_type_text = _header_key(id_type_text)
+            id_type = ID_TYPE_BY_LABEL.get(id_type_text)
         if id_type is None:
             id_type = IdType.OTHER
             warnings.append(f"证件类型“{id_type_text}”未知，按其他证件记录")
@@ -360,12 +387,27 @@ class RowParser:
             info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
         except idnumbers.IdNumberError as exc:
             problems.append(exc.message)
-        schooling_text = _header_key(get("schooling", ""))
+        schooling_text = get("schooling", "")
         schooling = SCHOOLING_BY_LABEL.get(schooling_text)
+        if schooling is None:
+            schooling_text = _header_key(schooling_text)
+            schooling = SCHOOLING_BY_LABEL.get(schooling_text)
         if schooling is None:
             problems.append(f"在校生状况“{schooling_text}”不在国家标准值列表中")
             schooling = ""
-        household = self._household(values, problems, warnings)
+        raw_household = tuple([get(key, "") for key in HOUSEHOLD_KEYS])
+        last = self._last_household
+        if last is not None and last[0] == raw_household:
+            household = last[1]
+            problems.extend(last[2])
+            warnings.extend(last[3])
+        else:
+            hh_problems: list[str] = []
+            hh_warnings: list[str] = []
+            household = self._household(values, hh_problems, hh_warnings)
+            self._last_household = (raw_household, household, hh_problems, hh_warnings)
+            problems.extend(hh_problems)
+            warnings.extend(hh_warnings)
         for key, limit in (("ethnicity", 20), ("education", 20), ("health", 20), ("labour_skill", 20)):
             if len(get(key, "")) > limit:
                 problems.append(f"{COLUMN_LABELS[key]}超过{limit}个字")
