@@ -140,8 +140,8 @@ def raw_executemany(rows: list[dict[str, str]]) -> float:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(
             "CREATE TABLE member (id INTEGER PRIMARY KEY, household TEXT, village TEXT, number TEXT, "
-            "name TEXT, id_number TEXT, relation TEXT, ethnicity TEXT, education TEXT, schooling TEXT, health TEXT, "
-            "labour_skill TEXT, phone TEXT)"
+            "name TEXT, id_number TEXT, relation TEXT, ethnicity TEXT, education TEXT, schooling TEXT, "
+            "health TEXT, labour_skill TEXT, phone TEXT)"
         )
         values = [
             (
