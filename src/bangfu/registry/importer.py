@@ -15,7 +15,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -164,6 +164,10 @@ YES = frozenset({"是", "1", "Y", "y", "TRUE", "True", "true", "√"})
 NO = frozenset({"", "否", "0", "N", "n", "FALSE", "False", "false"})
 
 
+LOW_CARDINALITY = frozenset(
+    {"county", "township", "village", "id_type", "relation", "ethnicity", "education", "schooling", "health"}
+    | {"labour_skill"}
+)
 HOUSEHOLD_KEYS = (
     "attribute",
     "main_cause",
@@ -215,7 +219,7 @@ class Record:
     labour_skill: str
     member_phone: str
     household: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] | None = None
 
 
 @dataclass(slots=True)
@@ -327,7 +331,10 @@ class RowParser:
     def __init__(self, header: Header, *, today: date) -> None:
         self.columns = header.columns
         self.today = today
-        self._get = [(key, index) for key, index in header.columns.items()]
+        self._get = [(key, index, key in LOW_CARDINALITY) for key, index in header.columns.items()]
+        # One str object per distinct value of repetitive columns: a 1M-row file repeats its
+        # village names and value lists a million times.
+        self._interned: dict[str, str] = {}
         # Household facts repeat on every member row, and members of a household are consecutive:
         # the last household's raw cells and parse result are kept, so each household is parsed once.
         self._last_household: tuple[tuple[str, ...], dict[str, Any], list[str], list[str]] | None = None
@@ -344,7 +351,8 @@ class RowParser:
         values: dict[str, str] = {}
         any_value = False
         normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
-        for key, index in self._get:
+        interned = self._interned
+        for key, index, low_cardinality in self._get:
             if index < width:
                 cell = cells[index]
                 text = cell.strip() if type(cell) is str else cell_text(cell)
@@ -354,6 +362,8 @@ class RowParser:
                 any_value = True
                 if not text.isascii() and not normalized("NFKC", text):
                     text = normalize("NFKC", text).strip()
+                if low_cardinality:
+                    text = interned.setdefault(text, text)
             values[key] = text
         if not any_value:
             return None
@@ -441,7 +451,7 @@ class RowParser:
             labour_skill=get("labour_skill", ""),
             member_phone=member_phone,
             household=household,
-            warnings=warnings,
+            warnings=warnings or None,
         )
 
     def _household(self, values: dict[str, str], problems: list[str], warnings: list[str]) -> dict[str, Any]:

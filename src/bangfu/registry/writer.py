@@ -228,12 +228,13 @@ def write_records(
     resolver = AreaResolver(actor=actor, strict=strict_areas, allowed_prefix=allowed_prefix, dry_run=dry_run)
     seen_ids: dict[str, int] = {}
     household_village: dict[tuple[int, str], tuple[int, int, str]] = {}
-    accepted: list[tuple[Record, Area, str]] = []
+    accepted: list[tuple[Record, Area, str, int]] = []
     present: set[tuple[int, str]] = set()
     for error in errors:
         if error.id_number:
             seen_ids.setdefault(error.id_number, error.row)
     known_code: dict[tuple[str, int], bool] = {}
+    county_of: dict[int, int] = {}
     for record in records:
         first = seen_ids.get(record.id_number)
         if first is not None:
@@ -245,7 +246,9 @@ def write_records(
             errors.append(RowError(record.row, village, record.id_number))
             continue
         outcome.warnings.extend(_row_warning(record.row, w) for w in area_warnings)
-        county_id = village.parent.parent_id if village.parent else None
+        county_id = county_of.get(village.pk)
+        if county_id is None:
+            county_id = county_of[village.pk] = village.parent.parent_id  # type: ignore[union-attr,assignment]
         assert county_id is not None
         hh_key = (county_id, record.household_number)
         previous = household_village.get(hh_key)
@@ -265,18 +268,20 @@ def write_records(
         if known is None:
             known = known_code[code_key] = idnumbers.address_code_known(*code_key)
         if not known:
-            record.warnings.append(
-                f"证件号码的地址码{record.address_code}在{record.birth_date.year}年的区划代码表中不存在（仅提示）"
-            )
-        outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
+            record.warnings = [
+                *(record.warnings or []),
+                f"证件号码的地址码{record.address_code}在{record.birth_date.year}年的区划代码表中不存在（仅提示）",
+            ]
+        if record.warnings:
+            outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
         idx = index_of(record.id_number)
-        accepted.append((record, village, idx))
+        accepted.append((record, village, idx, county_id))
     outcome.areas_created = resolver.created
     # Rejected people with a valid ID are still "present" for --full: never deactivate them.
     rejected_present = {index_of(e.id_number) for e in errors if e.id_number}
     progress("areas")
 
-    county_ids = {village.parent.parent_id for _r, village, _i in accepted if village.parent}
+    county_ids = set(county_of.values())
     if not county_ids:
         _finish_counts(outcome, errors, 0)
         return
@@ -307,9 +312,7 @@ def write_records(
     # 3. Reject people registered in another household; pick each household's facts.
     final: list[tuple[Record, Area, str, int]] = []
     hh_facts: dict[tuple[int, str], tuple[Record, int]] = {}
-    for record, village, idx in accepted:
-        county_id = village.parent.parent_id  # type: ignore[union-attr]
-        assert county_id is not None
+    for record, village, idx, county_id in accepted:
         existing = member_existing.get((county_id, idx))
         if existing is not None and existing[1] != record.household_number:
             errors.append(
