@@ -650,6 +650,24 @@ def write_records(
             f"UPDATE {m_table} SET active=FALSE, left_on=%s, left_reason=%s, updated_at=%s WHERE id=%s",  # noqa: S608
             deactivate,
         )
+        # A household whose last member left leaves the register too (kept, marked inactive).
+        left_households = {v[0]: c for _m, c, v in version_changes if not v[2]}
+        still_active = set(
+            Member.objects.filter(household_id__in=list(left_households), active=True).values_list(
+                "household_id", flat=True
+            )
+        )
+        emptied = [hh for hh in left_households if hh not in still_active]
+        bulk_execute(
+            f"UPDATE {hh_table} SET active=FALSE, updated_at=%s WHERE id=%s",  # noqa: S608
+            [(now, hh) for hh in emptied],
+        )
+        change_rows.extend(
+            _change(
+                left_households[hh], hh, None, "active", True, False, as_of_db, now, actor_id, import_job_id
+            )
+            for hh in emptied
+        )
 
     # 7. Versions: new members open their first version; changed ones close the open version.
     if new_member_keys:
