@@ -307,3 +307,15 @@ def test_full_snapshot_marks_an_emptied_household_inactive(demo, tmp_path, sampl
     assert household.active is False
     assert Household.objects.filter(active=False).count() == 1
     assert RegistryChange.objects.filter(household=household, member=None, field="active").exists()
+
+
+def test_reasons_follow_the_users_language(demo, tmp_path, sample_rows):
+    from django.utils import translation
+
+    rows = copy.deepcopy(sample_rows[:2])
+    rows[1]["id_number"] = "360426199101010072"
+    with translation.override("en"):
+        summary = _import(tmp_path, rows, as_of=AS_OF)
+    assert summary.errors[0].reason == (
+        "ID number “360426199101010072” has a wrong check character (expected 1)"
+    )

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
 from bangfu.areas.services import load_areas_csv
@@ -81,7 +82,7 @@ class Outcome:
 
 
 def _row_warning(row: int, text: str) -> str:
-    return f"第{row}行：{text}"
+    return _("第%(row)d行：%(text)s") % {"row": row, "text": text}
 
 
 # --- raw SQL helpers ------------------------------------------------------------------------------
@@ -152,23 +153,33 @@ class AreaResolver:
         county_name, township_name, village_name = key
         county = self._county(county_name)
         if county is None:
-            return f"县“{county_name}”不存在（请先用 load-areas 导入区划）"
+            return _("县“%(name)s”不存在（请先用 load-areas 导入区划）") % {"name": county_name}
         if self.allowed_prefix and not county.code.startswith(self.allowed_prefix[:6]):
-            return f"县“{county_name}”不在您的管辖范围内"
+            return _("县“%(name)s”不在您的管辖范围内") % {"name": county_name}
         township = Area.objects.filter(parent=county, level=Level.TOWNSHIP, name=township_name).first()
         if township is None:
             if self.strict:
-                return f"乡镇“{township_name}”在{county_name}中不存在"
+                return _("乡镇“%(name)s”在%(parent)s中不存在") % {
+                    "name": township_name,
+                    "parent": county_name,
+                }
             township = self._create(county, Level.TOWNSHIP, township_name)
-            warnings.append(f"新建乡镇“{township_name}”（{township.code}）")
+            warnings.append(
+                _("新建乡镇“%(name)s”（%(code)s）") % {"name": township_name, "code": township.code}
+            )
         village = Area.objects.filter(parent=township, level=Level.VILLAGE, name=village_name).first()
         if village is None:
             if self.strict:
-                return f"行政村“{village_name}”在{township_name}中不存在"
+                return _("行政村“%(name)s”在%(parent)s中不存在") % {
+                    "name": village_name,
+                    "parent": township_name,
+                }
             village = self._create(township, Level.VILLAGE, village_name)
-            warnings.append(f"新建行政村“{village_name}”（{village.code}）")
+            warnings.append(
+                _("新建行政村“%(name)s”（%(code)s）") % {"name": village_name, "code": village.code}
+            )
         if self.allowed_prefix and not village.code.startswith(self.allowed_prefix):
-            return f"行政村“{village_name}”不在您的管辖范围内"
+            return _("行政村“%(name)s”不在您的管辖范围内") % {"name": village_name}
         return village
 
     def _create(self, parent: Area, level: Level, name: str) -> Area:
@@ -238,7 +249,9 @@ def write_records(
     for record in records:
         first = seen_ids.get(record.id_number)
         if first is not None:
-            errors.append(RowError(record.row, f"证件号码与第{first}行重复", record.id_number))
+            errors.append(
+                RowError(record.row, _("证件号码与第%(row)d行重复") % {"row": first}, record.id_number)
+            )
             continue
         seen_ids[record.id_number] = record.row
         village, area_warnings = resolver.resolve(record)
@@ -258,7 +271,13 @@ def write_records(
             errors.append(
                 RowError(
                     record.row,
-                    f"户编号{record.household_number}在第{previous[1]}行属于{previous[2]}，与本行的{record.village}不一致",
+                    _("户编号%(number)s在第%(row)d行属于%(first)s，与本行的%(village)s不一致")
+                    % {
+                        "number": record.household_number,
+                        "row": previous[1],
+                        "first": previous[2],
+                        "village": record.village,
+                    },
                     record.id_number,
                 )
             )
@@ -270,7 +289,8 @@ def write_records(
         if not known:
             record.warnings = [
                 *(record.warnings or []),
-                f"证件号码的地址码{record.address_code}在{record.birth_date.year}年的区划代码表中不存在（仅提示）",
+                _("证件号码的地址码%(code)s在%(year)d年的区划代码表中不存在（仅提示）")
+                % {"code": record.address_code, "year": record.birth_date.year},
             ]
         if record.warnings:
             outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
@@ -290,7 +310,8 @@ def write_records(
     ]
     if latest is not None and latest > as_of:
         raise FileProblem(
-            f"数据日期{as_of.isoformat()}早于已导入的数据日期{latest.isoformat()}；请按时间顺序导入"
+            _("数据日期%(as_of)s早于已导入的数据日期%(latest)s；请按时间顺序导入")
+            % {"as_of": as_of.isoformat(), "latest": latest.isoformat()}
         )
 
     # 2. Existing rows of the counties concerned.
@@ -318,7 +339,8 @@ def write_records(
             errors.append(
                 RowError(
                     record.row,
-                    f"证件号码已登记在另一户（户编号{existing[1]}），不能同时属于户编号{record.household_number}",
+                    _("证件号码已登记在另一户（户编号%(other)s），不能同时属于户编号%(number)s")
+                    % {"other": existing[1], "number": record.household_number},
                     record.id_number,
                 )
             )
