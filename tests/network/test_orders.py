@@ -249,3 +249,20 @@ def test_a_household_product_links_its_registered_household(
     assert product.public_producer == "建档立卡户"
     with pytest.raises(ValidationError):
         services.update_product(actor=village_officer, product=product, producer_kind="cooperative")
+
+
+def test_absurd_inputs_are_refused_cleanly(supporter, product, client_for, client) -> None:
+    buyer = client_for(supporter.user)
+    response = buyer.post(
+        f"/api/v1/network/products/{product.pk}/orders",
+        {"quantity": 10**20, "delivery_address": "成都"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    with pytest.raises(ValidationError):
+        _order(supporter.user, product, quantity=10**20)
+    assert client.get("/api/v1/network/products?offset=-5").status_code == 422
+    assert client.get("/api/v1/network/needs?limit=0").status_code == 422
+    product.refresh_from_db()
+    assert product.stock == 10
+    assert not Order.objects.exists()

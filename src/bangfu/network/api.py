@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from bangfu.lib import clock
 from bangfu.network import needs_selectors, selectors, services
@@ -43,7 +43,7 @@ class StatsOut(Schema):
 
 
 class StatsQuery(Schema):
-    year: int | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
 
 
 @router.get("/stats", response=StatsOut, summary="Registrations, needs and sales of the user's county")
@@ -110,19 +110,25 @@ def _product_out(p: Any) -> dict[str, Any]:
     }
 
 
+class PageQuery(Schema):
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class ProductQuery(PageQuery):
+    county: str = ""
+
+
 @router.get("/products", response=list[ProductOut], auth=None, summary="Public product catalogue")
-def products(
-    request: HttpRequest, county: str = "", limit: int = 100, offset: int = 0
-) -> list[dict[str, Any]]:
+def products(request: HttpRequest, filters: Query[ProductQuery]) -> list[dict[str, Any]]:
     rows = selectors.public_products()
-    if county:
-        rows = rows.filter(county__code__startswith=county[:6])
-    limit = max(1, min(limit, 500))
-    return [_product_out(p) for p in rows[offset : offset + limit]]
+    if filters.county:
+        rows = rows.filter(county__code__startswith=filters.county[:6])
+    return [_product_out(p) for p in rows[filters.offset : filters.offset + filters.limit]]
 
 
 class OrderIn(Schema):
-    quantity: int
+    quantity: int = Field(..., ge=1, le=services.MAX_ORDER_QUANTITY)
     delivery_address: str
     payment_method: str = "bank_transfer"
     payment_reference: str = ""
@@ -162,9 +168,9 @@ def place_order(request: HttpRequest, product_id: int, payload: OrderIn) -> Stat
 
 
 @router.get("/orders", response=list[OrderOut], summary="Orders in the user's scope (own orders for buyers)")
-def orders(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-    limit = max(1, min(limit, 500))
-    return [_order_out(o) for o in selectors.orders_for_user(request.user)[offset : offset + limit]]
+def orders(request: HttpRequest, filters: Query[PageQuery]) -> list[dict[str, Any]]:
+    rows = selectors.orders_for_user(request.user)
+    return [_order_out(o) for o in rows[filters.offset : filters.offset + filters.limit]]
 
 
 class NeedOut(Schema):
@@ -205,12 +211,10 @@ def _need_out(n: Any) -> dict[str, Any]:
     }
 
 
-class NeedQuery(Schema):
+class NeedQuery(PageQuery):
     county: str = ""
     category: str = ""
     claimable: bool | None = None
-    limit: int = 100
-    offset: int = 0
 
 
 @router.get("/needs", response=list[NeedOut], auth=None, summary="Public, anonymised household needs")
@@ -222,8 +226,7 @@ def needs(request: HttpRequest, filters: Query[NeedQuery]) -> list[dict[str, Any
         rows = rows.filter(category=filters.category)
     if filters.claimable is not None:
         rows = needs_selectors.filter_claimable(rows, filters.claimable)
-    limit = max(1, min(filters.limit, 500))
-    return [_need_out(n) for n in rows[filters.offset : filters.offset + limit]]
+    return [_need_out(n) for n in rows[filters.offset : filters.offset + filters.limit]]
 
 
 @router.get("/needs/{need_id}", response=NeedOut, auth=None, summary="One public need")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -58,7 +59,9 @@ class VerifyForm(forms.Form):
 
 
 class SettingsForm(forms.Form):
-    baseline_registrations = forms.IntegerField(label=_("2019年爱心人士注册量（基数）"), min_value=0)
+    baseline_registrations = forms.IntegerField(
+        label=_("2019年爱心人士注册量（基数）"), min_value=0, max_value=100_000_000
+    )
     claim_days = forms.IntegerField(label=_("认领有效天数"), min_value=1, max_value=365)
 
 
@@ -82,7 +85,9 @@ class ProductForm(forms.Form):
     )
     certified = forms.BooleanField(label=_("扶贫产品认定"), required=False)
     certificate_number = forms.CharField(label=_("认定证书编号"), max_length=40, required=False)
-    price = forms.DecimalField(label=_("单价(元)"), max_digits=14, decimal_places=2, min_value=0)
+    price = forms.DecimalField(
+        label=_("单价(元)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
     unit = forms.CharField(label=_("计量单位"), max_length=10)
     is_listed = forms.BooleanField(label=_("上架"), required=False, initial=True)
 
@@ -110,11 +115,16 @@ class ProductForm(forms.Form):
 
 
 class NewProductForm(ProductForm):
-    stock = forms.IntegerField(label=_("初始库存"), min_value=0, initial=0)
+    stock = forms.IntegerField(label=_("初始库存"), min_value=0, max_value=10_000_000, initial=0)
 
 
 class StockForm(forms.Form):
-    delta = forms.IntegerField(label=_("调整数量"), help_text=_("正数为入库，负数为出库/损耗。"))
+    delta = forms.IntegerField(
+        label=_("调整数量"),
+        min_value=-10_000_000,
+        max_value=10_000_000,
+        help_text=_("正数为入库，负数为出库/损耗。"),
+    )
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
@@ -124,7 +134,7 @@ class PhotoForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    quantity = forms.IntegerField(label=_("数量"), min_value=1, initial=1)
+    quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=100_000, initial=1)
     delivery_address = forms.CharField(label=_("收货地址"), max_length=200)
     payment_method = forms.ChoiceField(label=_("支付方式"), choices=PaymentMethod.choices)
     payment_reference = forms.CharField(label=_("支付凭证号"), max_length=60, required=False)

@@ -58,6 +58,7 @@ SIGNUP_WINDOW = timedelta(hours=1)
 SIGNUP_LIMIT_PER_IP = 10
 SIGNUP_LIMIT_PER_MOBILE = 3
 CODE_TTL = timedelta(minutes=10)
+MAX_ORDER_QUANTITY = 100_000
 CODE_MAX_ATTEMPTS = 5
 INVITATION_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
 
@@ -493,8 +494,8 @@ def create_product(
     producer_household: Household | None = None,
     is_listed: bool = True,
 ) -> Product:
-    if stock < 0:
-        raise ValidationError({"stock": _("库存不能为负数。")})
+    if not 0 <= stock <= 10_000_000:
+        raise ValidationError({"stock": _("库存必须在 0 到 10000000 之间。")})
     county = Area.objects.get(code=village.code[:6] + "000000")
     product = Product(
         county=county,
@@ -573,6 +574,8 @@ def adjust_stock(*, actor: User, product: Product, delta: int, reason: str) -> P
         raise PermissionDenied
     if delta == 0:
         raise ValidationError({"delta": _("调整数量不能为 0。")})
+    if abs(delta) > 10_000_000:
+        raise ValidationError({"delta": _("调整数量过大。")})
     if not reason.strip():
         raise ValidationError({"reason": _("请填写库存调整原因。")})
     changed = Product.objects.filter(pk=product.pk, stock__gte=-delta).update(stock=F("stock") + delta)
@@ -670,8 +673,8 @@ def place_order(
     elif actor.organisation is None or actor.organisation.county_id != product.county_id:
         raise PermissionDenied
     errors: dict[str, str] = {}
-    if quantity < 1:
-        errors["quantity"] = _("数量必须至少为 1。")
+    if not 1 <= quantity <= MAX_ORDER_QUANTITY:
+        errors["quantity"] = _("数量必须在 1 到 %(max)s 之间。") % {"max": MAX_ORDER_QUANTITY}
     if not delivery_address.strip():
         errors["delivery_address"] = _("请填写收货地址。")
     if payment_method not in PaymentMethod.values:

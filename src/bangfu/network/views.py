@@ -191,6 +191,8 @@ def stats(request: AuthedHttpRequest) -> HttpResponse:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = clock.today().year
+    if not 2000 <= year <= 2100:
+        year = clock.today().year
     registrations = selectors.registration_stats(county, year)
     sales = selectors.sales_stats(county, year)
     needs = selectors.need_stats(county, year)
