@@ -204,3 +204,14 @@ def test_a_county_admin_can_vouch_for_a_mobile(county, county_admin, township_cl
     supporter.refresh_from_db()
     assert supporter.mobile_verified_at is not None
     assert AuditRecord.objects.get(action="network.supporter.verify_by_admin").reason == "电话回访核实"
+
+
+def test_the_daily_command_prunes_old_throttle_counters(county, settings) -> None:
+    settings.BANGFU_TODAY = date(2020, 5, 1)
+    services.record_signup_attempt(ip="10.0.0.9", mobile="13900000012")
+    settings.BANGFU_TODAY = date(2020, 5, 3)
+    services.record_signup_attempt(ip="10.0.0.9", mobile="13900000013")
+    from django.core.management import call_command
+
+    call_command("network_expire_claims")
+    assert SignupAttempt.objects.count() == 1

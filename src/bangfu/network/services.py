@@ -128,6 +128,14 @@ def record_signup_attempt(*, ip: str | None, mobile: str) -> None:
     SignupAttempt.objects.create(ip=ip or None, mobile_hash=mobile_hash, created_at=now)
 
 
+@transaction.atomic
+def prune_signup_attempts(*, actor: User | None) -> int:
+    """Drop throttle counters older than a day (they only matter for an hour). Counters, not
+    records: deleting them loses nothing."""
+    deleted, _detail = SignupAttempt.objects.filter(created_at__lt=clock.now() - timedelta(days=1)).delete()
+    return deleted
+
+
 def validate_uscc(value: str) -> str:
     """The normalised code, or a ValidationError saying what is wrong with it."""
     try:

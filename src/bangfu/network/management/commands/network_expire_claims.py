@@ -4,12 +4,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from bangfu.network.services import expire_claims
+from bangfu.network.services import expire_claims, prune_signup_attempts
 
 
 class Command(BaseCommand):
-    help = "Expire claims on household needs that were not delivered in time (run daily)."
+    help = (
+        "Daily: expire claims on household needs not delivered in time; prune old sign-up throttle counters."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = expire_claims(actor=None)
-        self.stdout.write(f"expired claims: {count}")
+        pruned = prune_signup_attempts(actor=None)
+        self.stdout.write(f"expired claims: {count}; pruned sign-up counters: {pruned}")
