@@ -424,10 +424,18 @@ class RowParser:
             warnings.append(_("证件类型“%(value)s”未知，按其他证件记录") % {"value": id_type_text})
         info: idnumbers.IdInfo | None = None
         raw_id = values["id_number"]
-        try:
-            info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
-        except idnumbers.IdNumberError as exc:
-            problems.append(id_message(exc, disability=id_type == IdType.DISABILITY))
+        id_cell = cells[self.columns["id_number"]]
+        if type(id_cell) is float and abs(id_cell) >= 2**53:
+            # Excel stored the number as a number: its last digits are gone and cannot be guessed.
+            problems.append(
+                _("证件号码“%(value)s”被 Excel 存成了数字，末几位已丢失；请把该列设为文本后重新导出")
+                % {"value": raw_id}
+            )
+        else:
+            try:
+                info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
+            except idnumbers.IdNumberError as exc:
+                problems.append(id_message(exc, disability=id_type == IdType.DISABILITY))
         schooling_text = get("schooling", "")
         schooling = SCHOOLING_BY_LABEL.get(schooling_text)
         if schooling is None:
