@@ -1,0 +1,566 @@
+"""Reading and parsing national-system registry exports (one row per person).
+
+This module is pure: it turns a file into header columns and parsed row records (or row errors).
+Writing to the database is in `bangfu.registry.writer`; the service `import_registry` ties both.
+
+Speed (docs/benchmarks.md "Registry import"): cells come from python-calamine (xlsx/xls/ods) or the
+csv module; each row is parsed in one tight loop with dictionary look-ups; ID numbers are checked
+by `bangfu.lib.idnumbers` (no python-stdnum per row; the address code is asked once per distinct
+code, by the writer).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import operator
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bangfu.lib import idnumbers
+from bangfu.lib.textfiles import decode_bytes
+from bangfu.registry.models import HouseholdAttribute, IdType, PovertyCause, Schooling
+
+HEADER_SCAN_ROWS = 10
+
+# canonical key → accepted header spellings (compared after `_header_key`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "county": ("县", "县(市、区、旗)", "县(市、区)", "县(区)", "县(市)", "区县", "县名称", "县区"),
+    "township": ("乡镇", "乡(镇)", "乡", "镇", "乡镇(街道)", "乡(镇、街道)", "乡镇名称"),
+    "village": ("行政村", "村", "村名称", "行政村名称"),
+    "household_number": ("户编号", "贫困户编号", "家庭编号"),
+    "member_number": ("人编号", "人口编号", "成员编号", "个人编号"),
+    "name": ("姓名", "成员姓名"),
+    "id_number": ("证件号码", "身份证号", "身份证号码", "公民身份号码", "身份证件号码"),
+    "id_type": ("证件类型",),
+    "relation": ("与户主关系",),
+    "ethnicity": ("民族",),
+    "education": ("文化程度",),
+    "schooling": ("在校生状况", "在校生情况", "在校学生"),
+    "health": ("健康状况",),
+    "labour_skill": ("劳动技能", "劳动能力"),
+    "member_phone": ("家庭成员联系电话", "本人联系电话", "成员联系电话"),
+    "household_phone": ("联系电话", "户联系电话", "户主联系电话"),
+    "household_size": ("家庭人口数", "当前家庭人口数", "家庭人口"),
+    "attribute": ("贫困户属性",),
+    "main_cause": ("主要致贫原因",),
+    "other_causes": ("其他致贫原因", "次要致贫原因"),
+    "exit_year": ("脱贫年度", "脱贫年份"),
+    "exit_flag": ("脱贫属性", "脱贫标志", "脱贫标识", "是否脱贫", "脱贫状态"),
+    "monitored": ("是否监测户", "是否监测对象", "是否为监测对象"),
+    "monitoring_category": ("监测对象类别", "监测类别"),
+    "annual_income": ("家庭年收入", "家庭年收入(元)", "年收入", "年收入(元)", "家庭总收入", "家庭总收入(元)"),
+    "net_income": ("纯收入", "纯收入(元)", "家庭纯收入", "家庭纯收入(元)"),
+    "per_capita_net_income": ("人均纯收入", "人均纯收入(元)", "人均收入", "人均收入(元)"),
+}
+REQUIRED_COLUMNS = ("county", "township", "village", "household_number", "name", "id_number", "relation")
+COLUMN_LABELS = {key: aliases[0] for key, aliases in COLUMN_ALIASES.items()}
+COLUMN_LABELS.update({"county": "县", "township": "乡镇", "village": "行政村"})
+
+# The order `export-registry` writes and `make-sample-registry` generates.
+EXPORT_COLUMNS = (
+    ("county", "县"),
+    ("township", "乡(镇)"),
+    ("village", "行政村"),
+    ("household_number", "户编号"),
+    ("member_number", "人编号"),
+    ("name", "姓名"),
+    ("id_type", "证件类型"),
+    ("id_number", "证件号码"),
+    ("household_size", "家庭人口数"),
+    ("relation", "与户主关系"),
+    ("ethnicity", "民族"),
+    ("education", "文化程度"),
+    ("schooling", "在校生状况"),
+    ("health", "健康状况"),
+    ("labour_skill", "劳动技能"),
+    ("member_phone", "家庭成员联系电话"),
+    ("exit_flag", "脱贫属性"),
+    ("exit_year", "脱贫年度"),
+    ("attribute", "贫困户属性"),
+    ("main_cause", "主要致贫原因"),
+    ("other_causes", "其他致贫原因"),
+    ("monitored", "是否监测户"),
+    ("monitoring_category", "监测对象类别"),
+    ("annual_income", "家庭年收入(元)"),
+    ("net_income", "纯收入(元)"),
+    ("per_capita_net_income", "人均纯收入(元)"),
+    ("household_phone", "联系电话"),
+)
+
+
+def _header_key(text: Any) -> str:
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFKC", str(text))
+    return "".join(value.split()).replace("*", "")
+
+
+_ALIAS_TO_KEY = {_header_key(alias): key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
+
+
+def _label_map(choices: Any, extra: dict[str, str]) -> dict[str, str]:
+    with translation.override(None):  # the Chinese source strings, whatever the UI language
+        mapping = {str(label): value for value, label in choices.choices}
+    mapping[""] = "" if "" in choices.values else mapping.get("", "")
+    mapping.update(extra)
+    return {_header_key(k): v for k, v in mapping.items()}
+
+
+# Labels are matched in Chinese regardless of the UI language: build from the source strings.
+SCHOOLING_BY_LABEL = _label_map(
+    Schooling,
+    {
+        "非在校生": "",
+        "无": "",
+        "否": "",
+        "不在校": "",
+        "在校生状况": "",
+        "学龄前": Schooling.PRESCHOOL_CHILD,
+        "高中一年级": Schooling.HIGH_1,
+        "高中二年级": Schooling.HIGH_2,
+        "高中三年级": Schooling.HIGH_3,
+        "中职(中技)一年级": Schooling.SECONDARY_VOCATIONAL_1,
+        "中职(中技)二年级": Schooling.SECONDARY_VOCATIONAL_2,
+        "中职(中技)三年级": Schooling.SECONDARY_VOCATIONAL_3,
+        "本科": Schooling.UNDERGRADUATE,
+        "本科及以上": Schooling.UNDERGRADUATE,
+        "硕士及以上": Schooling.POSTGRADUATE,
+        "研究生": Schooling.POSTGRADUATE,
+    },
+)
+ATTRIBUTE_BY_LABEL = _label_map(
+    HouseholdAttribute,
+    {
+        "一般户": HouseholdAttribute.GENERAL,
+        "扶贫户": HouseholdAttribute.GENERAL,
+        "低保户": HouseholdAttribute.MINIMUM_LIVING,
+        "扶贫低保户": HouseholdAttribute.MINIMUM_LIVING,
+        "特困户": HouseholdAttribute.EXTREME_POVERTY,
+        "五保户": HouseholdAttribute.EXTREME_POVERTY,
+        "五保贫困户": HouseholdAttribute.EXTREME_POVERTY,
+        "特困供养户": HouseholdAttribute.EXTREME_POVERTY,
+    },
+)
+CAUSE_BY_LABEL = _label_map(PovertyCause, {"缺劳动力": PovertyCause.LACK_LABOUR})
+ID_TYPE_BY_LABEL = _label_map(
+    IdType,
+    {
+        "身份证": IdType.RESIDENT_ID,
+        "居民身份证": IdType.RESIDENT_ID,
+        "": IdType.RESIDENT_ID,
+        "其他": IdType.OTHER,
+    },
+)
+EXITED_FLAGS = frozenset({"已脱贫", "脱贫", "是", "稳定脱贫", "脱贫户", "已标注脱贫", "1"})
+NOT_EXITED_FLAGS = frozenset({"", "未脱贫", "贫困", "预脱贫", "否", "贫困户", "0", "返贫"})
+YES = frozenset({"是", "1", "Y", "y", "TRUE", "True", "true", "√"})
+NO = frozenset({"", "否", "0", "N", "n", "FALSE", "False", "false"})
+
+
+LOW_CARDINALITY = frozenset(
+    {"county", "township", "village", "id_type", "relation", "ethnicity", "education", "schooling", "health"}
+    | {"labour_skill"}
+)
+HOUSEHOLD_KEYS = (
+    "attribute",
+    "main_cause",
+    "other_causes",
+    "exit_year",
+    "exit_flag",
+    "monitored",
+    "monitoring_category",
+    "household_size",
+    "annual_income",
+    "net_income",
+    "per_capita_net_income",
+    "household_phone",
+)
+
+
+class FileProblem(Exception):
+    """The file cannot be imported at all (unreadable, no header, missing columns): exit code 2."""
+
+
+@dataclass
+class Header:
+    row_index: int  # 0-based index of the header row in the sheet
+    columns: dict[str, int]  # canonical key → column index
+    labels: list[str]  # the original header cells (for the error file)
+
+
+@dataclass(slots=True)
+class Record:
+    """One accepted person row, normalised."""
+
+    row: int  # original 1-based row number in the file
+    county: str
+    township: str
+    village: str
+    household_number: str
+    member_number: str
+    name: str
+    id_number: str
+    id_type: str
+    sex: str
+    birth_date: date
+    address_code: str
+    relation: str
+    ethnicity: str
+    education: str
+    schooling: str
+    health: str
+    labour_skill: str
+    member_phone: str
+    household: dict[str, Any]
+    warnings: list[str] | None = None
+
+
+@dataclass(slots=True)
+class RowError:
+    row: int
+    reason: str
+    id_number: str = ""  # the normalised number when it was valid (for --full and duplicates)
+
+
+# --- reading --------------------------------------------------------------------------------------
+def cell_text(value: Any) -> str:
+    """A cell as text. Integral floats (Excel stores 户编号 as numbers) lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_rows(path: Path | str, data: bytes | None = None) -> Iterator[list[Any]]:
+    """Raw rows (lists of cells) of the first sheet of an xlsx/xls/ods file, or of a CSV file in
+    UTF-8, UTF-8 with BOM or GB18030."""
+    suffix = Path(path).suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        raw = data if data is not None else Path(path).read_bytes()
+        text, _encoding = decode_bytes(raw)
+        yield from csv.reader(io.StringIO(text))
+        return
+    if suffix not in {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}:
+        raise FileProblem(
+            _("不支持的文件类型“%(type)s”，请上传 .xlsx、.xls 或 .csv 文件")
+            % {"type": suffix or Path(path).name}
+        )
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = (
+            CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if data is not None
+            else CalamineWorkbook.from_path(str(path))
+        )
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+        start = sheet.start
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise FileProblem(_("无法读取文件：%(error)s") % {"error": exc}) from exc
+    # calamine starts at the first used row; keep the sheet's own row numbers for messages.
+    for _skipped in range(start[0] if start else 0):
+        yield []
+    yield from rows
+
+
+def detect_header(rows: Sequence[Sequence[Any]]) -> Header:
+    """Find the header among the first rows: the row matching the most known columns."""
+    best: Header | None = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns: dict[str, int] = {}
+        for position, cell in enumerate(row):
+            key = _ALIAS_TO_KEY.get(_header_key(cell))
+            if key is not None and key not in columns:
+                columns[key] = position
+        if len(columns) >= 3 and (best is None or len(columns) > len(best.columns)):
+            best = Header(index, columns, [cell_text(c) for c in row])
+    if best is None:
+        raise FileProblem(
+            _("前10行中没有找到表头（应包含 县、乡镇、行政村、户编号、姓名、证件号码、与户主关系 等列）")
+        )
+    missing = [COLUMN_LABELS[key] for key in REQUIRED_COLUMNS if key not in best.columns]
+    if missing:
+        raise FileProblem(
+            _("缺少必需的列：%(columns)s（表头在第%(row)d行）")
+            % {"columns": "、".join(missing), "row": best.row_index + 1}
+        )
+    return best
+
+
+def id_message(error: idnumbers.IdNumberError, *, disability: bool = False) -> str:
+    """A translated message for an ID number error."""
+    p = error.params
+    if error.code == "missing":
+        return _("证件号码为空")
+    if error.code == "length":
+        if disability:
+            text = _("证件号码“%(number)s”长度为%(length)d位，应为18位（残疾人证可为20或22位）")
+        else:
+            text = _("证件号码“%(number)s”长度为%(length)d位，应为18位（或15位老号码）")
+        return text % p
+    if error.code == "format":
+        return _("证件号码“%(number)s”含有非法字符（前17位应为数字，末位为数字或X）") % p
+    if error.code == "birth_date" and len(str(p.get("date", ""))) == 8:
+        return _("证件号码“%(number)s”中的出生日期%(date)s不是真实日期") % p
+    if error.code == "future":
+        return _("证件号码“%(number)s”中的出生日期%(date)s晚于今天") % p
+    if error.code == "checksum":
+        return _("证件号码“%(number)s”校验位错误（应为%(expected)s）") % p
+    return error.message
+
+
+# --- parsing --------------------------------------------------------------------------------------
+def _decimal(text: str, label: str, problems: list[str]) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        problems.append(_("%(column)s“%(value)s”不是数字") % {"column": label, "value": text})
+        return None
+    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+        problems.append(_("%(column)s“%(value)s”超出范围") % {"column": label, "value": text})
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def _positive_int(text: str, label: str, problems: list[str], low: int, high: int) -> int | None:
+    if not text:
+        return None
+    digits = text.removesuffix("年").removesuffix("人").removesuffix(".0")
+    if not digits.isascii() or not digits.isdigit() or not (low <= int(digits) <= high):
+        problems.append(
+            _("%(column)s“%(value)s”无效（应为%(low)d–%(high)d的整数）")
+            % {"column": label, "value": text, "low": low, "high": high}
+        )
+        return None
+    return int(digits)
+
+
+class RowParser:
+    """Parses one raw row into a Record or a RowError; never raises."""
+
+    def __init__(self, header: Header, *, today: date) -> None:
+        self.columns = header.columns
+        self.today = today
+        self._keys = list(header.columns)
+        indices = [header.columns[key] for key in self._keys]
+        self._max_index = max(indices)
+        pick = operator.itemgetter(*indices)
+        # itemgetter of one index returns the cell itself, not a 1-tuple.
+        self._pick = pick if len(indices) > 1 else (lambda cells: (pick(cells),))
+        self._low_positions = [i for i, key in enumerate(self._keys) if key in LOW_CARDINALITY]
+        # One str object per distinct value of repetitive columns: a 1M-row file repeats its
+        # village names and value lists a million times.
+        self._interned: dict[str, str] = {}
+        # Household facts repeat on every member row, and members of a household are consecutive:
+        # the last household's raw cells and parse result are kept, so each household is parsed once.
+        self._last_household: tuple[tuple[str, ...], dict[str, Any], list[str], list[str]] | None = None
+
+    def parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
+        """None for a blank row (skipped, not counted)."""
+        try:
+            return self._parse(row_number, cells)
+        except Exception as exc:  # a parser bug must not abort the import; report the row
+            return RowError(row_number, _("无法解析该行（%(error)s）") % {"error": type(exc).__name__})
+
+    def _parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
+        if len(cells) <= self._max_index:
+            cells = [*cells, *([None] * (self._max_index + 1 - len(cells)))]
+        # Comprehensions over the selected cells: this loop runs for every cell of the file.
+        texts = [c.strip() if type(c) is str else cell_text(c) for c in self._pick(cells)]
+        if not any(texts):
+            return None
+        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+        texts = [t if t.isascii() or normalized("NFKC", t) else normalize("NFKC", t).strip() for t in texts]
+        interned = self._interned
+        for i in self._low_positions:
+            texts[i] = interned.setdefault(texts[i], texts[i])
+        values = dict(zip(self._keys, texts, strict=True))
+        get = values.get
+        problems: list[str] = []
+        warnings: list[str] = []
+        for key in ("county", "township", "village", "household_number"):
+            if not values[key]:
+                problems.append(_("%(column)s为空") % {"column": COLUMN_LABELS[key]})
+        name = values["name"]
+        if not name:
+            problems.append(_("姓名为空"))
+        elif len(name) > 60:
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "姓名", "limit": 60})
+        relation = values["relation"]
+        if not relation:
+            problems.append(_("与户主关系为空"))
+        elif len(relation) > 20:
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "与户主关系", "limit": 20})
+        id_type_text = get("id_type", "")
+        id_type = ID_TYPE_BY_LABEL.get(id_type_text)
+        if id_type is None:
+            id_type_text = _header_key(id_type_text)
+            id_type = ID_TYPE_BY_LABEL.get(id_type_text)
+        if id_type is None:
+            id_type = IdType.OTHER
+            warnings.append(_("证件类型“%(value)s”未知，按其他证件记录") % {"value": id_type_text})
+        info: idnumbers.IdInfo | None = None
+        raw_id = values["id_number"]
+        id_cell = cells[self.columns["id_number"]]
+        if type(id_cell) is float and abs(id_cell) >= 2**53:
+            # Excel stored the number as a number: its last digits are gone and cannot be guessed.
+            problems.append(
+                _("证件号码“%(value)s”被 Excel 存成了数字，末几位已丢失；请把该列设为文本后重新导出")
+                % {"value": raw_id}
+            )
+        else:
+            try:
+                info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
+            except idnumbers.IdNumberError as exc:
+                problems.append(id_message(exc, disability=id_type == IdType.DISABILITY))
+        schooling_text = get("schooling", "")
+        schooling = SCHOOLING_BY_LABEL.get(schooling_text)
+        if schooling is None:
+            schooling_text = _header_key(schooling_text)
+            schooling = SCHOOLING_BY_LABEL.get(schooling_text)
+        if schooling is None:
+            problems.append(_("在校生状况“%(value)s”不在国家标准值列表中") % {"value": schooling_text})
+            schooling = ""
+        raw_household = tuple([get(key, "") for key in HOUSEHOLD_KEYS])
+        last = self._last_household
+        if last is not None and last[0] == raw_household:
+            household = last[1]
+            problems.extend(last[2])
+            warnings.extend(last[3])
+        else:
+            hh_problems: list[str] = []
+            hh_warnings: list[str] = []
+            household = self._household(values, hh_problems, hh_warnings)
+            self._last_household = (raw_household, household, hh_problems, hh_warnings)
+            problems.extend(hh_problems)
+            warnings.extend(hh_warnings)
+        for key, limit in (("ethnicity", 20), ("education", 20), ("health", 20), ("labour_skill", 20)):
+            if len(get(key, "")) > limit:
+                problems.append(
+                    _("%(column)s超过%(limit)d个字") % {"column": COLUMN_LABELS[key], "limit": limit}
+                )
+        for key in ("household_number", "member_number"):
+            if len(get(key, "")) > 40:
+                problems.append(
+                    _("%(column)s超过%(limit)d个字") % {"column": COLUMN_LABELS[key], "limit": 40}
+                )
+        member_phone = get("member_phone", "")
+        if len(member_phone) > 30:
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "联系电话", "limit": 30})
+        if problems:
+            return RowError(row_number, "；".join(problems), info.number if info else "")
+        assert info is not None
+        return Record(
+            row=row_number,
+            county=values["county"],
+            township=values["township"],
+            village=values["village"],
+            household_number=values["household_number"],
+            member_number=get("member_number", ""),
+            name=name,
+            id_number=info.number,
+            id_type=id_type,
+            sex=info.sex,
+            birth_date=info.birth_date,
+            address_code=info.address_code,
+            relation=relation,
+            ethnicity=get("ethnicity", ""),
+            education=get("education", ""),
+            schooling=schooling,
+            health=get("health", ""),
+            labour_skill=get("labour_skill", ""),
+            member_phone=member_phone,
+            household=household,
+            warnings=warnings or None,
+        )
+
+    def _household(self, values: dict[str, str], problems: list[str], warnings: list[str]) -> dict[str, Any]:
+        get = values.get
+        attribute_text = _header_key(get("attribute", ""))
+        attribute = ATTRIBUTE_BY_LABEL.get(attribute_text)
+        if attribute is None:
+            attribute = HouseholdAttribute.OTHER
+            warnings.append(
+                _("%(column)s“%(value)s”未知，按其他记录") % {"column": "贫困户属性", "value": attribute_text}
+            )
+        main_text = _header_key(get("main_cause", ""))
+        main_cause = CAUSE_BY_LABEL.get(main_text)
+        if main_cause is None:
+            main_cause = PovertyCause.OTHER
+            warnings.append(
+                _("%(column)s“%(value)s”未知，按其他记录") % {"column": "主要致贫原因", "value": main_text}
+            )
+        others: list[str] = []
+        other_text = get("other_causes", "")
+        if other_text:
+            for part in other_text.replace("，", ",").replace("、", ",").replace(";", ",").split(","):
+                part = _header_key(part)
+                if not part:
+                    continue
+                cause = CAUSE_BY_LABEL.get(part, PovertyCause.OTHER)
+                if cause not in others:
+                    others.append(cause)
+        exit_year = _positive_int(get("exit_year", ""), "脱贫年度", problems, 2013, self.today.year + 1)
+        flag = get("exit_flag", "")
+        if flag in EXITED_FLAGS:
+            exited = True
+        elif flag in NOT_EXITED_FLAGS:
+            exited = exit_year is not None
+        else:
+            exited = exit_year is not None
+            warnings.append(_("%(column)s“%(value)s”未知") % {"column": "脱贫属性", "value": flag})
+        category = get("monitoring_category", "")
+        monitored_text = get("monitored", "")
+        if monitored_text in YES:
+            monitored = True
+        elif monitored_text in NO:
+            monitored = bool(category) and category not in NO
+        else:
+            monitored = bool(category)
+            warnings.append(
+                _("%(column)s“%(value)s”未知") % {"column": "是否监测户", "value": monitored_text}
+            )
+        if category in NO:
+            category = ""
+        if len(category) > 40:
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "监测对象类别", "limit": 40})
+        phone = get("household_phone", "")
+        if len(phone) > 30:
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "联系电话", "limit": 30})
+        return {
+            "attribute": attribute,
+            "main_cause": main_cause,
+            "other_causes": ",".join(others),
+            "exit_year": exit_year,
+            "exited": exited,
+            "monitored": monitored,
+            "monitoring_category": category,
+            "household_size": _positive_int(get("household_size", ""), "家庭人口数", problems, 1, 99),
+            "annual_income": _decimal(get("annual_income", ""), "家庭年收入", problems),
+            "net_income": _decimal(get("net_income", ""), "纯收入", problems),
+            "per_capita_net_income": _decimal(get("per_capita_net_income", ""), "人均纯收入", problems),
+            "phone": phone,
+        }
