@@ -1,0 +1,576 @@
+"""Every write of the subsidies app. Keyword-only, atomic, audited; refusals change nothing."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.models import Role, User
+from bangfu.areas.models import Area, Level
+from bangfu.audit.services import record_audit
+from bangfu.subsidies.models import (
+    SANZHI_STAGE_ORDER,
+    TERM_DEFAULTS,
+    AssessmentGrade,
+    AssessmentKind,
+    PlacementStatus,
+    Programme,
+    ProgrammeMilestone,
+    SanzhiApplicant,
+    SanzhiAssessment,
+    SanzhiField,
+    SanzhiOutcome,
+    SanzhiPayment,
+    SanzhiPaymentKind,
+    SanzhiPlacement,
+    SanzhiPlan,
+    SanzhiPost,
+    SanzhiStage,
+    Season,
+    TechnicianCohort,
+    YuluTerm,
+)
+
+
+def _require(actor: User | None, *roles: str) -> None:
+    """Service-level role check; `actor=None` is the system (demo seeding, CLI)."""
+    if actor is None:
+        return
+    if not actor.is_active or actor.role not in roles:
+        raise PermissionDenied(_("您的角色无权执行此操作。"))
+
+
+def _require_county(actor: User | None, county: Area) -> None:
+    if county.level != Level.COUNTY:
+        raise ValidationError({"county": _("必须是县级区划。")})
+    if actor is not None and (actor.area is None or not county.code.startswith(actor.area.prefix[:6])):
+        raise PermissionDenied(_("该县超出您的权限范围。"))
+
+
+def _money(value: Any, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except Exception:
+        raise ValidationError({field: _("金额“%(v)s”不是有效数字。") % {"v": value}}) from None
+    if amount <= 0:
+        raise ValidationError({field: _("金额必须大于0。")})
+    return amount
+
+
+# --- Yulu terms ----------------------------------------------------------------------------------------
+def parse_term_code(code: str) -> tuple[int, Season]:
+    """'2020-spring' → (2020, SPRING); raises ValidationError naming the bad value."""
+    year_text, _sep, season_text = code.strip().partition("-")
+    if not (year_text.isdigit() and len(year_text) == 4) or season_text not in Season.values:
+        raise ValidationError(
+            {"code": _("学期编号“%(v)s”无效，应为“2020-spring”或“2020-autumn”。") % {"v": code}}
+        )
+    return int(year_text), Season(season_text)
+
+
+@transaction.atomic
+def create_term(
+    *,
+    actor: User | None,
+    county: Area,
+    code: str,
+    start_date: date | None = None,
+    payment_deadline: date | None = None,
+    amount: Decimal | str | None = None,
+) -> YuluTerm:
+    """Open a Yulu term. Start date, deadline (30 June / 31 December) and amount (1,500 yuan)
+    default per season and can be set per term."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, county)
+    year, season = parse_term_code(code)
+    (sm, sd), (dm, dd) = TERM_DEFAULTS[season]
+    start = start_date or date(year, sm, sd)
+    deadline = payment_deadline or date(year, dm, dd)
+    if deadline < start:
+        raise ValidationError({"payment_deadline": _("发放截止日期不能早于开学日期。")})
+    if YuluTerm.objects.filter(county=county, code=f"{year}-{season}").exists():
+        raise ValidationError({"code": _("学期“%(v)s”已存在。") % {"v": code}})
+    term = YuluTerm.objects.create(
+        county=county,
+        code=f"{year}-{season}",
+        year=year,
+        season=season,
+        start_date=start,
+        payment_deadline=deadline,
+        amount=_money(amount, "amount") if amount is not None else Decimal("1500.00"),
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.create_term",
+        target=term,
+        after={
+            "code": term.code,
+            "start_date": str(start),
+            "payment_deadline": str(deadline),
+            "amount": str(term.amount),
+        },
+        county_code=county.county_code,
+    )
+    return term
+
+
+@transaction.atomic
+def update_term(
+    *,
+    actor: User | None,
+    term: YuluTerm,
+    start_date: date,
+    payment_deadline: date,
+    amount: Decimal | str,
+) -> YuluTerm:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, term.county)
+    if payment_deadline < start_date:
+        raise ValidationError({"payment_deadline": _("发放截止日期不能早于开学日期。")})
+    before = {
+        "start_date": str(term.start_date),
+        "payment_deadline": str(term.payment_deadline),
+        "amount": str(term.amount),
+    }
+    term.start_date, term.payment_deadline, term.amount = (
+        start_date,
+        payment_deadline,
+        _money(amount, "amount"),
+    )
+    term.save(update_fields=["start_date", "payment_deadline", "amount"])
+    record_audit(
+        actor=actor,
+        action="subsidies.update_term",
+        target=term,
+        before=before,
+        after={
+            "start_date": str(start_date),
+            "payment_deadline": str(payment_deadline),
+            "amount": str(term.amount),
+        },
+        county_code=term.county.county_code,
+    )
+    return term
+
+
+# --- milestones --------------------------------------------------------------------------------------
+def _quarter_bounds(year: int, first: int, last: int) -> tuple[date, date]:
+    end_month = last * 3
+    return date(year, first * 3 - 2, 1), date(year, end_month, calendar.monthrange(year, end_month)[1])
+
+
+# The plan's schedules (进度安排): (key, title, first quarter, last quarter).
+PLAN_SCHEDULES: dict[str, list[tuple[str, str, int, int]]] = {
+    Programme.YULU: [
+        ("spring", "完成春季学期申报、核定、拨款", 1, 2),
+        ("autumn", "完成秋季学期申报、核定、拨款", 3, 4),
+    ],
+    Programme.TECHNICIAN: [
+        ("policy", "协调支持政策", 1, 2),
+        ("review", "审核资料", 3, 3),
+        ("follow_up", "项目跟踪、总结", 4, 4),
+    ],
+    Programme.SANZHI: [
+        ("plan", "制定招募方案，安排部署年度工作", 1, 1),
+        ("recruit", "完成招募工作", 2, 3),
+        ("on_post", "三支一扶人员正式上岗", 4, 4),
+    ],
+}
+
+
+@transaction.atomic
+def ensure_plan_milestones(*, actor: User | None, county: Area, year: int) -> int:
+    """Create the plan's schedule for `year` as milestones with due dates (idempotent)."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, county)
+    existing = set(
+        ProgrammeMilestone.objects.filter(county=county, year=year).values_list("programme", "key")
+    )
+    new = []
+    for programme, steps in PLAN_SCHEDULES.items():
+        for key, title, first, last in steps:
+            if (programme, key) in existing:
+                continue
+            start, due = _quarter_bounds(year, first, last)
+            new.append(
+                ProgrammeMilestone(
+                    county=county,
+                    programme=programme,
+                    year=year,
+                    key=key,
+                    title=title,
+                    start_date=start,
+                    due_date=due,
+                )
+            )
+    ProgrammeMilestone.objects.bulk_create(new)
+    if new:
+        record_audit(
+            actor=actor,
+            action="subsidies.ensure_plan_milestones",
+            target_type="subsidies.programmemilestone",
+            after={"year": year, "created": [f"{m.programme}.{m.key}" for m in new]},
+            county_code=county.county_code,
+        )
+    return len(new)
+
+
+@transaction.atomic
+def complete_milestone(
+    *, actor: User | None, milestone: ProgrammeMilestone, done_on: date
+) -> ProgrammeMilestone:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, milestone.county)
+    if milestone.done_on is not None:
+        raise ValidationError({"done_on": _("该节点已完成。")})
+    if done_on < milestone.start_date:
+        raise ValidationError({"done_on": _("完成日期不能早于节点开始日期。")})
+    milestone.done_on = done_on
+    milestone.save(update_fields=["done_on"])
+    record_audit(
+        actor=actor,
+        action="subsidies.complete_milestone",
+        target=milestone,
+        after={"done_on": str(done_on)},
+        county_code=milestone.county.county_code,
+    )
+    return milestone
+
+
+# --- technician cohorts ------------------------------------------------------------------------------
+@transaction.atomic
+def create_technician_cohort(
+    *, actor: User | None, county: Area, year: int, name: str, amount_per_term: Decimal | str
+) -> TechnicianCohort:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, county)
+    if TechnicianCohort.objects.filter(county=county, year=year).exists():
+        raise ValidationError({"year": _("%(y)d年度的技师工程批次已存在。") % {"y": year}})
+    cohort = TechnicianCohort.objects.create(
+        county=county,
+        year=year,
+        name=name.strip() or f"{year}",
+        amount_per_term=_money(amount_per_term, "amount_per_term"),
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.create_technician_cohort",
+        target=cohort,
+        after={"year": year, "amount_per_term": str(cohort.amount_per_term)},
+        county_code=county.county_code,
+    )
+    return cohort
+
+
+# --- Sanzhi-Yifu ---------------------------------------------------------------------------------------
+@transaction.atomic
+def create_sanzhi_plan(
+    *,
+    actor: User | None,
+    county: Area,
+    year: int,
+    monthly_subsidy: Decimal | str,
+    settling_allowance: Decimal | str,
+    service_months: int = 24,
+) -> SanzhiPlan:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, county)
+    if SanzhiPlan.objects.filter(county=county, year=year).exists():
+        raise ValidationError({"year": _("%(y)d年度的招募计划已存在。") % {"y": year}})
+    if service_months <= 0:
+        raise ValidationError({"service_months": _("服务期必须大于0个月。")})
+    plan = SanzhiPlan.objects.create(
+        county=county,
+        year=year,
+        monthly_subsidy=_money(monthly_subsidy, "monthly_subsidy"),
+        settling_allowance=_money(settling_allowance, "settling_allowance"),
+        service_months=service_months,
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.create_sanzhi_plan",
+        target=plan,
+        after={
+            "year": year,
+            "monthly_subsidy": str(plan.monthly_subsidy),
+            "settling_allowance": str(plan.settling_allowance),
+            "service_months": service_months,
+        },
+        county_code=county.county_code,
+    )
+    return plan
+
+
+@transaction.atomic
+def set_sanzhi_posts(
+    *, actor: User | None, plan: SanzhiPlan, township: Area, field: str, posts: int
+) -> SanzhiPost:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, plan.county)
+    if township.level != Level.TOWNSHIP or not township.code.startswith(plan.county.prefix):
+        raise ValidationError({"township": _("岗位所在乡(镇)必须属于本县。")})
+    if field not in SanzhiField.values:
+        raise ValidationError({"field": _("类别“%(v)s”无效。") % {"v": field}})
+    if posts <= 0:
+        raise ValidationError({"posts": _("岗位数必须大于0。")})
+    post, created = SanzhiPost.objects.get_or_create(
+        plan=plan, township=township, field=field, defaults={"posts": posts}
+    )
+    before = None if created else {"posts": post.posts}
+    if not created and post.posts != posts:
+        post.posts = posts
+        post.save(update_fields=["posts"])
+    record_audit(
+        actor=actor,
+        action="subsidies.set_sanzhi_posts",
+        target=post,
+        before=before,
+        after={"township": township.code, "field": field, "posts": posts},
+        county_code=plan.county.county_code,
+    )
+    return post
+
+
+@transaction.atomic
+def register_sanzhi_applicant(
+    *,
+    actor: User | None,
+    post: SanzhiPost,
+    number: str,
+    name: str,
+    school: str,
+    graduation_year: int,
+    major: str = "",
+) -> SanzhiApplicant:
+    _require(actor, Role.COUNTY_ADMIN)
+    plan = post.plan
+    _require_county(actor, plan.county)
+    errors: dict[str, str] = {}
+    if not number.strip():
+        errors["number"] = _("报名号不能为空。")
+    elif SanzhiApplicant.objects.filter(plan=plan, number=number.strip()).exists():
+        errors["number"] = _("报名号“%(v)s”已存在。") % {"v": number}
+    if not name.strip():
+        errors["name"] = _("姓名不能为空。")
+    if not school.strip():
+        errors["school"] = _("毕业院校不能为空。")
+    # Applicants are graduates of the last three years (DOMAIN §4).
+    if not plan.year - 3 <= graduation_year <= plan.year:
+        errors["graduation_year"] = _("毕业年份必须在%(a)d至%(b)d年之间。") % {
+            "a": plan.year - 3,
+            "b": plan.year,
+        }
+    if errors:
+        raise ValidationError(errors)
+    applicant = SanzhiApplicant.objects.create(
+        plan=plan,
+        post=post,
+        number=number.strip(),
+        name=name.strip(),
+        school=school.strip(),
+        major=major.strip(),
+        graduation_year=graduation_year,
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.register_sanzhi_applicant",
+        target_type="subsidies.sanzhiapplicant",
+        target_id=str(applicant.pk),
+        after={"number": applicant.number, "post": post.pk},
+        county_code=plan.county.county_code,
+    )
+    return applicant
+
+
+@transaction.atomic
+def advance_sanzhi_applicant(
+    *, actor: User | None, applicant: SanzhiApplicant, passed: bool, reason: str = ""
+) -> SanzhiApplicant:
+    """Move an applicant to the next stage (报名 → … → 录用), or eliminate them with a reason."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, applicant.plan.county)
+    if applicant.eliminated:
+        raise ValidationError({"stage": _("该报名人员已被淘汰，不能再变更环节。")})
+    if applicant.stage == SanzhiStage.HIRED:
+        raise ValidationError({"stage": _("该报名人员已录用。")})
+    before = {"stage": applicant.stage, "eliminated": applicant.eliminated}
+    if passed:
+        applicant.stage = SANZHI_STAGE_ORDER[SANZHI_STAGE_ORDER.index(SanzhiStage(applicant.stage)) + 1]
+    else:
+        if not reason.strip():
+            raise ValidationError({"reason": _("淘汰必须填写原因。")})
+        applicant.eliminated, applicant.elimination_reason = True, reason.strip()
+    applicant.save(update_fields=["stage", "eliminated", "elimination_reason"])
+    record_audit(
+        actor=actor,
+        action="subsidies.advance_sanzhi_applicant",
+        target_type="subsidies.sanzhiapplicant",
+        target_id=str(applicant.pk),
+        before=before,
+        after={"stage": applicant.stage, "eliminated": applicant.eliminated},
+        reason=reason.strip(),
+        county_code=applicant.plan.county.county_code,
+    )
+    return applicant
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def place_sanzhi_applicant(
+    *, actor: User | None, applicant: SanzhiApplicant, start_date: date
+) -> SanzhiPlacement:
+    """Put a hired applicant on post in the township of their post, for the plan's service period."""
+    _require(actor, Role.COUNTY_ADMIN)
+    plan = applicant.plan
+    _require_county(actor, plan.county)
+    if applicant.stage != SanzhiStage.HIRED or applicant.eliminated:
+        raise ValidationError({"stage": _("只有已录用人员才能上岗。")})
+    if SanzhiPlacement.objects.filter(applicant=applicant).exists():
+        raise ValidationError({"applicant": _("该人员已上岗。")})
+    placement = SanzhiPlacement.objects.create(
+        county=plan.county,
+        applicant=applicant,
+        township=applicant.post.township,
+        field=applicant.post.field,
+        start_date=start_date,
+        end_date=_add_months(start_date, plan.service_months),
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.place_sanzhi_applicant",
+        target=placement,
+        after={
+            "start_date": str(start_date),
+            "end_date": str(placement.end_date),
+            "township": placement.township.code,
+        },
+        county_code=plan.county.county_code,
+    )
+    return placement
+
+
+@transaction.atomic
+def pay_sanzhi_subsidy(
+    *, actor: User | None, placement: SanzhiPlacement, kind: str, month: date, paid_on: date
+) -> SanzhiPayment:
+    """Record a monthly subsidy or the one-off settling-in allowance at the plan's amount."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, placement.county)
+    plan = placement.applicant.plan
+    month = month.replace(day=1)
+    if kind not in SanzhiPaymentKind.values:
+        raise ValidationError({"kind": _("类别“%(v)s”无效。") % {"v": kind}})
+    if placement.status != PlacementStatus.SERVING:
+        raise ValidationError({"placement": _("该人员不在岗，不能发放补贴。")})
+    if not placement.start_date.replace(day=1) <= month < placement.end_date:
+        raise ValidationError({"month": _("%(m)s不在服务期内。") % {"m": month.strftime("%Y-%m")}})
+    if kind == SanzhiPaymentKind.SETTLING:
+        if SanzhiPayment.objects.filter(placement=placement, kind=kind).exists():
+            raise ValidationError({"kind": _("一次性安家费已发放过。")})
+        amount = plan.settling_allowance
+    else:
+        if SanzhiPayment.objects.filter(placement=placement, kind=kind, month=month).exists():
+            raise ValidationError({"month": _("%(m)s的生活补贴已发放过。") % {"m": month.strftime("%Y-%m")}})
+        amount = plan.monthly_subsidy
+    payment = SanzhiPayment.objects.create(
+        placement=placement, kind=kind, month=month, amount=amount, paid_on=paid_on
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.pay_sanzhi_subsidy",
+        target_type="subsidies.sanzhipayment",
+        target_id=str(payment.pk),
+        after={"placement": placement.pk, "kind": kind, "month": str(month), "amount": str(amount)},
+        county_code=placement.county.county_code,
+    )
+    return payment
+
+
+@transaction.atomic
+def assess_sanzhi_placement(
+    *, actor: User | None, placement: SanzhiPlacement, kind: str, year: int, grade: str
+) -> SanzhiAssessment:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, placement.county)
+    if kind not in AssessmentKind.values:
+        raise ValidationError({"kind": _("考核类别“%(v)s”无效。") % {"v": kind}})
+    if grade not in AssessmentGrade.values:
+        raise ValidationError({"grade": _("考核等次“%(v)s”无效。") % {"v": grade}})
+    if SanzhiAssessment.objects.filter(placement=placement, kind=kind, year=year).exists():
+        raise ValidationError({"year": _("%(y)d年度的该类考核已录入。") % {"y": year}})
+    if (
+        kind == AssessmentKind.END_OF_SERVICE
+        and SanzhiAssessment.objects.filter(placement=placement, kind=kind).exists()
+    ):
+        raise ValidationError({"kind": _("期满考核只能录入一次。")})
+    assessment = SanzhiAssessment.objects.create(placement=placement, kind=kind, year=year, grade=grade)
+    if kind == AssessmentKind.END_OF_SERVICE:
+        placement.status = PlacementStatus.COMPLETED
+        placement.save(update_fields=["status"])
+    record_audit(
+        actor=actor,
+        action="subsidies.assess_sanzhi_placement",
+        target=placement,
+        after={"kind": kind, "year": year, "grade": grade},
+        county_code=placement.county.county_code,
+    )
+    return assessment
+
+
+@transaction.atomic
+def record_sanzhi_outcome(*, actor: User | None, placement: SanzhiPlacement, outcome: str) -> SanzhiPlacement:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, placement.county)
+    if outcome not in SanzhiOutcome.values or not outcome:
+        raise ValidationError({"outcome": _("去向“%(v)s”无效。") % {"v": outcome}})
+    before = {"outcome": placement.outcome}
+    placement.outcome = outcome
+    placement.save(update_fields=["outcome"])
+    record_audit(
+        actor=actor,
+        action="subsidies.record_sanzhi_outcome",
+        target=placement,
+        before=before,
+        after={"outcome": outcome},
+        county_code=placement.county.county_code,
+    )
+    return placement
+
+
+@transaction.atomic
+def record_sanzhi_departure(
+    *, actor: User | None, placement: SanzhiPlacement, reason: str
+) -> SanzhiPlacement:
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, placement.county)
+    if placement.status != PlacementStatus.SERVING:
+        raise ValidationError({"status": _("该人员不在岗。")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("中途离岗必须填写原因。")})
+    placement.status = PlacementStatus.LEFT
+    placement.save(update_fields=["status"])
+    record_audit(
+        actor=actor,
+        action="subsidies.record_sanzhi_departure",
+        target=placement,
+        before={"status": PlacementStatus.SERVING},
+        after={"status": PlacementStatus.LEFT},
+        reason=reason.strip(),
+        county_code=placement.county.county_code,
+    )
+    return placement
+
+
+def days_after(day: date, days: int) -> date:
+    return day + timedelta(days=days)
