@@ -6,270 +6,638 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SanzhiApplicant',
+            name="SanzhiApplicant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, verbose_name='报名号')),
-                ('name', models.CharField(max_length=40, verbose_name='姓名')),
-                ('school', models.CharField(max_length=80, verbose_name='毕业院校')),
-                ('major', models.CharField(blank=True, max_length=60, verbose_name='专业')),
-                ('graduation_year', models.PositiveSmallIntegerField(verbose_name='毕业年份')),
-                ('stage', models.CharField(choices=[('registered', '报名'), ('qualified', '资格审查'), ('written', '笔试'), ('interview', '面试'), ('inspection', '考察'), ('medical', '体检'), ('publicity', '公示'), ('hired', '录用')], default='registered', max_length=12, verbose_name='环节')),
-                ('eliminated', models.BooleanField(default=False, verbose_name='已淘汰')),
-                ('elimination_reason', models.CharField(blank=True, max_length=200, verbose_name='淘汰原因')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, verbose_name="报名号")),
+                ("name", models.CharField(max_length=40, verbose_name="姓名")),
+                ("school", models.CharField(max_length=80, verbose_name="毕业院校")),
+                ("major", models.CharField(blank=True, max_length=60, verbose_name="专业")),
+                ("graduation_year", models.PositiveSmallIntegerField(verbose_name="毕业年份")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("registered", "报名"),
+                            ("qualified", "资格审查"),
+                            ("written", "笔试"),
+                            ("interview", "面试"),
+                            ("inspection", "考察"),
+                            ("medical", "体检"),
+                            ("publicity", "公示"),
+                            ("hired", "录用"),
+                        ],
+                        default="registered",
+                        max_length=12,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("eliminated", models.BooleanField(default=False, verbose_name="已淘汰")),
+                ("elimination_reason", models.CharField(blank=True, max_length=200, verbose_name="淘汰原因")),
             ],
             options={
-                'verbose_name': '三支一扶报名人员',
-                'verbose_name_plural': '三支一扶报名人员',
-                'ordering': ['plan', 'number'],
+                "verbose_name": "三支一扶报名人员",
+                "verbose_name_plural": "三支一扶报名人员",
+                "ordering": ["plan", "number"],
             },
         ),
         migrations.CreateModel(
-            name='SanzhiPlacement',
+            name="SanzhiPlacement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(choices=[('teaching', '支教'), ('agriculture', '支农'), ('health', '支医'), ('poverty', '扶贫')], max_length=12, verbose_name='类别')),
-                ('start_date', models.DateField(verbose_name='上岗日期')),
-                ('end_date', models.DateField(verbose_name='服务期满日期')),
-                ('status', models.CharField(choices=[('serving', '在岗'), ('completed', '服务期满'), ('left', '中途离岗')], default='serving', max_length=10, verbose_name='状态')),
-                ('outcome', models.CharField(blank=True, choices=[('', '未定'), ('civil_service', '考录公务员'), ('public_institution', '招聘为事业单位人员'), ('other', '其他')], default='', max_length=20, verbose_name='去向')),
-                ('applicant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='placement', to='subsidies.sanzhiapplicant', verbose_name='人员')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='县')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='服务乡(镇)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("teaching", "支教"),
+                            ("agriculture", "支农"),
+                            ("health", "支医"),
+                            ("poverty", "扶贫"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="上岗日期")),
+                ("end_date", models.DateField(verbose_name="服务期满日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("serving", "在岗"), ("completed", "服务期满"), ("left", "中途离岗")],
+                        default="serving",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "未定"),
+                            ("civil_service", "考录公务员"),
+                            ("public_institution", "招聘为事业单位人员"),
+                            ("other", "其他"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="去向",
+                    ),
+                ),
+                (
+                    "applicant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placement",
+                        to="subsidies.sanzhiapplicant",
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="服务乡(镇)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三支一扶人员',
-                'verbose_name_plural': '三支一扶人员',
-                'ordering': ['county', 'start_date', 'pk'],
+                "verbose_name": "三支一扶人员",
+                "verbose_name_plural": "三支一扶人员",
+                "ordering": ["county", "start_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SanzhiPayment',
+            name="SanzhiPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('monthly', '生活补贴'), ('settling', '一次性安家费')], max_length=10, verbose_name='类别')),
-                ('month', models.DateField(verbose_name='所属月份')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='金额（元）')),
-                ('paid_on', models.DateField(verbose_name='发放日期')),
-                ('placement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='subsidies.sanzhiplacement', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("monthly", "生活补贴"), ("settling", "一次性安家费")],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="所属月份")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
+                ("paid_on", models.DateField(verbose_name="发放日期")),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="subsidies.sanzhiplacement",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三支一扶补贴发放',
-                'verbose_name_plural': '三支一扶补贴发放',
-                'ordering': ['placement', 'month', 'kind'],
+                "verbose_name": "三支一扶补贴发放",
+                "verbose_name_plural": "三支一扶补贴发放",
+                "ordering": ["placement", "month", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='SanzhiAssessment',
+            name="SanzhiAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('annual', '年度考核'), ('end_of_service', '期满考核')], max_length=16, verbose_name='类别')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('grade', models.CharField(choices=[('excellent', '优秀'), ('pass', '合格'), ('fail', '不合格')], max_length=10, verbose_name='等次')),
-                ('placement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='subsidies.sanzhiplacement', verbose_name='人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("annual", "年度考核"), ("end_of_service", "期满考核")],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[("excellent", "优秀"), ("pass", "合格"), ("fail", "不合格")],
+                        max_length=10,
+                        verbose_name="等次",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="subsidies.sanzhiplacement",
+                        verbose_name="人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三支一扶考核',
-                'verbose_name_plural': '三支一扶考核',
-                'ordering': ['placement', 'year', 'kind'],
+                "verbose_name": "三支一扶考核",
+                "verbose_name_plural": "三支一扶考核",
+                "ordering": ["placement", "year", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='SanzhiPlan',
+            name="SanzhiPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('monthly_subsidy', models.DecimalField(decimal_places=2, default=Decimal('2000.00'), max_digits=14, verbose_name='每月生活补贴（元）')),
-                ('settling_allowance', models.DecimalField(decimal_places=2, default=Decimal('2000.00'), max_digits=14, verbose_name='一次性安家费（元）')),
-                ('service_months', models.PositiveSmallIntegerField(default=24, verbose_name='服务期（月）')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='县')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "monthly_subsidy",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2000.00"),
+                        max_digits=14,
+                        verbose_name="每月生活补贴（元）",
+                    ),
+                ),
+                (
+                    "settling_allowance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2000.00"),
+                        max_digits=14,
+                        verbose_name="一次性安家费（元）",
+                    ),
+                ),
+                ("service_months", models.PositiveSmallIntegerField(default=24, verbose_name="服务期（月）")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三支一扶招募计划',
-                'verbose_name_plural': '三支一扶招募计划',
-                'ordering': ['county', '-year'],
+                "verbose_name": "三支一扶招募计划",
+                "verbose_name_plural": "三支一扶招募计划",
+                "ordering": ["county", "-year"],
             },
         ),
         migrations.AddField(
-            model_name='sanzhiapplicant',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applicants', to='subsidies.sanzhiplan', verbose_name='招募计划'),
+            model_name="sanzhiapplicant",
+            name="plan",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applicants",
+                to="subsidies.sanzhiplan",
+                verbose_name="招募计划",
+            ),
         ),
         migrations.CreateModel(
-            name='SanzhiPost',
+            name="SanzhiPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(choices=[('teaching', '支教'), ('agriculture', '支农'), ('health', '支医'), ('poverty', '扶贫')], max_length=12, verbose_name='类别')),
-                ('posts', models.PositiveSmallIntegerField(verbose_name='岗位数')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='subsidies.sanzhiplan', verbose_name='招募计划')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='乡(镇)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("teaching", "支教"),
+                            ("agriculture", "支农"),
+                            ("health", "支医"),
+                            ("poverty", "扶贫"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("posts", models.PositiveSmallIntegerField(verbose_name="岗位数")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="subsidies.sanzhiplan",
+                        verbose_name="招募计划",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="乡(镇)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '三支一扶岗位',
-                'verbose_name_plural': '三支一扶岗位',
-                'ordering': ['plan', 'township', 'field'],
+                "verbose_name": "三支一扶岗位",
+                "verbose_name_plural": "三支一扶岗位",
+                "ordering": ["plan", "township", "field"],
             },
         ),
         migrations.AddField(
-            model_name='sanzhiapplicant',
-            name='post',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applicants', to='subsidies.sanzhipost', verbose_name='报考岗位'),
+            model_name="sanzhiapplicant",
+            name="post",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applicants",
+                to="subsidies.sanzhipost",
+                verbose_name="报考岗位",
+            ),
         ),
         migrations.CreateModel(
-            name='TechnicianCohort',
+            name="TechnicianCohort",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('amount_per_term', models.DecimalField(decimal_places=2, default=Decimal('1000.00'), max_digits=14, verbose_name='每生每学期资助（元）')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='县')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                (
+                    "amount_per_term",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1000.00"),
+                        max_digits=14,
+                        verbose_name="每生每学期资助（元）",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '技师工程批次',
-                'verbose_name_plural': '技师工程批次',
-                'ordering': ['county', '-year'],
+                "verbose_name": "技师工程批次",
+                "verbose_name_plural": "技师工程批次",
+                "ordering": ["county", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='YuluTerm',
+            name="YuluTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, verbose_name='学期')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('season', models.CharField(choices=[('spring', '春季学期'), ('autumn', '秋季学期')], max_length=8, verbose_name='季节')),
-                ('start_date', models.DateField(verbose_name='开学日期')),
-                ('payment_deadline', models.DateField(verbose_name='发放截止日期')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('1500.00'), max_digits=14, verbose_name='每生补助金额（元）')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='yulu_terms', to='areas.area', verbose_name='县')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, verbose_name="学期")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "season",
+                    models.CharField(
+                        choices=[("spring", "春季学期"), ("autumn", "秋季学期")],
+                        max_length=8,
+                        verbose_name="季节",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="开学日期")),
+                ("payment_deadline", models.DateField(verbose_name="发放截止日期")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1500.00"),
+                        max_digits=14,
+                        verbose_name="每生补助金额（元）",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="yulu_terms",
+                        to="areas.area",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '雨露计划学期',
-                'verbose_name_plural': '雨露计划学期',
-                'ordering': ['county', '-start_date'],
+                "verbose_name": "雨露计划学期",
+                "verbose_name_plural": "雨露计划学期",
+                "ordering": ["county", "-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='YuluPaymentBatch',
+            name="YuluPaymentBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='批次号')),
-                ('status', models.CharField(choices=[('open', '待发放'), ('paid', '已发放')], default='open', max_length=8, verbose_name='状态')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='发放日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='县')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='subsidies.yuluterm', verbose_name='学期')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="批次号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待发放"), ("paid", "已发放")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="发放日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="batches",
+                        to="subsidies.yuluterm",
+                        verbose_name="学期",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发放批次',
-                'verbose_name_plural': '发放批次',
-                'ordering': ['term', 'number'],
+                "verbose_name": "发放批次",
+                "verbose_name_plural": "发放批次",
+                "ordering": ["term", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ProgrammeMilestone',
+            name="ProgrammeMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programme', models.CharField(choices=[('yulu', '雨露计划'), ('technician', '百工技师工程'), ('sanzhi', '三支一扶')], max_length=12, verbose_name='项目')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('key', models.CharField(max_length=40, verbose_name='编号')),
-                ('title', models.CharField(max_length=120, verbose_name='节点')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('due_date', models.DateField(verbose_name='完成时限')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='areas.area', verbose_name='县')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[
+                            ("yulu", "雨露计划"),
+                            ("technician", "百工技师工程"),
+                            ("sanzhi", "三支一扶"),
+                        ],
+                        max_length=12,
+                        verbose_name="项目",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("key", models.CharField(max_length=40, verbose_name="编号")),
+                ("title", models.CharField(max_length=120, verbose_name="节点")),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("due_date", models.DateField(verbose_name="完成时限")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="areas.area",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进度节点',
-                'verbose_name_plural': '进度节点',
-                'ordering': ['programme', 'year', 'due_date', 'key'],
-                'constraints': [models.UniqueConstraint(fields=('county', 'programme', 'year', 'key'), name='subsidies_milestone_unique_key'), models.CheckConstraint(condition=models.Q(('due_date__gte', models.F('start_date'))), name='subsidies_milestone_due_after_start')],
+                "verbose_name": "进度节点",
+                "verbose_name_plural": "进度节点",
+                "ordering": ["programme", "year", "due_date", "key"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("county", "programme", "year", "key"), name="subsidies_milestone_unique_key"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("due_date__gte", models.F("start_date"))),
+                        name="subsidies_milestone_due_after_start",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='sanzhiplacement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gt', models.F('start_date'))), name='subsidies_placement_end_after_start'),
+            model_name="sanzhiplacement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gt", models.F("start_date"))),
+                name="subsidies_placement_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhipayment',
-            constraint=models.UniqueConstraint(fields=('placement', 'kind', 'month'), name='subsidies_sanzhi_payment_once_per_month'),
+            model_name="sanzhipayment",
+            constraint=models.UniqueConstraint(
+                fields=("placement", "kind", "month"), name="subsidies_sanzhi_payment_once_per_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhipayment',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'settling')), fields=('placement',), name='subsidies_sanzhi_settling_once'),
+            model_name="sanzhipayment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "settling")),
+                fields=("placement",),
+                name="subsidies_sanzhi_settling_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhipayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='subsidies_sanzhi_payment_positive'),
+            model_name="sanzhipayment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="subsidies_sanzhi_payment_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhiassessment',
-            constraint=models.UniqueConstraint(fields=('placement', 'kind', 'year'), name='subsidies_sanzhi_assessment_unique'),
+            model_name="sanzhiassessment",
+            constraint=models.UniqueConstraint(
+                fields=("placement", "kind", "year"), name="subsidies_sanzhi_assessment_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhiassessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'end_of_service')), fields=('placement',), name='subsidies_sanzhi_one_final_assessment'),
+            model_name="sanzhiassessment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "end_of_service")),
+                fields=("placement",),
+                name="subsidies_sanzhi_one_final_assessment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhiplan',
-            constraint=models.UniqueConstraint(fields=('county', 'year'), name='subsidies_sanzhi_plan_unique_year'),
+            model_name="sanzhiplan",
+            constraint=models.UniqueConstraint(
+                fields=("county", "year"), name="subsidies_sanzhi_plan_unique_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhiplan',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_subsidy__gt', 0), ('service_months__gt', 0), ('settling_allowance__gte', 0)), name='subsidies_sanzhi_plan_amounts_valid'),
+            model_name="sanzhiplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("monthly_subsidy__gt", 0), ("service_months__gt", 0), ("settling_allowance__gte", 0)
+                ),
+                name="subsidies_sanzhi_plan_amounts_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhipost',
-            constraint=models.UniqueConstraint(fields=('plan', 'township', 'field'), name='subsidies_sanzhi_post_unique'),
+            model_name="sanzhipost",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "township", "field"), name="subsidies_sanzhi_post_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhipost',
-            constraint=models.CheckConstraint(condition=models.Q(('posts__gt', 0)), name='subsidies_sanzhi_posts_positive'),
+            model_name="sanzhipost",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("posts__gt", 0)), name="subsidies_sanzhi_posts_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhiapplicant',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='subsidies_sanzhi_applicant_unique_no'),
+            model_name="sanzhiapplicant",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "number"), name="subsidies_sanzhi_applicant_unique_no"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sanzhiapplicant',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('eliminated', False), ('elimination_reason', '')), models.Q(('eliminated', True), models.Q(('elimination_reason', ''), _negated=True)), _connector='OR'), name='subsidies_sanzhi_elimination_has_reason'),
+            model_name="sanzhiapplicant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("eliminated", False), ("elimination_reason", "")),
+                    models.Q(("eliminated", True), models.Q(("elimination_reason", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="subsidies_sanzhi_elimination_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='techniciancohort',
-            constraint=models.UniqueConstraint(fields=('county', 'year'), name='subsidies_cohort_unique_year'),
+            model_name="techniciancohort",
+            constraint=models.UniqueConstraint(
+                fields=("county", "year"), name="subsidies_cohort_unique_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='techniciancohort',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_per_term__gt', 0)), name='subsidies_cohort_amount_positive'),
+            model_name="techniciancohort",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_per_term__gt", 0)), name="subsidies_cohort_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='yuluterm',
-            constraint=models.UniqueConstraint(fields=('county', 'code'), name='subsidies_term_unique_code'),
+            model_name="yuluterm",
+            constraint=models.UniqueConstraint(fields=("county", "code"), name="subsidies_term_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='yuluterm',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='subsidies_term_amount_positive'),
+            model_name="yuluterm",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="subsidies_term_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='yuluterm',
-            constraint=models.CheckConstraint(condition=models.Q(('payment_deadline__gte', models.F('start_date'))), name='subsidies_term_deadline_after_start'),
+            model_name="yuluterm",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("payment_deadline__gte", models.F("start_date"))),
+                name="subsidies_term_deadline_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='yulupaymentbatch',
-            constraint=models.UniqueConstraint(fields=('term', 'number'), name='subsidies_batch_unique_number'),
+            model_name="yulupaymentbatch",
+            constraint=models.UniqueConstraint(
+                fields=("term", "number"), name="subsidies_batch_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='yulupaymentbatch',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('paid_on__isnull', True), ('status', 'open')), models.Q(('paid_on__isnull', False), ('status', 'paid')), _connector='OR'), name='subsidies_batch_paid_has_date'),
+            model_name="yulupaymentbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("paid_on__isnull", True), ("status", "open")),
+                    models.Q(("paid_on__isnull", False), ("status", "paid")),
+                    _connector="OR",
+                ),
+                name="subsidies_batch_paid_has_date",
+            ),
         ),
     ]
