@@ -386,6 +386,9 @@ class SanzhiPayment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.placement_id} {self.kind} {self.month:%Y-%m}"
+
 
 class AssessmentKind(models.TextChoices):
     ANNUAL = "annual", _("年度考核")
@@ -420,3 +423,200 @@ class SanzhiAssessment(models.Model):
                 name="subsidies_sanzhi_one_final_assessment",
             ),
         ]
+
+
+# --- models that refer to the registry ---------------------------------------------------------------
+class YuluApplication(models.Model):
+    """One student's application for one term, walked through the review steps."""
+
+    county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(
+        YuluTerm, verbose_name=_("学期"), on_delete=models.PROTECT, related_name="applications"
+    )
+    member = models.ForeignKey(
+        "registry.Member", verbose_name=_("学生"), on_delete=models.PROTECT, related_name="yulu_applications"
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("所在户"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The household's village when the application was made: scoping without a join.
+    village = models.ForeignKey(
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.CharField(_("就读学校"), max_length=100)
+    enrolment_proof = models.CharField(_("学籍证明"), max_length=100, help_text=_("学籍号或学籍证明编号"))
+    bank_name = models.CharField(_("开户银行"), max_length=60)
+    account_holder = models.CharField(_("户名"), max_length=40)
+    # AES-GCM token (bangfu.lib.crypto, context "subsidies.yulu.bank_account").
+    bank_account_encrypted = models.TextField(_("银行账号（加密）"))
+    bank_account_masked = models.CharField(_("银行账号"), max_length=40)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    village_publicity_until = models.DateField(_("村级公示截止"), null=True, blank=True)
+    county_publicity_until = models.DateField(_("县级公示截止"), null=True, blank=True)
+    rejection_reason = models.CharField(_("不通过原因"), max_length=200, blank=True, default="")
+    batch = models.ForeignKey(
+        YuluPaymentBatch,
+        verbose_name=_("发放批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    submitted_on = models.DateField(_("申请日期"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["term", "village", "pk"]
+        verbose_name = _("雨露计划申请")
+        verbose_name_plural = _("雨露计划申请")
+        constraints = [
+            # A rejected application may be followed by a corrected one; otherwise one per term.
+            models.UniqueConstraint(
+                fields=["term", "member"],
+                condition=~models.Q(status="rejected"),
+                name="subsidies_yulu_one_open_application",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="subsidies_yulu_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["batched", "paid"]) | models.Q(batch__isnull=False),
+                name="subsidies_yulu_batched_has_batch",
+            ),
+        ]
+        indexes = [
+            # The application list of a term, scoped by village-code prefix, filtered by status.
+            models.Index(fields=["term", "status"], name="subsidies_app_term_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.member_id}"
+
+    def __str__(self) -> str:
+        return f"{self.placement_id} {self.kind} {self.year}"
+
+
+class PaymentSource(models.TextChoices):
+    WORKFLOW = "workflow", _("本系统发放批次")
+    RECORDED = "recorded", _("补录（财政报账）")
+
+
+class YuluPayment(models.Model):
+    """Money paid to a student for a term: the 'paid list' that reconciliation checks."""
+
+    county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(
+        YuluTerm, verbose_name=_("学期"), on_delete=models.PROTECT, related_name="payments"
+    )
+    member = models.ForeignKey(
+        "registry.Member", verbose_name=_("学生"), on_delete=models.PROTECT, related_name="yulu_payments"
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("所在户"), on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey(
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The member's ID blind index, copied: duplicates of one person are found across households
+    # and counties of the deployment without decrypting anything.
+    id_number_index = models.CharField(_("证件号码索引"), max_length=32)
+    application = models.OneToOneField(
+        YuluApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
+    batch = models.ForeignKey(
+        YuluPaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    source = models.CharField(
+        _("来源"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.WORKFLOW
+    )
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    paid_on = models.DateField(_("发放日期"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["term", "paid_on", "pk"]
+        verbose_name = _("雨露计划发放记录")
+        verbose_name_plural = _("雨露计划发放记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "member"], name="subsidies_yulu_one_payment_per_student_term"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="subsidies_yulu_payment_positive"),
+        ]
+        indexes = [
+            # Reconciliation: payments of a term, and duplicates of one person across households.
+            models.Index(fields=["term", "member"], name="subsidies_pay_term_member_idx"),
+            models.Index(fields=["id_number_index"], name="subsidies_pay_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term_id} {self.member_id}"
+
+
+class TechnicianEnrolment(models.Model):
+    county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    cohort = models.ForeignKey(
+        TechnicianCohort, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    member = models.ForeignKey(
+        "registry.Member",
+        verbose_name=_("学生"),
+        on_delete=models.PROTECT,
+        related_name="technician_enrolments",
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("所在户"), on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey(
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.CharField(_("培训学校"), max_length=100)
+    trade = models.CharField(_("专业工种"), max_length=60)
+    start_date = models.DateField(_("入学日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TechnicianStatus.choices, default=TechnicianStatus.ENROLLED
+    )
+    drop_reason = models.CharField(_("退出原因"), max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ["cohort", "village", "pk"]
+        verbose_name = _("技师工程学员")
+        verbose_name_plural = _("技师工程学员")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "member"], name="subsidies_technician_once_per_cohort"),
+            models.CheckConstraint(
+                condition=~models.Q(status="dropped") | ~models.Q(drop_reason=""),
+                name="subsidies_technician_drop_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id} {self.member_id}"
+
+
+class TechnicianFunding(models.Model):
+    enrolment = models.ForeignKey(
+        TechnicianEnrolment, verbose_name=_("学员"), on_delete=models.PROTECT, related_name="fundings"
+    )
+    term_code = models.CharField(_("学期"), max_length=12)
+    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    paid_on = models.DateField(_("发放日期"))
+
+    class Meta:
+        ordering = ["enrolment", "term_code"]
+        verbose_name = _("技师工程资助")
+        verbose_name_plural = _("技师工程资助")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "term_code"], name="subsidies_technician_fund_once_per_term"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="subsidies_technician_fund_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.term_code}"

@@ -7,9 +7,12 @@ scoped by the user's area subtree.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.scopes import area_prefix, county_prefix
@@ -19,8 +22,12 @@ from bangfu.subsidies.models import (
     SanzhiPlacement,
     SanzhiPlan,
     TechnicianCohort,
+    YuluPayment,
     YuluTerm,
 )
+
+if TYPE_CHECKING:
+    from bangfu.registry.models import Member
 
 
 # --- terms ---------------------------------------------------------------------------------------------
@@ -114,3 +121,185 @@ def get_sanzhi_placement_for_user(user: Any, pk: int) -> SanzhiPlacement:
         return sanzhi_placements_for_user(user).get(pk=pk)
     except SanzhiPlacement.DoesNotExist:
         raise Http404("placement") from None
+
+
+# --- Yulu eligibility (set-based SQL over the registry's effective-dated history) --------------------
+def _eligibility_sql(*, with_village: bool) -> tuple[str, list[str]]:
+    """SQL selecting (member_id[, village code]) of the students eligible on a day.
+
+    Parameters, in order: county id, day (x3), county id. A member's facts on the day are the
+    registry version in effect (valid_from <= day < valid_to); a member first recorded after the
+    day is judged by its earliest version; a member without versions by its current fields.
+    Eligible: in the register (active) on the day, schooling a 中职 or 高职高专 grade, and the
+    household still registered (exited and monitored households count).
+    """
+    from bangfu.areas.models import Area
+    from bangfu.registry.models import VOCATIONAL, Household, Member, MemberVersion
+
+    version = MemberVersion._meta.db_table
+    member = Member._meta.db_table
+    household = Household._meta.db_table
+    area = Area._meta.db_table
+    grades = [str(g) for g in VOCATIONAL]
+    marks = ", ".join(["%s"] * len(grades))
+    village_col = ", a.code" if with_village else ""
+    village_join = f" JOIN {area} a ON a.id = h.village_id" if with_village else ""
+    # Only table names and placeholders are interpolated; every value is a query parameter.
+    sql = f"""  # noqa: S608
+        SELECT v.member_id{village_col}
+        FROM {version} v JOIN {household} h ON h.id = v.household_id{village_join}
+        WHERE v.county_id = %s AND v.schooling IN ({marks}) AND v.active AND h.active
+          AND ((v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s))
+               OR (v.valid_from > %s AND NOT EXISTS (
+                   SELECT 1 FROM {version} w
+                   WHERE w.member_id = v.member_id AND w.valid_from < v.valid_from)))
+        UNION ALL
+        SELECT m.id{village_col}
+        FROM {member} m JOIN {household} h ON h.id = m.household_id{village_join}
+        WHERE m.county_id = %s AND m.schooling IN ({marks}) AND m.active AND h.active
+          AND NOT EXISTS (SELECT 1 FROM {version} w WHERE w.member_id = m.id)
+    """
+    return sql, grades
+
+
+def _eligible_rows(term: YuluTerm, *, with_village: bool) -> list[tuple[Any, ...]]:
+    sql, grades = _eligibility_sql(with_village=with_village)
+    day = term.start_date
+    params = [term.county_id, *grades, day, day, day, term.county_id, *grades]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def eligible_member_ids(term: YuluTerm) -> set[int]:
+    """Ids of the registry members eligible for `term` (its county, on its start date)."""
+    return {row[0] for row in _eligible_rows(term, with_village=False)}
+
+
+def eligible_members(term: YuluTerm) -> QuerySet[Member]:
+    from bangfu.registry.models import Member
+
+    return (
+        Member.objects.filter(pk__in=eligible_member_ids(term))
+        .select_related("household", "village__parent")
+        .order_by("village__code", "household__number", "pk")
+    )
+
+
+def is_eligible(term: YuluTerm, member: Member) -> bool:
+    return member.pk in eligible_member_ids_for(term, [member.pk])
+
+
+def eligible_member_ids_for(term: YuluTerm, member_ids: list[int]) -> set[int]:
+    """Eligibility of a few members (the whole set is one query anyway; this keeps it cheap)."""
+    wanted = set(member_ids)
+    return {pk for pk in eligible_member_ids(term) if pk in wanted}
+
+
+# --- Yulu reconciliation (应补尽补, 零遗漏) -------------------------------------------------------------
+CATEGORIES = ("missing", "wrong", "duplicate", "late")
+
+
+@dataclass
+class Reconciliation:
+    term: YuluTerm
+    eligible: set[int]
+    # member id → (payment id, village code, paid_on, id index)
+    paid: dict[int, tuple[int, str, date, str]]
+    missing: set[int]
+    wrong: set[int]
+    duplicate: set[int]  # member ids (of this county) whose person was paid more than once
+    late: set[int]
+    village_of: dict[int, str] = field(default_factory=dict)  # member id → village code
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "eligible": len(self.eligible),
+            "paid": len(self.paid),
+            "missing": len(self.missing),
+            "wrong": len(self.wrong),
+            "duplicate": len(self.duplicate),
+            "late": len(self.late),
+        }
+
+    def by_township(self) -> dict[str, dict[str, int]]:
+        """township code (9 digits) → counts of each figure."""
+        table: dict[str, dict[str, int]] = {}
+
+        def bump(member_id: int, key: str) -> None:
+            code = self.village_of.get(member_id, "")[:9]
+            row = table.setdefault(code, dict.fromkeys(("eligible", "paid", *CATEGORIES), 0))
+            row[key] += 1
+
+        for name, members in (
+            ("eligible", self.eligible),
+            ("paid", self.paid.keys()),
+            ("missing", self.missing),
+            ("wrong", self.wrong),
+            ("duplicate", self.duplicate),
+            ("late", self.late),
+        ):
+            for member_id in members:
+                bump(member_id, name)
+        return table
+
+    def restricted_to(self, prefix: str) -> Reconciliation:
+        """The same reconciliation limited to members of villages under `prefix`."""
+
+        def keep(ids: Any) -> set[int]:
+            return {i for i in ids if self.village_of.get(i, "").startswith(prefix)}
+
+        return Reconciliation(
+            term=self.term,
+            eligible=keep(self.eligible),
+            paid={k: v for k, v in self.paid.items() if v[1].startswith(prefix)},
+            missing=keep(self.missing),
+            wrong=keep(self.wrong),
+            duplicate=keep(self.duplicate),
+            late=keep(self.late),
+            village_of=self.village_of,
+        )
+
+
+def reconcile_yulu(term: YuluTerm) -> Reconciliation:
+    """Compare the eligible set on the term's start date with the term's paid list.
+
+    missing   — eligible, not paid;
+    wrong     — paid, not eligible at term start;
+    duplicate — paid while the same person (ID blind index) has another payment for the same term
+                code, in another household or another county of the deployment;
+    late      — paid after the term's payment deadline.
+    Three queries in all; the comparison is set arithmetic on ids."""
+    eligible_rows = _eligible_rows(term, with_village=True)
+    village_of = {member_id: code for member_id, code in eligible_rows}
+    eligible = set(village_of)
+    paid: dict[int, tuple[int, str, date, str]] = {}
+    payments = (
+        YuluPayment.objects.filter(term=term)
+        .values_list("pk", "member_id", "village__code", "paid_on", "id_number_index")
+        .order_by()
+    )
+    for pk, member_id, village_code, paid_on, index in payments:
+        paid[member_id] = (pk, village_code, paid_on, index)
+        village_of.setdefault(member_id, village_code)
+    # People of this term's payments paid more than once for the same term code anywhere.
+    repeated = set(
+        YuluPayment.objects.filter(
+            term__code=term.code,
+            id_number_index__in=YuluPayment.objects.filter(term=term).values("id_number_index"),
+        )
+        .values("id_number_index")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("id_number_index", flat=True)
+    )
+    return Reconciliation(
+        term=term,
+        eligible=eligible,
+        paid=paid,
+        missing=eligible - paid.keys(),
+        wrong=paid.keys() - eligible,
+        duplicate={m for m, row in paid.items() if row[3] in repeated},
+        late={m for m, row in paid.items() if row[2] > term.payment_deadline},
+        village_of=village_of,
+    )
