@@ -424,6 +424,9 @@ class SanzhiAssessment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.placement_id} {self.kind} {self.year}"
+
 
 # --- models that refer to the registry ---------------------------------------------------------------
 class YuluApplication(models.Model):
@@ -494,9 +497,6 @@ class YuluApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.member_id}"
-
-    def __str__(self) -> str:
-        return f"{self.placement_id} {self.kind} {self.year}"
 
 
 class PaymentSource(models.TextChoices):

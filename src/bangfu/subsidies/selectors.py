@@ -145,7 +145,7 @@ def _eligibility_sql(*, with_village: bool) -> tuple[str, list[str]]:
     village_col = ", a.code" if with_village else ""
     village_join = f" JOIN {area} a ON a.id = h.village_id" if with_village else ""
     # Only table names and placeholders are interpolated; every value is a query parameter.
-    sql = f"""  # noqa: S608
+    sql = f"""
         SELECT v.member_id{village_col}
         FROM {version} v JOIN {household} h ON h.id = v.household_id{village_join}
         WHERE v.county_id = %s AND v.schooling IN ({marks}) AND v.active AND h.active
@@ -158,7 +158,7 @@ def _eligibility_sql(*, with_village: bool) -> tuple[str, list[str]]:
         FROM {member} m JOIN {household} h ON h.id = m.household_id{village_join}
         WHERE m.county_id = %s AND m.schooling IN ({marks}) AND m.active AND h.active
           AND NOT EXISTS (SELECT 1 FROM {version} w WHERE w.member_id = m.id)
-    """
+    """  # noqa: S608
     return sql, grades
 
 
