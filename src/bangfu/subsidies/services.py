@@ -5,20 +5,29 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
+from bangfu.lib.clock import today
+from bangfu.lib.crypto import decrypt_text, encrypt_text
 from bangfu.subsidies.models import (
+    APPLICATION_TRANSITIONS,
+    COUNTY_PUBLICITY_DAYS,
     SANZHI_STAGE_ORDER,
     TERM_DEFAULTS,
+    VILLAGE_PUBLICITY_DAYS,
+    ApplicationStatus,
     AssessmentGrade,
     AssessmentKind,
+    BatchStatus,
+    PaymentSource,
     PlacementStatus,
     Programme,
     ProgrammeMilestone,
@@ -34,8 +43,14 @@ from bangfu.subsidies.models import (
     SanzhiStage,
     Season,
     TechnicianCohort,
+    YuluApplication,
+    YuluPayment,
+    YuluPaymentBatch,
     YuluTerm,
 )
+
+if TYPE_CHECKING:
+    from bangfu.registry.models import Member
 
 
 def _require(actor: User | None, *roles: str) -> None:
@@ -572,5 +587,314 @@ def record_sanzhi_departure(
     return placement
 
 
-def days_after(day: date, days: int) -> date:
-    return day + timedelta(days=days)
+# --- Yulu: the per-student workflow ------------------------------------------------------------------
+BANK_CONTEXT = "subsidies.yulu.bank_account"
+
+
+def _in_area(actor: User | None, village: Area) -> None:
+    """The actor's area must contain the record's village (system actor: always)."""
+    if actor is None:
+        return
+    if actor.area is None or not village.code.startswith(actor.area.prefix):
+        raise PermissionDenied(_("该学生不在您的管辖范围内。"))
+
+
+def _require_step(actor: User | None, application: YuluApplication, target: str) -> None:
+    allowed = APPLICATION_TRANSITIONS[application.status]
+    if target not in allowed:
+        raise ValidationError(
+            {
+                "status": _("申请当前状态为“%(s)s”，不能执行此操作。")
+                % {"s": ApplicationStatus(application.status).label}
+            }
+        )
+    if actor is not None and (not actor.is_active or actor.role not in allowed[target]):
+        raise PermissionDenied(_("此审核环节不属于您的角色。"))
+    _in_area(actor, application.village)
+
+
+def _mask_account(account: str) -> str:
+    return ("*" * max(len(account) - 4, 0) + account[-4:]) if len(account) > 4 else "****"
+
+
+@transaction.atomic
+def submit_application(
+    *,
+    actor: User | None,
+    term: YuluTerm,
+    member: Member,
+    school: str,
+    enrolment_proof: str,
+    bank_name: str,
+    account_holder: str,
+    bank_account: str,
+) -> YuluApplication:
+    """A student or parent applies at the village committee; the village officer (or the
+    township clerk) enters it. The student must be eligible on the term's start date."""
+    _require(actor, Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK, Role.COUNTY_ADMIN)
+    _in_area(actor, member.village)
+    from bangfu.subsidies.selectors import eligible_member_ids_for
+
+    errors: dict[str, str] = {}
+    account = "".join(bank_account.split())
+    if member.county_id != term.county_id:
+        errors["member"] = _("学生不属于该学期所在县。")
+    elif member.pk not in eligible_member_ids_for(term, [member.pk]):
+        errors["member"] = _(
+            "该成员在开学日期（%(d)s）的在校生状况不是中职或高职高专在读，或不在册，不符合条件。"
+        ) % {"d": term.start_date}
+    if not school.strip():
+        errors["school"] = _("就读学校不能为空。")
+    if not enrolment_proof.strip():
+        errors["enrolment_proof"] = _("学籍证明不能为空。")
+    if not bank_name.strip():
+        errors["bank_name"] = _("开户银行不能为空。")
+    if not account_holder.strip():
+        errors["account_holder"] = _("户名不能为空。")
+    if not (account.isdigit() and 12 <= len(account) <= 30):
+        errors["bank_account"] = _("银行账号应为12至30位数字。")
+    if (
+        not errors
+        and YuluApplication.objects.filter(term=term, member=member)
+        .exclude(status=ApplicationStatus.REJECTED)
+        .exists()
+    ):
+        errors["member"] = _("该学生本学期已有申请。")
+    if errors:
+        raise ValidationError(errors)
+    application = YuluApplication.objects.create(
+        county=term.county,
+        term=term,
+        member=member,
+        household=member.household,
+        village=member.village,
+        school=school.strip(),
+        enrolment_proof=enrolment_proof.strip(),
+        bank_name=bank_name.strip(),
+        account_holder=account_holder.strip(),
+        bank_account_encrypted=encrypt_text(account, context=BANK_CONTEXT),
+        bank_account_masked=_mask_account(account),
+        submitted_on=today(),
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.submit_application",
+        target_type="subsidies.yuluapplication",
+        target_id=str(application.pk),
+        after={"term": term.code, "member": member.pk, "bank_account": application.bank_account_masked},
+        county_code=term.county.county_code,
+    )
+    return application
+
+
+def _move(
+    *, actor: User | None, application: YuluApplication, target: str, reason: str = "", **fields: Any
+) -> YuluApplication:
+    before = {"status": application.status}
+    application.status = target
+    update = ["status", "updated_at", *fields]
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=update)
+    record_audit(
+        actor=actor,
+        action=f"subsidies.application.{target}",
+        target_type="subsidies.yuluapplication",
+        target_id=str(application.pk),
+        before=before,
+        after={"status": target, **{k: str(v) for k, v in fields.items()}},
+        reason=reason,
+        county_code=application.county.county_code,
+    )
+    return application
+
+
+def _reject(*, actor: User | None, application: YuluApplication, reason: str) -> YuluApplication:
+    _require_step(actor, application, ApplicationStatus.REJECTED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("不通过必须填写原因。")})
+    return _move(
+        actor=actor,
+        application=application,
+        target=ApplicationStatus.REJECTED,
+        reason=reason.strip(),
+        rejection_reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def review_application(
+    *, actor: User | None, application: YuluApplication, approve: bool, reason: str = ""
+) -> YuluApplication:
+    """The next review step, by the role that owns it:
+    village (初审 → 5-day publicity) → township (after the publicity) → county (审定 → 7-day
+    publicity). A rejection needs a reason and ends the application."""
+    application = (
+        YuluApplication.objects.select_for_update().select_related("county", "village").get(pk=application.pk)
+    )
+    if not approve:
+        return _reject(actor=actor, application=application, reason=reason)
+    status = application.status
+    day = today()
+    if status == ApplicationStatus.SUBMITTED:
+        _require_step(actor, application, ApplicationStatus.VILLAGE_PUBLICITY)
+        return _move(
+            actor=actor,
+            application=application,
+            target=ApplicationStatus.VILLAGE_PUBLICITY,
+            village_publicity_until=day + timedelta(days=VILLAGE_PUBLICITY_DAYS),
+        )
+    if status == ApplicationStatus.VILLAGE_PUBLICITY:
+        _require_step(actor, application, ApplicationStatus.TOWNSHIP_APPROVED)
+        if application.village_publicity_until and day < application.village_publicity_until:
+            raise ValidationError(
+                {
+                    "status": _("村级公示期至%(d)s，公示期满后才能审核。")
+                    % {"d": application.village_publicity_until}
+                }
+            )
+        return _move(actor=actor, application=application, target=ApplicationStatus.TOWNSHIP_APPROVED)
+    if status == ApplicationStatus.TOWNSHIP_APPROVED:
+        _require_step(actor, application, ApplicationStatus.COUNTY_PUBLICITY)
+        return _move(
+            actor=actor,
+            application=application,
+            target=ApplicationStatus.COUNTY_PUBLICITY,
+            county_publicity_until=day + timedelta(days=COUNTY_PUBLICITY_DAYS),
+        )
+    raise ValidationError(
+        {"status": _("申请当前状态为“%(s)s”，没有待审核的环节。") % {"s": ApplicationStatus(status).label}}
+    )
+
+
+@transaction.atomic
+def create_payment_batch(*, actor: User | None, term: YuluTerm) -> YuluPaymentBatch:
+    """Put every application whose county publicity has ended into a new payment batch."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, term.county)
+    ready = YuluApplication.objects.filter(
+        term=term, status=ApplicationStatus.COUNTY_PUBLICITY, county_publicity_until__lte=today()
+    )
+    if not ready.exists():
+        raise ValidationError({"term": _("没有县级公示期满、可列入发放批次的申请。")})
+    number = (YuluPaymentBatch.objects.filter(term=term).aggregate(n=Max("number"))["n"] or 0) + 1
+    batch = YuluPaymentBatch.objects.create(county=term.county, term=term, number=number)
+    count = ready.update(status=ApplicationStatus.BATCHED, batch=batch)
+    record_audit(
+        actor=actor,
+        action="subsidies.create_payment_batch",
+        target=batch,
+        after={"term": term.code, "number": number, "applications": count},
+        county_code=term.county.county_code,
+    )
+    return batch
+
+
+@transaction.atomic
+def mark_batch_paid(*, actor: User | None, batch: YuluPaymentBatch, paid_on: date) -> int:
+    """The bank has paid the batch: one payment row per application, set-based. The database
+    refuses a second payment for the same student and term."""
+    _require(actor, Role.COUNTY_ADMIN)
+    batch = YuluPaymentBatch.objects.select_for_update().select_related("term", "county").get(pk=batch.pk)
+    _require_county(actor, batch.county)
+    if batch.status != BatchStatus.OPEN:
+        raise ValidationError({"batch": _("该批次已标记为已发放。")})
+    if paid_on > today():
+        raise ValidationError({"paid_on": _("发放日期不能晚于今天。")})
+    rows = list(
+        batch.applications.filter(status=ApplicationStatus.BATCHED).values_list(
+            "pk", "member_id", "household_id", "village_id", "member__id_number_index"
+        )
+    )
+    already = set(
+        YuluPayment.objects.filter(term=batch.term, member_id__in=[r[1] for r in rows]).values_list(
+            "member_id", flat=True
+        )
+    )
+    if already:
+        raise ValidationError(
+            {"batch": _("批次中有%(n)d名学生本学期已发放过，不能重复发放。") % {"n": len(already)}}
+        )
+    YuluPayment.objects.bulk_create(
+        YuluPayment(
+            county=batch.county,
+            term=batch.term,
+            member_id=member_id,
+            household_id=household_id,
+            village_id=village_id,
+            id_number_index=index,
+            application_id=app_id,
+            batch=batch,
+            amount=batch.term.amount,
+            paid_on=paid_on,
+        )
+        for app_id, member_id, household_id, village_id, index in rows
+    )
+    batch.applications.filter(status=ApplicationStatus.BATCHED).update(status=ApplicationStatus.PAID)
+    batch.status, batch.paid_on = BatchStatus.PAID, paid_on
+    batch.save(update_fields=["status", "paid_on"])
+    record_audit(
+        actor=actor,
+        action="subsidies.mark_batch_paid",
+        target=batch,
+        after={"paid_on": str(paid_on), "payments": len(rows)},
+        county_code=batch.county.county_code,
+    )
+    return len(rows)
+
+
+@transaction.atomic
+def record_payment(
+    *, actor: User | None, term: YuluTerm, member: Member, amount: Decimal | str, paid_on: date
+) -> YuluPayment:
+    """Record a payment made outside the batches (e.g. from the finance bureau's 报账 list), so
+    that the paid list reconciliation checks is complete."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, term.county)
+    if member.county_id != term.county_id:
+        raise ValidationError({"member": _("学生不属于该学期所在县。")})
+    if YuluPayment.objects.filter(term=term, member=member).exists():
+        raise ValidationError({"member": _("该学生本学期已有发放记录，不能重复发放。")})
+    payment = YuluPayment.objects.create(
+        county=term.county,
+        term=term,
+        member=member,
+        household_id=member.household_id,
+        village_id=member.village_id,
+        id_number_index=member.id_number_index,
+        source=PaymentSource.RECORDED,
+        amount=_money(amount, "amount"),
+        paid_on=paid_on,
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.record_payment",
+        target_type="subsidies.yulupayment",
+        target_id=str(payment.pk),
+        after={
+            "term": term.code,
+            "member": member.pk,
+            "amount": str(payment.amount),
+            "paid_on": str(paid_on),
+        },
+        county_code=term.county.county_code,
+    )
+    return payment
+
+
+@transaction.atomic
+def export_bank_file(*, actor: User | None, batch: YuluPaymentBatch) -> bytes:
+    """The bank payment file (xlsx) of a batch, with full account numbers: audited."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, batch.county)
+    from bangfu.subsidies.exports import bank_file_xlsx
+
+    content = bank_file_xlsx(batch, decrypt=lambda token: decrypt_text(token, context=BANK_CONTEXT))
+    record_audit(
+        actor=actor,
+        action="subsidies.export_bank_file",
+        target=batch,
+        after={"applications": batch.applications.count()},
+        county_code=batch.county.county_code,
+    )
+    return content
