@@ -613,6 +613,14 @@ def _require_step(actor: User | None, application: YuluApplication, target: str)
     _in_area(actor, application.village)
 
 
+def _step_day(actor: User | None, day: date | None) -> date:
+    """The date of a workflow step: today, or for the system (demo, back-filled records) the day
+    given. People cannot back-date a step."""
+    if day is not None and actor is not None:
+        raise PermissionDenied(_("不能补录审核日期。"))
+    return day or today()
+
+
 def _mask_account(account: str) -> str:
     return ("*" * max(len(account) - 4, 0) + account[-4:]) if len(account) > 4 else "****"
 
@@ -628,6 +636,7 @@ def submit_application(
     bank_name: str,
     account_holder: str,
     bank_account: str,
+    day: date | None = None,
 ) -> YuluApplication:
     """A student or parent applies at the village committee; the village officer (or the
     township clerk) enters it. The student must be eligible on the term's start date."""
@@ -674,7 +683,7 @@ def submit_application(
         account_holder=account_holder.strip(),
         bank_account_encrypted=encrypt_text(account, context=BANK_CONTEXT),
         bank_account_masked=_mask_account(account),
-        submitted_on=today(),
+        submitted_on=_step_day(actor, day),
     )
     record_audit(
         actor=actor,
@@ -724,7 +733,12 @@ def _reject(*, actor: User | None, application: YuluApplication, reason: str) ->
 
 @transaction.atomic
 def review_application(
-    *, actor: User | None, application: YuluApplication, approve: bool, reason: str = ""
+    *,
+    actor: User | None,
+    application: YuluApplication,
+    approve: bool,
+    reason: str = "",
+    day: date | None = None,
 ) -> YuluApplication:
     """The next review step, by the role that owns it:
     village (初审 → 5-day publicity) → township (after the publicity) → county (审定 → 7-day
@@ -735,7 +749,7 @@ def review_application(
     if not approve:
         return _reject(actor=actor, application=application, reason=reason)
     status = application.status
-    day = today()
+    day = _step_day(actor, day)
     if status == ApplicationStatus.SUBMITTED:
         _require_step(actor, application, ApplicationStatus.VILLAGE_PUBLICITY)
         return _move(
@@ -768,12 +782,14 @@ def review_application(
 
 
 @transaction.atomic
-def create_payment_batch(*, actor: User | None, term: YuluTerm) -> YuluPaymentBatch:
+def create_payment_batch(*, actor: User | None, term: YuluTerm, day: date | None = None) -> YuluPaymentBatch:
     """Put every application whose county publicity has ended into a new payment batch."""
     _require(actor, Role.COUNTY_ADMIN)
     _require_county(actor, term.county)
     ready = YuluApplication.objects.filter(
-        term=term, status=ApplicationStatus.COUNTY_PUBLICITY, county_publicity_until__lte=today()
+        term=term,
+        status=ApplicationStatus.COUNTY_PUBLICITY,
+        county_publicity_until__lte=_step_day(actor, day),
     )
     if not ready.exists():
         raise ValidationError({"term": _("没有县级公示期满、可列入发放批次的申请。")})
