@@ -22,7 +22,10 @@ from bangfu.subsidies.models import (
     SanzhiPlacement,
     SanzhiPlan,
     TechnicianCohort,
+    TechnicianEnrolment,
+    YuluApplication,
     YuluPayment,
+    YuluPaymentBatch,
     YuluTerm,
 )
 
@@ -303,3 +306,83 @@ def reconcile_yulu(term: YuluTerm) -> Reconciliation:
         late={m for m, row in paid.items() if row[2] > term.payment_deadline},
         village_of=village_of,
     )
+
+
+# --- per-person records: scoped by the user's area subtree (registry roles only) ---------------------
+def person_prefix(user: Any) -> str | None:
+    from bangfu.registry.selectors import registry_prefix
+
+    return registry_prefix(user)
+
+
+def applications_for_user(user: Any) -> QuerySet[YuluApplication]:
+    prefix = person_prefix(user)
+    if prefix is None:
+        return YuluApplication.objects.none()
+    return YuluApplication.objects.filter(village__code__startswith=prefix).select_related(
+        "term", "county", "village", "member", "household"
+    )
+
+
+def get_application_for_user(user: Any, pk: int) -> YuluApplication:
+    try:
+        return applications_for_user(user).get(pk=pk)
+    except YuluApplication.DoesNotExist:
+        raise Http404("application") from None
+
+
+def batches_for_user(user: Any) -> QuerySet[YuluPaymentBatch]:
+    """Payment batches are county business: county admins and inspectors only."""
+    from bangfu.accounts.models import Role
+
+    prefix = person_prefix(user)
+    if prefix is None or user.role not in (Role.COUNTY_ADMIN, Role.INSPECTOR):
+        return YuluPaymentBatch.objects.none()
+    return YuluPaymentBatch.objects.filter(county__code__startswith=prefix[:6]).select_related(
+        "term", "county"
+    )
+
+
+def get_batch_for_user(user: Any, pk: int) -> YuluPaymentBatch:
+    try:
+        return batches_for_user(user).get(pk=pk)
+    except YuluPaymentBatch.DoesNotExist:
+        raise Http404("batch") from None
+
+
+def enrolments_for_user(user: Any) -> QuerySet[TechnicianEnrolment]:
+    prefix = person_prefix(user)
+    if prefix is None:
+        return TechnicianEnrolment.objects.none()
+    return TechnicianEnrolment.objects.filter(village__code__startswith=prefix).select_related(
+        "cohort", "member", "village", "household"
+    )
+
+
+def get_enrolment_for_user(user: Any, pk: int) -> TechnicianEnrolment:
+    try:
+        return enrolments_for_user(user).get(pk=pk)
+    except TechnicianEnrolment.DoesNotExist:
+        raise Http404("enrolment") from None
+
+
+def reconciliation_for_user(user: Any, term: YuluTerm) -> Reconciliation:
+    """The term's reconciliation, limited to the user's area (a township sees its township)."""
+    prefix = person_prefix(user)
+    rec = reconcile_yulu(term)
+    if prefix is None:
+        return rec.restricted_to("-")  # nothing
+    return rec if len(prefix) <= 6 else rec.restricted_to(prefix)
+
+
+def members_in_scope(user: Any) -> QuerySet[Member]:
+    """Registry members the user may see (the registry's own scoping helper)."""
+    from bangfu.registry.selectors import members_for_user
+
+    return members_for_user(user)
+
+
+def get_member_in_scope(user: Any, pk: int) -> Member:
+    from bangfu.registry.selectors import get_member_for_user
+
+    return get_member_for_user(user, pk)

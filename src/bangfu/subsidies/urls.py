@@ -7,6 +7,15 @@ from bangfu.subsidies import views
 app_name = "subsidies"
 urlpatterns = [
     path("subsidies/yulu/", views.term_list, name="terms"),
+    path("subsidies/yulu/<str:code>/", views.term_detail, name="term"),
+    path("subsidies/yulu/<str:code>/applications/", views.application_list, name="applications"),
+    path("subsidies/yulu/<str:code>/batches/", views.batch_create, name="batch_create"),
+    path(
+        "subsidies/yulu/<str:code>/reconciliation.xlsx", views.reconciliation_file, name="reconciliation_file"
+    ),
+    path("subsidies/yulu/applications/<int:pk>/review/", views.application_review, name="application_review"),
+    path("subsidies/yulu/batches/<int:pk>/paid/", views.batch_paid, name="batch_paid"),
+    path("subsidies/yulu/batches/<int:pk>/bank-file.xlsx", views.batch_file, name="batch_file"),
     path("subsidies/milestones/", views.milestone_list, name="milestones"),
     path("subsidies/milestones/schedule/", views.milestone_schedule, name="milestone_schedule"),
     path("subsidies/milestones/<int:pk>/complete/", views.milestone_complete, name="milestone_complete"),

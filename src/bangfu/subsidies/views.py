@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,15 @@ from bangfu.accounts.scopes import STAFF_ROLES, require_role
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
 from bangfu.subsidies import selectors, services
-from bangfu.subsidies.models import Programme, SanzhiField, SanzhiStage
+from bangfu.subsidies.exports import reconciliation_xlsx
+from bangfu.subsidies.models import (
+    APPLICATION_TRANSITIONS,
+    ApplicationStatus,
+    Programme,
+    SanzhiField,
+    SanzhiStage,
+    YuluApplication,
+)
 
 
 def _staff(request: HttpRequest) -> None:
@@ -79,7 +88,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "subsidies/term_list.html",
-        {"terms": terms, "form": form, "can_edit": user.role == Role.COUNTY_ADMIN},
+        {"terms": terms, "form": form, "can_edit": user.role == Role.COUNTY_ADMIN, "term_pages": True},
     )
 
 
@@ -220,3 +229,179 @@ def sanzhi_advance(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("subsidies:sanzhi_plan", year=applicant.plan.year)
+
+
+# --- Yulu: the zero-omission dashboard, applications, batches ----------------------------------------
+@login_required
+def term_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The county's zero-omission dashboard: per township, missing count going to zero."""
+    _staff(request)
+    user: Any = request.user
+    term = selectors.get_term_for_user(user, code)
+    rec = selectors.reconciliation_for_user(user, term)
+    townships = {
+        a.code[:9]: a for a in Area.objects.filter(level="township", code__startswith=term.county.prefix)
+    }
+    by_township = rec.by_township()
+    rows = [
+        {"township": townships.get(code_, code_), "code": code_, **counts}
+        for code_, counts in sorted(by_township.items())
+    ]
+    category = request.GET.get("show", "missing")
+    if category not in selectors.CATEGORIES:
+        category = "missing"
+    ids = sorted(getattr(rec, category))[:500]
+    people = (
+        selectors.members_in_scope(user).filter(pk__in=ids).select_related("household", "village")
+        if ids
+        else []
+    )
+    chart = {
+        "names": [str(r["township"]) for r in rows],
+        "missing": [r["missing"] for r in rows],
+        "paid": [r["paid"] for r in rows],
+    }
+    return render(
+        request,
+        "subsidies/term_detail.html",
+        {
+            "term": term,
+            "summary": rec.summary(),
+            "rows": rows,
+            "category": category,
+            "people": people,
+            "chart_json": chart,
+            "overdue": today() > term.payment_deadline and bool(rec.missing),
+            "can_batch": user.role == Role.COUNTY_ADMIN,
+            "batches": selectors.batches_for_user(user).filter(term=term),
+        },
+    )
+
+
+class ApplicationForm(forms.Form):
+    member = forms.IntegerField(label=_l("学生"), widget=forms.HiddenInput)
+    school = forms.CharField(label=_l("就读学校"), max_length=100)
+    enrolment_proof = forms.CharField(label=_l("学籍证明"), max_length=100)
+    bank_name = forms.CharField(label=_l("开户银行"), max_length=60)
+    account_holder = forms.CharField(label=_l("户名"), max_length=40)
+    bank_account = forms.CharField(label=_l("银行账号"), max_length=40)
+
+
+APPLY_ROLES = (Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK)
+
+
+@login_required
+def application_list(request: HttpRequest, code: str) -> HttpResponse:
+    _staff(request)
+    user: Any = request.user
+    term = selectors.get_term_for_user(user, code)
+    applications = selectors.applications_for_user(user).filter(term=term)
+    status = request.GET.get("status", "")
+    if status in ApplicationStatus.values:
+        applications = applications.filter(status=status)
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST":
+        require_role(user, *APPLY_ROLES)
+        if form.is_valid():
+            member = selectors.get_member_in_scope(user, form.cleaned_data.pop("member"))
+            try:
+                services.submit_application(actor=user, term=term, member=member, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("申请已登记。"))
+                return redirect("subsidies:applications", code=term.code)
+    # Eligible students of the user's area without an open application: who still has to apply.
+    waiting: list[Any] = []
+    if user.role in APPLY_ROLES:
+        applied = YuluApplication.objects.filter(term=term).exclude(status=ApplicationStatus.REJECTED)
+        waiting = list(
+            selectors.members_in_scope(user)
+            .filter(pk__in=selectors.eligible_member_ids(term))
+            .exclude(pk__in=applied.values("member_id"))
+            .select_related("household", "village")[:200]
+        )
+    page = Paginator(applications.order_by("village__code", "pk"), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "subsidies/application_list.html",
+        {
+            "term": term,
+            "page": page,
+            "status": status,
+            "statuses": ApplicationStatus.choices,
+            "form": form,
+            "waiting": waiting,
+            "transitions": APPLICATION_TRANSITIONS,
+            "role": user.role,
+            "today": today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    application = selectors.get_application_for_user(request.user, pk)
+    try:
+        services.review_application(
+            actor=request.user,  # type: ignore[arg-type]
+            application=application,
+            approve=request.POST.get("decision") == "approve",
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("subsidies:applications", code=application.term.code)
+
+
+@login_required
+@require_POST
+def batch_create(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    term = selectors.get_term_for_user(request.user, code)
+    try:
+        batch = services.create_payment_batch(actor=request.user, term=term)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已生成发放批次 %(b)s。") % {"b": batch})
+    return redirect("subsidies:term", code=term.code)
+
+
+@login_required
+@require_POST
+def batch_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    batch = selectors.get_batch_for_user(request.user, pk)
+    try:
+        services.mark_batch_paid(actor=request.user, batch=batch, paid_on=today())  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("subsidies:term", code=batch.term.code)
+
+
+@login_required
+def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    batch = selectors.get_batch_for_user(request.user, pk)
+    content = services.export_bank_file(actor=request.user, batch=batch)  # type: ignore[arg-type]
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="yulu-{batch.term.code}-{batch.number}.xlsx"'
+    return response
+
+
+@login_required
+def reconciliation_file(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN, Role.INSPECTOR, Role.TOWNSHIP_CLERK)
+    term = selectors.get_term_for_user(request.user, code)
+    rec = selectors.reconciliation_for_user(request.user, term)
+    response = HttpResponse(
+        reconciliation_xlsx(rec),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="yulu-reconcile-{term.code}.xlsx"'
+    return response
