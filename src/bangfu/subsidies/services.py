@@ -21,6 +21,7 @@ from bangfu.subsidies.models import (
     APPLICATION_TRANSITIONS,
     COUNTY_PUBLICITY_DAYS,
     SANZHI_STAGE_ORDER,
+    TECHNICIAN_TRANSITIONS,
     TERM_DEFAULTS,
     VILLAGE_PUBLICITY_DAYS,
     ApplicationStatus,
@@ -43,6 +44,9 @@ from bangfu.subsidies.models import (
     SanzhiStage,
     Season,
     TechnicianCohort,
+    TechnicianEnrolment,
+    TechnicianFunding,
+    TechnicianStatus,
     YuluApplication,
     YuluPayment,
     YuluPaymentBatch,
@@ -914,3 +918,113 @@ def export_bank_file(*, actor: User | None, batch: YuluPaymentBatch) -> bytes:
         county_code=batch.county.county_code,
     )
     return content
+
+
+# --- technician programme: enrolment, status, per-term funding ---------------------------------------
+@transaction.atomic
+def enrol_technician_student(
+    *,
+    actor: User | None,
+    cohort: TechnicianCohort,
+    member: Member,
+    school: str,
+    trade: str,
+    start_date: date,
+) -> TechnicianEnrolment:
+    """Enrol a member of a registered household (active, household still registered)."""
+    _require(actor, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+    _in_area(actor, member.village)
+    errors: dict[str, str] = {}
+    if member.county_id != cohort.county_id:
+        errors["member"] = _("学生不属于该县。")
+    elif not (member.active and member.household.active):
+        errors["member"] = _("该成员不在册或所在户已不在建档立卡名单中。")
+    elif TechnicianEnrolment.objects.filter(cohort=cohort, member=member).exists():
+        errors["member"] = _("该学生已报名本批次。")
+    if not school.strip():
+        errors["school"] = _("培训学校不能为空。")
+    if not trade.strip():
+        errors["trade"] = _("专业工种不能为空。")
+    if errors:
+        raise ValidationError(errors)
+    enrolment = TechnicianEnrolment.objects.create(
+        county=cohort.county,
+        cohort=cohort,
+        member=member,
+        household=member.household,
+        village=member.village,
+        school=school.strip(),
+        trade=trade.strip(),
+        start_date=start_date,
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.enrol_technician_student",
+        target_type="subsidies.technicianenrolment",
+        target_id=str(enrolment.pk),
+        after={"cohort": cohort.year, "member": member.pk, "trade": enrolment.trade},
+        county_code=cohort.county.county_code,
+    )
+    return enrolment
+
+
+@transaction.atomic
+def set_technician_status(
+    *, actor: User | None, enrolment: TechnicianEnrolment, status: str, reason: str = ""
+) -> TechnicianEnrolment:
+    _require(actor, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+    _in_area(actor, enrolment.village)
+    if status not in TECHNICIAN_TRANSITIONS.get(enrolment.status, set()):
+        raise ValidationError(
+            {
+                "status": _("不能从“%(a)s”变更为“%(b)s”。")
+                % {"a": TechnicianStatus(enrolment.status).label, "b": status}
+            }
+        )
+    if status == TechnicianStatus.DROPPED and not reason.strip():
+        raise ValidationError({"reason": _("退出必须填写原因。")})
+    before = {"status": enrolment.status}
+    enrolment.status = status
+    enrolment.drop_reason = reason.strip() if status == TechnicianStatus.DROPPED else enrolment.drop_reason
+    enrolment.save(update_fields=["status", "drop_reason"])
+    record_audit(
+        actor=actor,
+        action="subsidies.set_technician_status",
+        target_type="subsidies.technicianenrolment",
+        target_id=str(enrolment.pk),
+        before=before,
+        after={"status": status},
+        reason=reason.strip(),
+        county_code=enrolment.county.county_code,
+    )
+    return enrolment
+
+
+@transaction.atomic
+def fund_technician_term(
+    *, actor: User | None, cohort: TechnicianCohort, term_code: str, paid_on: date
+) -> int:
+    """Fund every current (studying) student of the cohort for a term at the cohort's amount,
+    once per student and term. Returns how many were funded."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, cohort.county)
+    year, season = parse_term_code(term_code)
+    code = f"{year}-{season}"
+    current = TechnicianEnrolment.objects.filter(cohort=cohort, status=TechnicianStatus.STUDYING).exclude(
+        fundings__term_code=code
+    )
+    ids = list(current.values_list("pk", flat=True))
+    if not ids:
+        raise ValidationError({"term_code": _("没有需要资助的在读学员（或本学期均已资助）。")})
+    TechnicianFunding.objects.bulk_create(
+        TechnicianFunding(enrolment_id=pk, term_code=code, amount=cohort.amount_per_term, paid_on=paid_on)
+        for pk in ids
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.fund_technician_term",
+        target=cohort,
+        after={"term": code, "students": len(ids), "amount_each": str(cohort.amount_per_term)},
+        county_code=cohort.county.county_code,
+    )
+    return len(ids)

@@ -19,6 +19,10 @@ urlpatterns = [
     path("subsidies/milestones/", views.milestone_list, name="milestones"),
     path("subsidies/milestones/schedule/", views.milestone_schedule, name="milestone_schedule"),
     path("subsidies/milestones/<int:pk>/complete/", views.milestone_complete, name="milestone_complete"),
+    path("subsidies/technician/", views.technician, name="technician"),
+    path(
+        "subsidies/technician/enrolments/<int:pk>/status/", views.technician_status, name="technician_status"
+    ),
     path("subsidies/sanzhi/", views.sanzhi_list, name="sanzhi"),
     path("subsidies/sanzhi/<int:year>/", views.sanzhi_plan, name="sanzhi_plan"),
     path("subsidies/sanzhi/applicants/<int:pk>/advance/", views.sanzhi_advance, name="sanzhi_advance"),

@@ -28,7 +28,9 @@ from bangfu.subsidies.models import (
     ApplicationStatus,
     Programme,
     SanzhiField,
+    TECHNICIAN_TRANSITIONS,
     SanzhiStage,
+    TechnicianStatus,
     YuluApplication,
 )
 
@@ -405,3 +407,65 @@ def reconciliation_file(request: HttpRequest, code: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="yulu-reconcile-{term.code}.xlsx"'
     return response
+
+
+# --- technician programme ------------------------------------------------------------------------------
+class EnrolForm(forms.Form):
+    member = forms.IntegerField(label=_l("学生"), widget=forms.HiddenInput)
+    school = forms.CharField(label=_l("培训学校"), max_length=100)
+    trade = forms.CharField(label=_l("专业工种"), max_length=60)
+    start_date = forms.DateField(label=_l("入学日期"))
+
+
+@login_required
+def technician(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    user: Any = request.user
+    cohort_form = CohortForm(request.POST or None, prefix="cohort")
+    if request.method == "POST" and "cohort-year" in request.POST:
+        require_role(user, Role.COUNTY_ADMIN)
+        if cohort_form.is_valid():
+            try:
+                services.create_technician_cohort(
+                    actor=user, county=_county_of(request), **cohort_form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors(request, exc)
+            else:
+                return redirect("subsidies:technician")
+    cohorts = selectors.cohorts_for_user(user).annotate(
+        studying=Count("enrolments", filter=Q(enrolments__status=TechnicianStatus.STUDYING))
+    )
+    year = int(request.GET.get("year") or today().year)
+    enrolments = selectors.enrolments_for_user(user).filter(cohort__year=year)
+    return render(
+        request,
+        "subsidies/technician.html",
+        {
+            "cohorts": cohorts,
+            "year": year,
+            "enrolments": enrolments[:500],
+            "cohort_form": cohort_form,
+            "can_edit": user.role == Role.COUNTY_ADMIN,
+            "can_update": user.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK),
+            "transitions": {k: sorted(v) for k, v in TECHNICIAN_TRANSITIONS.items()},
+            "status_labels": dict(TechnicianStatus.choices),
+        },
+    )
+
+
+@login_required
+@require_POST
+def technician_status(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+    enrolment = selectors.get_enrolment_for_user(request.user, pk)
+    try:
+        services.set_technician_status(
+            actor=request.user,  # type: ignore[arg-type]
+            enrolment=enrolment,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(f"{reverse('subsidies:technician')}?year={enrolment.cohort.year}")
