@@ -130,37 +130,43 @@ def get_sanzhi_placement_for_user(user: Any, pk: int) -> SanzhiPlacement:
 def _eligibility_sql(*, with_village: bool) -> tuple[str, list[str]]:
     """SQL selecting (member_id[, village code]) of the students eligible on a day.
 
-    Parameters, in order: county id, day (x3), county id. A member's facts on the day are the
+    Parameters: see `_eligible_rows`. A member's facts on the day are the
     registry version in effect (valid_from <= day < valid_to); a member first recorded after the
     day is judged by its earliest version; a member without versions by its current fields.
     Eligible: in the register (active) on the day, schooling a 中职 or 高职高专 grade, and the
     household still registered (exited and monitored households count).
     """
-    from bangfu.areas.models import Area
     from bangfu.registry.models import VOCATIONAL, Household, Member, MemberVersion
 
     version = MemberVersion._meta.db_table
     member = Member._meta.db_table
     household = Household._meta.db_table
-    area = Area._meta.db_table
     grades = [str(g) for g in VOCATIONAL]
     marks = ", ".join(["%s"] * len(grades))
-    village_col = ", a.code" if with_village else ""
-    village_join = f" JOIN {area} a ON a.id = h.village_id" if with_village else ""
+    # CROSS JOIN keeps SQLite's join order (versions first, households by primary key) and
+    # `+v.county_id` makes it scan the versions table instead of walking an index row by row; on
+    # PostgreSQL both are no-ops.
+    # The village id comes from the household row already joined; codes are mapped in Python
+    # from the county's few hundred villages (joining the area table costs more than the query).
+    village_col = ", h.village_id" if with_village else ""
     # Only table names and placeholders are interpolated; every value is a query parameter.
     sql = f"""
         SELECT v.member_id{village_col}
-        FROM {version} v JOIN {household} h ON h.id = v.household_id{village_join}
-        WHERE v.county_id = %s AND v.schooling IN ({marks}) AND v.active AND h.active
-          AND ((v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s))
-               OR (v.valid_from > %s AND NOT EXISTS (
-                   SELECT 1 FROM {version} w
-                   WHERE w.member_id = v.member_id AND w.valid_from < v.valid_from)))
+        FROM {version} v CROSS JOIN {household} h
+        WHERE h.id = v.household_id AND +v.county_id = %s AND v.schooling IN ({marks}) AND v.active
+          AND h.active AND v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s)
+        UNION ALL
+        SELECT v.member_id{village_col}
+        FROM {version} v CROSS JOIN {household} h
+        WHERE h.id = v.household_id AND v.county_id = %s AND v.valid_from > %s
+          AND v.schooling IN ({marks}) AND v.active AND h.active
+          AND NOT EXISTS (
+              SELECT 1 FROM {version} w WHERE w.member_id = v.member_id AND w.valid_from < v.valid_from)
         UNION ALL
         SELECT m.id{village_col}
-        FROM {member} m JOIN {household} h ON h.id = m.household_id{village_join}
-        WHERE m.county_id = %s AND m.schooling IN ({marks}) AND m.active AND h.active
-          AND NOT EXISTS (SELECT 1 FROM {version} w WHERE w.member_id = m.id)
+        FROM {member} m CROSS JOIN {household} h
+        WHERE h.id = m.household_id AND m.county_id = %s AND m.schooling IN ({marks}) AND m.active
+          AND h.active AND NOT EXISTS (SELECT 1 FROM {version} w WHERE w.member_id = m.id)
     """  # noqa: S608
     return sql, grades
 
@@ -168,7 +174,8 @@ def _eligibility_sql(*, with_village: bool) -> tuple[str, list[str]]:
 def _eligible_rows(term: YuluTerm, *, with_village: bool) -> list[tuple[Any, ...]]:
     sql, grades = _eligibility_sql(with_village=with_village)
     day = term.start_date
-    params = [term.county_id, *grades, day, day, day, term.county_id, *grades]
+    county = term.county_id
+    params = [county, *grades, day, day, county, day, *grades, county, *grades]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -273,8 +280,13 @@ def reconcile_yulu(term: YuluTerm) -> Reconciliation:
                 code, in another household or another county of the deployment;
     late      — paid after the term's payment deadline.
     Three queries in all; the comparison is set arithmetic on ids."""
-    eligible_rows = _eligible_rows(term, with_village=True)
-    village_of = {member_id: code for member_id, code in eligible_rows}
+    from bangfu.areas.models import Area
+
+    codes = dict(Area.objects.filter(code__startswith=term.county.prefix).values_list("pk", "code"))
+    village_of = {
+        member_id: codes.get(village_id, "")
+        for member_id, village_id in _eligible_rows(term, with_village=True)
+    }
     eligible = set(village_of)
     paid: dict[int, tuple[int, str, date, str]] = {}
     payments = (
