@@ -75,8 +75,9 @@ def test_it_walks_an_application_to_paid_each_step_by_its_role(
     settings.BANGFU_TODAY = date(2020, 4, 13)
     batch = create_payment_batch(actor=county_admin, term=spring)
     content = export_bank_file(actor=county_admin, batch=batch)
-    from python_calamine import CalamineWorkbook
     import io
+
+    from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert rows[1][2] == ACCOUNT.replace(" ", "")

@@ -25,10 +25,10 @@ from bangfu.subsidies import selectors, services
 from bangfu.subsidies.exports import reconciliation_xlsx
 from bangfu.subsidies.models import (
     APPLICATION_TRANSITIONS,
+    TECHNICIAN_TRANSITIONS,
     ApplicationStatus,
     Programme,
     SanzhiField,
-    TECHNICIAN_TRANSITIONS,
     SanzhiStage,
     TechnicianStatus,
     YuluApplication,
