@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 DEFAULT_YULU_AMOUNT = Decimal("1500.00")
 
 
@@ -80,7 +79,9 @@ class YuluTerm(models.Model):
     season = models.CharField(_("季节"), max_length=8, choices=Season.choices)
     start_date = models.DateField(_("开学日期"))
     payment_deadline = models.DateField(_("发放截止日期"))
-    amount = models.DecimalField(_("每生补助金额（元）"), **MONEY, default=DEFAULT_YULU_AMOUNT)
+    amount = models.DecimalField(
+        _("每生补助金额（元）"), max_digits=14, decimal_places=2, default=DEFAULT_YULU_AMOUNT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,7 +182,9 @@ class TechnicianCohort(models.Model):
     county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
     name = models.CharField(_("名称"), max_length=80)
-    amount_per_term = models.DecimalField(_("每生每学期资助（元）"), **MONEY, default=Decimal("1000.00"))
+    amount_per_term = models.DecimalField(
+        _("每生每学期资助（元）"), max_digits=14, decimal_places=2, default=Decimal("1000.00")
+    )
 
     class Meta:
         ordering = ["county", "-year"]
@@ -211,8 +214,12 @@ class SanzhiPlan(models.Model):
 
     county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("年度"))
-    monthly_subsidy = models.DecimalField(_("每月生活补贴（元）"), **MONEY, default=Decimal("2000.00"))
-    settling_allowance = models.DecimalField(_("一次性安家费（元）"), **MONEY, default=Decimal("2000.00"))
+    monthly_subsidy = models.DecimalField(
+        _("每月生活补贴（元）"), max_digits=14, decimal_places=2, default=Decimal("2000.00")
+    )
+    settling_allowance = models.DecimalField(
+        _("一次性安家费（元）"), max_digits=14, decimal_places=2, default=Decimal("2000.00")
+    )
     service_months = models.PositiveSmallIntegerField(_("服务期（月）"), default=24)
 
     class Meta:
@@ -364,7 +371,7 @@ class SanzhiPayment(models.Model):
     )
     kind = models.CharField(_("类别"), max_length=10, choices=SanzhiPaymentKind.choices)
     month = models.DateField(_("所属月份"))  # the first day of the month paid for
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("发放日期"))
 
     class Meta:
@@ -532,7 +539,7 @@ class YuluPayment(models.Model):
     source = models.CharField(
         _("来源"), max_length=10, choices=PaymentSource.choices, default=PaymentSource.WORKFLOW
     )
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("发放日期"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -602,7 +609,7 @@ class TechnicianFunding(models.Model):
         TechnicianEnrolment, verbose_name=_("学员"), on_delete=models.PROTECT, related_name="fundings"
     )
     term_code = models.CharField(_("学期"), max_length=12)
-    amount = models.DecimalField(_("金额（元）"), **MONEY)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     paid_on = models.DateField(_("发放日期"))
 
     class Meta:

@@ -175,7 +175,7 @@ def _eligible_rows(term: YuluTerm, *, with_village: bool) -> list[tuple[Any, ...
     sql, grades = _eligibility_sql(with_village=with_village)
     day = term.start_date
     county = term.county_id
-    params = [county, *grades, day, day, county, day, *grades, county, *grades]
+    params: list[Any] = [county, *grades, day, day, county, day, *grades, county, *grades]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

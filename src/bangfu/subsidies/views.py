@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.models import Role
@@ -52,15 +52,19 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
 
 # --- Yulu terms ----------------------------------------------------------------------------------------
 class TermForm(forms.Form):
-    code = forms.CharField(label=_l("学期编号"), help_text=_l("如 2020-spring、2020-autumn"), max_length=12)
+    code = forms.CharField(
+        label=gettext_lazy("学期编号"), help_text=gettext_lazy("如 2020-spring、2020-autumn"), max_length=12
+    )
     start_date = forms.DateField(
-        label=_l("开学日期"), required=False, help_text=_l("留空：春季3月1日，秋季9月1日")
+        label=gettext_lazy("开学日期"), required=False, help_text=gettext_lazy("留空：春季3月1日，秋季9月1日")
     )
     payment_deadline = forms.DateField(
-        label=_l("发放截止日期"), required=False, help_text=_l("留空：春季6月30日，秋季12月31日")
+        label=gettext_lazy("发放截止日期"),
+        required=False,
+        help_text=gettext_lazy("留空：春季6月30日，秋季12月31日"),
     )
     amount = forms.DecimalField(
-        label=_l("每生补助金额（元）"), required=False, max_digits=14, decimal_places=2
+        label=gettext_lazy("每生补助金额（元）"), required=False, max_digits=14, decimal_places=2
     )
 
 
@@ -137,17 +141,23 @@ def milestone_schedule(request: HttpRequest) -> HttpResponse:
 
 # --- technician cohorts --------------------------------------------------------------------------------
 class CohortForm(forms.Form):
-    year = forms.IntegerField(label=_l("年度"), min_value=2000, max_value=2100)
-    name = forms.CharField(label=_l("名称"), max_length=80)
-    amount_per_term = forms.DecimalField(label=_l("每生每学期资助（元）"), max_digits=14, decimal_places=2)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=80)
+    amount_per_term = forms.DecimalField(
+        label=gettext_lazy("每生每学期资助（元）"), max_digits=14, decimal_places=2
+    )
 
 
 # --- Sanzhi-Yifu ---------------------------------------------------------------------------------------
 class SanzhiPlanForm(forms.Form):
-    year = forms.IntegerField(label=_l("年度"), min_value=2000, max_value=2100)
-    monthly_subsidy = forms.DecimalField(label=_l("每月生活补贴（元）"), max_digits=14, decimal_places=2)
-    settling_allowance = forms.DecimalField(label=_l("一次性安家费（元）"), max_digits=14, decimal_places=2)
-    service_months = forms.IntegerField(label=_l("服务期（月）"), initial=24, min_value=1)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    monthly_subsidy = forms.DecimalField(
+        label=gettext_lazy("每月生活补贴（元）"), max_digits=14, decimal_places=2
+    )
+    settling_allowance = forms.DecimalField(
+        label=gettext_lazy("一次性安家费（元）"), max_digits=14, decimal_places=2
+    )
+    service_months = forms.IntegerField(label=gettext_lazy("服务期（月）"), initial=24, min_value=1)
 
 
 @login_required
@@ -281,12 +291,12 @@ def term_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 class ApplicationForm(forms.Form):
-    member = forms.IntegerField(label=_l("学生"), widget=forms.HiddenInput)
-    school = forms.CharField(label=_l("就读学校"), max_length=100)
-    enrolment_proof = forms.CharField(label=_l("学籍证明"), max_length=100)
-    bank_name = forms.CharField(label=_l("开户银行"), max_length=60)
-    account_holder = forms.CharField(label=_l("户名"), max_length=40)
-    bank_account = forms.CharField(label=_l("银行账号"), max_length=40)
+    member = forms.IntegerField(label=gettext_lazy("学生"), widget=forms.HiddenInput)
+    school = forms.CharField(label=gettext_lazy("就读学校"), max_length=100)
+    enrolment_proof = forms.CharField(label=gettext_lazy("学籍证明"), max_length=100)
+    bank_name = forms.CharField(label=gettext_lazy("开户银行"), max_length=60)
+    account_holder = forms.CharField(label=gettext_lazy("户名"), max_length=40)
+    bank_account = forms.CharField(label=gettext_lazy("银行账号"), max_length=40)
 
 
 APPLY_ROLES = (Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK)
@@ -411,10 +421,10 @@ def reconciliation_file(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- technician programme ------------------------------------------------------------------------------
 class EnrolForm(forms.Form):
-    member = forms.IntegerField(label=_l("学生"), widget=forms.HiddenInput)
-    school = forms.CharField(label=_l("培训学校"), max_length=100)
-    trade = forms.CharField(label=_l("专业工种"), max_length=60)
-    start_date = forms.DateField(label=_l("入学日期"))
+    member = forms.IntegerField(label=gettext_lazy("学生"), widget=forms.HiddenInput)
+    school = forms.CharField(label=gettext_lazy("培训学校"), max_length=100)
+    trade = forms.CharField(label=gettext_lazy("专业工种"), max_length=60)
+    start_date = forms.DateField(label=gettext_lazy("入学日期"))
 
 
 @login_required
