@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -282,6 +283,8 @@ def main() -> None:
     print(f"reconciliation: {rec.summary()} in {t3 - t2:.2f} s")
     print(f"eligibility + reconciliation: {t3 - t1:.2f} s (target < 5 s)")
     assert date(2020, 3, 1) == term.start_date
+    connection.close()
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
