@@ -13,6 +13,7 @@ from bangfu.subsidies.models import (
     SanzhiApplicant,
     SanzhiPayment,
     SanzhiPlacement,
+    SanzhiPost,
     SanzhiStage,
 )
 from bangfu.subsidies.services import (
@@ -162,3 +163,78 @@ def test_the_plan_page_is_scoped_by_township(
     applicant.refresh_from_db()
     assert not applicant.eliminated
     assert client_for(county_admin).get("/subsidies/sanzhi/2021/").status_code == 404
+
+
+def test_the_monthly_run_pays_everyone_on_post_once(county_admin, county, post):
+    from bangfu.subsidies.services import pay_sanzhi_month
+
+    placement = place_sanzhi_applicant(
+        actor=county_admin, applicant=_hire(county_admin, post), start_date=date(2020, 10, 15)
+    )
+    with pytest.raises(ValidationError):  # nobody on post in September
+        pay_sanzhi_month(actor=county_admin, county=county, month=date(2020, 9, 1), paid_on=date(2020, 9, 30))
+    assert (
+        pay_sanzhi_month(
+            actor=county_admin, county=county, month=date(2020, 10, 1), paid_on=date(2020, 10, 31)
+        )
+        == 1
+    )
+    with pytest.raises(ValidationError):
+        pay_sanzhi_month(
+            actor=county_admin, county=county, month=date(2020, 10, 1), paid_on=date(2020, 11, 1)
+        )
+    assert list(SanzhiPayment.objects.values_list("placement", "month", "amount")) == [
+        (placement.pk, date(2020, 10, 1), Decimal("2000.00"))
+    ]
+
+
+def test_the_county_admin_runs_the_recruitment_from_the_page(county_admin, county, client_for):
+    create_sanzhi_plan(
+        actor=county_admin, county=county, year=2020, monthly_subsidy="2000", settling_allowance="3000"
+    )
+    client = client_for(county_admin)
+    url = "/subsidies/sanzhi/2020/actions/"
+    township = Area.objects.get(code=OWN_TOWNSHIP)
+    client.post(url, {"action": "post", "township": township.pk, "field": "health", "posts": 2})
+    post = SanzhiPost.objects.get()
+    assert post.posts == 2
+    response = client.post(
+        url,
+        {
+            "action": "applicant",
+            "post": post.pk,
+            "number": "A1",
+            "name": "次仁",
+            "school": "川北医学院",
+            "major": "临床医学",
+            "graduation_year": 2010,
+        },
+    )
+    assert response.status_code == 302 and not SanzhiApplicant.objects.exists()  # graduated too long ago
+    client.post(
+        url,
+        {
+            "action": "applicant",
+            "post": post.pk,
+            "number": "A1",
+            "name": "次仁",
+            "school": "川北医学院",
+            "major": "临床医学",
+            "graduation_year": 2019,
+        },
+    )
+    applicant = SanzhiApplicant.objects.get()
+    for _ in range(7):
+        client.post(f"/subsidies/sanzhi/applicants/{applicant.pk}/advance/", {"decision": "pass"})
+    client.post(url, {"action": "place", "pk": applicant.pk, "start_date": "2020-10-01"})
+    placement = SanzhiPlacement.objects.get()
+    client.post(url, {"action": "month", "month": "2020-10-20"})
+    client.post(
+        url, {"action": "assess", "pk": placement.pk, "kind": "annual", "year": 2020, "grade": "pass"}
+    )
+    page = client.get("/subsidies/sanzhi/2020/").content.decode()
+    assert "次仁" in page and "2000" in page
+    assert placement.assessments.get().grade == "pass"
+    response = client.post(url, {"action": "leave", "pk": placement.pk, "reason": ""})
+    placement.refresh_from_db()
+    assert placement.status == PlacementStatus.SERVING

@@ -84,3 +84,28 @@ def test_the_page_lists_enrolments_in_scope(cohort, township_clerk, other_townsh
         enrolment.member.name
         not in client_for(other_township_clerk).get("/subsidies/technician/?year=2020").content.decode()
     )
+
+
+def test_a_township_clerk_enrols_by_id_number_within_scope(
+    cohort, township_clerk, other_township_clerk, client_for
+):
+    from bangfu.lib import idnumbers
+
+    member = make_member(make_household("H1"), 1)
+    number = "51332520030101001" + idnumbers.check_character("51332520030101001")
+    data = {
+        "action": "enrol",
+        "id_number": number,
+        "school": "州技师学院",
+        "trade": "电工",
+        "start_date": "2020-09-01",
+    }
+    client_for(other_township_clerk).post("/subsidies/technician/2020/actions/", data)
+    assert not TechnicianEnrolment.objects.exists()
+    client_for(township_clerk).post("/subsidies/technician/2020/actions/", data)
+    assert TechnicianEnrolment.objects.get().member == member
+    response = client_for(township_clerk).post(
+        "/subsidies/technician/2020/actions/", {"action": "fund", "term_code": "2020-autumn"}
+    )
+    assert response.status_code == 403
+    assert not TechnicianFunding.objects.exists()

@@ -87,3 +87,27 @@ def test_the_term_page_lists_terms_and_admins_open_them(county_admin, township_c
     response = client_for(township_clerk).post("/subsidies/yulu/", {"code": "2020-spring"})
     assert response.status_code == 403
     assert YuluTerm.objects.count() == 1
+
+
+def test_the_admin_changes_a_terms_dates_and_amount_and_bad_input_changes_nothing(
+    county_admin, county, client_for
+):
+    term = create_term(actor=county_admin, county=county, code="2020-autumn")
+    client = client_for(county_admin)
+    client.post(
+        "/subsidies/yulu/2020-autumn/settings/",
+        {"start_date": "2020-09-01", "payment_deadline": "2020-08-01", "amount": "2500"},
+    )
+    term.refresh_from_db()
+    assert (term.payment_deadline, term.amount) == (date(2020, 12, 31), Decimal("1500.00"))
+    client.post(
+        "/subsidies/yulu/2020-autumn/settings/",
+        {"start_date": "2020-09-07", "payment_deadline": "2020-12-20", "amount": "2500"},
+    )
+    term.refresh_from_db()
+    assert (term.start_date, term.payment_deadline, term.amount) == (
+        date(2020, 9, 7),
+        date(2020, 12, 20),
+        Decimal("2500.00"),
+    )
+    assert AuditRecord.objects.filter(action="subsidies.update_term").count() == 1

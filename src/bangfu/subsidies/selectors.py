@@ -398,3 +398,13 @@ def get_member_in_scope(user: Any, pk: int) -> Member:
     from bangfu.registry.selectors import get_member_for_user
 
     return get_member_for_user(user, pk)
+
+
+def member_by_id_number_in_scope(user: Any, raw: str) -> Member | None:
+    """The in-scope member with this ID number (exact lookup through the blind index)."""
+    from bangfu.lib import idnumbers
+    from bangfu.lib.crypto import blind_index
+    from bangfu.registry.services import ID_INDEX_PURPOSE
+
+    index = blind_index(idnumbers.normalise(raw), purpose=ID_INDEX_PURPOSE)
+    return members_in_scope(user).filter(id_number_index=index).first()

@@ -1028,3 +1028,40 @@ def fund_technician_term(
         county_code=cohort.county.county_code,
     )
     return len(ids)
+
+
+@transaction.atomic
+def pay_sanzhi_month(*, actor: User | None, county: Area, month: date, paid_on: date) -> int:
+    """Pay the monthly subsidy for `month` to every placement of the county on post that month and
+    not yet paid for it, at its plan's amount (set-based). Returns how many were paid."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, county)
+    month = month.replace(day=1)
+    rows = list(
+        SanzhiPlacement.objects.filter(
+            county=county,
+            status=PlacementStatus.SERVING,
+            start_date__lt=_add_months(month, 1),
+            end_date__gt=month,
+        )
+        .exclude(payments__kind=SanzhiPaymentKind.MONTHLY, payments__month=month)
+        .values_list("pk", "applicant__plan__monthly_subsidy")
+    )
+    if not rows:
+        raise ValidationError(
+            {"month": _("%(m)s没有需要发放生活补贴的在岗人员。") % {"m": month.strftime("%Y-%m")}}
+        )
+    SanzhiPayment.objects.bulk_create(
+        SanzhiPayment(
+            placement_id=pk, kind=SanzhiPaymentKind.MONTHLY, month=month, amount=amount, paid_on=paid_on
+        )
+        for pk, amount in rows
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.pay_sanzhi_month",
+        target_type="subsidies.sanzhipayment",
+        after={"month": str(month), "placements": len(rows)},
+        county_code=county.county_code,
+    )
+    return len(rows)

@@ -8,6 +8,7 @@ app_name = "subsidies"
 urlpatterns = [
     path("subsidies/yulu/", views.term_list, name="terms"),
     path("subsidies/yulu/<str:code>/", views.term_detail, name="term"),
+    path("subsidies/yulu/<str:code>/settings/", views.term_edit, name="term_edit"),
     path("subsidies/yulu/<str:code>/applications/", views.application_list, name="applications"),
     path("subsidies/yulu/<str:code>/batches/", views.batch_create, name="batch_create"),
     path(
@@ -20,10 +21,12 @@ urlpatterns = [
     path("subsidies/milestones/schedule/", views.milestone_schedule, name="milestone_schedule"),
     path("subsidies/milestones/<int:pk>/complete/", views.milestone_complete, name="milestone_complete"),
     path("subsidies/technician/", views.technician, name="technician"),
+    path("subsidies/technician/<int:year>/actions/", views.technician_action, name="technician_action"),
     path(
         "subsidies/technician/enrolments/<int:pk>/status/", views.technician_status, name="technician_status"
     ),
     path("subsidies/sanzhi/", views.sanzhi_list, name="sanzhi"),
     path("subsidies/sanzhi/<int:year>/", views.sanzhi_plan, name="sanzhi_plan"),
+    path("subsidies/sanzhi/<int:year>/actions/", views.sanzhi_action, name="sanzhi_action"),
     path("subsidies/sanzhi/applicants/<int:pk>/advance/", views.sanzhi_advance, name="sanzhi_advance"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,8 +27,13 @@ from bangfu.subsidies.models import (
     APPLICATION_TRANSITIONS,
     TECHNICIAN_TRANSITIONS,
     ApplicationStatus,
+    AssessmentGrade,
+    AssessmentKind,
     Programme,
     SanzhiField,
+    SanzhiOutcome,
+    SanzhiPlan,
+    SanzhiPost,
     SanzhiStage,
     TechnicianStatus,
     YuluApplication,
@@ -198,7 +203,12 @@ def sanzhi_plan(request: HttpRequest, year: int) -> HttpResponse:
             hired=Count("applicants", filter=Q(applicants__stage=SanzhiStage.HIRED)),
         )
     )
-    placements = selectors.sanzhi_placements_for_user(user).filter(applicant__plan=plan)
+    placements = (
+        selectors.sanzhi_placements_for_user(user)
+        .filter(applicant__plan=plan)
+        .annotate(paid_total=Sum("payments__amount"))
+        .prefetch_related("assessments")
+    )
     stage = request.GET.get("stage", "")
     if stage in SanzhiStage.values:
         applicants = applicants.filter(stage=stage, eliminated=False)
@@ -215,12 +225,17 @@ def sanzhi_plan(request: HttpRequest, year: int) -> HttpResponse:
         {
             "plan": plan,
             "posts": posts,
-            "applicants": applicants.order_by("number")[:500],
+            "applicants": applicants.annotate(placed=Count("placement")).order_by("number")[:500],
             "placements": placements,
             "stages": [(value, label, stage_counts.get(value, 0)) for value, label in SanzhiStage.choices],
             "stage": stage,
             "fields": SanzhiField.choices,
             "can_edit": user.role == Role.COUNTY_ADMIN,
+            "post_form": PostForm(county=plan.county, prefix=None),
+            "applicant_form": ApplicantForm(plan=plan),
+            "month_form": MonthForm(),
+            "assess_form": AssessForm(),
+            "outcomes": [c for c in SanzhiOutcome.choices if c[0]],
         },
     )
 
@@ -286,6 +301,13 @@ def term_detail(request: HttpRequest, code: str) -> HttpResponse:
             "overdue": today() > term.payment_deadline and bool(rec.missing),
             "can_batch": user.role == Role.COUNTY_ADMIN,
             "batches": selectors.batches_for_user(user).filter(term=term),
+            "settings_form": TermSettingsForm(
+                initial={
+                    "start_date": term.start_date,
+                    "payment_deadline": term.payment_deadline,
+                    "amount": term.amount,
+                }
+            ),
         },
     )
 
@@ -456,6 +478,9 @@ def technician(request: HttpRequest) -> HttpResponse:
             "year": year,
             "enrolments": enrolments[:500],
             "cohort_form": cohort_form,
+            "enrol_form": TechnicianEnrolForm(),
+            "fund_form": FundTermForm(),
+            "cohort_years": [c.year for c in cohorts],
             "can_edit": user.role == Role.COUNTY_ADMIN,
             "can_update": user.role in (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK),
             "transitions": {k: sorted(v) for k, v in TECHNICIAN_TRANSITIONS.items()},
@@ -479,3 +504,175 @@ def technician_status(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     return redirect(f"{reverse('subsidies:technician')}?year={enrolment.cohort.year}")
+
+
+# --- Sanzhi-Yifu: county admin actions on a plan ----------------------------------------------------------
+class PostForm(forms.Form):
+    township = forms.ModelChoiceField(label=gettext_lazy("乡(镇)"), queryset=Area.objects.none())
+    field = forms.ChoiceField(label=gettext_lazy("类别"), choices=SanzhiField.choices)
+    posts = forms.IntegerField(label=gettext_lazy("岗位数"), min_value=1, max_value=999)
+
+    def __init__(self, *args: Any, county: Area, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = Area.objects.filter(  # type: ignore[attr-defined]
+            level="township", code__startswith=county.prefix
+        )
+
+
+class ApplicantForm(forms.Form):
+    post = forms.ModelChoiceField(label=gettext_lazy("报考岗位"), queryset=SanzhiPost.objects.none())
+    number = forms.CharField(label=gettext_lazy("报名号"), max_length=20)
+    name = forms.CharField(label=gettext_lazy("姓名"), max_length=40)
+    school = forms.CharField(label=gettext_lazy("毕业院校"), max_length=80)
+    major = forms.CharField(label=gettext_lazy("专业"), max_length=60, required=False)
+    graduation_year = forms.IntegerField(label=gettext_lazy("毕业年份"), min_value=1990, max_value=2100)
+
+    def __init__(self, *args: Any, plan: SanzhiPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = plan.posts.select_related("township")  # type: ignore[attr-defined]
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(label=gettext_lazy("所属月份"), help_text=gettext_lazy("该月任一日期"))
+
+
+class AssessForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=AssessmentKind.choices)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    grade = forms.ChoiceField(label=gettext_lazy("等次"), choices=AssessmentGrade.choices)
+
+
+@login_required
+@require_POST
+def sanzhi_action(request: HttpRequest, year: int) -> HttpResponse:
+    """County admin actions on a plan: posts, applicants, placements, payments, assessments."""
+    require_role(request.user, Role.COUNTY_ADMIN)
+    user: Any = request.user
+    plan = selectors.get_sanzhi_plan_for_user(user, year)
+    action = request.POST.get("action", "")
+    try:
+        if action == "post":
+            form: forms.Form = PostForm(request.POST, county=plan.county)
+            if form.is_valid():
+                services.set_sanzhi_posts(actor=user, plan=plan, **form.cleaned_data)
+        elif action == "applicant":
+            form = ApplicantForm(request.POST, plan=plan)
+            if form.is_valid():
+                services.register_sanzhi_applicant(actor=user, **form.cleaned_data)
+        elif action == "month":
+            form = MonthForm(request.POST)
+            if form.is_valid():
+                count = services.pay_sanzhi_month(
+                    actor=user, county=plan.county, month=form.cleaned_data["month"], paid_on=today()
+                )
+                messages.success(request, _("已为%(n)d人发放生活补贴。") % {"n": count})
+        elif action in ("place", "settling", "assess", "outcome", "leave"):
+            form = AssessForm(request.POST) if action == "assess" else forms.Form(request.POST)
+            if form.is_valid():
+                _placement_action(request, user, action, form)
+        else:
+            form = forms.Form()
+            form.add_error(None, _("未知操作。"))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("subsidies:sanzhi_plan", year=plan.year)
+
+
+def _placement_action(request: HttpRequest, user: Any, action: str, form: forms.Form) -> None:
+    pk = int(request.POST.get("pk") or 0)
+    if action == "place":
+        applicant = selectors.get_sanzhi_applicant_for_user(user, pk)
+        start = forms.DateField().clean(request.POST.get("start_date"))
+        services.place_sanzhi_applicant(actor=user, applicant=applicant, start_date=start)
+        return
+    placement = selectors.get_sanzhi_placement_for_user(user, pk)
+    if action == "settling":
+        services.pay_sanzhi_subsidy(
+            actor=user, placement=placement, kind="settling", month=today(), paid_on=today()
+        )
+    elif action == "assess":
+        services.assess_sanzhi_placement(actor=user, placement=placement, **form.cleaned_data)
+    elif action == "outcome":
+        services.record_sanzhi_outcome(
+            actor=user, placement=placement, outcome=request.POST.get("outcome", "")
+        )
+    else:
+        services.record_sanzhi_departure(
+            actor=user, placement=placement, reason=request.POST.get("reason", "")
+        )
+
+
+class TechnicianEnrolForm(forms.Form):
+    id_number = forms.CharField(label=gettext_lazy("学生证件号码"), max_length=24)
+    school = forms.CharField(label=gettext_lazy("培训学校"), max_length=100)
+    trade = forms.CharField(label=gettext_lazy("专业工种"), max_length=60)
+    start_date = forms.DateField(label=gettext_lazy("入学日期"))
+
+
+class FundTermForm(forms.Form):
+    term_code = forms.CharField(
+        label=gettext_lazy("学期编号"), max_length=12, help_text=gettext_lazy("如 2020-autumn")
+    )
+
+
+@login_required
+@require_POST
+def technician_action(request: HttpRequest, year: int) -> HttpResponse:
+    """Enrol a student (found by ID number within the user's scope) or fund a term."""
+    require_role(request.user, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+    user: Any = request.user
+    cohort = selectors.get_cohort_for_user(user, year)
+    form: forms.Form
+    try:
+        if request.POST.get("action") == "fund":
+            require_role(user, Role.COUNTY_ADMIN)
+            form = FundTermForm(request.POST)
+            if form.is_valid():
+                count = services.fund_technician_term(
+                    actor=user, cohort=cohort, term_code=form.cleaned_data["term_code"], paid_on=today()
+                )
+                messages.success(request, _("已资助%(n)d名在读学员。") % {"n": count})
+        else:
+            form = TechnicianEnrolForm(request.POST)
+            if form.is_valid():
+                member = selectors.member_by_id_number_in_scope(user, form.cleaned_data.pop("id_number"))
+                if member is None:
+                    form.add_error("id_number", _("在您的管辖范围内没有这个证件号码的成员。"))
+                else:
+                    services.enrol_technician_student(
+                        actor=user, cohort=cohort, member=member, **form.cleaned_data
+                    )
+                    messages.success(request, _("已报名。"))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(f"{reverse('subsidies:technician')}?year={cohort.year}")
+
+
+class TermSettingsForm(forms.Form):
+    start_date = forms.DateField(label=gettext_lazy("开学日期"))
+    payment_deadline = forms.DateField(label=gettext_lazy("发放截止日期"))
+    amount = forms.DecimalField(label=gettext_lazy("每生补助金额（元）"), max_digits=14, decimal_places=2)
+
+
+@login_required
+@require_POST
+def term_edit(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    term = selectors.get_term_for_user(request.user, code)
+    form = TermSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_term(actor=request.user, term=term, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _errors(request, exc)
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("subsidies:term", code=term.code)
