@@ -50,6 +50,12 @@ def _county_of(request: HttpRequest) -> Area:
     return Area.objects.get(code=code)
 
 
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for field_errors in form.errors.values():
+        for error in field_errors:
+            messages.error(request, str(error))
+
+
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -573,9 +579,7 @@ def sanzhi_action(request: HttpRequest, year: int) -> HttpResponse:
         else:
             form = forms.Form()
             form.add_error(None, _("未知操作。"))
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("subsidies:sanzhi_plan", year=plan.year)
@@ -646,9 +650,7 @@ def technician_action(request: HttpRequest, year: int) -> HttpResponse:
                         actor=user, cohort=cohort, member=member, **form.cleaned_data
                     )
                     messages.success(request, _("已报名。"))
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     except ValidationError as exc:
         _errors(request, exc)
     return redirect(f"{reverse('subsidies:technician')}?year={cohort.year}")
@@ -672,7 +674,5 @@ def term_edit(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors(request, form)
     return redirect("subsidies:term", code=term.code)
