@@ -92,3 +92,23 @@ def test_the_command_prints_the_count_last_and_writes_xlsx(spring, tmp_path, cap
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
     assert len(rows) == 2 and rows[1][3] == "学生1"
     assert "*" in rows[1][4]  # masked ID
+
+
+def test_the_few_members_check_agrees_with_the_whole_set(spring):
+    from bangfu.subsidies.selectors import eligible_member_ids_for
+
+    hh = make_household("H1")
+    members = [
+        make_member(
+            hh,
+            1,
+            versions=[(date(2019, 9, 1), date(2020, 3, 2), VOC, True), (date(2020, 3, 2), None, "", True)],
+        ),
+        make_member(hh, 2, versions=[(date(2020, 5, 1), None, VOC, True)]),
+        make_member(hh, 3, schooling=VOC),
+        make_member(hh, 4, schooling=HIGH),
+    ]
+    ids = [m.pk for m in members]
+    assert eligible_member_ids_for(spring, ids) == eligible_member_ids(spring) == set(ids[:3])
+    assert eligible_member_ids_for(spring, [ids[3]]) == set()
+    assert eligible_member_ids_for(spring, []) == set()

@@ -238,3 +238,9 @@ def test_the_county_admin_runs_the_recruitment_from_the_page(county_admin, count
     response = client.post(url, {"action": "leave", "pk": placement.pk, "reason": ""})
     placement.refresh_from_db()
     assert placement.status == PlacementStatus.SERVING
+
+
+def test_unit_reporters_see_posts_but_no_people(county_admin, unit_reporter, post, client_for):
+    applicant = _hire(county_admin, post)
+    page = client_for(unit_reporter).get("/subsidies/sanzhi/2020/").content.decode()
+    assert "支教" in page and applicant.name not in page

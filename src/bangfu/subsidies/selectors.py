@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from bangfu.accounts.scopes import area_prefix, county_prefix
+from bangfu.accounts.scopes import county_prefix
 from bangfu.subsidies.models import (
     ProgrammeMilestone,
     SanzhiApplicant,
@@ -94,8 +94,9 @@ def get_sanzhi_plan_for_user(user: Any, year: int) -> SanzhiPlan:
 
 
 def sanzhi_applicants_for_user(user: Any) -> QuerySet[SanzhiApplicant]:
-    """Applicants of posts in the user's area (a township clerk sees its township's posts)."""
-    prefix = area_prefix(user)
+    """Applicants of posts in the user's area (a township clerk sees its township's posts). Like
+    registry members, people are shown to the area roles only (not to unit reporters)."""
+    prefix = person_prefix(user)
     if prefix is None:
         return SanzhiApplicant.objects.none()
     return SanzhiApplicant.objects.filter(post__township__code__startswith=prefix[:9]).select_related(
@@ -111,7 +112,7 @@ def get_sanzhi_applicant_for_user(user: Any, pk: int) -> SanzhiApplicant:
 
 
 def sanzhi_placements_for_user(user: Any) -> QuerySet[SanzhiPlacement]:
-    prefix = area_prefix(user)
+    prefix = person_prefix(user)
     if prefix is None:
         return SanzhiPlacement.objects.none()
     return SanzhiPlacement.objects.filter(township__code__startswith=prefix[:9]).select_related(
@@ -127,7 +128,7 @@ def get_sanzhi_placement_for_user(user: Any, pk: int) -> SanzhiPlacement:
 
 
 # --- Yulu eligibility (set-based SQL over the registry's effective-dated history) --------------------
-def _eligibility_sql(*, with_village: bool) -> tuple[str, list[str]]:
+def _eligibility_sql(*, with_village: bool, members: int = 0) -> tuple[str, list[str]]:
     """SQL selecting (member_id[, village code]) of the students eligible on a day.
 
     Parameters: see `_eligible_rows`. A member's facts on the day are the
@@ -149,33 +150,44 @@ def _eligibility_sql(*, with_village: bool) -> tuple[str, list[str]]:
     # The village id comes from the household row already joined; codes are mapped in Python
     # from the county's few hundred villages (joining the area table costs more than the query).
     village_col = ", h.village_id" if with_village else ""
+    # `members` > 0: restrict to that many member ids (one application, a few students).
+    only_v = f" AND v.member_id IN ({', '.join(['%s'] * members)})" if members else ""
+    only_m = f" AND m.id IN ({', '.join(['%s'] * members)})" if members else ""
     # Only table names and placeholders are interpolated; every value is a query parameter.
     sql = f"""
         SELECT v.member_id{village_col}
         FROM {version} v CROSS JOIN {household} h
         WHERE h.id = v.household_id AND +v.county_id = %s AND v.schooling IN ({marks}) AND v.active
-          AND h.active AND v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s)
+          AND h.active AND v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s){only_v}
         UNION ALL
         SELECT v.member_id{village_col}
         FROM {version} v CROSS JOIN {household} h
         WHERE h.id = v.household_id AND v.county_id = %s AND v.valid_from > %s
           AND v.schooling IN ({marks}) AND v.active AND h.active
           AND NOT EXISTS (
-              SELECT 1 FROM {version} w WHERE w.member_id = v.member_id AND w.valid_from < v.valid_from)
+              SELECT 1 FROM {version} w
+              WHERE w.member_id = v.member_id AND w.valid_from < v.valid_from){only_v}
         UNION ALL
         SELECT m.id{village_col}
         FROM {member} m CROSS JOIN {household} h
         WHERE h.id = m.household_id AND m.county_id = %s AND m.schooling IN ({marks}) AND m.active
-          AND h.active AND NOT EXISTS (SELECT 1 FROM {version} w WHERE w.member_id = m.id)
+          AND h.active AND NOT EXISTS (SELECT 1 FROM {version} w WHERE w.member_id = m.id){only_m}
     """  # noqa: S608
     return sql, grades
 
 
-def _eligible_rows(term: YuluTerm, *, with_village: bool) -> list[tuple[Any, ...]]:
-    sql, grades = _eligibility_sql(with_village=with_village)
+def _eligible_rows(
+    term: YuluTerm, *, with_village: bool, members: list[int] | None = None
+) -> list[tuple[Any, ...]]:
+    ids = list(members or [])
+    sql, grades = _eligibility_sql(with_village=with_village, members=len(ids))
     day = term.start_date
     county = term.county_id
-    params: list[Any] = [county, *grades, day, day, county, day, *grades, county, *grades]
+    params: list[Any] = [
+        *(county, *grades, day, day, *ids),
+        *(county, day, *grades, *ids),
+        *(county, *grades, *ids),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -201,9 +213,10 @@ def is_eligible(term: YuluTerm, member: Member) -> bool:
 
 
 def eligible_member_ids_for(term: YuluTerm, member_ids: list[int]) -> set[int]:
-    """Eligibility of a few members (the whole set is one query anyway; this keeps it cheap)."""
-    wanted = set(member_ids)
-    return {pk for pk in eligible_member_ids(term) if pk in wanted}
+    """Which of a few members are eligible (the same query, restricted to their ids)."""
+    if not member_ids:
+        return set()
+    return {row[0] for row in _eligible_rows(term, with_village=False, members=member_ids)}
 
 
 # --- Yulu reconciliation (应补尽补, 零遗漏) -------------------------------------------------------------
