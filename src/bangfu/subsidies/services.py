@@ -1065,3 +1065,73 @@ def pay_sanzhi_month(*, actor: User | None, county: Area, month: date, paid_on: 
         county_code=county.county_code,
     )
     return len(rows)
+
+
+@transaction.atomic
+def import_paid_list(*, actor: User | None, term: YuluTerm, data: bytes, filename: str) -> int:
+    """Record the finance bureau's paid list for a term (payments made outside the batches).
+
+    All or nothing: every row must name a member of the term's county not yet paid for the term,
+    once. Errors name the row and field. Set-based: one lookup by blind index, one bulk insert."""
+    _require(actor, Role.COUNTY_ADMIN)
+    _require_county(actor, term.county)
+    from bangfu.lib import idnumbers
+    from bangfu.lib.crypto import blind_indexer
+    from bangfu.registry.models import Member
+    from bangfu.registry.services import ID_INDEX_PURPOSE
+    from bangfu.subsidies.paidlist import parse_paid_list
+
+    rows, errors = parse_paid_list(data, filename)
+    index_of = blind_indexer(ID_INDEX_PURPOSE)
+    indexes = {row.line: index_of(idnumbers.normalise(row.id_number)) for row in rows}
+    members = {
+        m.id_number_index: m
+        for m in Member.objects.filter(county=term.county, id_number_index__in=set(indexes.values())).only(
+            "pk", "household_id", "village_id", "id_number_index"
+        )
+    }
+    paid = set(
+        YuluPayment.objects.filter(term=term, member__in=[m.pk for m in members.values()]).values_list(
+            "member_id", flat=True
+        )
+    )
+    seen: dict[str, int] = {}
+    for row in rows:
+        index = indexes[row.line]
+        member = members.get(index)
+        if member is None:
+            errors.append(
+                (row.line, _("第%(line)d行：证件号码在本县建档立卡名单中不存在。") % {"line": row.line})
+            )
+        elif member.pk in paid:
+            errors.append((row.line, _("第%(line)d行：该学生本学期已有发放记录。") % {"line": row.line}))
+        elif index in seen:
+            message = _("第%(line)d行：与第%(other)d行是同一人，不能重复发放。")
+            errors.append((row.line, message % {"line": row.line, "other": seen[index]}))
+        seen.setdefault(index, row.line)
+    if errors:
+        raise ValidationError([message for _line, message in sorted(errors)])
+    if not rows:
+        raise ValidationError(_("文件中没有发放记录。"))
+    YuluPayment.objects.bulk_create(
+        YuluPayment(
+            county=term.county,
+            term=term,
+            member_id=members[indexes[row.line]].pk,
+            household_id=members[indexes[row.line]].household_id,
+            village_id=members[indexes[row.line]].village_id,
+            id_number_index=indexes[row.line],
+            source=PaymentSource.RECORDED,
+            amount=row.amount,
+            paid_on=row.paid_on,
+        )
+        for row in rows
+    )
+    record_audit(
+        actor=actor,
+        action="subsidies.import_paid_list",
+        target=term,
+        after={"file": filename[:100], "payments": len(rows)},
+        county_code=term.county.county_code,
+    )
+    return len(rows)
