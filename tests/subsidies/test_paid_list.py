@@ -62,3 +62,23 @@ def test_a_missing_column_is_reported(spring, students):
     with pytest.raises(ValidationError) as exc:
         import_paid_list(actor=None, term=spring, data="证件号码,金额\n".encode(), filename="x.csv")
     assert "发放日期" in exc.value.messages[0]
+
+
+def test_the_admin_uploads_a_paid_list_and_a_clerk_cannot(
+    spring, students, county_admin, township_clerk, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload():
+        return SimpleUploadedFile("list.csv", f"证件号码,金额,发放日期\n{_id(3)},1500,2020-05-20\n".encode())
+
+    assert (
+        client_for(township_clerk)
+        .post("/subsidies/yulu/2020-spring/paid-list/", {"file": upload()})
+        .status_code
+        == 403
+    )
+    assert not YuluPayment.objects.exists()
+    response = client_for(county_admin).post("/subsidies/yulu/2020-spring/paid-list/", {"file": upload()})
+    assert response.status_code == 302
+    assert YuluPayment.objects.get().member == students[2]

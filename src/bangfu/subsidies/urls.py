@@ -9,6 +9,7 @@ urlpatterns = [
     path("subsidies/yulu/", views.term_list, name="terms"),
     path("subsidies/yulu/<str:code>/", views.term_detail, name="term"),
     path("subsidies/yulu/<str:code>/settings/", views.term_edit, name="term_edit"),
+    path("subsidies/yulu/<str:code>/paid-list/", views.paid_list_upload, name="paid_list"),
     path("subsidies/yulu/<str:code>/applications/", views.application_list, name="applications"),
     path("subsidies/yulu/<str:code>/batches/", views.batch_create, name="batch_create"),
     path(

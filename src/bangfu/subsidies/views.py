@@ -676,3 +676,26 @@ def term_edit(request: HttpRequest, code: str) -> HttpResponse:
     else:
         _form_errors(request, form)
     return redirect("subsidies:term", code=term.code)
+
+
+@login_required
+@require_POST
+def paid_list_upload(request: HttpRequest, code: str) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    term = selectors.get_term_for_user(request.user, code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择文件。"))
+    else:
+        try:
+            count = services.import_paid_list(
+                actor=request.user,  # type: ignore[arg-type]
+                term=term,
+                data=upload.read(),
+                filename=upload.name or "",
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("已补录%(n)d条发放记录。") % {"n": count})
+    return redirect("subsidies:term", code=term.code)
