@@ -1,0 +1,99 @@
+"""Parse the finance bureau's paid list (报账清单: xlsx or CSV in UTF-8/GB18030) for a Yulu term.
+
+Columns (header row, Chinese or English): 证件号码/id_number, 金额/amount, 发放日期/paid_on.
+Every problem is reported with its row and field; the caller writes nothing unless all rows pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from bangfu.lib.textfiles import decode_bytes
+
+HEADERS = {
+    "id_number": ("证件号码", "身份证号码", "身份证号", "id_number"),
+    "amount": ("金额", "发放金额", "amount"),
+    "paid_on": ("发放日期", "paid_on"),
+}
+
+
+@dataclass(frozen=True)
+class PaidRow:
+    line: int
+    id_number: str
+    amount: Decimal
+    paid_on: date
+
+
+def _rows(data: bytes, filename: str) -> list[list[Any]]:
+    if filename.lower().endswith((".xlsx", ".xls", ".ods")):
+        from python_calamine import CalamineWorkbook
+
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    text, _encoding = decode_bytes(data)
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_paid_list(data: bytes, filename: str) -> tuple[list[PaidRow], list[tuple[int, str]]]:
+    """(rows, errors); errors are (line, message naming the row and field)."""
+    try:
+        table = _rows(data, filename)
+    except Exception:
+        return [], [(0, _("文件无法读取：请上传 xlsx 或 CSV 文件。"))]
+    if not table:
+        return [], [(0, _("文件是空的。"))]
+    header = [str(c).strip() for c in table[0]]
+    columns: dict[str, int] = {}
+    for key, names in HEADERS.items():
+        for i, cell in enumerate(header):
+            if cell in names:
+                columns[key] = i
+                break
+    missing = [HEADERS[k][0] for k in HEADERS if k not in columns]
+    if missing:
+        return [], [(1, _("第1行：缺少列 %(cols)s。") % {"cols": "、".join(missing)})]
+    rows: list[PaidRow] = []
+    errors: list[tuple[int, str]] = []
+    for line, raw in enumerate(table[1:], start=2):
+        cells = [raw[columns[k]] if columns[k] < len(raw) else "" for k in ("id_number", "amount", "paid_on")]
+        if not any(str(c).strip() for c in cells):
+            continue
+        id_number, amount_raw, day_raw = cells
+        problems = []
+        if not str(id_number).strip():
+            problems.append(_("证件号码不能为空"))
+        try:
+            amount = Decimal(str(amount_raw).strip()).quantize(Decimal("0.01"))
+            if amount <= 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            amount = Decimal(0)
+            problems.append(_("金额“%(v)s”无效") % {"v": amount_raw})
+        paid_on = _date(day_raw)
+        if paid_on is None:
+            problems.append(_("发放日期“%(v)s”无效，应为 2020-05-20") % {"v": day_raw})
+        if problems:
+            errors.append((line, _("第%(line)d行：%(p)s。") % {"line": line, "p": "；".join(problems)}))
+            continue
+        assert paid_on is not None
+        rows.append(PaidRow(line, str(id_number).strip(), amount, paid_on))
+    return rows, errors
