@@ -16,6 +16,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix, county_prefix, organisations_for_user
+from bangfu.areas.models import Area, Level
 from bangfu.partners.models import Cadre, Organisation, Pairing, Visit
 
 COUNTY_WIDE_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
@@ -132,3 +133,19 @@ def get_recording_organisation_for_user(user: Any, code: str) -> Organisation:
 def require_county_admin(user: Any) -> None:
     if _role(user) != Role.COUNTY_ADMIN:
         raise PermissionDenied
+
+
+def county_for_user(user: Any, code: str | None = None) -> Area:
+    """The county whose partners' data the user works on: their own county, or for users above
+    county level (prefecture, province) the county `code` inside their area. 404 otherwise."""
+    prefix = county_prefix(user)
+    if prefix is None:
+        raise Http404("county")
+    if len(prefix) >= 6:
+        code = prefix[:6] + "000000"
+    if not code or not code.startswith(prefix):
+        raise Http404("county")
+    try:
+        return Area.objects.get(code=code, level=Level.COUNTY)
+    except Area.DoesNotExist:
+        raise Http404("county") from None
