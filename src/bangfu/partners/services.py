@@ -4,6 +4,7 @@ rules and history), work-team visits and monthly cooperation figures."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import User
@@ -36,6 +38,7 @@ from bangfu.partners.models import (
     VisitMember,
     VisitRule,
 )
+from bangfu.partners.spreadsheets import RowError, SheetError, read_sheet
 
 
 def _snapshot(org: Organisation) -> dict[str, Any]:
@@ -729,3 +732,218 @@ def record_pairing_figures(
         county_code=pairing.county.code[:6],
     )
     return row
+
+
+# --- Excel imports ----------------------------------------------------------------------------------
+ORG_COLUMNS = {
+    "code": ("单位编码", "code"),
+    "name": ("单位名称", "name"),
+    "short_name": ("简称", "short_name"),
+    "org_type": ("单位类型", "org_type"),
+    "admin_level": ("隶属关系", "admin_level"),
+    "parent": ("上级单位编码", "parent"),
+    "region": ("所在地区", "region"),
+    "area": ("所在区划代码", "area"),
+}
+CADRE_COLUMNS = {
+    "name": ("姓名", "name"),
+    "organisation": ("单位编码", "organisation"),
+    "post": ("职务", "post"),
+    "job_grade": ("职务级别", "job_grade"),
+    "phone": ("手机号", "phone"),
+    "resident_team": ("是否驻村队员", "resident_team"),
+}
+_YES = {"是", "1", "true", "yes", "y"}
+_NO = {"", "否", "0", "false", "no", "n"}
+
+
+def _choice(value: str, choices: Any) -> str | None:
+    for choice in choices:
+        if value in (choice.value, str(choice.label)):
+            return str(choice.value)
+    return None
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def import_organisations(*, actor: User | None, county: Area, data: bytes) -> ImportResult:
+    """Create or update organisations from an Excel sheet, keyed by 单位编码. Every row is checked
+    first; on any error nothing is saved and SheetError lists each (row, field, reason)."""
+    from bangfu.partners.models import AdminLevel
+
+    rows = read_sheet(data, ORG_COLUMNS, ("code", "name", "org_type", "admin_level"))
+    errors: list[RowError] = []
+    existing = {o.code: o for o in Organisation.objects.filter(county=county)}
+    areas = {a.code: a for a in Area.objects.filter(code__in=[r["area"] for _n, r in rows if r.get("area")])}
+    names_taken = {o.name: o.code for o in existing.values()}
+    seen: dict[str, int] = {}
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    for number, r in rows:
+        code, name = r["code"], r["name"]
+        values: dict[str, Any] = {"code": code, "name": name, "short_name": r.get("short_name", "")[:40]}
+        if not code or len(code) > 32:
+            errors.append(RowError(number, _("单位编码"), _("不能为空，且不超过32个字符。")))
+        elif code in seen:
+            errors.append(RowError(number, _("单位编码"), _("与第%(row)d行重复。") % {"row": seen[code]}))
+        else:
+            seen[code] = number
+        if not name or len(name) > 120:
+            errors.append(RowError(number, _("单位名称"), _("不能为空，且不超过120个字符。")))
+        elif names_taken.get(name, code) != code:
+            errors.append(
+                RowError(number, _("单位名称"), _("已被单位 %(code)s 使用。") % {"code": names_taken[name]})
+            )
+        else:
+            names_taken[name] = code
+        values["org_type"] = _choice(r["org_type"], OrgType)
+        if values["org_type"] is None:
+            errors.append(RowError(number, _("单位类型"), _("“%(v)s”无效。") % {"v": r["org_type"]}))
+        values["admin_level"] = _choice(r["admin_level"], AdminLevel)
+        if values["admin_level"] is None:
+            errors.append(RowError(number, _("隶属关系"), _("“%(v)s”无效。") % {"v": r["admin_level"]}))
+        area_code = r.get("area", "")
+        values["area"] = areas.get(area_code) if area_code else None
+        if area_code and (values["area"] is None or not area_code.startswith(county.prefix)):
+            errors.append(
+                RowError(number, _("所在区划代码"), _("%(code)s 不是本县的区划。") % {"code": area_code})
+            )
+        values["region"] = r.get("region", "")[:100]
+        values["parent"] = r.get("parent", "")
+        parsed.append((number, values))
+    codes_after = set(existing) | set(seen)
+    for number, values in parsed:
+        parent = values["parent"]
+        if parent and (parent not in codes_after or parent == values["code"]):
+            errors.append(
+                RowError(
+                    number, _("上级单位编码"), _("单位 %(code)s 不存在或就是本单位。") % {"code": parent}
+                )
+            )
+    if errors:
+        raise SheetError(sorted(errors, key=lambda e: e.row))
+
+    result = ImportResult()
+    fields = ("name", "short_name", "org_type", "admin_level", "area", "region")
+    to_create, to_update = [], []
+    for _number, values in parsed:
+        org = existing.get(values["code"])
+        if org is None:
+            to_create.append(
+                Organisation(county=county, code=values["code"], **{f: values[f] for f in fields})
+            )
+            continue
+        if all(getattr(org, f) == values[f] for f in fields):
+            result.unchanged += 1
+            continue
+        for f in fields:
+            setattr(org, f, values[f])
+        org.updated_at = timezone.now()
+        to_update.append(org)
+    Organisation.objects.bulk_create(to_create)
+    Organisation.objects.bulk_update(to_update, [*fields, "updated_at"])
+    result.created, result.updated = len(to_create), len(to_update)
+    # Second pass: parents, now that every code exists.
+    by_code = {o.code: o for o in Organisation.objects.filter(county=county)}
+    parent_updates = []
+    for _number, values in parsed:
+        org = by_code[values["code"]]
+        parent_id = by_code[values["parent"]].pk if values["parent"] else None
+        if org.parent_id != parent_id:
+            org.parent_id = parent_id
+            parent_updates.append(org)
+    Organisation.objects.bulk_update(parent_updates, ["parent"])
+    record_audit(
+        actor=actor,
+        action="organisation.import",
+        target_type="partners.organisation",
+        after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+        county_code=_county_code(county),
+    )
+    return result
+
+
+@transaction.atomic
+def import_cadres(
+    *, actor: User | None, county: Area, data: bytes, organisation: Organisation | None = None
+) -> ImportResult:
+    """Create or update cadres from an Excel sheet, keyed by the (unique) mobile phone. With
+    `organisation` (a unit reporter's import) every row must belong to it. All or nothing."""
+    rows = read_sheet(data, CADRE_COLUMNS, ("name", "organisation", "job_grade", "phone"))
+    errors: list[RowError] = []
+    orgs = {o.code: o for o in Organisation.objects.filter(county=county)}
+    phones = [r["phone"] for _n, r in rows]
+    existing = {c.phone: c for c in Cadre.objects.filter(phone__in=phones).select_related("organisation")}
+    seen: dict[str, int] = {}
+    parsed: list[dict[str, Any]] = []
+    for number, r in rows:
+        values: dict[str, Any] = {"name": r["name"][:60], "post": r.get("post", "")[:60], "phone": r["phone"]}
+        if not r["name"]:
+            errors.append(RowError(number, _("姓名"), _("不能为空。")))
+        org = orgs.get(r["organisation"])
+        if org is None or (organisation is not None and org.pk != organisation.pk):
+            errors.append(
+                RowError(
+                    number, _("单位编码"), _("%(code)s 不是可导入的单位。") % {"code": r["organisation"]}
+                )
+            )
+        values["organisation"] = org
+        values["job_grade"] = _choice(r["job_grade"], JobGrade)
+        if values["job_grade"] is None:
+            errors.append(RowError(number, _("职务级别"), _("“%(v)s”无效。") % {"v": r["job_grade"]}))
+        phone = r["phone"]
+        if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+            errors.append(RowError(number, _("手机号"), _("必须是以1开头的11位数字。")))
+        elif phone in seen:
+            errors.append(
+                RowError(
+                    number,
+                    _("手机号"),
+                    _("与第%(row)d行重复，帮扶干部手机号不能重复。") % {"row": seen[phone]},
+                )
+            )
+        else:
+            seen[phone] = number
+            other = existing.get(phone)
+            if other is not None and other.county_id != county.pk:
+                errors.append(RowError(number, _("手机号"), _("已被其他县的帮扶干部使用。")))
+            elif other is not None and organisation is not None and other.organisation_id != organisation.pk:
+                errors.append(RowError(number, _("手机号"), _("已被其他单位的帮扶干部使用。")))
+        flag = r.get("resident_team", "").lower()
+        if flag not in _YES | _NO:
+            errors.append(RowError(number, _("是否驻村队员"), _("应为“是”或“否”。")))
+        values["resident_team"] = flag in _YES
+        parsed.append(values)
+    if errors:
+        raise SheetError(sorted(errors, key=lambda e: e.row))
+
+    result = ImportResult()
+    fields = ("name", "post", "organisation", "job_grade", "resident_team")
+    to_create, to_update = [], []
+    for values in parsed:
+        cadre = existing.get(values["phone"])
+        if cadre is None:
+            to_create.append(Cadre(county=county, phone=values["phone"], **{f: values[f] for f in fields}))
+        elif all(getattr(cadre, f) == values[f] for f in fields):
+            result.unchanged += 1
+        else:
+            for f in fields:
+                setattr(cadre, f, values[f])
+            cadre.updated_at = timezone.now()
+            to_update.append(cadre)
+    Cadre.objects.bulk_create(to_create)
+    Cadre.objects.bulk_update(to_update, [*fields, "updated_at"])
+    result.created, result.updated = len(to_create), len(to_update)
+    record_audit(
+        actor=actor,
+        action="cadre.import",
+        target_type="partners.cadre",
+        after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+        county_code=_county_code(county),
+    )
+    return result
