@@ -1,0 +1,101 @@
+"""Reads of the registry: the scoping helpers and set-based "as of" queries.
+
+Scope: county admins and inspectors see their county (area subtree), township clerks their
+township, village officers their village; unit reporters and supporters see no household.
+Objects out of scope are 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import BooleanField, CharField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import area_prefix
+from bangfu.areas.models import Area
+from bangfu.registry.models import Household, Member, MemberVersion
+
+HOUSEHOLD_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
+# Roles that may see a full ID number of an in-scope member (each view is audited).
+FULL_ID_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+
+
+def registry_prefix(user: Any) -> str | None:
+    """The area-code prefix of the households the user may read, or None."""
+    prefix = area_prefix(user)
+    if prefix is None or user.role not in HOUSEHOLD_ROLES:
+        return None
+    return prefix
+
+
+def households_for_user(user: Any) -> QuerySet[Household]:
+    prefix = registry_prefix(user)
+    if prefix is None:
+        return Household.objects.none()
+    return Household.objects.filter(village__code__startswith=prefix).select_related("village", "county")
+
+
+def get_household_for_user(user: Any, number: str, *, county: Area | None = None) -> Household:
+    """The in-scope household with this 户编号 (numbers are unique per county; a user reaching
+    several counties may pass `county`)."""
+    queryset = households_for_user(user).filter(number=number)
+    if county is not None:
+        queryset = queryset.filter(county=county)
+    found = list(queryset[:2])
+    if len(found) != 1:
+        raise Http404("household")
+    return found[0]
+
+
+def members_for_user(user: Any) -> QuerySet[Member]:
+    prefix = registry_prefix(user)
+    if prefix is None:
+        return Member.objects.none()
+    return Member.objects.filter(village__code__startswith=prefix).select_related("household", "village")
+
+
+def get_member_for_user(user: Any, pk: int) -> Member:
+    try:
+        return members_for_user(user).get(pk=pk)
+    except Member.DoesNotExist:
+        raise Http404("member") from None
+
+
+def can_view_full_id(user: Any, member: Member) -> bool:
+    """Only in-scope county admins and township clerks; the caller must audit the view
+    (services.reveal_id_number does)."""
+    prefix = registry_prefix(user)
+    return (
+        prefix is not None
+        and user.role in FULL_ID_ROLES
+        and member.village.code.startswith(prefix)  # the member is in scope
+    )
+
+
+def member_status_on(*, day: date, county: Area) -> QuerySet[Member]:
+    """Members of `county` annotated with `schooling_on` and `active_on`: their status on `day`.
+
+    One SQL query: correlated subqueries pick the version in effect on `day`
+    (valid_from <= day < valid_to); a member first recorded after `day` is judged by its
+    earliest version. Members without any version fall back to their current fields."""
+    versions = MemberVersion.objects.filter(member=OuterRef("pk"))
+    in_effect = versions.filter(valid_from__lte=day).order_by("-valid_from")
+    earliest = versions.order_by("valid_from")
+    return Member.objects.filter(county=county).annotate(
+        schooling_on=Coalesce(
+            Subquery(in_effect.values("schooling")[:1]),
+            Subquery(earliest.values("schooling")[:1]),
+            "schooling",
+            output_field=CharField(),
+        ),
+        active_on=Coalesce(
+            Subquery(in_effect.values("active")[:1]),
+            Subquery(earliest.values("active")[:1]),
+            "active",
+            output_field=BooleanField(),
+        ),
+    )
