@@ -59,3 +59,14 @@ def cadre(demo, org):
         )
 
     return make
+
+
+@pytest.fixture
+def household(county, area):
+    """Registry households for kinship tests (the registry's own import is not under test here)."""
+    from bangfu.registry.models import Household
+
+    def make(number: str, village: str = RANBU) -> Household:
+        return Household.objects.create(county=county, village=area(village), number=number)
+
+    return make

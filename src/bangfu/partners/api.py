@@ -19,18 +19,21 @@ from bangfu.accounts.scopes import areas_for_user, organisations_for_user
 from bangfu.areas.models import Area, Level
 from bangfu.lib.clock import today
 from bangfu.partners import selectors
-from bangfu.partners.models import Pairing, PairingKind, Visit
+from bangfu.partners.models import KinshipVisit, Pairing, PairingKind, Visit, VisitForm
 from bangfu.partners.scopes import (
     cadres_for_user,
     county_for_user,
     get_recording_organisation_for_user,
+    get_recording_pairing_for_user,
+    kinship_visits_for_user,
     mask_phone,
     pairings_for_user,
     sees_personal_data_of,
     visits_for_user,
 )
-from bangfu.partners.services import record_visit
+from bangfu.partners.services import record_kinship_visit, record_visit
 from bangfu.partners.targets import village_counts
+from bangfu.registry.selectors import households_for_user
 
 router = Router()
 
@@ -73,8 +76,8 @@ def _pairing_out(p: Pairing, counts: dict[str, tuple[int, int]]) -> dict[str, An
         cadre = p.helper_cadre
         assert cadre is not None
         helper = {"code": cadre.organisation.code, "name": cadre.name}
-        household = getattr(p, "target_household", None)
-        target: dict[str, Any] = {"type": "household", "number": getattr(household, "number", None)}
+        household = p.target_household
+        target: dict[str, Any] = {"type": "household", "number": household.number if household else None}
     else:
         assert p.helper_organisation is not None
         helper = {"code": p.helper_organisation.code, "name": p.helper_organisation.name}
@@ -114,9 +117,9 @@ class PairingPage(Schema):
 def list_pairings(
     request: HttpRequest, filters: Query[PairingFilter], limit: int = 100, offset: int = 0
 ) -> dict[str, Any]:
-    pairings = pairings_for_user(request.user).select_related("helper_cadre__organisation")
-    if hasattr(Pairing, "target_household"):
-        pairings = pairings.select_related("target_household")
+    pairings = pairings_for_user(request.user).select_related(
+        "helper_cadre__organisation", "target_household"
+    )
     if filters.kind is not None:
         pairings = pairings.filter(kind=filters.kind)
     if filters.active is True:
@@ -322,3 +325,122 @@ def uncovered_villages(request: HttpRequest, county_code: str | None = None) -> 
         pk__in=areas_for_user(request.user).values("pk")
     )
     return [{"code": v.code, "name": v.name, "township": v.parent.name if v.parent else ""} for v in villages]
+
+
+class KinshipVisitIn(Schema):
+    pairing_id: int
+    date: date
+    form: VisitForm
+    notes: str = ""
+
+
+class KinshipVisitOut(Schema):
+    id: int
+    pairing_id: int
+    cadre: str
+    organisation: Ref
+    household: str
+    village: Ref
+    date: date
+    form: str
+
+
+def _kinship_visit_out(v: KinshipVisit) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "pairing_id": v.pairing_id,
+        "cadre": v.cadre.name,
+        "organisation": {"code": v.cadre.organisation.code, "name": v.cadre.organisation.name},
+        "household": v.household.number,
+        "village": {"code": v.household.village.code, "name": v.household.village.name},
+        "date": v.date,
+        "form": v.form,
+    }
+
+
+@router.post("/kinship-visits", response={201: KinshipVisitOut}, summary="Record a kinship household visit")
+def create_kinship_visit(request: HttpRequest, payload: KinshipVisitIn) -> Status[dict[str, Any]]:
+    pairing = get_recording_pairing_for_user(request.user, payload.pairing_id)
+    if pairing.kind != PairingKind.KINSHIP:
+        raise Http404("pairing")
+    visit = record_kinship_visit(
+        actor=request.user,  # type: ignore[arg-type]
+        pairing=pairing,
+        date=payload.date,
+        form=payload.form,
+        notes=payload.notes,
+    )
+    visit = kinship_visits_for_user(request.user).get(pk=visit.pk)
+    return Status(201, _kinship_visit_out(visit))
+
+
+@router.get("/kinship-visits", response=list[KinshipVisitOut], summary="Kinship visits in the caller's scope")
+@paginate(LimitOffsetPagination)
+def list_kinship_visits(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+    visits = kinship_visits_for_user(request.user)
+    if year:
+        visits = visits.filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
+    return [_kinship_visit_out(v) for v in visits]
+
+
+class KinshipComplianceOut(Schema):
+    pairing_id: int
+    cadre: str
+    organisation: Ref
+    household: str
+    quarters: list[int]
+    states: list[str]
+    total: int
+    compliant: bool
+
+
+@router.get(
+    "/kinship-compliance", response=list[KinshipComplianceOut], summary="Kinship pairing × quarter visits"
+)
+def kinship_compliance(
+    request: HttpRequest, year: int | None = None, county_code: str | None = None
+) -> list[dict[str, Any]]:
+    county = county_for_user(request.user, county_code)
+    rows = selectors.kinship_compliance(
+        county,
+        year or today().year,
+        pairings=pairings_for_user(request.user).filter(kind=PairingKind.KINSHIP),
+    )
+    out = []
+    for r in rows:
+        cadre, household = r.pairing.helper_cadre, r.pairing.target_household
+        assert cadre is not None and household is not None
+        out.append(
+            {
+                "pairing_id": r.pairing.pk,
+                "cadre": cadre.name,
+                "organisation": {"code": cadre.organisation.code, "name": cadre.organisation.name},
+                "household": household.number,
+                "quarters": r.quarters,
+                "states": r.states,
+                "total": r.total,
+                "compliant": r.compliant,
+            }
+        )
+    return out
+
+
+class UncoveredHouseholdOut(Schema):
+    number: str
+    village: Ref
+
+
+@router.get(
+    "/coverage/households",
+    response=list[UncoveredHouseholdOut],
+    summary="Registered households without a kinship cadre today",
+)
+@paginate(LimitOffsetPagination)
+def uncovered_households(request: HttpRequest, county_code: str | None = None) -> list[dict[str, Any]]:
+    county = county_for_user(request.user, county_code)
+    households = selectors.households_without_kinship_cadre(county).filter(
+        pk__in=households_for_user(request.user).values("pk")
+    )
+    return [
+        {"number": h.number, "village": {"code": h.village.code, "name": h.village.name}} for h in households
+    ]

@@ -210,7 +210,7 @@ class VisitRule(models.Model):
     """A county's work-team rule: team size range and how often each helper unit must visit.
     Defaults are the plan's: teams of 2–5, at least once a quarter and 4 times a year."""
 
-    DEFAULTS = {"team_min": 2, "team_max": 5, "per_quarter": 1, "per_year": 4}
+    DEFAULTS = {"team_min": 2, "team_max": 5, "per_quarter": 1, "per_year": 4, "kinship_per_quarter": 1}
 
     county = models.OneToOneField(
         "areas.Area", verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="+"
@@ -219,6 +219,7 @@ class VisitRule(models.Model):
     team_max = models.PositiveSmallIntegerField(_("工作组最多人数"), default=5)
     per_quarter = models.PositiveSmallIntegerField(_("每季度至少走访次数"), default=1)
     per_year = models.PositiveSmallIntegerField(_("全年至少走访次数"), default=4)
+    kinship_per_quarter = models.PositiveSmallIntegerField(_("结对户每季度至少走访次数"), default=1)
 
     class Meta:
         verbose_name = _("走访规则")
@@ -309,6 +310,14 @@ class Pairing(models.Model):
         on_delete=models.PROTECT,
         related_name="received_pairings",
     )
+    target_household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("结对贫困户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     east_west_level = models.CharField(
         _("协作层级"), max_length=20, choices=EastWestLevel.choices, blank=True
     )
@@ -339,6 +348,8 @@ class Pairing(models.Model):
             models.Index(fields=["county", "kind", "end_date"], name="pairing_county_kind_idx"),
             # A unit reporter's own pairings.
             models.Index(fields=["helper_organisation", "kind"], name="pairing_helper_org_idx"),
+            # A cadre's kinship load and households.
+            models.Index(fields=["helper_cadre", "end_date"], name="pairing_helper_cadre_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -354,6 +365,12 @@ class Pairing(models.Model):
                     )
                 ),
                 name="pairing_helper_matches_kind",
+            ),
+            # A household has at most one running kinship cadre; a change of cadre ends the old pairing.
+            models.UniqueConstraint(
+                fields=["target_household"],
+                condition=models.Q(end_date__isnull=True, kind="kinship"),
+                name="pairing_one_active_kinship_per_household",
             ),
             # No two running pairings of one kind between the same organisation and area.
             models.UniqueConstraint(
@@ -373,7 +390,7 @@ class Pairing(models.Model):
 
     @property
     def target_name(self) -> str:
-        target = self.target_organisation or self.target_area
+        target = self.target_organisation or self.target_area or self.target_household
         return str(target) if target else ""
 
     def is_active_on(self, day: date) -> bool:
@@ -472,6 +489,47 @@ class VisitAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class KinshipVisit(models.Model):
+    """A cadre's visit or call to a paired household (结对认亲走访)."""
+
+    county = models.ForeignKey(
+        "areas.Area", verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="+"
+    )
+    pairing = models.ForeignKey(
+        Pairing, verbose_name=_("结对"), on_delete=models.PROTECT, related_name="kinship_visits"
+    )
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("帮扶干部"), on_delete=models.PROTECT, related_name="kinship_visits"
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name=_("贫困户"), on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField(_("走访日期"))
+    form = models.CharField(_("走访形式"), max_length=12, choices=VisitForm.choices)
+    notes = models.TextField(_("走访记录"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("填报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("结对户走访")
+        verbose_name_plural = _("结对户走访")
+        indexes = [
+            # Kinship compliance: visits of a county in a year, grouped by pairing.
+            models.Index(fields=["county", "date", "pairing"], name="kvisit_county_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre} → {self.household} {self.date}"
 
 
 class PairingFigures(models.Model):

@@ -17,7 +17,7 @@ from django.http import Http404
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix, county_prefix, organisations_for_user
 from bangfu.areas.models import Area, Level
-from bangfu.partners.models import Cadre, Organisation, Pairing, Visit
+from bangfu.partners.models import Cadre, KinshipVisit, Organisation, Pairing, Visit
 
 COUNTY_WIDE_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
 AREA_ROLES = (Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
@@ -78,10 +78,9 @@ def pairings_for_user(user: Any) -> QuerySet[Pairing]:
 
 
 def _pairing_area_filter(prefix: str) -> Q:
-    condition = Q(target_area__code__startswith=prefix) & ~Q(target_area__level="county")
-    if hasattr(Pairing, "target_household"):
-        condition |= Q(target_household__village__code__startswith=prefix)
-    return condition
+    return (Q(target_area__code__startswith=prefix) & ~Q(target_area__level="county")) | Q(
+        target_household__village__code__startswith=prefix
+    )
 
 
 def get_pairing_for_user(user: Any, pk: int) -> Pairing:
@@ -149,3 +148,23 @@ def county_for_user(user: Any, code: str | None = None) -> Area:
         return Area.objects.get(code=code, level=Level.COUNTY)
     except Area.DoesNotExist:
         raise Http404("county") from None
+
+
+def get_recording_pairing_for_user(user: Any, pk: int) -> Pairing:
+    """A pairing the user may record visits or figures for: county admins any in their county,
+    unit reporters their own organisation's (404 otherwise); other roles PermissionDenied."""
+    if _role(user) not in (Role.COUNTY_ADMIN, Role.UNIT_REPORTER):
+        raise PermissionDenied
+    return get_pairing_for_user(user, pk)
+
+
+def kinship_visits_for_user(user: Any) -> QuerySet[KinshipVisit]:
+    role = _role(user)
+    if role is None:
+        return KinshipVisit.objects.none()
+    visits = KinshipVisit.objects.select_related("cadre__organisation", "household__village", "county")
+    if role == Role.UNIT_REPORTER:
+        return visits.filter(cadre__organisation_id=user.organisation_id)
+    if role in AREA_ROLES:
+        return visits.filter(household__village__code__startswith=area_prefix(user))
+    return visits.filter(county__code__startswith=county_prefix(user))

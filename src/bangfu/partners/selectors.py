@@ -16,6 +16,7 @@ from bangfu.areas.models import Area, Level
 from bangfu.lib.clock import today
 from bangfu.partners.models import (
     FIGURE_FIELDS,
+    KinshipVisit,
     Organisation,
     Pairing,
     PairingFigures,
@@ -24,6 +25,7 @@ from bangfu.partners.models import (
 )
 from bangfu.partners.periods import quarter_bounds, quarter_of
 from bangfu.partners.services import visit_rule
+from bangfu.registry.models import Household
 
 
 def active_on(pairings: QuerySet[Pairing], day: date) -> QuerySet[Pairing]:
@@ -233,4 +235,96 @@ def figures_by_month(pairing: Pairing, year: int) -> list[PairingFigures]:
         PairingFigures.objects.filter(
             pairing=pairing, month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1)
         )
+    )
+
+
+# --- kinship (结对认亲) ------------------------------------------------------------------------------
+def households_without_kinship_cadre(county: Area, *, on: date | None = None) -> QuerySet[Household]:
+    """Registered (active) households of the county with no kinship cadre on `on`."""
+    day = on or today()
+    cadres = active_on(Pairing.objects.filter(kind=PairingKind.KINSHIP, target_household=OuterRef("pk")), day)
+    return (
+        Household.objects.filter(county=county, active=True)
+        .exclude(Exists(cadres))
+        .select_related("village", "village__parent")
+        .order_by("village__code", "number")
+    )
+
+
+def kinship_load(county: Area, *, on: date | None = None) -> dict[int, int]:
+    """Running kinship pairings per cadre id."""
+    day = on or today()
+    rows = (
+        active_on(Pairing.objects.filter(county=county, kind=PairingKind.KINSHIP), day)
+        .values("helper_cadre_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["helper_cadre_id"]: r["n"] for r in rows}
+
+
+@dataclass
+class KinshipRow:
+    pairing: Pairing
+    quarters: list[int]
+    total: int
+    compliant: bool
+    states: list[str] = field(default_factory=list)
+
+
+def kinship_compliance(
+    county: Area, year: int, *, pairings: QuerySet[Pairing] | None = None, on: date | None = None
+) -> list[KinshipRow]:
+    """Kinship pairing × quarter counts of household visits in `year`; a quarter is met with at
+    least the county's `kinship_per_quarter` visits. Quarters before the pairing began or after it
+    ended are not judged ("none")."""
+    day = on or today()
+    rule = visit_rule(county)
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    base = active_in(Pairing.objects.filter(county=county, kind=PairingKind.KINSHIP), start, end)
+    if pairings is not None:
+        base = base.filter(pk__in=pairings.values("pk"))
+    bounds = [quarter_bounds(year, q) for q in (1, 2, 3, 4)]
+    counts = {
+        r["pairing_id"]: [r["q1"], r["q2"], r["q3"], r["q4"]]
+        for r in KinshipVisit.objects.filter(county=county, date__gte=start, date__lt=end, pairing__in=base)
+        .values("pairing_id")
+        .annotate(
+            **{f"q{i + 1}": Count("id", filter=Q(date__gte=a, date__lt=b)) for i, (a, b) in enumerate(bounds)}
+        )
+    }
+    rows = []
+    for p in base.select_related("helper_cadre__organisation", "target_household__village").order_by(
+        "helper_cadre__organisation__code", "helper_cadre__name", "id"
+    ):
+        quarters = counts.get(p.pk, [0, 0, 0, 0])
+        states = []
+        for q, (q_start, q_end) in enumerate(bounds, start=1):
+            if q_end <= p.start_date or (p.end_date is not None and p.end_date < q_start):
+                states.append("none")
+            elif quarters[q - 1] >= rule.kinship_per_quarter:
+                states.append("ok")
+            elif q_end <= day:
+                states.append("missed")
+            elif q_start <= day:
+                states.append("open")
+            else:
+                states.append("future")
+        rows.append(KinshipRow(p, quarters, sum(quarters), "missed" not in states, states))
+    return rows
+
+
+def kinship_not_yet_visited(
+    county: Area, *, on: date | None = None, pairings: QuerySet[Pairing] | None = None
+) -> QuerySet[Pairing]:
+    """Running kinship pairings whose household has had no visit yet this quarter."""
+    day = on or today()
+    q_start, q_end = quarter_bounds(day.year, quarter_of(day))
+    visits = KinshipVisit.objects.filter(pairing=OuterRef("pk"), date__gte=q_start, date__lt=q_end)
+    base = active_on(Pairing.objects.filter(county=county, kind=PairingKind.KINSHIP), day)
+    if pairings is not None:
+        base = base.filter(pk__in=pairings.values("pk"))
+    return (
+        base.exclude(Exists(visits))
+        .select_related("helper_cadre__organisation", "target_household__village")
+        .order_by("helper_cadre__organisation__code", "helper_cadre__name")
     )

@@ -28,6 +28,7 @@ from bangfu.partners.models import (
     HelpMode,
     JobGrade,
     KinshipCap,
+    KinshipVisit,
     Organisation,
     OrgType,
     Pairing,
@@ -35,10 +36,12 @@ from bangfu.partners.models import (
     PairingKind,
     Visit,
     VisitAttachment,
+    VisitForm,
     VisitMember,
     VisitRule,
 )
 from bangfu.partners.spreadsheets import RowError, SheetError, read_sheet
+from bangfu.registry.models import Household
 
 
 def _snapshot(org: Organisation) -> dict[str, Any]:
@@ -296,13 +299,21 @@ def set_kinship_cap(*, actor: User | None, county: Area, job_grade: str, max_hou
 
 @transaction.atomic
 def set_visit_rule(
-    *, actor: User | None, county: Area, team_min: int, team_max: int, per_quarter: int, per_year: int
+    *,
+    actor: User | None,
+    county: Area,
+    team_min: int,
+    team_max: int,
+    per_quarter: int,
+    per_year: int,
+    kinship_per_quarter: int = 1,
 ) -> VisitRule:
     if team_min < 1 or team_max < team_min:
         raise ValidationError({"team_max": _("工作组人数范围无效：最少人数至少为1，且不大于最多人数。")})
     rule = visit_rule(county)
     before = {f: getattr(rule, f) for f in VisitRule.DEFAULTS}
     rule.team_min, rule.team_max, rule.per_quarter, rule.per_year = team_min, team_max, per_quarter, per_year
+    rule.kinship_per_quarter = kinship_per_quarter
     rule.save()
     record_audit(
         actor=actor,
@@ -342,7 +353,7 @@ def _pairing_snapshot(pairing: Pairing) -> dict[str, Any]:
         "helper_cadre": pairing.helper_cadre_id,
         "target_area": pairing.target_area.code if pairing.target_area else None,
         "target_organisation": pairing.target_organisation.code if pairing.target_organisation else None,
-        "target_household": getattr(pairing, "target_household_id", None),
+        "target_household": pairing.target_household.number if pairing.target_household else None,
         "east_west_level": pairing.east_west_level,
         "help_modes": list(pairing.help_modes),
         "start_date": pairing.start_date.isoformat(),
@@ -353,7 +364,7 @@ def _pairing_snapshot(pairing: Pairing) -> dict[str, Any]:
 
 def _same_target_filter(pairing: Pairing) -> dict[str, Any]:
     if pairing.kind == PairingKind.KINSHIP:
-        return {"target_household_id": getattr(pairing, "target_household_id", None)}
+        return {"target_household_id": pairing.target_household_id}
     return {"target_area": pairing.target_area, "target_organisation": pairing.target_organisation}
 
 
@@ -383,8 +394,13 @@ def _validate_pairing(pairing: Pairing) -> None:
             errors["helper_cadre"] = _("帮扶干部不属于该县。")
         elif not cadre.is_active:
             errors["helper_cadre"] = _("帮扶干部已不在岗，不能新建结对。")
-        if getattr(pairing, "target_household_id", None) is None:
+        household = pairing.target_household
+        if household is None:
             errors["target_household"] = _("结对认亲必须指定贫困户。")
+        elif household.county_id != county.pk:
+            errors["target_household"] = _("该户不属于本县。")
+        elif not household.active:
+            errors["target_household"] = _("该户已不在册，不能新建结对。")
     else:
         org = pairing.helper_organisation
         if org is None:
@@ -485,7 +501,7 @@ def create_pairing(
     helper_cadre: Cadre | None = None,
     target_area: Area | None = None,
     target_organisation: Organisation | None = None,
-    target_household: Any = None,
+    target_household: Household | None = None,
     east_west_level: str = "",
     help_modes: Sequence[str] = (),
     yearly_plan: str = "",
@@ -504,10 +520,9 @@ def create_pairing(
         help_modes=list(help_modes),
         yearly_plan=yearly_plan,
         note=note,
+        target_household=target_household,
         previous=previous,
     )
-    if target_household is not None:
-        pairing.target_household = target_household  # type: ignore[attr-defined]
     _validate_pairing(pairing)
     pairing.save()
     record_audit(
@@ -580,7 +595,7 @@ def change_pairing_helper(
         helper_cadre=helper_cadre if old.kind == PairingKind.KINSHIP else None,
         target_area=old.target_area,
         target_organisation=old.target_organisation,
-        target_household=getattr(old, "target_household", None),
+        target_household=old.target_household,
         east_west_level=old.east_west_level,
         help_modes=old.help_modes,
         yearly_plan=old.yearly_plan,
@@ -678,6 +693,50 @@ def record_visit(
             "off_pairing_reason": visit.off_pairing_reason,
         },
         county_code=_county_code(county),
+    )
+    return visit
+
+
+@transaction.atomic
+def record_kinship_visit(
+    *, actor: User | None, pairing: Pairing, date: date, form: str, notes: str = ""
+) -> KinshipVisit:
+    """A cadre's visit or call to the household of a kinship pairing running on that date."""
+    errors: dict[str, str] = {}
+    if pairing.kind != PairingKind.KINSHIP:
+        raise ValidationError({"pairing": _("只有结对认亲可以登记结对户走访。")})
+    if date > today():
+        errors["date"] = _("走访日期不能晚于今天（%(today)s）。") % {"today": today().isoformat()}
+    elif not pairing.is_active_on(date):
+        errors["date"] = _("该日期不在结对期限内（%(start)s 起）。") % {
+            "start": pairing.start_date.isoformat()
+        }
+    if form not in VisitForm.values:
+        errors["form"] = _("走访形式无效，应为入户走访或电话联系。")
+    if errors:
+        raise ValidationError(errors)
+    assert pairing.helper_cadre is not None and pairing.target_household is not None
+    visit = KinshipVisit.objects.create(
+        county=pairing.county,
+        pairing=pairing,
+        cadre=pairing.helper_cadre,
+        household=pairing.target_household,
+        date=date,
+        form=form,
+        notes=notes.strip(),
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+    record_audit(
+        actor=actor,
+        action="kinship_visit.create",
+        target=visit,
+        after={
+            "pairing": pairing.pk,
+            "household": pairing.target_household.number,
+            "date": date.isoformat(),
+            "form": form,
+        },
+        county_code=_county_code(pairing.county),
     )
     return visit
 
