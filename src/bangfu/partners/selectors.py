@@ -70,6 +70,10 @@ class ComplianceRow:
     # Per quarter: "ok", "missed" (ended below the rule), "open" (current, not yet met), "future".
     states: list[str] = field(default_factory=list)
 
+    @property
+    def cells(self) -> list[tuple[int, str]]:
+        return list(zip(self.quarters, self.states, strict=True))
+
 
 def compliance_matrix(
     county: Area, year: int, *, organisations: QuerySet[Organisation] | None = None, on: date | None = None
@@ -201,6 +205,10 @@ class PartnerYear:
     kind: str
     totals: dict[str, Any]
     pairings: int
+
+    @property
+    def kind_label(self) -> str:
+        return str(PairingKind(self.kind).label)
 
 
 def figures_by_partner(
