@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
@@ -106,7 +106,9 @@ def compliance_matrix(
             "helper_organisation_id", flat=True
         )
     )
-    orgs = Organisation.objects.filter(pk__in=helper_ids | set(by_org))
+    orgs = Organisation.objects.filter(pk__in=helper_ids | set(by_org)).only(
+        "id", "code", "name", "county_id"
+    )
     if organisations is not None:
         orgs = orgs.filter(pk__in=organisations.values("pk"))
     rows = []
@@ -128,41 +130,51 @@ def compliance_matrix(
     return rows
 
 
+class Ref(NamedTuple):
+    pk: int
+    code: str
+    name: str
+
+
 @dataclass
 class Reminder:
-    organisation: Organisation
-    villages: list[Area]
+    organisation: Ref
+    villages: list[Ref]
 
 
 def not_yet_visited_this_quarter(
     county: Area, *, on: date | None = None, organisations: QuerySet[Organisation] | None = None
 ) -> list[Reminder]:
     """Designated helper units with no qualifying visit yet in the current quarter, with the
-    villages they help (for reminders)."""
+    villages they help (for reminders). One query; rows are plain tuples, not model instances."""
     day = on or today()
     q_start, q_end = quarter_bounds(day.year, quarter_of(day))
     rule = visit_rule(county)
-    visited = set(
-        Visit.objects.filter(
-            county=county,
-            date__gte=q_start,
-            date__lt=q_end,
-            team_size__gte=rule.team_min,
-            team_size__lte=rule.team_max,
-        ).values_list("organisation_id", flat=True)
+    visited = Visit.objects.filter(
+        county=county,
+        date__gte=q_start,
+        date__lt=q_end,
+        team_size__gte=rule.team_min,
+        team_size__lte=rule.team_max,
+    ).values("organisation_id")
+    pairings = active_on(Pairing.objects.filter(county=county, kind=PairingKind.DESIGNATED), day).exclude(
+        helper_organisation_id__in=visited
     )
-    pairings = active_on(Pairing.objects.filter(county=county, kind=PairingKind.DESIGNATED), day)
     if organisations is not None:
         pairings = pairings.filter(helper_organisation__in=organisations)
     result: dict[int, Reminder] = {}
-    for p in pairings.select_related("helper_organisation", "target_area").order_by(
+    for org_id, org_code, org_name, area_id, area_code, area_name in pairings.order_by(
         "helper_organisation__code", "target_area__code"
+    ).values_list(
+        "helper_organisation_id",
+        "helper_organisation__code",
+        "helper_organisation__name",
+        "target_area_id",
+        "target_area__code",
+        "target_area__name",
     ):
-        assert p.helper_organisation is not None and p.target_area is not None
-        if p.helper_organisation_id in visited:
-            continue
-        reminder = result.setdefault(p.helper_organisation.pk, Reminder(p.helper_organisation, []))
-        reminder.villages.append(p.target_area)
+        reminder = result.setdefault(org_id, Reminder(Ref(org_id, org_code, org_name), []))
+        reminder.villages.append(Ref(area_id, area_code, area_name))
     return list(result.values())
 
 
