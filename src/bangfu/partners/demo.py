@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -134,7 +135,7 @@ def _organisations(county: Area) -> dict[str, Organisation]:
 def _pairings(county: Area, orgs: dict[str, Organisation]) -> None:
     areas = {a.code: a for a in Area.objects.filter(code__startswith=county.prefix)}
 
-    def pair(kind: str, helper: str, start: date = DESIGNATED_SINCE, **kw: object) -> None:
+    def pair(kind: str, helper: str, start: date = DESIGNATED_SINCE, **kw: Any) -> None:
         create_pairing(
             actor=None, county=county, kind=kind, helper_organisation=orgs[helper], start_date=start, **kw
         )  # type: ignore[arg-type]

@@ -51,7 +51,7 @@ def cadres_for_user(user: Any) -> QuerySet[Cadre]:
     cadres = Cadre.objects.select_related("organisation", "county")
     if role == Role.UNIT_REPORTER:
         return cadres.filter(organisation_id=user.organisation_id)
-    return cadres.filter(county__code__startswith=county_prefix(user))
+    return cadres.filter(county__code__startswith=county_prefix(user) or "-")
 
 
 def get_cadre_for_user(user: Any, pk: int) -> Cadre:
@@ -73,8 +73,8 @@ def pairings_for_user(user: Any) -> QuerySet[Pairing]:
         org_id = user.organisation_id
         return pairings.filter(Q(helper_organisation_id=org_id) | Q(helper_cadre__organisation_id=org_id))
     if role in AREA_ROLES:
-        return pairings.filter(_pairing_area_filter(area_prefix(user) or ""))
-    return pairings.filter(county__code__startswith=county_prefix(user))
+        return pairings.filter(_pairing_area_filter(area_prefix(user) or "-"))
+    return pairings.filter(county__code__startswith=county_prefix(user) or "-")
 
 
 def _pairing_area_filter(prefix: str) -> Q:
@@ -99,8 +99,8 @@ def visits_for_user(user: Any) -> QuerySet[Visit]:
     if role == Role.UNIT_REPORTER:
         return visits.filter(organisation_id=user.organisation_id)
     if role in AREA_ROLES:
-        return visits.filter(village__code__startswith=area_prefix(user))
-    return visits.filter(county__code__startswith=county_prefix(user))
+        return visits.filter(village__code__startswith=area_prefix(user) or "-")
+    return visits.filter(county__code__startswith=county_prefix(user) or "-")
 
 
 def get_visit_for_user(user: Any, pk: int) -> Visit:
@@ -166,5 +166,5 @@ def kinship_visits_for_user(user: Any) -> QuerySet[KinshipVisit]:
     if role == Role.UNIT_REPORTER:
         return visits.filter(cadre__organisation_id=user.organisation_id)
     if role in AREA_ROLES:
-        return visits.filter(household__village__code__startswith=area_prefix(user))
-    return visits.filter(county__code__startswith=county_prefix(user))
+        return visits.filter(household__village__code__startswith=area_prefix(user) or "-")
+    return visits.filter(county__code__startswith=county_prefix(user) or "-")

@@ -97,7 +97,7 @@ def compliance_matrix(
     if organisations is not None:
         visits = visits.filter(organisation__in=organisations)
     bounds = [quarter_bounds(year, q) for q in (1, 2, 3, 4)]
-    counts = visits.values("organisation_id").annotate(
+    counts: Any = visits.values("organisation_id").annotate(
         **{f"q{i + 1}": Count("id", filter=Q(date__gte=a, date__lt=b)) for i, (a, b) in enumerate(bounds)}
     )
     by_org = {row["organisation_id"]: [row["q1"], row["q2"], row["q3"], row["q4"]] for row in counts}
@@ -232,7 +232,7 @@ def figures_by_partner(
     )
     if organisations is not None:
         rows = rows.filter(pairing__helper_organisation__in=organisations)
-    grouped = (
+    grouped: list[Any] = list(
         rows.values("pairing__helper_organisation_id", "pairing__kind")
         .annotate(pairings=Count("pairing_id", distinct=True), **{f: Sum(f) for f in FIGURE_FIELDS})
         .order_by("pairing__kind", "pairing__helper_organisation_id")
@@ -304,14 +304,14 @@ def kinship_compliance(
     if pairings is not None:
         base = base.filter(pk__in=pairings.values("pk"))
     bounds = [quarter_bounds(year, q) for q in (1, 2, 3, 4)]
-    counts = {
-        r["pairing_id"]: [r["q1"], r["q2"], r["q3"], r["q4"]]
-        for r in KinshipVisit.objects.filter(county=county, date__gte=start, date__lt=end, pairing__in=base)
+    visit_rows: Any = (
+        KinshipVisit.objects.filter(county=county, date__gte=start, date__lt=end, pairing__in=base)
         .values("pairing_id")
         .annotate(
             **{f"q{i + 1}": Count("id", filter=Q(date__gte=a, date__lt=b)) for i, (a, b) in enumerate(bounds)}
         )
-    }
+    )
+    counts = {r["pairing_id"]: [r["q1"], r["q2"], r["q3"], r["q4"]] for r in visit_rows}
     rows = []
     for p in base.select_related("helper_cadre__organisation", "target_household__village").order_by(
         "helper_cadre__organisation__code", "helper_cadre__name", "id"

@@ -4,7 +4,7 @@ writing coverage and compliance workbooks (xlsxwriter)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -54,7 +54,7 @@ def cell_text(value: Any) -> str:
 
 
 def read_sheet(
-    data: bytes, columns: dict[str, tuple[str, ...]], required: Iterable[str]
+    data: bytes, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of the first sheet as (row number, {field: text}). `columns` maps a field to the
     header names accepted for it. Raises SheetError for an unreadable file or missing columns."""

@@ -556,8 +556,9 @@ def compliance(request: HttpRequest) -> HttpResponse:
     county = county_for_user(request.user)
     year = _year(request)
     orgs = organisations_for_user(request.user)
-    if getattr(request.user, "role", None) == Role.UNIT_REPORTER:
-        orgs = orgs.filter(pk=request.user.organisation_id)  # type: ignore[union-attr]
+    user: Any = request.user
+    if user.role == Role.UNIT_REPORTER:
+        orgs = orgs.filter(pk=user.organisation_id)
     rows = selectors.compliance_matrix(county, year, organisations=orgs)
     rule = services.visit_rule(county)
     if request.GET.get("format") == "xlsx":
@@ -583,9 +584,10 @@ def compliance(request: HttpRequest) -> HttpResponse:
     )
     # The matrix can hold hundreds of rows: its cells are built here in one pass rather than by
     # nested template loops (see bench/partners_compliance.py).
+    ok_label, missed_label = escape(_("达标")), escape(_("未达标"))
     badges = {
-        True: f'<span class="q-ok">{escape(_("达标"))}</span>',
-        False: f'<span class="q-missed">{escape(_("未达标"))}</span>',
+        True: f'<span class="q-ok">{ok_label}</span>',
+        False: f'<span class="q-missed">{missed_label}</span>',
     }
     table = [
         mark_safe(  # noqa: S308 - every interpolated value is escaped or an int
@@ -658,8 +660,9 @@ def figures(request: HttpRequest) -> HttpResponse:
     county = county_for_user(request.user)
     year = _year(request)
     orgs = organisations_for_user(request.user)
-    if getattr(request.user, "role", None) == Role.UNIT_REPORTER:
-        orgs = orgs.filter(pk=request.user.organisation_id)  # type: ignore[union-attr]
+    user: Any = request.user
+    if user.role == Role.UNIT_REPORTER:
+        orgs = orgs.filter(pk=user.organisation_id)
     rows = selectors.figures_by_partner(county, year, organisations=orgs)
     return render(
         request,
