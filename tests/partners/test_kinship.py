@@ -132,3 +132,31 @@ def test_a_unit_reporter_records_a_kinship_visit_only_for_its_own_cadres(
     )
     assert response.status_code == 201, response.content
     assert KinshipVisit.objects.get().household.number == "H1"
+
+
+def test_village_targets_in_the_api_count_registered_households(
+    county, org, area, household, county_admin, client_for
+):
+    household("H1")
+    household("H2")
+    create_pairing(
+        actor=None,
+        county=county,
+        kind=PairingKind.DESIGNATED,
+        helper_organisation=org("P01"),
+        target_area=area("513325100202"),
+        start_date=date(2020, 1, 1),
+    )
+    [item] = client_for(county_admin).get("/api/v1/partners/pairings?kind=designated").json()["items"]
+    assert item["target"]["households"] == 2 and item["target"]["people"] == 0
+
+
+def test_the_coverage_api_lists_households_without_a_cadre(
+    county, cadre, household, county_admin, unit_reporter, client_for
+):
+    pair(county, cadre("P01"), household("H1"))
+    household("H2")
+    body = client_for(county_admin).get("/api/v1/partners/coverage/households").json()
+    assert [h["number"] for h in body["items"]] == ["H2"]
+    # Unit reporters see no registry households.
+    assert client_for(unit_reporter).get("/api/v1/partners/coverage/households").json()["items"] == []

@@ -159,3 +159,54 @@ def test_township_clerks_cannot_open_the_compliance_page(township_clerk, client_
 )
 def test_list_pages_render_for_a_unit_reporter(paired, unit_reporter, client_for, url):
     assert client_for(unit_reporter).get(url).status_code == 200
+
+
+def test_an_organisation_page_shows_parent_and_contacts_with_masked_phones(
+    org, county_admin, township_clerk, client_for
+):
+    from bangfu.partners.services import add_contact, set_organisation_parent
+
+    set_organisation_parent(actor=None, organisation=org("E02"), parent=org("E01"))
+    add_contact(actor=None, organisation=org("E02"), name="陈联络", phone="13512345678")
+    admin_page = client_for(county_admin).get("/partners/organisations/E02/").content.decode()
+    assert "广东省佛山市顺德区" in admin_page and "13512345678" in admin_page
+    clerk_page = client_for(township_clerk).get("/partners/organisations/E02/").content.decode()
+    assert "陈联络" in clerk_page and "13512345678" not in clerk_page and "135****5678" in clerk_page
+
+
+def test_a_unit_reporter_adds_a_contact_only_to_its_own_organisation(unit_reporter, org, client_for):
+    client = client_for(unit_reporter)
+    assert client.post("/partners/organisations/P01/contacts/", {"name": "某人"}).status_code == 404
+    assert not org("P01").contacts.exists()
+    assert (
+        client.post("/partners/organisations/P02/contacts/", {"name": "某人", "is_liaison": "on"}).status_code
+        == 302
+    )
+    assert org("P02").contacts.get().is_liaison
+
+
+def test_the_admin_configures_the_visit_rule_and_caps(county, county_admin, township_clerk, client_for):
+    from bangfu.partners.models import KinshipCap, VisitRule
+
+    client = client_for(county_admin)
+    assert client.get("/partners/settings/").status_code == 200
+    body = {
+        "form": "rule",
+        "team_min": 3,
+        "team_max": 6,
+        "per_quarter": 1,
+        "per_year": 4,
+        "kinship_per_quarter": 2,
+    }
+    assert client.post("/partners/settings/", body).status_code == 302
+    assert VisitRule.objects.get(county=county).team_max == 6
+    bad = client.post("/partners/settings/", {**body, "team_min": 7})
+    assert bad.status_code == 200 and VisitRule.objects.get(county=county).team_min == 3
+    assert (
+        client.post(
+            "/partners/settings/", {"form": "cap", "job_grade": "staff", "max_households": 2}
+        ).status_code
+        == 302
+    )
+    assert KinshipCap.objects.get(county=county, job_grade="staff").max_households == 2
+    assert client_for(township_clerk).get("/partners/settings/").status_code == 403

@@ -146,3 +146,23 @@ class FiguresForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Excel文件(.xlsx/.xls)"))
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    post = forms.CharField(label=_("职务"), max_length=60, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    is_liaison = forms.BooleanField(label=_("联络员"), required=False, initial=True)
+
+
+class VisitRuleForm(forms.Form):
+    team_min = forms.IntegerField(label=_("工作组最少人数"), min_value=1)
+    team_max = forms.IntegerField(label=_("工作组最多人数"), min_value=1)
+    per_quarter = forms.IntegerField(label=_("每季度至少走访次数"), min_value=0)
+    per_year = forms.IntegerField(label=_("全年至少走访次数"), min_value=0)
+    kinship_per_quarter = forms.IntegerField(label=_("结对户每季度至少走访次数"), min_value=0)
+
+
+class KinshipCapForm(forms.Form):
+    job_grade = forms.ChoiceField(label=_("职务级别"), choices=JobGrade.choices)
+    max_households = forms.IntegerField(label=_("最多结对户数"), min_value=0, max_value=50)

@@ -366,6 +366,10 @@ class Pairing(models.Model):
                 ),
                 name="pairing_helper_matches_kind",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="kinship") | models.Q(target_household__isnull=False),
+                name="pairing_kinship_has_household",
+            ),
             # A household has at most one running kinship cadre; a change of cadre ends the old pairing.
             models.UniqueConstraint(
                 fields=["target_household"],

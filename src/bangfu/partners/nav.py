@@ -14,4 +14,5 @@ NAV_ITEMS = [
     ("partners:coverage", _("帮扶覆盖"), COVERAGE_ROLES),
     ("partners:cadres", _("帮扶干部"), REPORT_ROLES),
     ("partners:figures", _("协作指标"), REPORT_ROLES),
+    ("partners:settings", _("帮扶设置"), (Role.COUNTY_ADMIN,)),
 ]

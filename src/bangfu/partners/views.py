@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -27,19 +27,31 @@ from bangfu.partners import selectors, services
 from bangfu.partners.forms import (
     CadreForm,
     ChangeHelperForm,
+    ContactForm,
     EndPairingForm,
     FiguresForm,
+    KinshipCapForm,
     KinshipVisitForm,
     PairingForm,
     UploadForm,
     VisitRecordForm,
+    VisitRuleForm,
 )
-from bangfu.partners.models import FIGURE_FIELDS, AdminLevel, OrgType, Pairing, PairingKind
+from bangfu.partners.models import (
+    FIGURE_FIELDS,
+    AdminLevel,
+    JobGrade,
+    OrgType,
+    Pairing,
+    PairingKind,
+    VisitRule,
+)
 from bangfu.partners.nav import COVERAGE_ROLES, REPORT_ROLES
 from bangfu.partners.scopes import (
     cadres_for_user,
     county_for_user,
     get_pairing_for_user,
+    get_recording_organisation_for_user,
     get_recording_pairing_for_user,
     kinship_visits_for_user,
     mask_phone,
@@ -668,4 +680,84 @@ def figures(request: HttpRequest) -> HttpResponse:
         request,
         "partners/figures.html",
         {"rows": rows, "year": year, "fields": FIGURE_FIELDS, "kinds": dict(PairingKind.choices)},
+    )
+
+
+# --- organisation detail and contacts ---------------------------------------------------------------
+@login_required
+def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = get_object_or_404(organisations_for_user(request.user).select_related("parent"), code=code)
+    user: Any = request.user
+    can_edit = user.role == Role.COUNTY_ADMIN or (
+        user.role == Role.UNIT_REPORTER and user.organisation_id == organisation.pk
+    )
+    show_phones = sees_personal_data_of(user, organisation.pk)
+    contacts = [
+        (c, c.phone if show_phones or not c.phone else mask_phone(c.phone))
+        for c in organisation.contacts.all()
+    ]
+    pairings = selectors.active_on(
+        pairings_for_user(user).filter(
+            Q(helper_organisation=organisation) | Q(target_organisation=organisation)
+        ),
+        today(),
+    )
+    return render(
+        request,
+        "partners/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "children": organisation.children.all(),
+            "contacts": contacts,
+            "pairings": pairings,
+            "cadre_count": cadres_for_user(user).filter(organisation=organisation).count(),
+            "contact_form": ContactForm() if can_edit else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def contact_create(request: HttpRequest, code: str) -> HttpResponse:
+    organisation = get_recording_organisation_for_user(request.user, code)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_contact(actor=request.user, organisation=organisation, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已添加联系人。"))
+    else:
+        messages.error(request, _("请填写联系人姓名。"))
+    return redirect("partners:organisation", code=organisation.code)
+
+
+# --- county configuration -------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner_settings(request: HttpRequest) -> HttpResponse:
+    require_county_admin(request.user)
+    county = county_for_user(request.user)
+    rule = services.visit_rule(county)
+    rule_form = VisitRuleForm(
+        request.POST if request.POST.get("form") == "rule" else None,
+        initial={f: getattr(rule, f) for f in VisitRule.DEFAULTS},
+    )
+    cap_form = KinshipCapForm(request.POST if request.POST.get("form") == "cap" else None)
+    if request.method == "POST":
+        try:
+            if rule_form.is_bound and rule_form.is_valid():
+                services.set_visit_rule(actor=request.user, county=county, **rule_form.cleaned_data)  # type: ignore[arg-type]
+                messages.success(request, _("已保存走访规则。"))
+                return redirect("partners:settings")
+            if cap_form.is_bound and cap_form.is_valid():
+                services.set_kinship_cap(actor=request.user, county=county, **cap_form.cleaned_data)  # type: ignore[arg-type]
+                messages.success(request, _("已保存结对户数上限。"))
+                return redirect("partners:settings")
+        except ValidationError as exc:
+            _apply_errors(rule_form if rule_form.is_bound else cap_form, exc)
+    caps = [(label, services.kinship_cap(county, value)) for value, label in JobGrade.choices]
+    return render(
+        request, "partners/settings.html", {"rule_form": rule_form, "cap_form": cap_form, "caps": caps}
     )
