@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import BooleanField, CharField, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, CharField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix
 from bangfu.areas.models import Area
-from bangfu.registry.models import Household, Member, MemberVersion
+from bangfu.registry.models import VOCATIONAL, Household, Member, MemberVersion, Schooling
 
 HOUSEHOLD_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
 # Roles that may see a full ID number of an in-scope member (each view is audited).
@@ -76,12 +76,13 @@ def can_view_full_id(user: Any, member: Member) -> bool:
     )
 
 
-def member_status_on(*, day: date, county: Area) -> QuerySet[Member]:
+def member_status_on(*, day: date, county: Area) -> QuerySet[Any]:
     """Members of `county` annotated with `schooling_on` and `active_on`: their status on `day`.
 
     One SQL query: correlated subqueries pick the version in effect on `day`
     (valid_from <= day < valid_to); a member first recorded after `day` is judged by its
-    earliest version. Members without any version fall back to their current fields."""
+    earliest version. Members without any version fall back to their current fields.
+    Typed QuerySet[Any] so callers may filter on the annotations under mypy's Django plugin."""
     versions = MemberVersion.objects.filter(member=OuterRef("pk"))
     in_effect = versions.filter(valid_from__lte=day).order_by("-valid_from")
     earliest = versions.order_by("valid_from")
@@ -98,4 +99,60 @@ def member_status_on(*, day: date, county: Area) -> QuerySet[Member]:
             "active",
             output_field=BooleanField(),
         ),
+    )
+
+
+def search_households(
+    households: QuerySet[Household],
+    *,
+    query: str = "",
+    township: str = "",
+    village: str = "",
+    exited: str = "",
+    monitored: str = "",
+    schooling: str = "",
+) -> QuerySet[Household]:
+    """Filter an already scoped household queryset. `query` matches a member's name, a household
+    number, or — when it is a valid ID number — exactly that person (via the blind index)."""
+    from bangfu.lib import idnumbers
+    from bangfu.lib.crypto import blind_index
+
+    if township:
+        households = households.filter(village__code__startswith=township[:9], village__parent__code=township)
+    if village:
+        households = households.filter(village__code=village)
+    if exited in {"0", "1"}:
+        households = households.filter(exited=exited == "1")
+    if monitored in {"0", "1"}:
+        households = households.filter(monitored=monitored == "1")
+    # Member-based filters go through a subquery, so member counts stay whole.
+    members = Member.objects.filter(active=True)
+    if schooling == "vocational":
+        households = households.filter(pk__in=members.filter(schooling__in=VOCATIONAL).values("household_id"))
+    elif schooling in Schooling.values and schooling:
+        households = households.filter(pk__in=members.filter(schooling=schooling).values("household_id"))
+    query = query.strip()
+    if query:
+        normalised = idnumbers.normalise(query)
+        if len(normalised) in (18, 20, 22) and normalised[:17].isdigit():
+            index = blind_index(normalised, purpose="id_number")
+            households = households.filter(
+                pk__in=Member.objects.filter(id_number_index=index).values("household_id")
+            )
+        else:
+            named = Member.objects.filter(name__contains=query).values("household_id")
+            households = households.filter(Q(number__startswith=query) | Q(pk__in=named))
+    return households
+
+
+def household_list_rows(households: QuerySet[Household]) -> QuerySet[Household]:
+    """The list page's columns in one query: head's name and member counts."""
+    heads = Member.objects.filter(household=OuterRef("pk"), relation="户主").order_by("id")
+    return (
+        households.select_related("village__parent")
+        .annotate(
+            head_name=Subquery(heads.values("name")[:1]),
+            member_count=Count("members", filter=Q(members__active=True), distinct=True),
+        )
+        .order_by("number")
     )

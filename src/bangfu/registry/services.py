@@ -5,19 +5,47 @@ through `import_registry` here."""
 
 from __future__ import annotations
 
+import io
+import itertools
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 
+from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
+from bangfu.lib import clock
 from bangfu.lib.crypto import decrypt_text
-from bangfu.registry.models import Member
+from bangfu.registry.importer import (
+    HEADER_SCAN_ROWS,
+    FileProblem,
+    Header,
+    Record,
+    RowError,
+    RowParser,
+    cell_text,
+    detect_header,
+    read_rows,
+)
+from bangfu.registry.models import IMPORT_TRANSITIONS, ImportJob, ImportStatus, Member
 from bangfu.registry.selectors import can_view_full_id
+from bangfu.registry.writer import ID_CONTEXT, ID_INDEX_PURPOSE, PHONE_CONTEXT, Outcome, write_records
 
-ID_CONTEXT = "registry.member.id_number"
-PHONE_CONTEXT = "registry.phone"
-ID_INDEX_PURPOSE = "id_number"
+__all__ = [
+    "ID_CONTEXT",
+    "ID_INDEX_PURPOSE",
+    "PHONE_CONTEXT",
+    "FileProblem",
+    "import_registry",
+    "reveal_id_number",
+]
 
 
 @transaction.atomic
@@ -34,3 +62,308 @@ def reveal_id_number(*, actor: Any, member: Member) -> str:
         county_code=member.village.code[:6],
     )
     return decrypt_text(member.id_number_encrypted, context=ID_CONTEXT)
+
+
+# --- import ---------------------------------------------------------------------------------------
+@dataclass
+class ImportSummary:
+    """The counts the CLI prints as its last line (keys fixed by issue #3)."""
+
+    rows: int
+    accepted: int
+    rejected: int
+    warnings: int
+    households: int
+    created: int
+    updated: int
+    unchanged: int
+    deactivated: int
+    seconds: float
+    errors: list[RowError] = field(default_factory=list, repr=False)
+    warning_messages: list[str] = field(default_factory=list, repr=False)
+    header: Header | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in SUMMARY_KEYS}
+
+
+SUMMARY_KEYS = (
+    "rows",
+    "accepted",
+    "rejected",
+    "warnings",
+    "households",
+    "created",
+    "updated",
+    "unchanged",
+    "deactivated",
+    "seconds",
+)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_registry(
+    *,
+    actor: Any,
+    path: Path | str,
+    data: bytes | None = None,
+    as_of: date | None = None,
+    dry_run: bool = False,
+    full: bool = False,
+    strict_areas: bool = False,
+    allowed_prefix: str | None = None,
+    import_job: ImportJob | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportSummary:
+    """Import a national-system export (xlsx/xls/csv), all or nothing.
+
+    Rows that fail validation are rejected (listed in `errors`), the rest are upserted by ID
+    number inside ONE transaction: a crash or kill leaves the database as before. Raises
+    FileProblem (nothing written) for an unreadable file, missing columns, or an `as_of` earlier
+    than data already imported. `allowed_prefix` restricts rows to an area subtree (web uploads)."""
+    started = time.perf_counter()
+    as_of = as_of or clock.today()
+    report = progress or (lambda done, total, phase: None)
+    today = clock.today()
+    rows_iter = read_rows(path, data)
+    head = list(itertools.islice(rows_iter, HEADER_SCAN_ROWS))
+    header = detect_header(head)
+    parser = RowParser(header, today=max(today, as_of))
+    records: list[Record] = []
+    errors: list[RowError] = []
+    total_rows = 0
+    row_number = header.row_index + 1
+    remaining = itertools.chain(head[header.row_index + 1 :], rows_iter)
+    for cells in remaining:
+        row_number += 1
+        parsed = parser.parse(row_number, cells)
+        if parsed is None:
+            continue
+        total_rows += 1
+        if isinstance(parsed, Record):
+            records.append(parsed)
+        else:
+            errors.append(parsed)
+        if total_rows % 10_000 == 0:
+            report(total_rows, 0, "read")
+    report(total_rows, total_rows, "read")
+    outcome = Outcome(rows=total_rows)
+
+    def phase(name: str) -> None:
+        report(total_rows, total_rows, name)
+
+    try:
+        with transaction.atomic():
+            write_records(
+                records=records,
+                errors=errors,
+                outcome=outcome,
+                actor=actor,
+                as_of=as_of,
+                full=full,
+                strict_areas=strict_areas,
+                allowed_prefix=allowed_prefix,
+                dry_run=dry_run,
+                import_job_id=import_job.pk if import_job is not None else None,
+                progress=phase,
+            )
+            county_codes = sorted({r.county for r in records})
+            record_audit(
+                actor=actor,
+                action="registry.import",
+                target_type="registry.importjob",
+                target_id=str(import_job.pk) if import_job is not None else "",
+                after={
+                    "file": Path(path).name,
+                    "as_of": as_of.isoformat(),
+                    "full": full,
+                    "dry_run": dry_run,
+                    "rows": outcome.rows,
+                    "accepted": outcome.accepted,
+                    "rejected": outcome.rejected,
+                    "created": outcome.created,
+                    "updated": outcome.updated,
+                    "deactivated": outcome.deactivated,
+                },
+                county_code=_county_code_of(county_codes),
+            )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return ImportSummary(
+        rows=outcome.rows,
+        accepted=outcome.accepted,
+        rejected=outcome.rejected,
+        warnings=len(outcome.warnings),
+        households=outcome.households,
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+        deactivated=outcome.deactivated,
+        seconds=round(time.perf_counter() - started, 3),
+        errors=outcome.errors,
+        warning_messages=outcome.warnings,
+        header=header,
+    )
+
+
+def _county_code_of(county_names: list[str]) -> str:
+    if len(county_names) != 1:
+        return ""
+    area = Area.objects.filter(level=Level.COUNTY, name=county_names[0]).first()
+    return area.code[:6] if area else ""
+
+
+def write_error_file(
+    *, source: Path | str, data: bytes | None = None, summary: ImportSummary, out: Path | str | io.BytesIO
+) -> None:
+    """The rejected rows as .xlsx: original row number, the original cells, a reason (Chinese).
+    The source is read again, so the import itself never keeps raw rows in memory."""
+    import xlsxwriter
+
+    reasons = {e.row: e.reason for e in summary.errors}
+    header = summary.header
+    workbook = xlsxwriter.Workbook(
+        out, {"in_memory": isinstance(out, io.BytesIO), "strings_to_numbers": False}
+    )
+    sheet = workbook.add_worksheet("错误行")
+    labels = header.labels if header else []
+    sheet.write_row(0, 0, ["原行号", *labels, "错误原因"])
+    line = 1
+    for number, cells in enumerate(read_rows(source, data), start=1):
+        reason = reasons.get(number)
+        if reason is None:
+            continue
+        texts = [cell_text(c) for c in cells]
+        texts += [""] * (len(labels) - len(texts))
+        sheet.write_number(line, 0, number)
+        for col, text in enumerate(texts, start=1):
+            sheet.write_string(line, col, text)
+        sheet.write_string(line, len(texts) + 1, reason)
+        line += 1
+    workbook.close()
+
+
+# --- tracked import jobs (web upload) -------------------------------------------------------------
+IMPORT_DIR = "registry-imports"
+# Uploads up to this size run inside the request, so the demo works without a task worker; larger
+# ones wait for `bangfu db_worker` (django-tasks-db). Tests use the immediate backend anyway.
+INLINE_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+def _media_path(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+@transaction.atomic
+def create_import_job(
+    *,
+    actor: Any,
+    county: Area,
+    file_name: str,
+    content: bytes,
+    as_of: date,
+    full: bool = False,
+    strict_areas: bool = False,
+    dry_run: bool = False,
+) -> ImportJob:
+    """Store the upload and record a queued job (run it with `start_import_job`)."""
+    suffix = Path(file_name).suffix.lower()
+    relative = f"{IMPORT_DIR}/{uuid.uuid4().hex}{suffix}"
+    target = _media_path(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    job = ImportJob.objects.create(
+        county=county,
+        created_by=actor,
+        file_name=Path(file_name).name[:200],
+        upload_path=relative,
+        as_of=as_of,
+        full=full,
+        strict_areas=strict_areas,
+        dry_run=dry_run,
+    )
+    record_audit(
+        actor=actor,
+        action="registry.import_job.create",
+        target=job,
+        after={"file": job.file_name, "as_of": as_of.isoformat(), "full": full, "dry_run": dry_run},
+        county_code=county.code[:6],
+    )
+    return job
+
+
+def start_import_job(*, job: ImportJob, size: int) -> None:
+    """Run small uploads now, enqueue larger ones for the task worker."""
+    from bangfu.registry.tasks import run_import_job
+
+    if size <= INLINE_IMPORT_BYTES:
+        run_import_job.call(job.pk)
+    else:
+        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+
+
+def _set_status(job: ImportJob, status: ImportStatus, **fields: Any) -> None:
+    if status not in IMPORT_TRANSITIONS[ImportStatus(job.status)]:
+        raise ValueError(f"import job {job.pk}: {job.status} → {status} is not allowed")
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", *fields])
+
+
+def execute_import_job(*, job_id: int) -> ImportJob:
+    """The task body: the same `import_registry` as the CLI, with progress saved on the job."""
+    job = ImportJob.objects.select_related("created_by__area", "county").get(pk=job_id)
+    if job.status != ImportStatus.QUEUED:
+        return job
+    _set_status(job, ImportStatus.RUNNING, started_at=clock.now())
+    source = _media_path(job.upload_path)
+    actor = job.created_by
+    prefix = actor.area.prefix if actor is not None and actor.area is not None else job.county.prefix
+
+    def progress(done: int, total: int, phase: str) -> None:
+        # Only the reading phase reports: the write phase holds the database's write lock.
+        if phase == "read":
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+
+    try:
+        summary = import_registry(
+            actor=actor,
+            path=source,
+            as_of=job.as_of,
+            dry_run=job.dry_run,
+            full=job.full,
+            strict_areas=job.strict_areas,
+            allowed_prefix=prefix,
+            import_job=job,
+            progress=progress,
+        )
+    except FileProblem as exc:
+        _set_status(job, ImportStatus.FAILED, message=str(exc), finished_at=clock.now())
+        return job
+    except Exception as exc:  # the job must end in a state the user can see
+        _set_status(
+            job, ImportStatus.FAILED, message=f"导入出错：{type(exc).__name__}", finished_at=clock.now()
+        )
+        raise
+    error_file = ""
+    if summary.errors:
+        error_file = f"{IMPORT_DIR}/errors-{job.pk}.xlsx"
+        write_error_file(source=source, summary=summary, out=_media_path(error_file))
+    job.refresh_from_db(fields=["status"])
+    _set_status(
+        job,
+        ImportStatus.SUCCEEDED,
+        summary=summary.as_dict(),
+        rows_done=summary.rows,
+        rows_total=summary.rows,
+        error_file=error_file,
+        message="\n".join(summary.warning_messages[:200]),
+        finished_at=clock.now(),
+    )
+    return job

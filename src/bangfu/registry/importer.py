@@ -1,0 +1,465 @@
+"""Reading and parsing national-system registry exports (one row per person).
+
+This module is pure: it turns a file into header columns and parsed row records (or row errors).
+Writing to the database is in `bangfu.registry.writer`; the service `import_registry` ties both.
+
+Speed (docs/benchmarks.md "Registry import"): cells come from python-calamine (xlsx/xls/ods) or the
+csv module; each row is parsed in one tight loop with dictionary look-ups; ID numbers are checked
+by `bangfu.lib.idnumbers` (no python-stdnum per row; the address code is asked once per distinct
+code, by the writer).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.utils import translation
+
+from bangfu.lib import idnumbers
+from bangfu.lib.textfiles import decode_bytes
+from bangfu.registry.models import HouseholdAttribute, IdType, PovertyCause, Schooling
+
+HEADER_SCAN_ROWS = 10
+
+# canonical key → accepted header spellings (compared after `_header_key`).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "county": ("县", "县(市、区、旗)", "县(市、区)", "县(区)", "县(市)", "区县", "县名称", "县区"),
+    "township": ("乡镇", "乡(镇)", "乡", "镇", "乡镇(街道)", "乡(镇、街道)", "乡镇名称"),
+    "village": ("行政村", "村", "村名称", "行政村名称"),
+    "household_number": ("户编号", "贫困户编号", "家庭编号"),
+    "member_number": ("人编号", "人口编号", "成员编号", "个人编号"),
+    "name": ("姓名", "成员姓名"),
+    "id_number": ("证件号码", "身份证号", "身份证号码", "公民身份号码", "身份证件号码"),
+    "id_type": ("证件类型",),
+    "relation": ("与户主关系",),
+    "ethnicity": ("民族",),
+    "education": ("文化程度",),
+    "schooling": ("在校生状况", "在校生情况", "在校学生"),
+    "health": ("健康状况",),
+    "labour_skill": ("劳动技能", "劳动能力"),
+    "member_phone": ("家庭成员联系电话", "本人联系电话", "成员联系电话"),
+    "household_phone": ("联系电话", "户联系电话", "户主联系电话"),
+    "household_size": ("家庭人口数", "当前家庭人口数", "家庭人口"),
+    "attribute": ("贫困户属性",),
+    "main_cause": ("主要致贫原因",),
+    "other_causes": ("其他致贫原因", "次要致贫原因"),
+    "exit_year": ("脱贫年度", "脱贫年份"),
+    "exit_flag": ("脱贫属性", "脱贫标志", "脱贫标识", "是否脱贫", "脱贫状态"),
+    "monitored": ("是否监测户", "是否监测对象", "是否为监测对象"),
+    "monitoring_category": ("监测对象类别", "监测类别"),
+    "annual_income": ("家庭年收入", "家庭年收入(元)", "年收入", "年收入(元)", "家庭总收入", "家庭总收入(元)"),
+    "net_income": ("纯收入", "纯收入(元)", "家庭纯收入", "家庭纯收入(元)"),
+    "per_capita_net_income": ("人均纯收入", "人均纯收入(元)", "人均收入", "人均收入(元)"),
+}
+REQUIRED_COLUMNS = ("county", "township", "village", "household_number", "name", "id_number", "relation")
+COLUMN_LABELS = {key: aliases[0] for key, aliases in COLUMN_ALIASES.items()}
+COLUMN_LABELS.update({"county": "县", "township": "乡镇", "village": "行政村"})
+
+# The order `export-registry` writes and `make-sample-registry` generates.
+EXPORT_COLUMNS = (
+    ("county", "县"),
+    ("township", "乡(镇)"),
+    ("village", "行政村"),
+    ("household_number", "户编号"),
+    ("member_number", "人编号"),
+    ("name", "姓名"),
+    ("id_type", "证件类型"),
+    ("id_number", "证件号码"),
+    ("household_size", "家庭人口数"),
+    ("relation", "与户主关系"),
+    ("ethnicity", "民族"),
+    ("education", "文化程度"),
+    ("schooling", "在校生状况"),
+    ("health", "健康状况"),
+    ("labour_skill", "劳动技能"),
+    ("member_phone", "家庭成员联系电话"),
+    ("exit_flag", "脱贫属性"),
+    ("exit_year", "脱贫年度"),
+    ("attribute", "贫困户属性"),
+    ("main_cause", "主要致贫原因"),
+    ("other_causes", "其他致贫原因"),
+    ("monitored", "是否监测户"),
+    ("monitoring_category", "监测对象类别"),
+    ("annual_income", "家庭年收入(元)"),
+    ("net_income", "纯收入(元)"),
+    ("per_capita_net_income", "人均纯收入(元)"),
+    ("household_phone", "联系电话"),
+)
+
+
+def _header_key(text: Any) -> str:
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFKC", str(text))
+    return "".join(value.split()).replace("*", "")
+
+
+_ALIAS_TO_KEY = {_header_key(alias): key for key, aliases in COLUMN_ALIASES.items() for alias in aliases}
+
+
+def _label_map(choices: Any, extra: dict[str, str]) -> dict[str, str]:
+    with translation.override(None):  # the Chinese source strings, whatever the UI language
+        mapping = {str(label): value for value, label in choices.choices}
+    mapping[""] = "" if "" in choices.values else mapping.get("", "")
+    mapping.update(extra)
+    return {_header_key(k): v for k, v in mapping.items()}
+
+
+# Labels are matched in Chinese regardless of the UI language: build from the source strings.
+SCHOOLING_BY_LABEL = _label_map(
+    Schooling,
+    {
+        "非在校生": "",
+        "无": "",
+        "否": "",
+        "不在校": "",
+        "在校生状况": "",
+        "学龄前": Schooling.PRESCHOOL_CHILD,
+        "高中一年级": Schooling.HIGH_1,
+        "高中二年级": Schooling.HIGH_2,
+        "高中三年级": Schooling.HIGH_3,
+        "中职(中技)一年级": Schooling.SECONDARY_VOCATIONAL_1,
+        "中职(中技)二年级": Schooling.SECONDARY_VOCATIONAL_2,
+        "中职(中技)三年级": Schooling.SECONDARY_VOCATIONAL_3,
+        "本科": Schooling.UNDERGRADUATE,
+        "本科及以上": Schooling.UNDERGRADUATE,
+        "硕士及以上": Schooling.POSTGRADUATE,
+        "研究生": Schooling.POSTGRADUATE,
+    },
+)
+ATTRIBUTE_BY_LABEL = _label_map(
+    HouseholdAttribute,
+    {
+        "一般户": HouseholdAttribute.GENERAL,
+        "扶贫户": HouseholdAttribute.GENERAL,
+        "低保户": HouseholdAttribute.MINIMUM_LIVING,
+        "扶贫低保户": HouseholdAttribute.MINIMUM_LIVING,
+        "特困户": HouseholdAttribute.EXTREME_POVERTY,
+        "五保户": HouseholdAttribute.EXTREME_POVERTY,
+        "五保贫困户": HouseholdAttribute.EXTREME_POVERTY,
+        "特困供养户": HouseholdAttribute.EXTREME_POVERTY,
+    },
+)
+CAUSE_BY_LABEL = _label_map(PovertyCause, {"缺劳动力": PovertyCause.LACK_LABOUR})
+ID_TYPE_BY_LABEL = _label_map(
+    IdType,
+    {
+        "身份证": IdType.RESIDENT_ID,
+        "居民身份证": IdType.RESIDENT_ID,
+        "": IdType.RESIDENT_ID,
+        "其他": IdType.OTHER,
+    },
+)
+EXITED_FLAGS = frozenset({"已脱贫", "脱贫", "是", "稳定脱贫", "脱贫户", "已标注脱贫", "1"})
+NOT_EXITED_FLAGS = frozenset({"", "未脱贫", "贫困", "预脱贫", "否", "贫困户", "0", "返贫"})
+YES = frozenset({"是", "1", "Y", "y", "TRUE", "True", "true", "√"})
+NO = frozenset({"", "否", "0", "N", "n", "FALSE", "False", "false"})
+
+
+class FileProblem(Exception):
+    """The file cannot be imported at all (unreadable, no header, missing columns): exit code 2."""
+
+
+@dataclass
+class Header:
+    row_index: int  # 0-based index of the header row in the sheet
+    columns: dict[str, int]  # canonical key → column index
+    labels: list[str]  # the original header cells (for the error file)
+
+
+@dataclass
+class Record:
+    """One accepted person row, normalised."""
+
+    row: int  # original 1-based row number in the file
+    county: str
+    township: str
+    village: str
+    household_number: str
+    member_number: str
+    name: str
+    id_number: str
+    id_type: str
+    sex: str
+    birth_date: date
+    address_code: str
+    relation: str
+    ethnicity: str
+    education: str
+    schooling: str
+    health: str
+    labour_skill: str
+    member_phone: str
+    household: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RowError:
+    row: int
+    reason: str
+    id_number: str = ""  # the normalised number when it was valid (for --full and duplicates)
+
+
+# --- reading --------------------------------------------------------------------------------------
+def cell_text(value: Any) -> str:
+    """A cell as text. Integral floats (Excel stores 户编号 as numbers) lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_rows(path: Path | str, data: bytes | None = None) -> Iterator[list[Any]]:
+    """Raw rows (lists of cells) of the first sheet of an xlsx/xls/ods file, or of a CSV file in
+    UTF-8, UTF-8 with BOM or GB18030."""
+    suffix = Path(path).suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        raw = data if data is not None else Path(path).read_bytes()
+        text, _encoding = decode_bytes(raw)
+        yield from csv.reader(io.StringIO(text))
+        return
+    if suffix not in {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}:
+        raise FileProblem(f"不支持的文件类型“{suffix or Path(path).name}”，请上传 .xlsx、.xls 或 .csv 文件")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = (
+            CalamineWorkbook.from_filelike(io.BytesIO(data))
+            if data is not None
+            else CalamineWorkbook.from_path(str(path))
+        )
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+        start = sheet.start
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise FileProblem(f"无法读取文件：{exc}") from exc
+    # calamine starts at the first used row; keep the sheet's own row numbers for messages.
+    for _skipped in range(start[0] if start else 0):
+        yield []
+    yield from rows
+
+
+def detect_header(rows: Sequence[Sequence[Any]]) -> Header:
+    """Find the header among the first rows: the row matching the most known columns."""
+    best: Header | None = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        columns: dict[str, int] = {}
+        for position, cell in enumerate(row):
+            key = _ALIAS_TO_KEY.get(_header_key(cell))
+            if key is not None and key not in columns:
+                columns[key] = position
+        if len(columns) >= 3 and (best is None or len(columns) > len(best.columns)):
+            best = Header(index, columns, [cell_text(c) for c in row])
+    if best is None:
+        raise FileProblem(
+            "前10行中没有找到表头（应包含 县、乡镇、行政村、户编号、姓名、证件号码、与户主关系 等列）"
+        )
+    missing = [COLUMN_LABELS[key] for key in REQUIRED_COLUMNS if key not in best.columns]
+    if missing:
+        raise FileProblem(f"缺少必需的列：{'、'.join(missing)}（表头在第{best.row_index + 1}行）")
+    return best
+
+
+# --- parsing --------------------------------------------------------------------------------------
+def _decimal(text: str, label: str, problems: list[str]) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        problems.append(f"{label}“{text}”不是数字")
+        return None
+    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+        problems.append(f"{label}“{text}”超出范围")
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def _positive_int(text: str, label: str, problems: list[str], low: int, high: int) -> int | None:
+    if not text:
+        return None
+    digits = text.removesuffix("年").removesuffix("人").removesuffix(".0")
+    if not digits.isascii() or not digits.isdigit() or not (low <= int(digits) <= high):
+        problems.append(f"{label}“{text}”无效（应为{low}–{high}的整数）")
+        return None
+    return int(digits)
+
+
+class RowParser:
+    """Parses one raw row into a Record or a RowError; never raises."""
+
+    def __init__(self, header: Header, *, today: date) -> None:
+        self.columns = header.columns
+        self.today = today
+        self._get = [(key, index) for key, index in header.columns.items()]
+
+    def parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
+        """None for a blank row (skipped, not counted)."""
+        try:
+            return self._parse(row_number, cells)
+        except Exception as exc:  # a parser bug must not abort the import; report the row
+            return RowError(row_number, f"无法解析该行（{type(exc).__name__}）")
+
+    def _parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
+        width = len(cells)
+        values: dict[str, str] = {}
+        any_value = False
+        for key, index in self._get:
+            text = cell_text(cells[index]) if index < width else ""
+            if text:
+                any_value = True
+                if not text.isascii():
+                    text = unicodedata.normalize("NFKC", text).strip()
+            values[key] = text
+        if not any_value:
+            return None
+        get = values.get
+        problems: list[str] = []
+        warnings: list[str] = []
+        for key in ("county", "township", "village", "household_number"):
+            if not values[key]:
+                problems.append(f"{COLUMN_LABELS[key]}为空")
+        name = values["name"]
+        if not name:
+            problems.append("姓名为空")
+        elif len(name) > 60:
+            problems.append("姓名超过60个字")
+        relation = values["relation"]
+        if not relation:
+            problems.append("与户主关系为空")
+        elif len(relation) > 20:
+            problems.append("与户主关系超过20个字")
+        id_type_text = _header_key(get("id_type", ""))
+        id_type = ID_TYPE_BY_LABEL.get(id_type_text)
+        if id_type is None:
+            id_type = IdType.OTHER
+            warnings.append(f"证件类型“{id_type_text}”未知，按其他证件记录")
+        info: idnumbers.IdInfo | None = None
+        raw_id = values["id_number"]
+        try:
+            info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
+        except idnumbers.IdNumberError as exc:
+            problems.append(exc.message)
+        schooling_text = _header_key(get("schooling", ""))
+        schooling = SCHOOLING_BY_LABEL.get(schooling_text)
+        if schooling is None:
+            problems.append(f"在校生状况“{schooling_text}”不在国家标准值列表中")
+            schooling = ""
+        household = self._household(values, problems, warnings)
+        for key, limit in (("ethnicity", 20), ("education", 20), ("health", 20), ("labour_skill", 20)):
+            if len(get(key, "")) > limit:
+                problems.append(f"{COLUMN_LABELS[key]}超过{limit}个字")
+        for key in ("household_number", "member_number"):
+            if len(get(key, "")) > 40:
+                problems.append(f"{COLUMN_LABELS[key]}超过40个字符")
+        member_phone = get("member_phone", "")
+        if len(member_phone) > 30:
+            problems.append("联系电话超过30个字符")
+        if problems:
+            return RowError(row_number, "；".join(problems), info.number if info else "")
+        assert info is not None
+        return Record(
+            row=row_number,
+            county=values["county"],
+            township=values["township"],
+            village=values["village"],
+            household_number=values["household_number"],
+            member_number=get("member_number", ""),
+            name=name,
+            id_number=info.number,
+            id_type=id_type,
+            sex=info.sex,
+            birth_date=info.birth_date,
+            address_code=info.address_code,
+            relation=relation,
+            ethnicity=get("ethnicity", ""),
+            education=get("education", ""),
+            schooling=schooling,
+            health=get("health", ""),
+            labour_skill=get("labour_skill", ""),
+            member_phone=member_phone,
+            household=household,
+            warnings=warnings,
+        )
+
+    def _household(self, values: dict[str, str], problems: list[str], warnings: list[str]) -> dict[str, Any]:
+        get = values.get
+        attribute_text = _header_key(get("attribute", ""))
+        attribute = ATTRIBUTE_BY_LABEL.get(attribute_text)
+        if attribute is None:
+            attribute = HouseholdAttribute.OTHER
+            warnings.append(f"贫困户属性“{attribute_text}”未知，按其他记录")
+        main_text = _header_key(get("main_cause", ""))
+        main_cause = CAUSE_BY_LABEL.get(main_text)
+        if main_cause is None:
+            main_cause = PovertyCause.OTHER
+            warnings.append(f"主要致贫原因“{main_text}”未知，按其他记录")
+        others: list[str] = []
+        other_text = get("other_causes", "")
+        if other_text:
+            for part in other_text.replace("，", ",").replace("、", ",").replace(";", ",").split(","):
+                part = _header_key(part)
+                if not part:
+                    continue
+                cause = CAUSE_BY_LABEL.get(part, PovertyCause.OTHER)
+                if cause not in others:
+                    others.append(cause)
+        exit_year = _positive_int(get("exit_year", ""), "脱贫年度", problems, 2013, self.today.year + 1)
+        flag = get("exit_flag", "")
+        if flag in EXITED_FLAGS:
+            exited = True
+        elif flag in NOT_EXITED_FLAGS:
+            exited = exit_year is not None
+        else:
+            exited = exit_year is not None
+            warnings.append(f"脱贫属性“{flag}”未知")
+        category = get("monitoring_category", "")
+        monitored_text = get("monitored", "")
+        if monitored_text in YES:
+            monitored = True
+        elif monitored_text in NO:
+            monitored = bool(category) and category not in NO
+        else:
+            monitored = bool(category)
+            warnings.append(f"是否监测户“{monitored_text}”未知")
+        if category in NO:
+            category = ""
+        if len(category) > 40:
+            problems.append("监测对象类别超过40个字")
+        phone = get("household_phone", "")
+        if len(phone) > 30:
+            problems.append("联系电话超过30个字符")
+        return {
+            "attribute": attribute,
+            "main_cause": main_cause,
+            "other_causes": ",".join(others),
+            "exit_year": exit_year,
+            "exited": exited,
+            "monitored": monitored,
+            "monitoring_category": category,
+            "household_size": _positive_int(get("household_size", ""), "家庭人口数", problems, 1, 99),
+            "annual_income": _decimal(get("annual_income", ""), "家庭年收入", problems),
+            "net_income": _decimal(get("net_income", ""), "纯收入", problems),
+            "per_capita_net_income": _decimal(get("per_capita_net_income", ""), "人均纯收入", problems),
+            "phone": phone,
+        }
