@@ -41,6 +41,7 @@ from bangfu.partners.services import (
     add_contact,
     create_cadre,
     create_pairing,
+    kinship_caps,
     record_pairing_figures,
     set_organisation_parent,
     upsert_organisation,
@@ -199,9 +200,8 @@ def _kinship(county: Area) -> None:
         return
     unit_of_village = {v: u for u, v in PROVINCIAL_UNIT_VILLAGES.items()}
     cadres = list(Cadre.objects.filter(county=county).select_related("organisation").order_by("id"))
-    from bangfu.partners.services import kinship_cap
-
-    free = {c.pk: kinship_cap(county, c.job_grade) for c in cadres}
+    caps = kinship_caps(county)
+    free = {c.pk: caps[c.job_grade] for c in cadres}
     county_cadres = [c for c in cadres if c.organisation.code.startswith("C")]
     for household in households[:-3]:
         unit = unit_of_village.get(household.village.code)

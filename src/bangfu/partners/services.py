@@ -271,6 +271,13 @@ def kinship_cap(county: Area, job_grade: str) -> int:
     return configured.max_households if configured else DEFAULT_KINSHIP_CAPS.get(job_grade, 1)
 
 
+def kinship_caps(county: Area) -> dict[str, int]:
+    """Every job grade's cap in the county (one query)."""
+    caps = dict(DEFAULT_KINSHIP_CAPS)
+    caps.update(KinshipCap.objects.filter(county=county).values_list("job_grade", "max_households"))
+    return caps
+
+
 def visit_rule(county: Area) -> VisitRule:
     """The county's rule, or an unsaved one carrying the plan's defaults."""
     return VisitRule.objects.filter(county=county).first() or VisitRule(county=county, **VisitRule.DEFAULTS)

@@ -159,6 +159,7 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(cadres, 100).get_page(request.GET.get("page"))
     county = county_for_user(request.user)
     load = selectors.kinship_load(county)
+    caps = services.kinship_caps(county)
     rows = [
         {
             "cadre": c,
@@ -166,7 +167,7 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
             if sees_personal_data_of(request.user, c.organisation_id)
             else mask_phone(c.phone),
             "load": load.get(c.pk, 0),
-            "cap": services.kinship_cap(county, c.job_grade),
+            "cap": caps.get(c.job_grade, 1),
         }
         for c in page
     ]
@@ -757,7 +758,8 @@ def partner_settings(request: HttpRequest) -> HttpResponse:
                 return redirect("partners:settings")
         except ValidationError as exc:
             _apply_errors(rule_form if rule_form.is_bound else cap_form, exc)
-    caps = [(label, services.kinship_cap(county, value)) for value, label in JobGrade.choices]
+    county_caps = services.kinship_caps(county)
+    caps = [(label, county_caps[value]) for value, label in JobGrade.choices]
     return render(
         request, "partners/settings.html", {"rule_form": rule_form, "cap_form": cap_form, "caps": caps}
     )
