@@ -210,3 +210,21 @@ def test_the_admin_configures_the_visit_rule_and_caps(county, county_admin, town
     )
     assert KinshipCap.objects.get(county=county, job_grade="staff").max_households == 2
     assert client_for(township_clerk).get("/partners/settings/").status_code == 403
+
+
+def test_the_kinship_compliance_export_lists_each_pairing(county, cadre, household, county_admin, client_for):
+    from bangfu.partners.models import VisitForm
+    from bangfu.partners.services import record_kinship_visit
+
+    pairing = create_pairing(
+        actor=None,
+        county=county,
+        kind=PairingKind.KINSHIP,
+        helper_cadre=cadre("P01", name="张三"),
+        target_household=household("H1"),
+        start_date=date(2020, 1, 1),
+    )
+    record_kinship_visit(actor=None, pairing=pairing, date=date(2020, 3, 31), form=VisitForm.IN_PERSON)
+    rows = rows_of(client_for(county_admin).get("/partners/compliance/?year=2020&format=kinship.xlsx"))
+    assert rows[0][:3] == ["帮扶干部", "单位编码", "户编号"]
+    assert rows[1] == ["张三", "P01", "H1", 1, 0, 0, 0, 1, "否"]

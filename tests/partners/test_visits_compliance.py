@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -143,3 +144,26 @@ def test_not_yet_visited_lists_helpers_without_a_visit_this_quarter(paired, coun
     visit(org("P01"), area, date(2020, 7, 1))
     reminders = not_yet_visited_this_quarter(county)
     assert [(r.organisation.code, [v.code for v in r.villages]) for r in reminders] == [("P02", [ELUO])]
+
+
+@pytest.mark.parametrize(
+    ("utc_now", "accepted"),
+    [
+        (datetime(2020, 3, 31, 15, 59, tzinfo=UTC), False),  # 23:59 on 31 March in Asia/Shanghai
+        (datetime(2020, 3, 31, 16, 0, tzinfo=UTC), True),  # 00:00 on 1 April in Asia/Shanghai
+    ],
+)
+def test_the_local_date_in_asia_shanghai_decides_today_and_the_quarter(
+    paired, county, org, area, settings, utc_now, accepted
+):
+    settings.BANGFU_TODAY = None
+    with mock.patch("django.utils.timezone.now", return_value=utc_now):
+        if not accepted:
+            with pytest.raises(ValidationError):
+                visit(org("P01"), area, date(2020, 4, 1))
+            assert not Visit.objects.exists()
+            return
+        visit(org("P01"), area, date(2020, 4, 1))
+        rows = {r.organisation.code: r for r in compliance_matrix(county, 2020)}
+    assert rows["P01"].quarters == [0, 1, 0, 0]
+    assert rows["P01"].states[:2] == ["missed", "ok"]

@@ -587,11 +587,32 @@ def compliance(request: HttpRequest) -> HttpResponse:
             for r in rows
         ]
         return _xlsx(f"compliance-{year}.xlsx", workbook_bytes([(str(year), header, data)]))
+    pairings = pairings_for_user(request.user).filter(kind=PairingKind.KINSHIP)
+    kinship_rows = selectors.kinship_compliance(county, year, pairings=pairings)
+    if request.GET.get("format") == "kinship.xlsx":
+        header = [
+            _("帮扶干部"),
+            _("单位编码"),
+            _("户编号"),
+            *[str(q) for q in QUARTER_HEADERS],
+            _("全年"),
+            _("是否达标"),
+        ]
+        data = [
+            [
+                k.pairing.helper_name,
+                k.pairing.helper_cadre.organisation.code if k.pairing.helper_cadre else "",
+                k.pairing.target_household.number if k.pairing.target_household else "",
+                *k.quarters,
+                k.total,
+                _("是") if k.compliant else _("否"),
+            ]
+            for k in kinship_rows
+        ]
+        return _xlsx(f"kinship-compliance-{year}.xlsx", workbook_bytes([(str(year), header, data)]))
     reminders = (
         selectors.not_yet_visited_this_quarter(county, organisations=orgs) if year == today().year else []
     )
-    pairings = pairings_for_user(request.user).filter(kind=PairingKind.KINSHIP)
-    kinship_rows = selectors.kinship_compliance(county, year, pairings=pairings)
     kinship_missing = (
         selectors.kinship_not_yet_visited(county, pairings=pairings) if year == today().year else []
     )
