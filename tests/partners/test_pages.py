@@ -228,3 +228,24 @@ def test_the_kinship_compliance_export_lists_each_pairing(county, cadre, househo
     rows = rows_of(client_for(county_admin).get("/partners/compliance/?year=2020&format=kinship.xlsx"))
     assert rows[0][:3] == ["帮扶干部", "单位编码", "户编号"]
     assert rows[1] == ["张三", "P01", "H1", 1, 0, 0, 0, 1, "否"]
+
+
+def test_a_unit_reporter_edits_only_its_own_cadres(cadre, unit_reporter, client_for):
+    own, other = cadre("P02", name="自己"), cadre("P01", name="别人")
+    client = client_for(unit_reporter)
+    assert client.get(f"/partners/cadres/{other.pk}/edit/").status_code == 404
+    body = {"name": "自己", "job_grade": "staff", "phone": own.phone, "is_active": ""}
+    assert client.post(f"/partners/cadres/{own.pk}/edit/", body).status_code == 302
+    own.refresh_from_db()
+    assert own.is_active is False
+    taken = client.post(f"/partners/cadres/{own.pk}/edit/", {**body, "phone": other.phone})
+    assert taken.status_code == 200 and "手机号已被其他帮扶干部使用" in taken.content.decode()
+
+
+def test_the_admin_sets_a_parent_on_the_organisation_page(org, county_admin, client_for):
+    client = client_for(county_admin)
+    assert client.get("/partners/organisations/G-none/").status_code == 404
+    client.post("/partners/organisations/E02/parent/", {"parent": org("E01").pk})
+    assert org("E02").parent == org("E01")
+    client.post("/partners/organisations/E01/parent/", {"parent": org("E02").pk})  # a cycle: refused
+    assert org("E01").parent is None

@@ -166,3 +166,20 @@ class VisitRuleForm(forms.Form):
 class KinshipCapForm(forms.Form):
     job_grade = forms.ChoiceField(label=_("职务级别"), choices=JobGrade.choices)
     max_households = forms.IntegerField(label=_("最多结对户数"), min_value=0, max_value=50)
+
+
+class CadreEditForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    post = forms.CharField(label=_("职务"), max_length=60, required=False)
+    job_grade = forms.ChoiceField(label=_("职务级别"), choices=JobGrade.choices)
+    phone = forms.CharField(label=_("手机号"), max_length=11)
+    resident_team = forms.BooleanField(label=_("驻村工作队队员"), required=False)
+    is_active = forms.BooleanField(label=_("在岗"), required=False)
+
+
+class ParentForm(forms.Form):
+    parent = forms.ModelChoiceField(label=_("上级单位"), queryset=Organisation.objects.none(), required=False)
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = organisations  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from bangfu.areas.models import Area
 from bangfu.lib.clock import today
 from bangfu.partners import selectors, services
 from bangfu.partners.forms import (
+    CadreEditForm,
     CadreForm,
     ChangeHelperForm,
     ContactForm,
@@ -33,6 +34,7 @@ from bangfu.partners.forms import (
     KinshipCapForm,
     KinshipVisitForm,
     PairingForm,
+    ParentForm,
     UploadForm,
     VisitRecordForm,
     VisitRuleForm,
@@ -50,6 +52,7 @@ from bangfu.partners.nav import COVERAGE_ROLES, REPORT_ROLES
 from bangfu.partners.scopes import (
     cadres_for_user,
     county_for_user,
+    get_cadre_for_user,
     get_pairing_for_user,
     get_recording_organisation_for_user,
     get_recording_pairing_for_user,
@@ -160,6 +163,8 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
     county = county_for_user(request.user)
     load = selectors.kinship_load(county)
     caps = services.kinship_caps(county)
+    user: Any = request.user
+    role = user.role
     rows = [
         {
             "cadre": c,
@@ -168,10 +173,11 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
             else mask_phone(c.phone),
             "load": load.get(c.pk, 0),
             "cap": caps.get(c.job_grade, 1),
+            "can_edit": role == Role.COUNTY_ADMIN
+            or (role == Role.UNIT_REPORTER and user.organisation_id == c.organisation_id),
         }
         for c in page
     ]
-    role = getattr(request.user, "role", None)
     return render(
         request,
         "partners/cadre_list.html",
@@ -734,6 +740,12 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
             "pairings": pairings,
             "cadre_count": cadres_for_user(user).filter(organisation=organisation).count(),
             "contact_form": ContactForm() if can_edit else None,
+            "parent_form": ParentForm(
+                organisations=organisations_for_user(user).exclude(pk=organisation.pk),
+                initial={"parent": organisation.parent},
+            )
+            if user.role == Role.COUNTY_ADMIN
+            else None,
         },
     )
 
@@ -784,3 +796,46 @@ def partner_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request, "partners/settings.html", {"rule_form": rule_form, "cap_form": cap_form, "caps": caps}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cadre_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cadre = get_cadre_for_user(request.user, pk)
+    # Only the county admin and the cadre's own unit edit it (and see its phone).
+    get_recording_organisation_for_user(request.user, cadre.organisation.code)
+    initial = {
+        f: getattr(cadre, f) for f in ("name", "post", "job_grade", "phone", "resident_team", "is_active")
+    }
+    form = CadreEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_cadre(actor=request.user, cadre=cadre, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存帮扶干部。"))
+            return redirect("partners:cadres")
+    return render(
+        request, "partners/form.html", {"form": form, "title": cadre.name, "back": "partners:cadres"}
+    )
+
+
+@login_required
+@require_POST
+def organisation_set_parent(request: HttpRequest, code: str) -> HttpResponse:
+    require_county_admin(request.user)
+    organisation = get_object_or_404(organisations_for_user(request.user), code=code)
+    form = ParentForm(request.POST, organisations=organisations_for_user(request.user))
+    if form.is_valid():
+        try:
+            services.set_organisation_parent(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                parent=form.cleaned_data["parent"],
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已保存上级单位。"))
+    return redirect("partners:organisation", code=organisation.code)
