@@ -295,3 +295,27 @@ def test_the_command_prints_json_last_and_writes_the_error_file(demo, tmp_path, 
     assert int(sheet[1][0]) == 4
     assert "360426199101010072" in sheet[1]
     assert "校验位错误" in sheet[1][-1]
+
+
+def test_full_snapshot_marks_an_emptied_household_inactive(demo, tmp_path, sample_rows):
+    _import(tmp_path, sample_rows, as_of=AS_OF)
+    gone = sample_rows[0]["household_number"]
+    rows = [r for r in sample_rows if r["household_number"] != gone]
+    summary = _import(tmp_path, rows, as_of=LATER, full=True)
+    assert summary.deactivated == sum(1 for r in sample_rows if r["household_number"] == gone)
+    household = Household.objects.get(number=gone)
+    assert household.active is False
+    assert Household.objects.filter(active=False).count() == 1
+    assert RegistryChange.objects.filter(household=household, member=None, field="active").exists()
+
+
+def test_reasons_follow_the_users_language(demo, tmp_path, sample_rows):
+    from django.utils import translation
+
+    rows = copy.deepcopy(sample_rows[:2])
+    rows[1]["id_number"] = "360426199101010072"
+    with translation.override("en"):
+        summary = _import(tmp_path, rows, as_of=AS_OF)
+    assert summary.errors[0].reason == (
+        "ID number “360426199101010072” has a wrong check character (expected 1)"
+    )

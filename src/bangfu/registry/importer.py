@@ -15,13 +15,14 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from bangfu.lib import idnumbers
 from bangfu.lib.textfiles import decode_bytes
@@ -164,6 +165,26 @@ YES = frozenset({"是", "1", "Y", "y", "TRUE", "True", "true", "√"})
 NO = frozenset({"", "否", "0", "N", "n", "FALSE", "False", "false"})
 
 
+LOW_CARDINALITY = frozenset(
+    {"county", "township", "village", "id_type", "relation", "ethnicity", "education", "schooling", "health"}
+    | {"labour_skill"}
+)
+HOUSEHOLD_KEYS = (
+    "attribute",
+    "main_cause",
+    "other_causes",
+    "exit_year",
+    "exit_flag",
+    "monitored",
+    "monitoring_category",
+    "household_size",
+    "annual_income",
+    "net_income",
+    "per_capita_net_income",
+    "household_phone",
+)
+
+
 class FileProblem(Exception):
     """The file cannot be imported at all (unreadable, no header, missing columns): exit code 2."""
 
@@ -175,7 +196,7 @@ class Header:
     labels: list[str]  # the original header cells (for the error file)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One accepted person row, normalised."""
 
@@ -199,10 +220,10 @@ class Record:
     labour_skill: str
     member_phone: str
     household: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     row: int
     reason: str
@@ -239,7 +260,10 @@ def read_rows(path: Path | str, data: bytes | None = None) -> Iterator[list[Any]
         yield from csv.reader(io.StringIO(text))
         return
     if suffix not in {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}:
-        raise FileProblem(f"不支持的文件类型“{suffix or Path(path).name}”，请上传 .xlsx、.xls 或 .csv 文件")
+        raise FileProblem(
+            _("不支持的文件类型“%(type)s”，请上传 .xlsx、.xls 或 .csv 文件")
+            % {"type": suffix or Path(path).name}
+        )
     from python_calamine import CalamineWorkbook
 
     try:
@@ -252,7 +276,7 @@ def read_rows(path: Path | str, data: bytes | None = None) -> Iterator[list[Any]
         rows = sheet.iter_rows()
         start = sheet.start
     except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise FileProblem(f"无法读取文件：{exc}") from exc
+        raise FileProblem(_("无法读取文件：%(error)s") % {"error": exc}) from exc
     # calamine starts at the first used row; keep the sheet's own row numbers for messages.
     for _skipped in range(start[0] if start else 0):
         yield []
@@ -272,12 +296,37 @@ def detect_header(rows: Sequence[Sequence[Any]]) -> Header:
             best = Header(index, columns, [cell_text(c) for c in row])
     if best is None:
         raise FileProblem(
-            "前10行中没有找到表头（应包含 县、乡镇、行政村、户编号、姓名、证件号码、与户主关系 等列）"
+            _("前10行中没有找到表头（应包含 县、乡镇、行政村、户编号、姓名、证件号码、与户主关系 等列）")
         )
     missing = [COLUMN_LABELS[key] for key in REQUIRED_COLUMNS if key not in best.columns]
     if missing:
-        raise FileProblem(f"缺少必需的列：{'、'.join(missing)}（表头在第{best.row_index + 1}行）")
+        raise FileProblem(
+            _("缺少必需的列：%(columns)s（表头在第%(row)d行）")
+            % {"columns": "、".join(missing), "row": best.row_index + 1}
+        )
     return best
+
+
+def id_message(error: idnumbers.IdNumberError, *, disability: bool = False) -> str:
+    """A translated message for an ID number error."""
+    p = error.params
+    if error.code == "missing":
+        return _("证件号码为空")
+    if error.code == "length":
+        if disability:
+            text = _("证件号码“%(number)s”长度为%(length)d位，应为18位（残疾人证可为20或22位）")
+        else:
+            text = _("证件号码“%(number)s”长度为%(length)d位，应为18位（或15位老号码）")
+        return text % p
+    if error.code == "format":
+        return _("证件号码“%(number)s”含有非法字符（前17位应为数字，末位为数字或X）") % p
+    if error.code == "birth_date" and len(str(p.get("date", ""))) == 8:
+        return _("证件号码“%(number)s”中的出生日期%(date)s不是真实日期") % p
+    if error.code == "future":
+        return _("证件号码“%(number)s”中的出生日期%(date)s晚于今天") % p
+    if error.code == "checksum":
+        return _("证件号码“%(number)s”校验位错误（应为%(expected)s）") % p
+    return error.message
 
 
 # --- parsing --------------------------------------------------------------------------------------
@@ -287,10 +336,10 @@ def _decimal(text: str, label: str, problems: list[str]) -> Decimal | None:
     try:
         value = Decimal(text.replace(",", "").replace("，", ""))
     except InvalidOperation:
-        problems.append(f"{label}“{text}”不是数字")
+        problems.append(_("%(column)s“%(value)s”不是数字") % {"column": label, "value": text})
         return None
     if not value.is_finite() or abs(value) >= Decimal("1e12"):
-        problems.append(f"{label}“{text}”超出范围")
+        problems.append(_("%(column)s“%(value)s”超出范围") % {"column": label, "value": text})
         return None
     return value.quantize(Decimal("0.01"))
 
@@ -300,7 +349,10 @@ def _positive_int(text: str, label: str, problems: list[str], low: int, high: in
         return None
     digits = text.removesuffix("年").removesuffix("人").removesuffix(".0")
     if not digits.isascii() or not digits.isdigit() or not (low <= int(digits) <= high):
-        problems.append(f"{label}“{text}”无效（应为{low}–{high}的整数）")
+        problems.append(
+            _("%(column)s“%(value)s”无效（应为%(low)d–%(high)d的整数）")
+            % {"column": label, "value": text, "low": low, "high": high}
+        )
         return None
     return int(digits)
 
@@ -311,25 +363,39 @@ class RowParser:
     def __init__(self, header: Header, *, today: date) -> None:
         self.columns = header.columns
         self.today = today
-        self._get = [(key, index) for key, index in header.columns.items()]
+        self._get = [(key, index, key in LOW_CARDINALITY) for key, index in header.columns.items()]
+        # One str object per distinct value of repetitive columns: a 1M-row file repeats its
+        # village names and value lists a million times.
+        self._interned: dict[str, str] = {}
+        # Household facts repeat on every member row, and members of a household are consecutive:
+        # the last household's raw cells and parse result are kept, so each household is parsed once.
+        self._last_household: tuple[tuple[str, ...], dict[str, Any], list[str], list[str]] | None = None
 
     def parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
         """None for a blank row (skipped, not counted)."""
         try:
             return self._parse(row_number, cells)
         except Exception as exc:  # a parser bug must not abort the import; report the row
-            return RowError(row_number, f"无法解析该行（{type(exc).__name__}）")
+            return RowError(row_number, _("无法解析该行（%(error)s）") % {"error": type(exc).__name__})
 
     def _parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
         width = len(cells)
         values: dict[str, str] = {}
         any_value = False
-        for key, index in self._get:
-            text = cell_text(cells[index]) if index < width else ""
+        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+        interned = self._interned
+        for key, index, low_cardinality in self._get:
+            if index < width:
+                cell = cells[index]
+                text = cell.strip() if type(cell) is str else cell_text(cell)
+            else:
+                text = ""
             if text:
                 any_value = True
-                if not text.isascii():
-                    text = unicodedata.normalize("NFKC", text).strip()
+                if not text.isascii() and not normalized("NFKC", text):
+                    text = normalize("NFKC", text).strip()
+                if low_cardinality:
+                    text = interned.setdefault(text, text)
             values[key] = text
         if not any_value:
             return None
@@ -338,43 +404,65 @@ class RowParser:
         warnings: list[str] = []
         for key in ("county", "township", "village", "household_number"):
             if not values[key]:
-                problems.append(f"{COLUMN_LABELS[key]}为空")
+                problems.append(_("%(column)s为空") % {"column": COLUMN_LABELS[key]})
         name = values["name"]
         if not name:
-            problems.append("姓名为空")
+            problems.append(_("姓名为空"))
         elif len(name) > 60:
-            problems.append("姓名超过60个字")
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "姓名", "limit": 60})
         relation = values["relation"]
         if not relation:
-            problems.append("与户主关系为空")
+            problems.append(_("与户主关系为空"))
         elif len(relation) > 20:
-            problems.append("与户主关系超过20个字")
-        id_type_text = _header_key(get("id_type", ""))
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "与户主关系", "limit": 20})
+        id_type_text = get("id_type", "")
         id_type = ID_TYPE_BY_LABEL.get(id_type_text)
         if id_type is None:
+            id_type_text = _header_key(id_type_text)
+            id_type = ID_TYPE_BY_LABEL.get(id_type_text)
+        if id_type is None:
             id_type = IdType.OTHER
-            warnings.append(f"证件类型“{id_type_text}”未知，按其他证件记录")
+            warnings.append(_("证件类型“%(value)s”未知，按其他证件记录") % {"value": id_type_text})
         info: idnumbers.IdInfo | None = None
         raw_id = values["id_number"]
         try:
             info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
         except idnumbers.IdNumberError as exc:
-            problems.append(exc.message)
-        schooling_text = _header_key(get("schooling", ""))
+            problems.append(id_message(exc, disability=id_type == IdType.DISABILITY))
+        schooling_text = get("schooling", "")
         schooling = SCHOOLING_BY_LABEL.get(schooling_text)
         if schooling is None:
-            problems.append(f"在校生状况“{schooling_text}”不在国家标准值列表中")
+            schooling_text = _header_key(schooling_text)
+            schooling = SCHOOLING_BY_LABEL.get(schooling_text)
+        if schooling is None:
+            problems.append(_("在校生状况“%(value)s”不在国家标准值列表中") % {"value": schooling_text})
             schooling = ""
-        household = self._household(values, problems, warnings)
+        raw_household = tuple([get(key, "") for key in HOUSEHOLD_KEYS])
+        last = self._last_household
+        if last is not None and last[0] == raw_household:
+            household = last[1]
+            problems.extend(last[2])
+            warnings.extend(last[3])
+        else:
+            hh_problems: list[str] = []
+            hh_warnings: list[str] = []
+            household = self._household(values, hh_problems, hh_warnings)
+            self._last_household = (raw_household, household, hh_problems, hh_warnings)
+            problems.extend(hh_problems)
+            warnings.extend(hh_warnings)
         for key, limit in (("ethnicity", 20), ("education", 20), ("health", 20), ("labour_skill", 20)):
             if len(get(key, "")) > limit:
-                problems.append(f"{COLUMN_LABELS[key]}超过{limit}个字")
+                problems.append(
+                    _("%(column)s超过%(limit)d个字") % {"column": COLUMN_LABELS[key], "limit": limit}
+                )
         for key in ("household_number", "member_number"):
             if len(get(key, "")) > 40:
-                problems.append(f"{COLUMN_LABELS[key]}超过40个字符")
+                problems.append(
+                    _("%(column)s超过%(limit)d个字") % {"column": COLUMN_LABELS[key], "limit": 40}
+                )
         member_phone = get("member_phone", "")
         if len(member_phone) > 30:
-            problems.append("联系电话超过30个字符")
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "联系电话", "limit": 30})
         if problems:
             return RowError(row_number, "；".join(problems), info.number if info else "")
         assert info is not None
@@ -399,7 +487,7 @@ class RowParser:
             labour_skill=get("labour_skill", ""),
             member_phone=member_phone,
             household=household,
-            warnings=warnings,
+            warnings=warnings or None,
         )
 
     def _household(self, values: dict[str, str], problems: list[str], warnings: list[str]) -> dict[str, Any]:
@@ -408,12 +496,16 @@ class RowParser:
         attribute = ATTRIBUTE_BY_LABEL.get(attribute_text)
         if attribute is None:
             attribute = HouseholdAttribute.OTHER
-            warnings.append(f"贫困户属性“{attribute_text}”未知，按其他记录")
+            warnings.append(
+                _("%(column)s“%(value)s”未知，按其他记录") % {"column": "贫困户属性", "value": attribute_text}
+            )
         main_text = _header_key(get("main_cause", ""))
         main_cause = CAUSE_BY_LABEL.get(main_text)
         if main_cause is None:
             main_cause = PovertyCause.OTHER
-            warnings.append(f"主要致贫原因“{main_text}”未知，按其他记录")
+            warnings.append(
+                _("%(column)s“%(value)s”未知，按其他记录") % {"column": "主要致贫原因", "value": main_text}
+            )
         others: list[str] = []
         other_text = get("other_causes", "")
         if other_text:
@@ -432,7 +524,7 @@ class RowParser:
             exited = exit_year is not None
         else:
             exited = exit_year is not None
-            warnings.append(f"脱贫属性“{flag}”未知")
+            warnings.append(_("%(column)s“%(value)s”未知") % {"column": "脱贫属性", "value": flag})
         category = get("monitoring_category", "")
         monitored_text = get("monitored", "")
         if monitored_text in YES:
@@ -441,14 +533,16 @@ class RowParser:
             monitored = bool(category) and category not in NO
         else:
             monitored = bool(category)
-            warnings.append(f"是否监测户“{monitored_text}”未知")
+            warnings.append(
+                _("%(column)s“%(value)s”未知") % {"column": "是否监测户", "value": monitored_text}
+            )
         if category in NO:
             category = ""
         if len(category) > 40:
-            problems.append("监测对象类别超过40个字")
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "监测对象类别", "limit": 40})
         phone = get("household_phone", "")
         if len(phone) > 30:
-            problems.append("联系电话超过30个字符")
+            problems.append(_("%(column)s超过%(limit)d个字") % {"column": "联系电话", "limit": 30})
         return {
             "attribute": attribute,
             "main_cause": main_cause,

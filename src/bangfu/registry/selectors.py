@@ -136,9 +136,8 @@ def search_households(
         normalised = idnumbers.normalise(query)
         if len(normalised) in (18, 20, 22) and normalised[:17].isdigit():
             index = blind_index(normalised, purpose="id_number")
-            households = households.filter(
-                pk__in=Member.objects.filter(id_number_index=index).values("household_id")
-            )
+            by_id = Member.objects.filter(id_number_index=index).values("household_id")
+            households = households.filter(Q(pk__in=by_id) | Q(number__startswith=query))
         else:
             named = Member.objects.filter(name__contains=query).values("household_id")
             households = households.filter(Q(number__startswith=query) | Q(pk__in=named))

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
@@ -348,7 +349,10 @@ def execute_import_job(*, job_id: int) -> ImportJob:
         return job
     except Exception as exc:  # the job must end in a state the user can see
         _set_status(
-            job, ImportStatus.FAILED, message=f"导入出错：{type(exc).__name__}", finished_at=clock.now()
+            job,
+            ImportStatus.FAILED,
+            message=_("导入出错：%(error)s") % {"error": type(exc).__name__},
+            finished_at=clock.now(),
         )
         raise
     error_file = ""

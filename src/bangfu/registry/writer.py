@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
 from bangfu.areas.services import load_areas_csv
@@ -81,7 +82,7 @@ class Outcome:
 
 
 def _row_warning(row: int, text: str) -> str:
-    return f"第{row}行：{text}"
+    return _("第%(row)d行：%(text)s") % {"row": row, "text": text}
 
 
 # --- raw SQL helpers ------------------------------------------------------------------------------
@@ -152,23 +153,33 @@ class AreaResolver:
         county_name, township_name, village_name = key
         county = self._county(county_name)
         if county is None:
-            return f"县“{county_name}”不存在（请先用 load-areas 导入区划）"
+            return _("县“%(name)s”不存在（请先用 load-areas 导入区划）") % {"name": county_name}
         if self.allowed_prefix and not county.code.startswith(self.allowed_prefix[:6]):
-            return f"县“{county_name}”不在您的管辖范围内"
+            return _("县“%(name)s”不在您的管辖范围内") % {"name": county_name}
         township = Area.objects.filter(parent=county, level=Level.TOWNSHIP, name=township_name).first()
         if township is None:
             if self.strict:
-                return f"乡镇“{township_name}”在{county_name}中不存在"
+                return _("乡镇“%(name)s”在%(parent)s中不存在") % {
+                    "name": township_name,
+                    "parent": county_name,
+                }
             township = self._create(county, Level.TOWNSHIP, township_name)
-            warnings.append(f"新建乡镇“{township_name}”（{township.code}）")
+            warnings.append(
+                _("新建乡镇“%(name)s”（%(code)s）") % {"name": township_name, "code": township.code}
+            )
         village = Area.objects.filter(parent=township, level=Level.VILLAGE, name=village_name).first()
         if village is None:
             if self.strict:
-                return f"行政村“{village_name}”在{township_name}中不存在"
+                return _("行政村“%(name)s”在%(parent)s中不存在") % {
+                    "name": village_name,
+                    "parent": township_name,
+                }
             village = self._create(township, Level.VILLAGE, village_name)
-            warnings.append(f"新建行政村“{village_name}”（{village.code}）")
+            warnings.append(
+                _("新建行政村“%(name)s”（%(code)s）") % {"name": village_name, "code": village.code}
+            )
         if self.allowed_prefix and not village.code.startswith(self.allowed_prefix):
-            return f"行政村“{village_name}”不在您的管辖范围内"
+            return _("行政村“%(name)s”不在您的管辖范围内") % {"name": village_name}
         return village
 
     def _create(self, parent: Area, level: Level, name: str) -> Area:
@@ -228,16 +239,19 @@ def write_records(
     resolver = AreaResolver(actor=actor, strict=strict_areas, allowed_prefix=allowed_prefix, dry_run=dry_run)
     seen_ids: dict[str, int] = {}
     household_village: dict[tuple[int, str], tuple[int, int, str]] = {}
-    accepted: list[tuple[Record, Area, str]] = []
+    accepted: list[tuple[Record, Area, str, int]] = []
     present: set[tuple[int, str]] = set()
     for error in errors:
         if error.id_number:
             seen_ids.setdefault(error.id_number, error.row)
     known_code: dict[tuple[str, int], bool] = {}
+    county_of: dict[int, int] = {}
     for record in records:
         first = seen_ids.get(record.id_number)
         if first is not None:
-            errors.append(RowError(record.row, f"证件号码与第{first}行重复", record.id_number))
+            errors.append(
+                RowError(record.row, _("证件号码与第%(row)d行重复") % {"row": first}, record.id_number)
+            )
             continue
         seen_ids[record.id_number] = record.row
         village, area_warnings = resolver.resolve(record)
@@ -245,7 +259,9 @@ def write_records(
             errors.append(RowError(record.row, village, record.id_number))
             continue
         outcome.warnings.extend(_row_warning(record.row, w) for w in area_warnings)
-        county_id = village.parent.parent_id if village.parent else None
+        county_id = county_of.get(village.pk)
+        if county_id is None:
+            county_id = county_of[village.pk] = village.parent.parent_id  # type: ignore[union-attr,assignment]
         assert county_id is not None
         hh_key = (county_id, record.household_number)
         previous = household_village.get(hh_key)
@@ -255,7 +271,13 @@ def write_records(
             errors.append(
                 RowError(
                     record.row,
-                    f"户编号{record.household_number}在第{previous[1]}行属于{previous[2]}，与本行的{record.village}不一致",
+                    _("户编号%(number)s在第%(row)d行属于%(first)s，与本行的%(village)s不一致")
+                    % {
+                        "number": record.household_number,
+                        "row": previous[1],
+                        "first": previous[2],
+                        "village": record.village,
+                    },
                     record.id_number,
                 )
             )
@@ -265,18 +287,21 @@ def write_records(
         if known is None:
             known = known_code[code_key] = idnumbers.address_code_known(*code_key)
         if not known:
-            record.warnings.append(
-                f"证件号码的地址码{record.address_code}在{record.birth_date.year}年的区划代码表中不存在（仅提示）"
-            )
-        outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
+            record.warnings = [
+                *(record.warnings or []),
+                _("证件号码的地址码%(code)s在%(year)d年的区划代码表中不存在（仅提示）")
+                % {"code": record.address_code, "year": record.birth_date.year},
+            ]
+        if record.warnings:
+            outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
         idx = index_of(record.id_number)
-        accepted.append((record, village, idx))
+        accepted.append((record, village, idx, county_id))
     outcome.areas_created = resolver.created
     # Rejected people with a valid ID are still "present" for --full: never deactivate them.
     rejected_present = {index_of(e.id_number) for e in errors if e.id_number}
     progress("areas")
 
-    county_ids = {village.parent.parent_id for _r, village, _i in accepted if village.parent}
+    county_ids = set(county_of.values())
     if not county_ids:
         _finish_counts(outcome, errors, 0)
         return
@@ -285,7 +310,8 @@ def write_records(
     ]
     if latest is not None and latest > as_of:
         raise FileProblem(
-            f"数据日期{as_of.isoformat()}早于已导入的数据日期{latest.isoformat()}；请按时间顺序导入"
+            _("数据日期%(as_of)s早于已导入的数据日期%(latest)s；请按时间顺序导入")
+            % {"as_of": as_of.isoformat(), "latest": latest.isoformat()}
         )
 
     # 2. Existing rows of the counties concerned.
@@ -307,15 +333,14 @@ def write_records(
     # 3. Reject people registered in another household; pick each household's facts.
     final: list[tuple[Record, Area, str, int]] = []
     hh_facts: dict[tuple[int, str], tuple[Record, int]] = {}
-    for record, village, idx in accepted:
-        county_id = village.parent.parent_id  # type: ignore[union-attr]
-        assert county_id is not None
+    for record, village, idx, county_id in accepted:
         existing = member_existing.get((county_id, idx))
         if existing is not None and existing[1] != record.household_number:
             errors.append(
                 RowError(
                     record.row,
-                    f"证件号码已登记在另一户（户编号{existing[1]}），不能同时属于户编号{record.household_number}",
+                    _("证件号码已登记在另一户（户编号%(other)s），不能同时属于户编号%(number)s")
+                    % {"other": existing[1], "number": record.household_number},
                     record.id_number,
                 )
             )
@@ -646,6 +671,24 @@ def write_records(
         bulk_execute(
             f"UPDATE {m_table} SET active=FALSE, left_on=%s, left_reason=%s, updated_at=%s WHERE id=%s",  # noqa: S608
             deactivate,
+        )
+        # A household whose last member left leaves the register too (kept, marked inactive).
+        left_households = {v[0]: c for _m, c, v in version_changes if not v[2]}
+        still_active = set(
+            Member.objects.filter(household_id__in=list(left_households), active=True).values_list(
+                "household_id", flat=True
+            )
+        )
+        emptied = [hh for hh in left_households if hh not in still_active]
+        bulk_execute(
+            f"UPDATE {hh_table} SET active=FALSE, updated_at=%s WHERE id=%s",  # noqa: S608
+            [(now, hh) for hh in emptied],
+        )
+        change_rows.extend(
+            _change(
+                left_households[hh], hh, None, "active", True, False, as_of_db, now, actor_id, import_job_id
+            )
+            for hh in emptied
         )
 
     # 7. Versions: new members open their first version; changed ones close the open version.

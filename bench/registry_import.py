@@ -1,0 +1,247 @@
+"""Registry import benchmark (issue #3).
+
+    .venv/bin/python bench/registry_import.py [--rows 200000] [--naive 2000] [--postgres URL]
+
+1. Generates a national-system-style export (.xlsx) of --rows person rows (cached in var/bench/).
+2. Imports it end to end (read + validate + encrypt + write, one transaction) into a fresh SQLite
+   database in a child process, reporting rows/s and the child's peak memory (ru_maxrss).
+3. Times the naive way (one ORM save() + commit per row) on a --naive slice.
+4. Times a raw sqlite3.executemany insert of the same member rows into a bare table: the floor.
+5. With --postgres URL (an empty database you may wipe): the same end-to-end import on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+BENCH_DIR = ROOT / "var" / "bench"
+AS_OF = "2020-03-01"
+
+
+def _setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("BANGFU_DEBUG", "1")
+    os.environ.setdefault("BANGFU_TODAY", "2020-07-15")
+    os.environ.setdefault("BANGFU_DATA_DIR", str(BENCH_DIR))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bangfu.settings"
+    import django
+
+    django.setup()
+
+
+def _prepare_database() -> None:
+    from django.core.management import call_command
+
+    from bangfu.core.demo import seed_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    seed_demo(full=False)
+
+
+def _villages():  # type: ignore[no-untyped-def]
+    from bangfu.areas.models import Area, Level
+    from bangfu.registry.sample import VillageSpec
+
+    return [
+        VillageSpec(v.parent.parent.name, v.parent.name, v.name, v.code)
+        for v in Area.objects.filter(level=Level.VILLAGE, code__startswith="513325")
+        .select_related("parent__parent")
+        .order_by("code")
+    ]
+
+
+def child_import(path: str, database_url: str) -> None:
+    """Runs in a fresh process: prepare the DB (not timed), import (timed), print JSON."""
+    _setup_django(database_url)
+    _prepare_database()
+    from bangfu.registry.services import import_registry
+
+    started, cpu = time.perf_counter(), time.process_time()
+    summary = import_registry(actor=None, path=Path(path), as_of=__import__("datetime").date(2020, 3, 1))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                **summary.as_dict(),
+                "wall": round(seconds, 3),
+                "cpu": round(cpu, 3),
+                "peak_mb": round(peak_mb, 1),
+            }
+        )
+    )
+
+
+def make_file(rows: int) -> Path:
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    path = BENCH_DIR / f"registry-{rows}.xlsx"
+    if path.exists():
+        return path
+    from bangfu.registry.sample import generate_rows, write_xlsx
+
+    households = max(1, rows * 10 // 41)
+    data = generate_rows(_villages(), households=households, people=rows, seed=1)
+    write_xlsx(data, path, title="格桑县建档立卡贫困人口明细")
+    return path
+
+
+def naive(rows: list[dict[str, str]]) -> float:
+    """One ORM save() per row, autocommit: the way not to do it."""
+    from bangfu.areas.models import Area
+    from bangfu.lib import idnumbers
+    from bangfu.lib.crypto import blind_index, encrypt_text
+    from bangfu.registry.models import Household, Member
+
+    county = Area.objects.get(code="513325000000")
+    villages = {a.name: a for a in Area.objects.filter(level="village", code__startswith="513325")}
+    started = time.perf_counter()
+    households: dict[str, Household] = {}
+    for row in rows:
+        info = idnumbers.validate(row["id_number"], today=__import__("datetime").date(2020, 7, 15))
+        household = households.get(row["household_number"])
+        if household is None:
+            household = Household(
+                county=county, village=villages[row["village"]], number=row["household_number"]
+            )
+            household.save()
+            households[row["household_number"]] = household
+        Member(
+            household=household,
+            county=county,
+            village=household.village,
+            name=row["name"],
+            id_number_encrypted=encrypt_text(info.number),
+            id_number_index=blind_index(info.number, purpose="naive"),
+            id_number_masked=idnumbers.mask(info.number),
+            sex=info.sex,
+            birth_date=info.birth_date,
+            relation=row["relation"],
+            schooling="",
+        ).save()
+    return len(rows) / (time.perf_counter() - started)
+
+
+def raw_executemany(rows: list[dict[str, str]]) -> float:
+    """The floor: sqlite3.executemany of the same member rows into a bare table, one commit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "raw.sqlite3")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(
+            "CREATE TABLE member (id INTEGER PRIMARY KEY, household TEXT, village TEXT, number TEXT, "
+            "name TEXT, id_number TEXT, relation TEXT, ethnicity TEXT, education TEXT, schooling TEXT, "
+            "health TEXT, labour_skill TEXT, phone TEXT)"
+        )
+        values = [
+            (
+                r["household_number"],
+                r["village"],
+                r["member_number"],
+                r["name"],
+                r["id_number"],
+                r["relation"],
+                r["ethnicity"],
+                r["education"],
+                r["schooling"],
+                r["health"],
+                r["labour_skill"],
+                r["member_phone"],
+            )
+            for r in rows
+        ]
+        started = time.perf_counter()
+        conn.executemany(
+            "INSERT INTO member (household, village, number, name, id_number, relation, ethnicity, "
+            "education, schooling, health, labour_skill, phone) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            values,
+        )
+        conn.commit()
+        rate = len(values) / (time.perf_counter() - started)
+        conn.close()
+    return rate
+
+
+def run_child(path: Path, database_url: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), database_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--naive", type=int, default=2_000)
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""))
+    parser.add_argument("--child", nargs=2, metavar=("FILE", "DATABASE_URL"))
+    args = parser.parse_args()
+    if args.child:
+        child_import(*args.child)
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="bangfu-bench-"))
+    _setup_django(f"sqlite:///{tmp / 'setup.sqlite3'}")
+    _prepare_database()
+    started = time.perf_counter()
+    path = make_file(args.rows)
+    print(f"file: {path} ({path.stat().st_size / 1e6:.1f} MB, made in {time.perf_counter() - started:.1f} s)")
+
+    result = run_child(path, f"sqlite:///{tmp / 'import.sqlite3'}")
+    rate = result["rows"] / result["wall"]
+    print(
+        f"end to end, SQLite: {result['rows']} rows in {result['wall']:.2f} s = {rate:,.0f} rows/s "
+        f"(accepted {result['accepted']}, rejected {result['rejected']}); "
+        f"CPU {result['cpu']:.2f} s = {result['rows'] / result['cpu']:,.0f} rows per CPU-second; "
+        f"peak memory {result['peak_mb']:.0f} MB"
+    )
+
+    from bangfu.registry.sample import generate_rows
+
+    sample = generate_rows(_villages(), households=max(1, args.naive * 10 // 41), people=args.naive, seed=2)
+    naive_rate = naive(sample)
+    print(f"naive ORM save() per row, SQLite ({len(sample)} rows): {naive_rate:,.0f} rows/s")
+    all_rows = generate_rows(_villages(), households=max(1, args.rows * 10 // 41), people=args.rows, seed=1)
+    raw_rate = raw_executemany(all_rows)
+    print(f"raw sqlite3.executemany of the same {len(all_rows)} member rows: {raw_rate:,.0f} rows/s")
+    print(
+        f"end to end / raw executemany = {rate / raw_rate:.2f}; end to end / naive = {rate / naive_rate:.0f}x"
+    )
+
+    if args.postgres:
+        from django.db import connections
+
+        connections.close_all()
+        os.environ["DATABASE_URL"] = args.postgres
+        subprocess.run([sys.executable, "-c", _PG_RESET, args.postgres], check=True, env=os.environ.copy())
+        pg = run_child(path, args.postgres)
+        print(
+            f"end to end, PostgreSQL (COPY): {pg['rows']} rows in {pg['wall']:.2f} s = "
+            f"{pg['rows'] / pg['wall']:,.0f} rows/s; CPU {pg['cpu']:.2f} s (client side); "
+            f"peak memory {pg['peak_mb']:.0f} MB"
+        )
+
+
+# Empties the PostgreSQL benchmark database (public schema) so each run starts fresh.
+_PG_RESET = """
+import sys, psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+    conn.execute("DROP SCHEMA public CASCADE")
+    conn.execute("CREATE SCHEMA public")
+"""
+
+if __name__ == "__main__":
+    main()
