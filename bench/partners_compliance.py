@@ -23,7 +23,11 @@ VISITS = 20_000
 
 
 def main() -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="bangfu-bench-"))
+    with tempfile.TemporaryDirectory(prefix="bangfu-bench-") as tmp:
+        run(Path(tmp))
+
+
+def run(tmp: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ.setdefault("BANGFU_DEBUG", "1")  # dev secrets; DEBUG itself is switched off below
     os.environ["BANGFU_TODAY"] = "2020-12-31"
