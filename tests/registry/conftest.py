@@ -37,6 +37,7 @@ def xlsx_bytes(rows) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def plan_year(settings):
-    """The registry tests live in the plan year, like the demo."""
+def plan_year(settings, tmp_path):
+    """The registry tests live in the plan year, like the demo; uploads go to a temporary dir."""
     settings.BANGFU_TODAY = date(2020, 7, 15)
+    settings.MEDIA_ROOT = tmp_path / "media"

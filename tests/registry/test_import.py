@@ -319,3 +319,22 @@ def test_reasons_follow_the_users_language(demo, tmp_path, sample_rows):
     assert summary.errors[0].reason == (
         "ID number “360426199101010072” has a wrong check character (expected 1)"
     )
+
+
+def test_an_id_stored_by_excel_as_a_number_is_rejected_with_the_reason(demo, tmp_path, sample_rows):
+    import xlsxwriter
+
+    from bangfu.registry.importer import EXPORT_COLUMNS
+
+    path = tmp_path / "numeric.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, [label for _key, label in EXPORT_COLUMNS])
+    for i, row in enumerate(sample_rows[:2], start=1):
+        sheet.write_row(i, 0, [row.get(k, "") for k, _label in EXPORT_COLUMNS])
+    id_column = [k for k, _label in EXPORT_COLUMNS].index("id_number")
+    sheet.write_number(2, id_column, float(sample_rows[1]["id_number"][:17] + "1"))
+    book.close()
+    summary = import_registry(actor=None, path=path, as_of=AS_OF)
+    assert summary.accepted == 1
+    assert "Excel" in summary.errors[0].reason

@@ -120,3 +120,17 @@ def test_an_upload_with_missing_columns_fails_and_writes_nothing(demo, county_ad
     job = response.context["job"]
     assert job.status == "failed" and "缺少必需的列" in job.message
     assert Member.objects.count() == 0
+
+
+def test_the_upload_is_removed_after_the_import(
+    demo, county_admin, client_for, tmp_path, sample_rows, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = xlsx_file(tmp_path, sample_rows)
+    with path.open("rb") as handle:
+        response = client_for(county_admin).post(
+            reverse("registry:import_list"), {"file": handle, "as_of": "2020-03-01"}, follow=True
+        )
+    job = response.context["job"]
+    assert job.status == "succeeded"
+    assert not (tmp_path / "media" / job.upload_path).exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -363,7 +364,13 @@ class RowParser:
     def __init__(self, header: Header, *, today: date) -> None:
         self.columns = header.columns
         self.today = today
-        self._get = [(key, index, key in LOW_CARDINALITY) for key, index in header.columns.items()]
+        self._keys = list(header.columns)
+        indices = [header.columns[key] for key in self._keys]
+        self._max_index = max(indices)
+        pick = operator.itemgetter(*indices)
+        # itemgetter of one index returns the cell itself, not a 1-tuple.
+        self._pick = pick if len(indices) > 1 else (lambda cells: (pick(cells),))
+        self._low_positions = [i for i, key in enumerate(self._keys) if key in LOW_CARDINALITY]
         # One str object per distinct value of repetitive columns: a 1M-row file repeats its
         # village names and value lists a million times.
         self._interned: dict[str, str] = {}
@@ -379,26 +386,18 @@ class RowParser:
             return RowError(row_number, _("无法解析该行（%(error)s）") % {"error": type(exc).__name__})
 
     def _parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
-        width = len(cells)
-        values: dict[str, str] = {}
-        any_value = False
-        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
-        interned = self._interned
-        for key, index, low_cardinality in self._get:
-            if index < width:
-                cell = cells[index]
-                text = cell.strip() if type(cell) is str else cell_text(cell)
-            else:
-                text = ""
-            if text:
-                any_value = True
-                if not text.isascii() and not normalized("NFKC", text):
-                    text = normalize("NFKC", text).strip()
-                if low_cardinality:
-                    text = interned.setdefault(text, text)
-            values[key] = text
-        if not any_value:
+        if len(cells) <= self._max_index:
+            cells = [*cells, *([None] * (self._max_index + 1 - len(cells)))]
+        # Comprehensions over the selected cells: this loop runs for every cell of the file.
+        texts = [c.strip() if type(c) is str else cell_text(c) for c in self._pick(cells)]
+        if not any(texts):
             return None
+        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+        texts = [t if t.isascii() or normalized("NFKC", t) else normalize("NFKC", t).strip() for t in texts]
+        interned = self._interned
+        for i in self._low_positions:
+            texts[i] = interned.setdefault(texts[i], texts[i])
+        values = dict(zip(self._keys, texts, strict=True))
         get = values.get
         problems: list[str] = []
         warnings: list[str] = []
@@ -425,10 +424,18 @@ class RowParser:
             warnings.append(_("证件类型“%(value)s”未知，按其他证件记录") % {"value": id_type_text})
         info: idnumbers.IdInfo | None = None
         raw_id = values["id_number"]
-        try:
-            info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
-        except idnumbers.IdNumberError as exc:
-            problems.append(id_message(exc, disability=id_type == IdType.DISABILITY))
+        id_cell = cells[self.columns["id_number"]]
+        if type(id_cell) is float and abs(id_cell) >= 2**53:
+            # Excel stored the number as a number: its last digits are gone and cannot be guessed.
+            problems.append(
+                _("证件号码“%(value)s”被 Excel 存成了数字，末几位已丢失；请把该列设为文本后重新导出")
+                % {"value": raw_id}
+            )
+        else:
+            try:
+                info = idnumbers.validate(raw_id, today=self.today, disability=id_type == IdType.DISABILITY)
+            except idnumbers.IdNumberError as exc:
+                problems.append(id_message(exc, disability=id_type == IdType.DISABILITY))
         schooling_text = get("schooling", "")
         schooling = SCHOOLING_BY_LABEL.get(schooling_text)
         if schooling is None:

@@ -345,6 +345,7 @@ def execute_import_job(*, job_id: int) -> ImportJob:
             progress=progress,
         )
     except FileProblem as exc:
+        source.unlink(missing_ok=True)
         _set_status(job, ImportStatus.FAILED, message=str(exc), finished_at=clock.now())
         return job
     except Exception as exc:  # the job must end in a state the user can see
@@ -359,6 +360,8 @@ def execute_import_job(*, job_id: int) -> ImportJob:
     if summary.errors:
         error_file = f"{IMPORT_DIR}/errors-{job.pk}.xlsx"
         write_error_file(source=source, summary=summary, out=_media_path(error_file))
+    # The upload holds personal data in clear: keep it no longer than the import needs it.
+    source.unlink(missing_ok=True)
     job.refresh_from_db(fields=["status"])
     _set_status(
         job,

@@ -259,15 +259,15 @@ def write_records(
             errors.append(RowError(record.row, village, record.id_number))
             continue
         outcome.warnings.extend(_row_warning(record.row, w) for w in area_warnings)
-        county_id = county_of.get(village.pk)
+        county_id = county_of.get(village.id)
         if county_id is None:
-            county_id = county_of[village.pk] = village.parent.parent_id  # type: ignore[union-attr,assignment]
+            county_id = county_of[village.id] = village.parent.parent_id  # type: ignore[union-attr,assignment]
         assert county_id is not None
         hh_key = (county_id, record.household_number)
         previous = household_village.get(hh_key)
         if previous is None:
-            household_village[hh_key] = (village.pk, record.row, record.village)
-        elif previous[0] != village.pk:
+            household_village[hh_key] = (village.id, record.row, record.village)
+        elif previous[0] != village.id:
             errors.append(
                 RowError(
                     record.row,
@@ -350,7 +350,7 @@ def write_records(
         key = (county_id, record.household_number)
         facts = hh_facts.get(key)
         if facts is None or (record.relation == "户主" and facts[0].relation != "户主"):
-            hh_facts[key] = (record, village.pk)
+            hh_facts[key] = (record, village.id)
         final.append((record, village, idx, county_id))
     outcome.households = len(hh_facts)
 
@@ -483,7 +483,7 @@ def write_records(
         hh_id = hh_ids[(county_id, record.household_number)]
         new_values = {
             "household_id": hh_id,
-            "village_id": village.pk,
+            "village_id": village.id,
             "number": record.member_number,
             "name": record.name,
             "id_type": record.id_type,
@@ -503,7 +503,7 @@ def write_records(
                 (
                     hh_id,
                     county_id,
-                    village.pk,
+                    village.id,
                     record.member_number,
                     record.name,
                     record.id_type,
@@ -567,7 +567,7 @@ def write_records(
         member_updates.append(
             (
                 hh_id,
-                village.pk,
+                village.id,
                 record.member_number,
                 record.name,
                 record.id_type,
@@ -632,7 +632,7 @@ def write_records(
 
     # 6. --full: members of the covered villages absent from the file leave the register.
     if full:
-        covered = {village.pk for _r, village, _i, _c in final}
+        covered = {village.id for _r, village, _i, _c in final}
         for (county_id, idx), existing in member_existing.items():
             if (
                 (county_id, idx) in present
