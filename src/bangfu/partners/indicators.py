@@ -1,0 +1,112 @@
+"""Partners figures for the work plan (monthly ledger, bulletin, assessment).
+
+Every figure is one or a few aggregate queries over [query.start, query.end) in query.county;
+with query.organisation it counts what that organisation did (as helper)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from bangfu.lib.indicators import IndicatorQuery, indicator
+from bangfu.partners.models import KinshipVisit, Pairing, PairingKind, Visit
+from bangfu.partners.selectors import (
+    active_on,
+    figures_totals,
+    households_without_kinship_cadre,
+    villages_without_designated_helper,
+)
+
+
+@indicator(
+    "partners.work_team_visits", label=_("工作组走访次数"), unit="次", source_url_name="partners:visits"
+)
+def work_team_visits(query: IndicatorQuery) -> Decimal:
+    visits = Visit.objects.filter(county=query.county, date__gte=query.start, date__lt=query.end)
+    if query.organisation is not None:
+        visits = visits.filter(organisation=query.organisation)
+    return Decimal(visits.count())
+
+
+@indicator("partners.kinship_visits", label=_("结对认亲走访次数"), unit="次")
+def kinship_visits(query: IndicatorQuery) -> Decimal:
+    visits = KinshipVisit.objects.filter(county=query.county, date__gte=query.start, date__lt=query.end)
+    if query.organisation is not None:
+        visits = visits.filter(cadre__organisation=query.organisation)
+    return Decimal(visits.count())
+
+
+def _last_day(query: IndicatorQuery) -> date:
+    return query.end - timedelta(days=1)
+
+
+@indicator("partners.villages_without_designated_helper", label=_("无定点帮扶单位的贫困村"), unit="个")
+def villages_without_helper(query: IndicatorQuery) -> Decimal:
+    return Decimal(villages_without_designated_helper(query.county, on=_last_day(query)).count())
+
+
+@indicator("partners.households_without_kinship_cadre", label=_("无结对干部的建档立卡户"), unit="户")
+def households_without_cadre(query: IndicatorQuery) -> Decimal:
+    return Decimal(households_without_kinship_cadre(query.county, on=_last_day(query)).count())
+
+
+@indicator("partners.kinship_households", label=_("结对认亲户数"), unit="户")
+def kinship_households(query: IndicatorQuery) -> Decimal:
+    pairings = active_on(
+        Pairing.objects.filter(county=query.county, kind=PairingKind.KINSHIP), _last_day(query)
+    )
+    if query.organisation is not None:
+        pairings = pairings.filter(helper_cadre__organisation=query.organisation)
+    return Decimal(pairings.values("target_household").distinct().count())
+
+
+@indicator("partners.active_pairings", label=_("在帮结对数(定点、东西部、对口、万企)"), unit="个")
+def active_pairings(query: IndicatorQuery) -> Decimal:
+    pairings = active_on(
+        Pairing.objects.filter(county=query.county).filter(~Q(kind=PairingKind.KINSHIP)), _last_day(query)
+    )
+    if query.organisation is not None:
+        pairings = pairings.filter(helper_organisation=query.organisation)
+    return Decimal(pairings.count())
+
+
+# Monthly cooperation figures, per kind of pairing (name, label, unit).
+FIGURES = {
+    "funds": (_("帮扶资金"), "元"),
+    "people_trained": (_("培训人数"), "人次"),
+    "labour_transferred": (_("劳务转移人数"), "人"),
+    "consumption": (_("消费扶贫金额"), "元"),
+    "enterprises_introduced": (_("引进企业数"), "个"),
+    "investment": (_("实际投资"), "元"),
+}
+KIND_PREFIX = {
+    PairingKind.EAST_WEST: ("east_west", _("东西部协作")),
+    PairingKind.COUNTERPART: ("counterpart", _("对口帮扶")),
+    PairingKind.ENTERPRISE: ("enterprise", _("万企帮万村")),
+}
+
+
+def _figure(kind: str, field: str) -> Callable[[IndicatorQuery], Decimal]:
+    def compute(query: IndicatorQuery) -> Decimal:
+        totals = figures_totals(
+            query.county, query.start, query.end, kinds=[kind], organisation=query.organisation
+        )
+        return Decimal(totals[field])
+
+    compute.__name__ = f"{kind}_{field}"
+    return compute
+
+
+for _kind, (_prefix, _kind_label) in KIND_PREFIX.items():
+    for _field, (_label, _unit) in FIGURES.items():
+        indicator(
+            f"partners.{_prefix}_{_field}",
+            label=format_lazy("{}·{}", _kind_label, _label),
+            unit=_unit,
+            source_url_name="partners:figures",
+        )(_figure(_kind, _field))

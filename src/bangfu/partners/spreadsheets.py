@@ -1,0 +1,101 @@
+"""Excel in and out for the partners app: reading organisation and cadre sheets (calamine) and
+writing coverage and compliance workbooks (xlsxwriter)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+from python_calamine import CalamineWorkbook
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of an imported sheet: its row number (as Excel shows it), field and reason."""
+
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return _("第%(row)d行 %(field)s：%(reason)s") % {
+            "row": self.row,
+            "field": self.field,
+            "reason": self.reason,
+        }
+
+
+class SheetError(ValueError):
+    """The sheet could not be imported; `errors` lists every problem. Nothing was saved."""
+
+    def __init__(self, errors: Sequence[RowError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: Excel stores phone numbers and codes as floats (13900000000.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_sheet(
+    data: bytes, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of the first sheet as (row number, {field: text}). `columns` maps a field to the
+    header names accepted for it. Raises SheetError for an unreadable file or missing columns."""
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several error types for non-spreadsheet input
+        raise SheetError(
+            [RowError(1, _("文件"), _("无法读取Excel文件（%(error)s）。") % {"error": type(exc).__name__})]
+        ) from None
+    if not rows:
+        raise SheetError([RowError(1, _("文件"), _("工作表是空的。"))])
+    header = [cell_text(h).lower() for h in rows[0]]
+    index: dict[str, int] = {}
+    for field, names in columns.items():
+        for name in names:
+            if name.lower() in header:
+                index[field] = header.index(name.lower())
+                break
+    missing = [columns[f][0] for f in required if f not in index]
+    if missing:
+        raise SheetError([RowError(1, _("表头"), _("缺少列：%(cols)s。") % {"cols": "、".join(missing)})])
+    result = []
+    for number, raw in enumerate(rows[1:], start=2):
+        values = {f: cell_text(raw[i]) if i < len(raw) else "" for f, i in index.items()}
+        if any(values.values()):
+            result.append((number, values))
+    return result
+
+
+def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """An .xlsx with one sheet per (title, header, rows)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#EEF1F4"})
+    for title, header, rows in sheets:
+        sheet = book.add_worksheet(title[:31])
+        sheet.write_row(0, 0, list(header), bold)
+        sheet.freeze_panes(1, 0)
+        for r, row in enumerate(rows, start=1):
+            sheet.write_row(r, 0, [str(v) if isinstance(v, (date,)) else v for v in row])
+        sheet.set_column(0, max(len(header) - 1, 0), 16)
+    book.close()
+    return buffer.getvalue()
