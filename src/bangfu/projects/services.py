@@ -347,6 +347,7 @@ def request_disbursement(
 ) -> Disbursement:
     """A user of either side asks to pay money out of the project's fund."""
     _require_side(actor, project)
+    project = Project.objects.select_related("county", "account").get(pk=project.pk)
     _require_fundable(project)
     amount = _money(amount, "amount", positive=True)
     errors: dict[str, str] = {}

@@ -1,0 +1,336 @@
+"""Projects API, mounted at /api/v1/projects/.
+
+The issue names `POST /api/v1/disbursements/{id}/approve|reject`; apps mount their routers under
+their own label, so these live at `/api/v1/projects/disbursements/{id}/approve|reject`.
+Refusals are 4xx with a message saying why: 422 (validation: not enough balance, same person,
+wrong side, bad field), 403 (the caller may not act on this project), 404 (out of scope).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from bangfu.accounts.models import User
+from bangfu.areas.models import Area
+from bangfu.partners.models import Organisation
+from bangfu.projects import services
+from bangfu.projects.models import Disbursement, Project
+from bangfu.projects.scopes import get_disbursement_for_user, get_project_for_user, projects_for_user
+from bangfu.projects.selectors import fund_figures
+
+router = Router()
+T = TypeVar("T")
+
+
+def _call(func: Callable[..., T], **kwargs: Any) -> T:
+    """Run a service; a refusal of permission answers 403 with the service's own reason."""
+    try:
+        return func(**kwargs)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("没有权限。")) from exc
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class ProjectIn(Schema):
+    code: str
+    title: str
+    kind: str
+    category: str
+    year: int
+    area_code: str
+    funder_codes: list[str]
+    description: str = ""
+    beneficiary_households: int = 0
+    beneficiary_people: int = 0
+    beneficiary_poor_households: int = 0
+    planned_start: date | None = None
+    planned_end: date | None = None
+    budget_partner: Decimal = Decimal("0.00")
+    budget_province: Decimal = Decimal("0.00")
+    budget_county: Decimal = Decimal("0.00")
+    budget_enterprise: Decimal = Decimal("0.00")
+    budget_social: Decimal = Decimal("0.00")
+
+
+class ProjectOut(Schema):
+    code: str
+    title: str
+    kind: str
+    category: str
+    year: int
+    status: str
+    cancel_reason: str
+    area_code: str
+    area_name: str
+    funder_codes: list[str]
+    beneficiary_households: int
+    beneficiary_people: int
+    budget: dict[str, Decimal]
+    budget_total: Decimal
+    allocated: Decimal
+    paid: Decimal
+    balance: Decimal
+    started_on: date | None
+    completed_on: date | None
+
+
+def _project_out(project: Project) -> dict[str, Any]:
+    figures = fund_figures([project])[project.pk]
+    return {
+        "code": project.code,
+        "title": project.title,
+        "kind": project.kind,
+        "category": project.category,
+        "year": project.year,
+        "status": project.status,
+        "cancel_reason": project.cancel_reason,
+        "area_code": project.area.code,
+        "area_name": project.area.name,
+        "funder_codes": sorted(o.code for o in project.funders.all()),
+        "beneficiary_households": project.beneficiary_households,
+        "beneficiary_people": project.beneficiary_people,
+        "budget": {
+            "partner": project.budget_partner,
+            "province": project.budget_province,
+            "county": project.budget_county,
+            "enterprise": project.budget_enterprise,
+            "social": project.budget_social,
+        },
+        "budget_total": project.budget_total,
+        "allocated": figures.allocated,
+        "paid": figures.paid,
+        "balance": figures.balance,
+        "started_on": project.started_on,
+        "completed_on": project.completed_on,
+    }
+
+
+class ProjectSummaryOut(Schema):
+    code: str
+    title: str
+    kind: str
+    category: str
+    year: int
+    status: str
+    area_code: str
+
+
+class ProjectFilter(Schema):
+    year: int | None = None
+    kind: str | None = None
+    status: str | None = None
+
+
+@router.get("/", response=list[ProjectSummaryOut], summary="Projects in the caller's scope")
+def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> list[dict[str, Any]]:
+    projects: QuerySet[Project] = projects_for_user(request.user)
+    if filters.year is not None:
+        projects = projects.filter(year=filters.year)
+    if filters.kind:
+        projects = projects.filter(kind=filters.kind)
+    if filters.status:
+        projects = projects.filter(status=filters.status)
+    return [
+        {
+            "code": p.code,
+            "title": p.title,
+            "kind": p.kind,
+            "category": p.category,
+            "year": p.year,
+            "status": p.status,
+            "area_code": p.area.code,
+        }
+        for p in projects[:1000]
+    ]
+
+
+@router.post("/", response={201: ProjectOut}, summary="Register a planned project")
+def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
+    user = _user(request)
+    if user.area is None:
+        raise HttpError(403, _("没有权限。"))
+    county = Area.objects.get(code=user.area.code[:6] + "000000")
+    area = Area.objects.filter(code=payload.area_code, code__startswith=county.prefix).first()
+    if area is None:
+        raise ValidationError({"area_code": _("实施地点 %(code)s 不在本县。") % {"code": payload.area_code}})
+    funders = list(Organisation.objects.filter(county=county, code__in=payload.funder_codes))
+    unknown = sorted(set(payload.funder_codes) - {f.code for f in funders})
+    if unknown:
+        raise ValidationError(
+            {"funder_codes": _("未知的单位编码：%(codes)s。") % {"codes": "、".join(unknown)}}
+        )
+    data = payload.dict(exclude={"area_code", "funder_codes"})
+    project = _call(services.create_project, actor=user, county=county, area=area, funders=funders, **data)
+    return Status(201, _project_out(project))
+
+
+@router.get("/{code}", response=ProjectOut, summary="One project with its balance")
+def get_project(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _project_out(get_project_for_user(request.user, code))
+
+
+class StatusIn(Schema):
+    status: str
+    reason: str = ""
+
+
+@router.post("/{code}/status", response=ProjectOut, summary="Move a project to another status")
+def change_status(request: HttpRequest, code: str, payload: StatusIn) -> dict[str, Any]:
+    project = get_project_for_user(request.user, code)
+    project = _call(
+        services.change_project_status,
+        actor=_user(request),
+        project=project,
+        to=payload.status,
+        reason=payload.reason,
+    )
+    return _project_out(project)
+
+
+class AllocationIn(Schema):
+    amount: Decimal
+    source: str
+    funder_code: str | None = None
+    received_on: date | None = None
+    memo: str = ""
+
+
+class AllocationOut(Schema):
+    id: int
+    project_code: str
+    amount: Decimal
+    source: str
+    funder_code: str | None
+    received_on: date
+    balance: Decimal
+
+
+@router.post("/{code}/allocations", response={201: AllocationOut}, summary="Record money received")
+def create_allocation(request: HttpRequest, code: str, payload: AllocationIn) -> Status[dict[str, Any]]:
+    project = get_project_for_user(request.user, code)
+    funder = None
+    if payload.funder_code:
+        funder = Organisation.objects.filter(county=project.county, code=payload.funder_code).first()
+        if funder is None:
+            raise ValidationError(
+                {"funder_code": _("未知的单位编码：%(codes)s。") % {"codes": payload.funder_code}}
+            )
+    allocation = _call(
+        services.record_allocation,
+        actor=_user(request),
+        project=project,
+        amount=payload.amount,
+        source=payload.source,
+        funder=funder,
+        received_on=payload.received_on,
+        memo=payload.memo,
+    )
+    return Status(
+        201,
+        {
+            "id": allocation.pk,
+            "project_code": project.code,
+            "amount": allocation.amount,
+            "source": allocation.source,
+            "funder_code": funder.code if funder else None,
+            "received_on": allocation.received_on,
+            "balance": fund_figures([project])[project.pk].balance,
+        },
+    )
+
+
+class DisbursementIn(Schema):
+    amount: Decimal
+    payee: str
+    purpose: str
+    attachments: str = ""
+
+
+class ApprovalOut(Schema):
+    side: str
+    approver: str
+    approved_at: str
+
+
+class DisbursementOut(Schema):
+    id: int
+    project_code: str
+    amount: Decimal
+    payee: str
+    purpose: str
+    status: str
+    requested_by: str
+    reject_reason: str
+    approvals: list[ApprovalOut]
+    project_balance: Decimal
+
+
+def _disbursement_out(d: Disbursement) -> dict[str, Any]:
+    project = d.project
+    return {
+        "id": d.pk,
+        "project_code": project.code,
+        "amount": d.amount,
+        "payee": d.payee,
+        "purpose": d.purpose,
+        "status": d.status,
+        "requested_by": d.requested_by.username,
+        "reject_reason": d.reject_reason,
+        "approvals": [
+            {"side": a.side, "approver": a.approver.username, "approved_at": a.created_at.isoformat()}
+            for a in d.approvals.select_related("approver")
+        ],
+        "project_balance": fund_figures([project])[project.pk].balance,
+    }
+
+
+@router.post("/{code}/disbursements", response={201: DisbursementOut}, summary="Request a disbursement")
+def create_disbursement(request: HttpRequest, code: str, payload: DisbursementIn) -> Status[dict[str, Any]]:
+    project = get_project_for_user(request.user, code)
+    disbursement = _call(
+        services.request_disbursement, actor=_user(request), project=project, **payload.dict()
+    )
+    return Status(201, _disbursement_out(disbursement))
+
+
+@router.get("/disbursements/{int:pk}", response=DisbursementOut, summary="One disbursement request")
+def get_disbursement(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return _disbursement_out(get_disbursement_for_user(request.user, pk))
+
+
+@router.post(
+    "/disbursements/{int:pk}/approve",
+    response=DisbursementOut,
+    summary="Approve for your side (资金共管); the second side's approval pays",
+)
+def approve_disbursement(request: HttpRequest, pk: int) -> dict[str, Any]:
+    disbursement = get_disbursement_for_user(request.user, pk)
+    result = _call(services.approve_disbursement, actor=_user(request), disbursement=disbursement)
+    return _disbursement_out(result)
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+@router.post("/disbursements/{int:pk}/reject", response=DisbursementOut, summary="Reject with a reason")
+def reject_disbursement(request: HttpRequest, pk: int, payload: RejectIn) -> dict[str, Any]:
+    disbursement = get_disbursement_for_user(request.user, pk)
+    result = _call(
+        services.reject_disbursement, actor=_user(request), disbursement=disbursement, reason=payload.reason
+    )
+    return _disbursement_out(result)
