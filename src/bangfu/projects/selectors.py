@@ -100,9 +100,7 @@ def fund_flow(projects: QuerySet[Project], *, year: int | None = None) -> QueryS
     entries = Entry.objects.filter(account__project__in=projects)
     if year is not None:
         entries = entries.filter(occurred_on__year=year)
-    return entries.select_related("account__project", "actor", "reverses").order_by(
-        "account__project__code", "occurred_on", "id"
-    )
+    return entries.select_related("actor", "reverses").order_by("account__reference", "occurred_on", "id")
 
 
 def flow_by_partner(projects: QuerySet[Project], *, year: int | None = None) -> list[dict[str, Any]]:

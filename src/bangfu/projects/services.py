@@ -53,6 +53,8 @@ from bangfu.projects.models import (
 from bangfu.projects.scopes import sides_of
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+# Words the project pages use as fixed paths (projects/<word>/) cannot be project codes.
+RESERVED_CODES = {"new", "disbursements", "evaluations", "rectifications", "plans", "reports"}
 CENT = Decimal("0.01")
 
 
@@ -137,7 +139,7 @@ def create_project(
     else:
         _require_county_admin(actor, county)
     code = code.strip()
-    if not CODE_RE.match(code):
+    if not CODE_RE.match(code) or code.lower() in RESERVED_CODES:
         errors["code"] = _("项目编号只能由字母、数字、-、_ 组成，最长 32 位。")
     elif Project.objects.filter(county=county, code=code).exists():
         errors["code"] = _("项目编号 %(code)s 已存在。") % {"code": code}
