@@ -382,8 +382,11 @@ def request_disbursement(
 
 
 def _lock_pending(disbursement: Disbursement) -> Disbursement:
+    # Lock only the request's own row (`of=self`): without it PostgreSQL would also lock every
+    # joined row (project, account, area, county) and serialise the whole county's approvals.
+    # The money is guarded by the ledger's lock on the project's account.
     locked = (
-        Disbursement.objects.select_for_update()
+        Disbursement.objects.select_for_update(of=("self",))
         .select_related("project", "project__account", "project__area", "project__county")
         .get(pk=disbursement.pk)
     )
