@@ -163,3 +163,15 @@ def test_the_project_list_is_scoped(project, county_admin, funder_reporter, coun
     assert [p["code"] for p in api(county_admin).get("/api/v1/projects/").json()] == [project.code]
     assert [p["code"] for p in api(funder_reporter).get("/api/v1/projects/").json()] == [project.code]
     assert api(counterpart_reporter).get("/api/v1/projects/").json() == []
+
+
+def test_an_allocation_is_reversed_over_the_api(project, county_admin, funder_reporter) -> None:
+    from bangfu.projects.models import Allocation
+
+    allocation = Allocation.objects.get()
+    url = f"/api/v1/projects/{project.code}/allocations/{allocation.pk}/reverse"
+    response = api(funder_reporter).post(url, {"reason": "错"}, content_type="application/json")
+    assert response.status_code == 403
+    response = api(county_admin).post(url, {"reason": "重复录入"}, content_type="application/json")
+    assert response.status_code == 200
+    assert Decimal(response.json()["balance"]) == Decimal("0")

@@ -249,3 +249,13 @@ def test_a_partner_cannot_download_other_partners_projects(project, counterpart_
     response = client_for(counterpart_reporter).get("/projects/reports/ledger.xlsx")
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][0] == "合计"
+
+
+def test_the_county_admin_reverses_an_allocation_from_the_page(project, county_admin, client_for) -> None:
+    from bangfu.projects.models import Allocation
+
+    allocation = Allocation.objects.get()
+    client = client_for(county_admin)
+    client.post(f"/projects/{project.code}/allocations/{allocation.pk}/reverse/", {"reason": "重复录入"})
+    assert account_balance(project.account) == Decimal("0.00")
+    assert "已冲正" in client.get(f"/projects/{project.code}/").content.decode()

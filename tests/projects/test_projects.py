@@ -13,7 +13,7 @@ from bangfu.projects.models import Evaluation, EvaluationKind, FundSource, Proje
 from bangfu.projects.selectors import fund_figures
 from bangfu.projects.services import change_project_status, record_allocation
 
-from .conftest import new_project
+from .conftest import make_user, new_project
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,42 @@ def test_it_refuses_allocations_from_outsiders_and_bad_input(
         )
     assert "funder" in excinfo.value.message_dict
     assert Entry.objects.count() == entries
+
+
+def test_an_allocation_recorded_by_mistake_is_reversed(project, county_admin) -> None:
+    from bangfu.ledger.services import InsufficientBalance
+    from bangfu.projects.models import Allocation
+    from bangfu.projects.services import reverse_allocation
+
+    allocation = Allocation.objects.get(project=project)
+    with pytest.raises(ValidationError) as excinfo:
+        reverse_allocation(actor=county_admin, allocation=allocation, reason=" ")
+    assert "reason" in excinfo.value.message_dict
+    reversal = reverse_allocation(actor=county_admin, allocation=allocation, reason="重复录入")
+    assert reversal.amount == Decimal("-1000.00")
+    assert fund_figures([project])[project.pk].allocated == Decimal("0.00")
+    with pytest.raises(ValidationError, match="已被冲正"):
+        reverse_allocation(actor=county_admin, allocation=allocation, reason="again")
+    second = record_allocation(
+        actor=county_admin, project=project, amount=Decimal("10"), source=FundSource.COUNTY
+    )
+    from bangfu.projects.services import approve_disbursement, request_disbursement
+
+    d = request_disbursement(
+        actor=county_admin, project=project, amount=Decimal("10"), payee="a", purpose="b"
+    )
+    approve_disbursement(actor=make_user("f1", "unit_reporter", "513325000000", "E01"), disbursement=d)
+    approve_disbursement(actor=make_user("c1", "township_clerk", "513325100000"), disbursement=d)
+    entries = Entry.objects.count()
+    with pytest.raises(InsufficientBalance):
+        reverse_allocation(actor=county_admin, allocation=second, reason="错")
+    assert Entry.objects.count() == entries
+
+
+def test_only_the_county_admin_reverses_allocations(project, funder_reporter) -> None:
+    from bangfu.projects.models import Allocation
+    from bangfu.projects.services import reverse_allocation
+
+    with pytest.raises(PermissionDenied):
+        reverse_allocation(actor=funder_reporter, allocation=Allocation.objects.get(), reason="x")
+    assert fund_figures([project])[project.pk].balance == Decimal("1000.00")

@@ -26,7 +26,12 @@ from bangfu.areas.models import Area
 from bangfu.partners.models import Organisation
 from bangfu.projects import services
 from bangfu.projects.models import Disbursement, Project
-from bangfu.projects.scopes import get_disbursement_for_user, get_project_for_user, projects_for_user
+from bangfu.projects.scopes import (
+    get_allocation_for_user,
+    get_disbursement_for_user,
+    get_project_for_user,
+    projects_for_user,
+)
 from bangfu.projects.selectors import fund_figures
 
 router = Router()
@@ -251,6 +256,34 @@ def create_allocation(request: HttpRequest, code: str, payload: AllocationIn) ->
             "balance": fund_figures([project])[project.pk].balance,
         },
     )
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class ReversalOut(Schema):
+    allocation_id: int
+    reversal_entry_id: int
+    balance: Decimal
+
+
+@router.post(
+    "/{code}/allocations/{int:pk}/reverse",
+    response=ReversalOut,
+    summary="Reverse an allocation recorded by mistake (county admin)",
+)
+def reverse_allocation(request: HttpRequest, code: str, pk: int, payload: ReasonIn) -> dict[str, Any]:
+    project = get_project_for_user(request.user, code)
+    allocation = get_allocation_for_user(request.user, project, pk)
+    reversal = _call(
+        services.reverse_allocation, actor=_user(request), allocation=allocation, reason=payload.reason
+    )
+    return {
+        "allocation_id": allocation.pk,
+        "reversal_entry_id": reversal.pk,
+        "balance": fund_figures([project])[project.pk].balance,
+    }
 
 
 class DisbursementIn(Schema):

@@ -17,6 +17,7 @@ from django.http import Http404
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix
 from bangfu.projects.models import (
+    Allocation,
     Disbursement,
     Evaluation,
     InvestmentPlan,
@@ -53,6 +54,14 @@ def get_project_for_user(user: Any, code: str) -> Project:
         return projects_for_user(user).get(code=code)
     except Project.DoesNotExist:
         raise Http404("project") from None
+
+
+def get_allocation_for_user(user: Any, project: Project, pk: int) -> Allocation:
+    """An allocation of a project already fetched through `get_project_for_user`."""
+    try:
+        return Allocation.objects.select_related("entry", "county", "project").get(project=project, pk=pk)
+    except Allocation.DoesNotExist:
+        raise Http404("allocation") from None
 
 
 def disbursements_for_user(user: Any) -> QuerySet[Disbursement]:

@@ -24,9 +24,9 @@ from bangfu.accounts.scopes import area_prefix
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.ledger.approvals import assign_slot, is_complete
-from bangfu.ledger.models import AccountKind, EntryKind
+from bangfu.ledger.models import AccountKind, Entry, EntryKind
 from bangfu.ledger.selectors import account_balance
-from bangfu.ledger.services import InsufficientBalance, open_account, post_entry
+from bangfu.ledger.services import InsufficientBalance, open_account, post_entry, reverse_entry
 from bangfu.lib.clock import today
 from bangfu.partners.models import Organisation
 from bangfu.projects.models import (
@@ -335,6 +335,23 @@ def record_allocation(
         county_code=_county_code(project),
     )
     return allocation
+
+
+@transaction.atomic
+def reverse_allocation(*, actor: User, allocation: Allocation, reason: str) -> Entry:
+    """Correct an allocation recorded by mistake: a ledger reversal of its credit (county admin
+    only). Refused when it was reversed already or the money has been paid out since."""
+    _require_county_admin(actor, allocation.county)
+    reversal = reverse_entry(actor=actor, entry=allocation.entry, reason=reason)
+    record_audit(
+        actor=actor,
+        action="projects.reverse_allocation",
+        target=allocation,
+        after={"project": allocation.project.code, "amount": str(-allocation.amount)},
+        reason=reason.strip()[:500],
+        county_code=_county_code(allocation),
+    )
+    return reversal
 
 
 @transaction.atomic

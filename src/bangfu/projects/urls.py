@@ -20,5 +20,10 @@ urlpatterns = [
     path("projects/<str:code>/", views.project_detail, name="detail"),
     path("projects/<str:code>/status/", views.project_status, name="status"),
     path("projects/<str:code>/allocations/new/", views.allocation_create, name="allocation_create"),
+    path(
+        "projects/<str:code>/allocations/<int:pk>/reverse/",
+        views.allocation_reverse,
+        name="allocation_reverse",
+    ),
     path("projects/<str:code>/disbursements/new/", views.disbursement_create, name="disbursement_create"),
 ]

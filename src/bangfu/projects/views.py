@@ -44,6 +44,7 @@ from bangfu.projects.reports import fund_flow_xlsx, project_ledger_xlsx
 from bangfu.projects.scopes import (
     disbursements_for_user,
     evaluations_for_user,
+    get_allocation_for_user,
     get_disbursement_for_user,
     get_evaluation_for_user,
     get_project_for_user,
@@ -163,7 +164,7 @@ def project_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "project": project,
             "figures": fund_figures([project])[project.pk],
             "entries": entries_of(project.account),
-            "allocations": project.allocations.select_related("funder"),
+            "allocations": project.allocations.select_related("funder", "entry", "entry__reversed_by"),
             "disbursements": disbursements,
             "evaluations": project.evaluations.prefetch_related("rectifications").order_by("year", "due_on"),
             "funders": project.funders.all(),
@@ -226,6 +227,25 @@ def allocation_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return render(
         request, "projects/money_form.html", {"form": form, "project": project, "heading": _("登记资金到位")}
     )
+
+
+@login_required
+@require_POST
+def allocation_reverse(request: AuthedHttpRequest, code: str, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, code)
+    allocation = get_allocation_for_user(request.user, project, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("冲正必须填写原因。"))
+    else:
+        _run(
+            request,
+            lambda: services.reverse_allocation(
+                actor=request.user, allocation=allocation, reason=form.cleaned_data["reason"]
+            ),
+            _("已冲正。"),
+        )
+    return redirect("projects:detail", code=project.code)
 
 
 @login_required
