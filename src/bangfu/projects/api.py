@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import File, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.responses import Status
 
@@ -293,6 +294,13 @@ class DisbursementIn(Schema):
     attachments: str = ""
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    url: str
+
+
 class ApprovalOut(Schema):
     side: str
     approver: str
@@ -309,6 +317,8 @@ class DisbursementOut(Schema):
     requested_by: str
     reject_reason: str
     approvals: list[ApprovalOut]
+    attachments: str
+    files: list[AttachmentOut]
     project_balance: Decimal
 
 
@@ -326,6 +336,11 @@ def _disbursement_out(d: Disbursement) -> dict[str, Any]:
         "approvals": [
             {"side": a.side, "approver": a.approver.username, "approved_at": a.created_at.isoformat()}
             for a in d.approvals.select_related("approver")
+        ],
+        "attachments": d.attachments,
+        "files": [
+            {"id": f.pk, "name": f.name, "size": f.size, "url": reverse("projects:attachment", args=[f.pk])}
+            for f in d.files.all()
         ],
         "project_balance": fund_figures([project])[project.pk].balance,
     }
@@ -354,6 +369,20 @@ def approve_disbursement(request: HttpRequest, pk: int) -> dict[str, Any]:
     disbursement = get_disbursement_for_user(request.user, pk)
     result = _call(services.approve_disbursement, actor=_user(request), disbursement=disbursement)
     return _disbursement_out(result)
+
+
+@router.post(
+    "/disbursements/{int:pk}/attachments",
+    response={201: AttachmentOut},
+    summary="Attach a supporting document (multipart field `file`)",
+)
+def upload_attachment(request: HttpRequest, pk: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    disbursement = get_disbursement_for_user(request.user, pk)
+    attachment = _call(
+        services.add_disbursement_attachment, actor=_user(request), disbursement=disbursement, upload=file
+    )
+    url = reverse("projects:attachment", args=[attachment.pk])
+    return Status(201, {"id": attachment.pk, "name": attachment.name, "size": attachment.size, "url": url})
 
 
 class RejectIn(Schema):

@@ -103,6 +103,13 @@ class DisbursementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("合同、发票、验收单等的编号或说明。"),
     )
+    file = forms.FileField(
+        label=_("附件文件"), required=False, help_text=_("PDF、OFD、图片、Word 或 Excel，不超过 10 MB。")
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件文件"), help_text=_("PDF、OFD、图片、Word 或 Excel，不超过 10 MB。"))
 
 
 class RejectForm(forms.Form):

@@ -8,8 +8,10 @@ one user of the funding side and one of the recipient side have approved it.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -374,6 +376,40 @@ class DisbursementApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.disbursement_id} {self.side} {self.approver_id}"
+
+
+def attachment_path(instance: DisbursementAttachment, filename: str) -> str:
+    """Stored under a random name; the original name is kept in the row (and never trusted as a
+    path)."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"projects/{instance.county.code[:6]}/disbursements/{uuid.uuid4().hex}{suffix}"
+
+
+class DisbursementAttachment(models.Model):
+    """A supporting document of a disbursement request (contract, invoice, acceptance report).
+    Served only through the scoped download view, never from MEDIA_URL."""
+
+    disbursement = models.ForeignKey(
+        Disbursement, verbose_name=_("拨付申请"), on_delete=models.PROTECT, related_name="files"
+    )
+    county = models.ForeignKey(
+        "areas.Area", verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["disbursement", "id"]
+        verbose_name = _("拨付附件")
+        verbose_name_plural = _("拨付附件")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class EvaluationKind(models.TextChoices):

@@ -19,6 +19,7 @@ from bangfu.accounts.scopes import area_prefix
 from bangfu.projects.models import (
     Allocation,
     Disbursement,
+    DisbursementAttachment,
     Evaluation,
     InvestmentPlan,
     Project,
@@ -79,6 +80,13 @@ def get_disbursement_for_user(user: Any, pk: int) -> Disbursement:
         return disbursements_for_user(user).get(pk=pk)
     except Disbursement.DoesNotExist:
         raise Http404("disbursement") from None
+
+
+def get_attachment_for_user(user: Any, pk: int) -> DisbursementAttachment:
+    try:
+        return DisbursementAttachment.objects.get(pk=pk, disbursement__in=disbursements_for_user(user))
+    except DisbursementAttachment.DoesNotExist:
+        raise Http404("attachment") from None
 
 
 def evaluations_for_user(user: Any) -> QuerySet[Evaluation]:

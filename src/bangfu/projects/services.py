@@ -12,9 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from bangfu.projects.models import (
     Category,
     Disbursement,
     DisbursementApproval,
+    DisbursementAttachment,
     DisbursementStatus,
     Evaluation,
     EvaluationKind,
@@ -52,9 +55,12 @@ from bangfu.projects.models import (
 )
 from bangfu.projects.scopes import sides_of
 
+# Supporting documents: what county offices scan and sign (OFD is China's e-document format).
+ATTACHMENT_SUFFIXES = {".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 # Words the project pages use as fixed paths (projects/<word>/) cannot be project codes.
-RESERVED_CODES = {"new", "disbursements", "evaluations", "rectifications", "plans", "reports"}
+RESERVED_CODES = {"new", "disbursements", "attachments", "evaluations", "rectifications", "plans", "reports"}
 CENT = Decimal("0.01")
 
 
@@ -363,8 +369,10 @@ def request_disbursement(
     payee: str,
     purpose: str,
     attachments: str = "",
+    upload: UploadedFile | None = None,
 ) -> Disbursement:
-    """A user of either side asks to pay money out of the project's fund."""
+    """A user of either side asks to pay money out of the project's fund, optionally with one
+    supporting document (`upload`); a refused document refuses the request too."""
     _require_side(actor, project)
     project = Project.objects.select_related("county", "account").get(pk=project.pk)
     _require_fundable(project)
@@ -395,7 +403,50 @@ def request_disbursement(
         after={"project": project.code, "amount": str(amount), "payee": disbursement.payee},
         county_code=_county_code(project),
     )
+    if upload is not None:
+        add_disbursement_attachment(actor=actor, disbursement=disbursement, upload=upload)
     return disbursement
+
+
+@transaction.atomic
+def add_disbursement_attachment(
+    *, actor: User, disbursement: Disbursement, upload: UploadedFile
+) -> DisbursementAttachment:
+    """Attach a supporting document (either side). Kept after the request is decided: documents
+    of paid requests are the audit trail."""
+    _require_side(actor, disbursement.project)
+    name = PurePath(upload.name or "").name[:200]
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ATTACHMENT_SUFFIXES:
+        raise ValidationError(
+            {
+                "file": _("文件“%(name)s”的类型不允许，只接受 %(allowed)s。")
+                % {"name": name, "allowed": " ".join(sorted(ATTACHMENT_SUFFIXES))}
+            }
+        )
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError({"file": _("文件“%(name)s”是空的。") % {"name": name}})
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError(
+            {
+                "file": _("文件“%(name)s”超过 %(mb)s MB。")
+                % {"name": name, "mb": MAX_ATTACHMENT_BYTES // 2**20}
+            }
+        )
+    attachment = DisbursementAttachment(
+        disbursement=disbursement, county=disbursement.county, name=name, size=size, uploaded_by=actor
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    record_audit(
+        actor=actor,
+        action="projects.add_disbursement_attachment",
+        target=attachment,
+        after={"disbursement": disbursement.pk, "name": name, "size": size},
+        county_code=_county_code(disbursement),
+    )
+    return attachment
 
 
 def _lock_pending(disbursement: Disbursement) -> Disbursement:

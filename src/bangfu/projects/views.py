@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +25,7 @@ from bangfu.partners.models import OrgType
 from bangfu.projects import services
 from bangfu.projects.forms import (
     AllocationForm,
+    AttachmentForm,
     CloseRectificationForm,
     DisbursementForm,
     EvaluationForm,
@@ -45,6 +46,7 @@ from bangfu.projects.scopes import (
     disbursements_for_user,
     evaluations_for_user,
     get_allocation_for_user,
+    get_attachment_for_user,
     get_disbursement_for_user,
     get_evaluation_for_user,
     get_project_for_user,
@@ -174,6 +176,7 @@ def project_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "is_admin": request.user.role == Role.COUNTY_ADMIN,
             "next_statuses": next_statuses,
             "reject_form": RejectForm(),
+            "attachment_form": AttachmentForm(),
         },
     )
 
@@ -253,10 +256,13 @@ def disbursement_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     project = get_project_for_user(request.user, code)
     if not sides_of(request.user, project):
         raise PermissionDenied
-    form = DisbursementForm(request.POST or None)
+    form = DisbursementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.request_disbursement(actor=request.user, project=project, **form.cleaned_data)
+            services.request_disbursement(
+                actor=request.user, project=project, upload=data.pop("file"), **data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -265,6 +271,31 @@ def disbursement_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return render(
         request, "projects/money_form.html", {"form": form, "project": project, "heading": _("申请拨付")}
     )
+
+
+@login_required
+@require_POST
+def attachment_upload(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    disbursement = get_disbursement_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("请选择要上传的文件。"))
+    else:
+        _run(
+            request,
+            lambda: services.add_disbursement_attachment(
+                actor=request.user, disbursement=disbursement, upload=form.cleaned_data["file"]
+            ),
+            _("附件已上传。"),
+        )
+    return redirect("projects:detail", code=disbursement.project.code)
+
+
+@login_required
+def attachment_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
+    _staff(request)
+    attachment = get_attachment_for_user(request.user, pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @login_required
