@@ -259,3 +259,15 @@ def test_the_county_admin_reverses_an_allocation_from_the_page(project, county_a
     client.post(f"/projects/{project.code}/allocations/{allocation.pk}/reverse/", {"reason": "重复录入"})
     assert account_balance(project.account) == Decimal("0.00")
     assert "已冲正" in client.get(f"/projects/{project.code}/").content.decode()
+
+
+def test_the_county_admin_opens_next_years_evaluations_from_the_page(
+    project, county_admin, township_clerk, client_for
+) -> None:
+    assert (
+        client_for(township_clerk).post("/projects/evaluations/schedule/", {"year": "2021"}).status_code
+        == 403
+    )
+    response = client_for(county_admin).post("/projects/evaluations/schedule/", {"year": "2021"}, follow=True)
+    assert "已生成 2 项评估" in response.content.decode()
+    assert Evaluation.objects.filter(project=project, year=2021).count() == 2

@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/disbursements/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("projects/attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("projects/evaluations/", views.evaluation_list, name="evaluations"),
+    path("projects/evaluations/schedule/", views.evaluation_schedule, name="evaluation_schedule"),
     path("projects/evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("projects/rectifications/<int:pk>/close/", views.rectification_close, name="rectification_close"),
     path("projects/plans/", views.plan_list, name="plans"),

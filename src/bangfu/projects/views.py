@@ -363,8 +363,28 @@ def evaluation_list(request: AuthedHttpRequest) -> HttpResponse:
             "due": evaluations_due(mine, on=on)[:500],
             "done": mine.filter(evaluated_on__isnull=False).order_by("-evaluated_on")[:100],
             "today": on,
+            "is_admin": request.user.role == Role.COUNTY_ADMIN,
         },
     )
+
+
+@login_required
+@require_POST
+def evaluation_schedule(request: AuthedHttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    year = request.POST.get("year", "").strip()
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        messages.error(request, _("年度无效。"))
+        return redirect("projects:evaluations")
+    county = _county(request)
+    try:
+        created = services.schedule_evaluations(actor=request.user, county=county, year=int(year))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已生成 %(n)s 项评估。") % {"n": created})
+    return redirect("projects:evaluations")
 
 
 @login_required
