@@ -121,3 +121,13 @@ def test_schedule_evaluations_opens_next_years_rows_for_live_projects_once(
     assert schedule_evaluations(actor=county_admin, county=county, year=2021) == 0
     assert not Evaluation.objects.filter(project=planned).exists()
     assert Evaluation.objects.filter(project=project, year=2021).count() == 2
+
+
+def test_a_cancelled_project_leaves_the_due_and_overdue_lists(
+    spring, project, county_admin, settings
+) -> None:
+    change_project_status(actor=county_admin, project=project, to=ProjectStatus.CANCELLED, reason="资金调整")
+    mine = evaluations_for_user(county_admin)
+    assert not evaluations_due(mine).exists()
+    settings.BANGFU_TODAY = date(2021, 1, 5)
+    assert not evaluations_overdue(mine).exists()

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from bangfu.ledger.models import Entry, EntryKind
 from bangfu.lib.clock import today
-from bangfu.projects.models import Evaluation, InvestmentPlan, Project
+from bangfu.projects.models import Evaluation, InvestmentPlan, Project, ProjectStatus
 
 ZERO = Decimal("0.00")
 
@@ -51,12 +51,17 @@ def fund_figures(projects: Iterable[Project]) -> dict[int, FundFigures]:
 def evaluations_due(evaluations: QuerySet[Evaluation], *, on: date | None = None) -> QuerySet[Evaluation]:
     """Open evaluations due this quarter or later in the year (not yet overdue)."""
     on = on or today()
-    return evaluations.filter(evaluated_on__isnull=True, due_on__gte=on, due_on__year=on.year)
+    return evaluations.filter(evaluated_on__isnull=True, due_on__gte=on, due_on__year=on.year).exclude(
+        project__status=ProjectStatus.CANCELLED
+    )
 
 
 def evaluations_overdue(evaluations: QuerySet[Evaluation], *, on: date | None = None) -> QuerySet[Evaluation]:
     on = on or today()
-    return evaluations.filter(evaluated_on__isnull=True, due_on__lt=on)
+    # A cancelled project owes no further evaluations.
+    return evaluations.filter(evaluated_on__isnull=True, due_on__lt=on).exclude(
+        project__status=ProjectStatus.CANCELLED
+    )
 
 
 @dataclass(frozen=True)
