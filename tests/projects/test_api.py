@@ -175,3 +175,12 @@ def test_an_allocation_is_reversed_over_the_api(project, county_admin, funder_re
     response = api(county_admin).post(url, {"reason": "重复录入"}, content_type="application/json")
     assert response.status_code == 200
     assert Decimal(response.json()["balance"]) == Decimal("0")
+
+
+def test_a_project_is_corrected_over_the_api(project, county_admin, township_clerk) -> None:
+    url = f"/api/v1/projects/{project.code}"
+    response = api(county_admin).patch(url, {"beneficiary_people": 200}, content_type="application/json")
+    assert response.status_code == 200
+    assert Project.objects.get(pk=project.pk).beneficiary_people == 200
+    response = api(township_clerk).patch(url, {"title": "x"}, content_type="application/json")
+    assert response.status_code == 403

@@ -271,3 +271,18 @@ def test_the_county_admin_opens_next_years_evaluations_from_the_page(
     response = client_for(county_admin).post("/projects/evaluations/schedule/", {"year": "2021"}, follow=True)
     assert "已生成 2 项评估" in response.content.decode()
     assert Evaluation.objects.filter(project=project, year=2021).count() == 2
+
+
+def test_the_edit_form_changes_only_what_changed(
+    project, county_admin, counterpart_reporter, client_for
+) -> None:
+    client = client_for(county_admin)
+    form = client.get(f"/projects/{project.code}/edit/").context["form"]
+    assert "code" not in form.fields and "funders" not in form.fields
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data["investment_plan"] = ""
+    data["beneficiary_people"] = 150
+    response = client.post(f"/projects/{project.code}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Project.objects.get(pk=project.pk).beneficiary_people == 150
+    assert client_for(counterpart_reporter).get(f"/projects/{project.code}/edit/").status_code == 404

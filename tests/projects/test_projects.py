@@ -213,3 +213,35 @@ def test_only_the_county_admin_reverses_allocations(project, funder_reporter) ->
     with pytest.raises(PermissionDenied):
         reverse_allocation(actor=funder_reporter, allocation=Allocation.objects.get(), reason="x")
     assert fund_figures([project])[project.pk].balance == Decimal("1000.00")
+
+
+def test_it_corrects_registration_details_with_an_audit_trail(project, funder_reporter) -> None:
+    from bangfu.projects.services import update_project
+
+    updated = update_project(
+        actor=funder_reporter,
+        project=project,
+        title="然布村牦牛养殖合作社（二期）",
+        budget_partner=Decimal("600000"),
+    )
+    assert (updated.title, updated.budget_partner) == ("然布村牦牛养殖合作社（二期）", Decimal("600000.00"))
+    record = AuditRecord.objects.get(action="projects.update_project")
+    assert record.before == {"title": "然布村牦牛养殖合作社", "budget_partner": "500000.00"}
+
+
+def test_it_refuses_fixed_fields_outsiders_and_finished_projects(
+    project, county_admin, counterpart_reporter
+) -> None:
+    from bangfu.projects.services import update_project
+
+    with pytest.raises(ValidationError, match="不能修改的字段"):
+        update_project(actor=county_admin, project=project, code="X")
+    with pytest.raises(PermissionDenied):
+        update_project(actor=counterpart_reporter, project=project, title="x")
+    with pytest.raises(ValidationError) as excinfo:
+        update_project(actor=county_admin, project=project, title=" ", budget_county=Decimal("-1"))
+    assert set(excinfo.value.message_dict) == {"title", "budget_county"}
+    change_project_status(actor=county_admin, project=project, to=ProjectStatus.CANCELLED, reason="撤项")
+    with pytest.raises(ValidationError, match="不能再修改"):
+        update_project(actor=county_admin, project=project, title="x")
+    assert Project.objects.get(pk=project.pk).title == "然布村牦牛养殖合作社"

@@ -189,6 +189,30 @@ def get_project(request: HttpRequest, code: str) -> dict[str, Any]:
     return _project_out(get_project_for_user(request.user, code))
 
 
+class ProjectPatch(Schema):
+    title: str | None = None
+    category: str | None = None
+    description: str | None = None
+    beneficiary_households: int | None = None
+    beneficiary_people: int | None = None
+    beneficiary_poor_households: int | None = None
+    planned_start: date | None = None
+    planned_end: date | None = None
+    budget_partner: Decimal | None = None
+    budget_province: Decimal | None = None
+    budget_county: Decimal | None = None
+    budget_enterprise: Decimal | None = None
+    budget_social: Decimal | None = None
+
+
+@router.patch("/{code}", response=ProjectOut, summary="Correct a project's registration details")
+def update_project(request: HttpRequest, code: str, payload: ProjectPatch) -> dict[str, Any]:
+    project = get_project_for_user(request.user, code)
+    changes = payload.dict(exclude_unset=True)
+    project = _call(services.update_project, actor=_user(request), project=project, **changes)
+    return _project_out(project)
+
+
 class StatusIn(Schema):
     status: str
     reason: str = ""

@@ -74,6 +74,15 @@ class ProjectForm(forms.Form):
         self.fields["investment_plan"].queryset = plans  # type: ignore[attr-defined]
 
 
+class ProjectEditForm(ProjectForm):
+    """The registration details that may still be corrected (see services.EDITABLE_FIELDS)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for fixed in ("code", "kind", "year", "area", "funders"):
+            del self.fields[fixed]
+
+
 class StatusForm(forms.Form):
     to = forms.ChoiceField(choices=ProjectStatus.choices)
     reason = forms.CharField(label=_("原因"), max_length=500, required=False)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import area_prefix
 from bangfu.areas.models import Area, Level
-from bangfu.audit.services import record_audit
+from bangfu.audit.services import diff, record_audit
 from bangfu.ledger.approvals import assign_slot, is_complete
 from bangfu.ledger.models import AccountKind, Entry, EntryKind
 from bangfu.ledger.selectors import account_balance
@@ -229,6 +229,88 @@ def create_project(
         },
         county_code=county.county_code,
     )
+    return project
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "category",
+    "description",
+    "beneficiary_households",
+    "beneficiary_people",
+    "beneficiary_poor_households",
+    "planned_start",
+    "planned_end",
+    "budget_partner",
+    "budget_province",
+    "budget_county",
+    "budget_enterprise",
+    "budget_social",
+    "investment_plan",
+)
+
+
+@transaction.atomic
+def update_project(*, actor: User, project: Project, **changes: Any) -> Project:
+    """Correct a project's registration details (audited with before/after). Code, kind, year,
+    location and funders are fixed once registered: they decide who approves its money."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改的字段：%(fields)s。") % {"fields": "、".join(sorted(unknown))})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if actor.role == Role.UNIT_REPORTER:
+        if Side.FUNDER.value not in sides_of(actor, project):
+            raise PermissionDenied(_("单位填报员只能修改本单位资助的项目。"))
+    else:
+        _require_county_admin(actor, project.county)
+    if project.status in (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED):
+        status = ProjectStatus(project.status).label
+        raise ValidationError(_("项目状态为“%(status)s”，登记信息不能再修改。") % {"status": status})
+    errors: dict[str, str] = {}
+    if "title" in changes and not str(changes["title"]).strip():
+        errors["title"] = _("请填写项目名称。")
+    if "category" in changes and changes["category"] not in Category.values:
+        errors["category"] = _("项目类型无效。")
+    for field in [f for f in changes if f.startswith("budget_")]:
+        try:
+            changes[field] = _money(changes[field], field, positive=False)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    start = changes.get("planned_start", project.planned_start)
+    end = changes.get("planned_end", project.planned_end)
+    if start and end and end < start:
+        errors["planned_end"] = _("计划完工日期早于计划开工日期。")
+    plan = changes.get("investment_plan", project.investment_plan)
+    if plan is not None and (
+        plan.county_id != project.county_id
+        or plan.year != project.year
+        or not project.funders.filter(pk=plan.partner_id).exists()
+    ):
+        errors["investment_plan"] = _("年度投资计划必须是本县、同一年度、资助单位之一的计划。")
+    if errors:
+        raise ValidationError(errors)
+
+    def snapshot() -> dict[str, Any]:
+        return {
+            f: (str(getattr(project, f"{f}_id")) if f == "investment_plan" else str(getattr(project, f)))
+            for f in EDITABLE_FIELDS
+        }
+
+    before = snapshot()
+    for field, value in changes.items():
+        setattr(project, field, value.strip() if isinstance(value, str) else value)
+    project.full_clean(exclude=["funders"])
+    project.save(update_fields=[*changes, "updated_at"])
+    old, new = diff(before, snapshot())
+    if new:
+        record_audit(
+            actor=actor,
+            action="projects.update_project",
+            target=project,
+            before=old,
+            after=new,
+            county_code=_county_code(project),
+        )
     return project
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/reports/ledger.xlsx", views.report_ledger, name="report_ledger"),
     path("projects/reports/fund-flow.xlsx", views.report_fund_flow, name="report_fund_flow"),
     path("projects/<str:code>/", views.project_detail, name="detail"),
+    path("projects/<str:code>/edit/", views.project_edit, name="edit"),
     path("projects/<str:code>/status/", views.project_status, name="status"),
     path("projects/<str:code>/allocations/new/", views.allocation_create, name="allocation_create"),
     path(

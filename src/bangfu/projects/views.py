@@ -21,7 +21,7 @@ from bangfu.accounts.scopes import STAFF_ROLES, areas_for_user, organisations_fo
 from bangfu.areas.models import Area
 from bangfu.ledger.selectors import entries_of
 from bangfu.lib.clock import today
-from bangfu.partners.models import OrgType
+from bangfu.partners.models import Organisation, OrgType
 from bangfu.projects import services
 from bangfu.projects.forms import (
     AllocationForm,
@@ -30,6 +30,7 @@ from bangfu.projects.forms import (
     DisbursementForm,
     EvaluationForm,
     InvestmentPlanForm,
+    ProjectEditForm,
     ProjectForm,
     RejectForm,
     StatusForm,
@@ -147,6 +148,39 @@ def project_create(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+def project_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    project = get_project_for_user(request.user, code)
+    if not _can_edit(request, project):
+        raise PermissionDenied
+    initial = {f: getattr(project, f) for f in services.EDITABLE_FIELDS}
+    form = ProjectEditForm(
+        request.POST or None,
+        initial=initial,
+        areas=Area.objects.none(),
+        organisations=Organisation.objects.none(),
+        plans=investment_plans_for_user(request.user).filter(county=project.county, year=project.year),
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {f: v for f, v in form.cleaned_data.items() if v != initial.get(f)}
+        try:
+            services.update_project(actor=request.user, project=project, **changes)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("项目信息已更新。"))
+            return redirect("projects:detail", code=project.code)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+def _can_edit(request: AuthedHttpRequest, project: Any) -> bool:
+    if project.status in (ProjectStatus.COMPLETED, ProjectStatus.CANCELLED):
+        return False
+    if request.user.role == Role.COUNTY_ADMIN:
+        return True
+    return request.user.role == Role.UNIT_REPORTER and "funder" in sides_of(request.user, project)
+
+
+@login_required
 def project_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
     _staff(request)
     project = get_project_for_user(request.user, code)
@@ -174,6 +208,7 @@ def project_detail(request: AuthedHttpRequest, code: str) -> HttpResponse:
             "can_move_money": bool(sides)
             and project.status in (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS),
             "is_admin": request.user.role == Role.COUNTY_ADMIN,
+            "can_edit": _can_edit(request, project),
             "next_statuses": next_statuses,
             "reject_form": RejectForm(),
             "attachment_form": AttachmentForm(),
