@@ -184,3 +184,43 @@ def test_a_project_is_corrected_over_the_api(project, county_admin, township_cle
     assert Project.objects.get(pk=project.pk).beneficiary_people == 200
     response = api(township_clerk).patch(url, {"title": "x"}, content_type="application/json")
     assert response.status_code == 403
+
+
+def test_evaluations_over_the_api(project, county_admin, funder_reporter, settings) -> None:
+    from datetime import date
+
+    settings.BANGFU_TODAY = date(2020, 7, 2)
+    rows = api(funder_reporter).get("/api/v1/projects/evaluations").json()
+    assert [(r["kind"], r["overdue"]) for r in rows] == [("mid_year", True), ("annual", False)]
+    url = f"/api/v1/projects/evaluations/{rows[0]['id']}"
+    payload = {"score": "91", "findings": "良好", "rectifications": [{"description": "补公示"}]}
+    assert api(funder_reporter).post(url, payload, content_type="application/json").status_code == 403
+    response = api(county_admin).post(url, payload, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["open_rectifications"] == 1
+    assert [r["kind"] for r in api(county_admin).get("/api/v1/projects/evaluations?state=done").json()] == [
+        "mid_year"
+    ]
+    response = api(county_admin).post(url, payload, content_type="application/json")
+    assert response.status_code == 422
+
+
+def test_investment_plans_over_the_api(county_admin, funder_reporter, counterpart_reporter, settings) -> None:
+    from datetime import date
+
+    settings.BANGFU_TODAY = date(2020, 3, 10)
+    payload = {"partner_code": "E01", "year": 2020, "title": "顺德区计划", "planned_amount": "1000000",
+               "issued_on": "2020-03-01"}  # fmt: skip
+    assert (
+        api(counterpart_reporter)
+        .post("/api/v1/projects/plans", payload, content_type="application/json")
+        .status_code
+        == 403
+    )
+    response = api(funder_reporter).post("/api/v1/projects/plans", payload, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["issued_in_q1"] is True
+    assert [p["title"] for p in api(county_admin).get("/api/v1/projects/plans?year=2020").json()] == [
+        "顺德区计划"
+    ]
+    assert api(counterpart_reporter).get("/api/v1/projects/plans").json() == []

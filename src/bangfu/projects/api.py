@@ -24,16 +24,20 @@ from ninja.responses import Status
 
 from bangfu.accounts.models import User
 from bangfu.areas.models import Area
+from bangfu.lib.clock import today
 from bangfu.partners.models import Organisation
 from bangfu.projects import services
-from bangfu.projects.models import Disbursement, Project
+from bangfu.projects.models import Disbursement, Evaluation, Project
 from bangfu.projects.scopes import (
+    evaluations_for_user,
     get_allocation_for_user,
     get_disbursement_for_user,
+    get_evaluation_for_user,
     get_project_for_user,
+    investment_plans_for_user,
     projects_for_user,
 )
-from bangfu.projects.selectors import fund_figures
+from bangfu.projects.selectors import evaluations_due, evaluations_overdue, fund_figures, plan_progress
 
 router = Router()
 T = TypeVar("T")
@@ -182,6 +186,154 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str,
     data = payload.dict(exclude={"area_code", "funder_codes"})
     project = _call(services.create_project, actor=user, county=county, area=area, funders=funders, **data)
     return Status(201, _project_out(project))
+
+
+class EvaluationOut(Schema):
+    id: int
+    project_code: str
+    year: int
+    kind: str
+    due_on: date
+    overdue: bool
+    evaluated_on: date | None
+    score: Decimal | None
+    findings: str
+    open_rectifications: int
+
+
+def _evaluation_out(e: Evaluation, on: date) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "project_code": e.project.code,
+        "year": e.year,
+        "kind": e.kind,
+        "due_on": e.due_on,
+        "overdue": e.evaluated_on is None and e.due_on < on,
+        "evaluated_on": e.evaluated_on,
+        "score": e.score,
+        "findings": e.findings,
+        "open_rectifications": sum(1 for r in e.rectifications.all() if r.closed_on is None),
+    }
+
+
+@router.get(
+    "/evaluations",
+    response=list[EvaluationOut],
+    summary="Evaluations in scope: ?state=overdue|due|done (default: overdue and due)",
+)
+def list_evaluations(request: HttpRequest, state: str = "") -> list[dict[str, Any]]:
+    on = today()
+    mine = evaluations_for_user(request.user).prefetch_related("rectifications")
+    if state == "overdue":
+        rows = evaluations_overdue(mine, on=on)
+    elif state == "due":
+        rows = evaluations_due(mine, on=on)
+    elif state == "done":
+        rows = mine.filter(evaluated_on__isnull=False)
+    else:
+        rows = evaluations_overdue(mine, on=on) | evaluations_due(mine, on=on)
+    return [_evaluation_out(e, on) for e in rows.order_by("due_on", "project__code")[:1000]]
+
+
+class RectificationIn(Schema):
+    description: str
+    deadline: date | None = None
+
+
+class EvaluationIn(Schema):
+    score: Decimal
+    findings: str
+    evaluated_on: date | None = None
+    rectifications: list[RectificationIn] = []
+
+
+@router.post("/evaluations/{int:pk}", response=EvaluationOut, summary="Record an evaluation (county admin)")
+def record_evaluation(request: HttpRequest, pk: int, payload: EvaluationIn) -> dict[str, Any]:
+    evaluation = get_evaluation_for_user(request.user, pk)
+    result = _call(
+        services.record_evaluation,
+        actor=_user(request),
+        evaluation=evaluation,
+        score=payload.score,
+        findings=payload.findings,
+        evaluated_on=payload.evaluated_on,
+        rectifications=[(r.description, r.deadline) for r in payload.rectifications],
+    )
+    return _evaluation_out(result, today())
+
+
+class PlanIn(Schema):
+    partner_code: str
+    year: int
+    title: str
+    planned_amount: Decimal
+    planned_projects: int = 0
+    issued_on: date | None = None
+    note: str = ""
+
+
+class PlanOut(Schema):
+    id: int
+    partner_code: str
+    year: int
+    title: str
+    issued_on: date | None
+    issued_in_q1: bool
+    planned_amount: Decimal
+    planned_projects: int
+    projects: int
+    budgeted: Decimal
+    allocated: Decimal
+    paid: Decimal
+
+
+def _plans_out(plans: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.plan.pk,
+            "partner_code": r.plan.partner.code,
+            "year": r.plan.year,
+            "title": r.plan.title,
+            "issued_on": r.plan.issued_on,
+            "issued_in_q1": r.plan.issued_in_q1,
+            "planned_amount": r.plan.planned_amount,
+            "planned_projects": r.plan.planned_projects,
+            "projects": r.projects,
+            "budgeted": r.budgeted,
+            "allocated": r.allocated,
+            "paid": r.paid,
+        }
+        for r in plan_progress(plans)
+    ]
+
+
+@router.get("/plans", response=list[PlanOut], summary="Yearly investment plans in scope, actual vs planned")
+def list_plans(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+    plans = investment_plans_for_user(request.user)
+    if year is not None:
+        plans = plans.filter(year=year)
+    return _plans_out(plans)
+
+
+@router.post("/plans", response=PlanOut, summary="File or update a partner's yearly investment plan")
+def save_plan(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
+    user = _user(request)
+    if user.area is None:
+        raise HttpError(403, _("没有权限。"))
+    county = Area.objects.get(code=user.area.code[:6] + "000000")
+    partner = Organisation.objects.filter(county=county, code=payload.partner_code).first()
+    if partner is None:
+        raise ValidationError(
+            {"partner_code": _("未知的单位编码：%(codes)s。") % {"codes": payload.partner_code}}
+        )
+    plan = _call(
+        services.save_investment_plan,
+        actor=user,
+        county=county,
+        partner=partner,
+        **payload.dict(exclude={"partner_code"}),
+    )
+    return _plans_out([plan])[0]
 
 
 @router.get("/{code}", response=ProjectOut, summary="One project with its balance")
