@@ -18,7 +18,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
@@ -29,6 +28,7 @@ from bangfu.ledger.approvals import assign_slot, is_complete
 from bangfu.ledger.models import AccountKind, Entry, EntryKind
 from bangfu.ledger.selectors import account_balance
 from bangfu.ledger.services import InsufficientBalance, open_account, post_entry, reverse_entry
+from bangfu.lib.clock import now as clock_now
 from bangfu.lib.clock import today
 from bangfu.partners.models import Organisation
 from bangfu.projects.models import (
@@ -582,7 +582,7 @@ def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburse
         assert DisbursementStatus.PAID in DISBURSEMENT_TRANSITIONS[locked.status]
         locked.status = DisbursementStatus.PAID
         locked.entry = entry
-        locked.decided_at = timezone.now()
+        locked.decided_at = clock_now()
         locked.save(update_fields=["status", "entry", "decided_at"])
     record_audit(
         actor=actor,
@@ -605,7 +605,7 @@ def reject_disbursement(*, actor: User, disbursement: Disbursement, reason: str)
     locked.status = DisbursementStatus.REJECTED
     locked.reject_reason = reason[:500]
     locked.rejected_by = actor
-    locked.decided_at = timezone.now()
+    locked.decided_at = clock_now()
     locked.save(update_fields=["status", "reject_reason", "rejected_by", "decided_at"])
     record_audit(
         actor=actor,
