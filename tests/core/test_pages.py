@@ -28,6 +28,8 @@ def test_home_shows_the_county_figures(county_admin: User, client_for) -> None:
     figures = response.context["figures"]
     assert figures == {"townships": 7, "villages": 45, "poor_villages": 14, "organisations": 56, "users": 6}
     assert "建档立卡贫困村" in response.content.decode()
+    assert response.context["chart"]["names"][0] == "雪岭镇"
+    assert '"names": ["雪岭镇"' in response.content.decode().replace("\\u96ea\\u5cad\\u9547", "雪岭镇")
 
 
 def test_home_figures_of_a_township_clerk_cover_only_its_township(township_clerk: User, client_for) -> None:
@@ -60,7 +62,8 @@ def test_navigation_shows_admin_links_only_to_county_admins(demo) -> None:
 
 def test_pages_are_chinese_by_default_and_english_when_switched(county_admin: User, client_for) -> None:
     client = client_for(county_admin)
-    assert "工作概况" in client.get("/").content.decode()
+    # An English browser still gets Chinese until the user switches.
+    assert "工作概况" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     page = client.get("/").content.decode()
@@ -81,3 +84,15 @@ def test_the_openapi_docs_and_schema_are_served_locally(client: Client) -> None:
     assert "cdn." not in docs.content.decode()
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/areas/" in schema["paths"]
+
+
+def test_the_pages_assets_are_served_locally(client: Client) -> None:
+    for path in (
+        "/static/bangfu/app.css",
+        "/static/bangfu/charts.js",
+        "/static/vendor/htmx.min.js",
+        "/static/vendor/echarts.min.js",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        b"".join(response.streaming_content if response.streaming else [response.content])

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 _request_id: ContextVar[str] = ContextVar("bangfu_request_id", default="-")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -50,4 +51,22 @@ class ContentSecurityPolicyMiddleware:
         # The OpenAPI docs page loads its own inline bootstrap; everything else is strict.
         if not request.path.startswith("/api/v1/docs"):
             response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise: the language cookie (set by the language switch)
+    decides, the browser's Accept-Language does not — county offices share machines whose browsers
+    are set up in all sorts of ways."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -31,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "figures": selectors.home_figures(user),
             "townships": townships,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
             "scope_label": selectors.scope_label(user),
         },
     )
