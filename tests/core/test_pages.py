@@ -96,3 +96,16 @@ def test_the_pages_assets_are_served_locally(client: Client) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_every_page_links_the_public_information(client: Client) -> None:
+    page = client.get("/accounts/login/").content.decode()
+    for path in (
+        "/disclosure/",
+        "/awards/public/",
+        "/network/products/",
+        "/network/needs/",
+        "/network/join/",
+    ):
+        assert f'href="{path}"' in page
+        assert client.get(path).status_code == 200, path

@@ -75,6 +75,24 @@ def active_pairings(query: IndicatorQuery) -> Decimal:
     return Decimal(pairings.count())
 
 
+def _active_of_kind(kind: str) -> Callable[[IndicatorQuery], Decimal]:
+    def compute(query: IndicatorQuery) -> Decimal:
+        pairings = active_on(Pairing.objects.filter(county=query.county, kind=kind), _last_day(query))
+        if query.organisation is not None:
+            pairings = pairings.filter(helper_organisation=query.organisation)
+        return Decimal(pairings.count())
+
+    return compute
+
+
+indicator("partners.east_west_pairings", label=_("东西部协作在帮结对数"), unit="对")(
+    _active_of_kind(PairingKind.EAST_WEST)
+)
+indicator("partners.enterprise_pairings", label=_("村企结对数(万企帮万村)"), unit="对")(
+    _active_of_kind(PairingKind.ENTERPRISE)
+)
+
+
 # Monthly cooperation figures, per kind of pairing (name, label, unit).
 FIGURES = {
     "funds": (_("帮扶资金"), "元"),
