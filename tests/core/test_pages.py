@@ -109,3 +109,12 @@ def test_every_page_links_the_public_information(client: Client) -> None:
     ):
         assert f'href="{path}"' in page
         assert client.get(path).status_code == 200, path
+
+
+def test_the_menu_groups_each_apps_pages(county_admin: User, client_for) -> None:
+    response = client_for(county_admin).get("/")
+    groups = {str(g["label"]): [i["url"] for i in g["items"]] for g in response.context["nav_groups"]}
+    assert groups["系统管理"] == ["/accounts/users/", "/audit/"]
+    flat = [i["url"] for i in response.context["nav_items"]]
+    assert sorted(url for urls in groups.values() for url in urls) == sorted(flat)
+    assert 'class="navmenu"' in response.content.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,18 +28,31 @@ def nav_items() -> list[NavItem]:
     return items
 
 
+# Menu groups: one per app (its verbose name); accounts and audit share "系统管理".
+GROUP_OF_NAMESPACE = {"accounts": "admin", "audit": "admin", "awards": "charity"}
+GROUP_LABELS = {"admin": _("系统管理"), "charity": _("扶贫日")}
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_groups": []}
     role = getattr(user, "role", None)
+    current = request.resolver_match.view_name if request.resolver_match is not None else ""
     items = [
-        {
-            "url": reverse(name),
-            "label": label,
-            "active": request.resolver_match is not None and request.resolver_match.view_name == name,
-        }
+        {"url": reverse(name), "label": label, "active": current == name, "name": name}
         for name, label, roles in nav_items()
         if role in roles
     ]
-    return {"nav_items": items}
+    groups: dict[str, dict[str, Any]] = {}
+    for item in items:
+        namespace = item["name"].partition(":")[0] if ":" in item["name"] else item["name"]
+        key = GROUP_OF_NAMESPACE.get(namespace, namespace)
+        if key not in groups:
+            label = GROUP_LABELS.get(key) or (
+                apps.get_app_config(key).verbose_name if apps.is_installed(f"bangfu.{key}") else item["label"]
+            )
+            groups[key] = {"label": label, "items": [], "active": False}
+        groups[key]["items"].append(item)
+        groups[key]["active"] = groups[key]["active"] or current.startswith(f"{namespace}:") or item["active"]
+    return {"nav_items": items, "nav_groups": list(groups.values())}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -230,7 +229,7 @@ def stats(request: AuthedHttpRequest) -> HttpResponse:
             "sales": sales,
             "needs": needs,
             "settings_form": settings_form,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart_data": chart,
         },
     )
 

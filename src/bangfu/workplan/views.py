@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -553,7 +552,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workplan/dashboard.html",
-        {"plan": plan, "data": data, "chart_json": json.dumps(data["charts"], ensure_ascii=False)},
+        {"plan": plan, "data": data, "chart_data": data["charts"]},
     )
 
 
