@@ -62,6 +62,34 @@ MEMBER_FIELDS = (
 )
 VERSIONED = ("household_id", "schooling", "active", "education", "health", "labour_skill")
 LEFT_REASON_FULL = "完整名单中未出现"
+MEMBER_INSERT_COLUMNS = (
+    "id",
+    "household_id",
+    "county_id",
+    "village_id",
+    "number",
+    "name",
+    "id_type",
+    "id_number_encrypted",
+    "id_number_index",
+    "id_number_masked",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "relation",
+    "education",
+    "schooling",
+    "health",
+    "labour_skill",
+    "phone_encrypted",
+    "phone_masked",
+    "active",
+    "left_on",
+    "left_reason",
+    "created_at",
+    "updated_at",
+)
+MEMBER_BATCH = 20_000  # new member rows held before they are inserted (bounds memory)
 
 
 @dataclass
@@ -113,6 +141,31 @@ def bulk_execute(sql: str, rows: list[tuple[Any, ...]]) -> None:
 
 def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def allocate_ids(model: Any, count: int) -> list[int]:
+    """`count` fresh primary keys for `model`, fetched set-based, so inserted rows need not be read
+    back to learn their ids (that re-read cost as much as the insert itself).
+
+    PostgreSQL: one `nextval` query over the table's sequence. SQLite: the ids after the largest
+    used (or AUTOINCREMENT-reserved) one; safe because SQLite has a single writer and we are
+    inside the import's transaction (a concurrent commit makes our insert fail, never collide)."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_table(model)}")  # noqa: S608 - fixed identifier
+        largest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        reserved = cursor.fetchone()
+        start = max(largest, reserved[0] if reserved else 0) + 1
+    return list(range(start, start + count))
 
 
 # --- areas ----------------------------------------------------------------------------------------
@@ -360,13 +413,18 @@ def write_records(
     new_households: list[tuple[Any, ...]] = []
     hh_updates: list[tuple[Any, ...]] = []
     hh_field_index = {name: i + 1 for i, name in enumerate(HOUSEHOLD_FIELDS)}
+    # household key → id: existing ids now, new ones allocated up front (no re-read after insert).
+    hh_ids = {key: row[0] for key, row in hh_existing.items()}
+    fresh_hh_ids = iter(allocate_ids(Household, sum(1 for key in hh_facts if key not in hh_existing)))
     for (county_id, number), (record, village_id) in hh_facts.items():
         values = _household_values(record, village_id)
         phone = values.pop("phone")
         existing = hh_existing.get((county_id, number))
         if existing is None:
+            hh_id = hh_ids[(county_id, number)] = next(fresh_hh_ids)
             new_households.append(
                 (
+                    hh_id,
                     county_id,
                     village_id,
                     number,
@@ -434,6 +492,7 @@ def write_records(
     bulk_insert(
         hh_table,
         (
+            "id",
             "county_id",
             "village_id",
             "number",
@@ -464,43 +523,30 @@ def write_records(
         hh_updates,
     )
     outcome.households_created = len(new_households)
-    hh_ids = {
-        (c, n): i
-        for c, n, i in Household.objects.filter(county_id__in=county_ids).values_list(
-            "county_id", "number", "id"
-        )
-    }
     progress("households")
 
     # 5. Members.
     m_table = _table(Member)
     new_members: list[tuple[Any, ...]] = []
-    new_member_keys: list[tuple[int, str, tuple[Any, ...]]] = []
+    version_rows: list[tuple[Any, ...]] = []  # first versions of new members, then changes
     member_updates: list[tuple[Any, ...]] = []
     version_changes: list[tuple[int, int, tuple[Any, ...]]] = []  # (member id, county, versioned values)
     m_field_index = {name: i + 2 for i, name in enumerate(MEMBER_FIELDS)}
+    # Ids for the new members are allocated up front (no re-read for the versions); new rows are
+    # inserted every MEMBER_BATCH rows so their encrypted tuples do not pile up in memory.
+    fresh_ids = iter(
+        allocate_ids(Member, sum(1 for _r, _v, idx, c in final if (c, idx) not in member_existing))
+    )
+    created = 0
     for record, village, idx, county_id in final:
         hh_id = hh_ids[(county_id, record.household_number)]
-        new_values = {
-            "household_id": hh_id,
-            "village_id": village.id,
-            "number": record.member_number,
-            "name": record.name,
-            "id_type": record.id_type,
-            "relation": record.relation,
-            "ethnicity": record.ethnicity,
-            "education": record.education,
-            "schooling": record.schooling,
-            "health": record.health,
-            "labour_skill": record.labour_skill,
-            "phone": record.member_phone,
-            "active": True,
-        }
         existing = member_existing.get((county_id, idx))
         if existing is None:
             phone = record.member_phone
+            member_id = next(fresh_ids)
             new_members.append(
                 (
+                    member_id,
                     hh_id,
                     county_id,
                     village.id,
@@ -527,14 +573,42 @@ def write_records(
                     now,
                 )
             )
-            new_member_keys.append(
+            version_rows.append(
                 (
+                    member_id,
                     county_id,
-                    idx,
-                    (hh_id, record.schooling, True, record.education, record.health, record.labour_skill),
+                    hh_id,
+                    as_of_db,
+                    None,
+                    record.schooling,
+                    True,
+                    record.education,
+                    record.health,
+                    record.labour_skill,
+                    now,
+                    actor_id,
                 )
             )
+            if len(new_members) >= MEMBER_BATCH:
+                bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
+                created += len(new_members)
+                new_members.clear()
             continue
+        new_values = {
+            "household_id": hh_id,
+            "village_id": village.id,
+            "number": record.member_number,
+            "name": record.name,
+            "id_type": record.id_type,
+            "relation": record.relation,
+            "ethnicity": record.ethnicity,
+            "education": record.education,
+            "schooling": record.schooling,
+            "health": record.health,
+            "labour_skill": record.labour_skill,
+            "phone": record.member_phone,
+            "active": True,
+        }
         member_id = existing[0]
         old_phone_token = existing[m_field_index["phone"]]
         changed = []
@@ -591,37 +665,8 @@ def write_records(
                     (hh_id, record.schooling, True, record.education, record.health, record.labour_skill),
                 )
             )
-    outcome.created = len(new_members)
-    bulk_insert(
-        m_table,
-        (
-            "household_id",
-            "county_id",
-            "village_id",
-            "number",
-            "name",
-            "id_type",
-            "id_number_encrypted",
-            "id_number_index",
-            "id_number_masked",
-            "sex",
-            "birth_date",
-            "ethnicity",
-            "relation",
-            "education",
-            "schooling",
-            "health",
-            "labour_skill",
-            "phone_encrypted",
-            "phone_masked",
-            "active",
-            "left_on",
-            "left_reason",
-            "created_at",
-            "updated_at",
-        ),
-        new_members,
-    )
+    bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
+    outcome.created = created + len(new_members)
     bulk_execute(
         f"UPDATE {m_table} SET household_id=%s, village_id=%s, number=%s, name=%s, id_type=%s, relation=%s, "  # noqa: S608
         "ethnicity=%s, education=%s, schooling=%s, health=%s, labour_skill=%s, phone_encrypted=%s, "
@@ -692,32 +737,6 @@ def write_records(
         )
 
     # 7. Versions: new members open their first version; changed ones close the open version.
-    if new_member_keys:
-        new_ids = {
-            (cid, idx): mid
-            for cid, idx, mid in Member.objects.filter(county_id__in=county_ids).values_list(
-                "county_id", "id_number_index", "id"
-            )
-        }
-        version_rows = [
-            (
-                new_ids[(county_id, idx)],
-                county_id,
-                values[0],
-                as_of_db,
-                None,
-                values[1],
-                values[2],
-                values[3],
-                values[4],
-                values[5],
-                now,
-                actor_id,
-            )
-            for county_id, idx, values in new_member_keys
-        ]
-    else:
-        version_rows = []
     v_table = _table(MemberVersion)
     if version_changes:
         same_day = set(
