@@ -348,3 +348,21 @@ def kinship_not_yet_visited(
         .select_related("helper_cadre__organisation", "target_household__village")
         .order_by("helper_cadre__organisation__code", "helper_cadre__name")
     )
+
+
+# --- what the registry's household page shows ---------------------------------------------------------
+def helpers_of_household(household: Household) -> dict[str, list[Pairing]]:
+    """The household's kinship cadres (history included, newest first) and the pairings of its
+    village (designated, east–west, enterprise…), for the household page. Two queries."""
+    kinship = list(
+        Pairing.objects.filter(kind=PairingKind.KINSHIP, target_household=household)
+        .select_related("helper_cadre", "helper_cadre__organisation")
+        .order_by("-start_date", "-id")
+    )
+    village = list(
+        Pairing.objects.filter(target_area=household.village)
+        .exclude(kind=PairingKind.KINSHIP)
+        .select_related("helper_organisation")
+        .order_by("kind", "-start_date", "-id")
+    )
+    return {"kinship": kinship, "village": village}

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, require_role
 from bangfu.areas.models import Level
+from bangfu.partners.selectors import helpers_of_household
 from bangfu.registry.forms import ImportForm
 from bangfu.registry.models import ImportJob, ImportStatus, RegistryChange, Schooling
 from bangfu.registry.selectors import (
@@ -75,6 +76,7 @@ def _household_context(request: HttpRequest, number: str) -> dict[str, object]:
         "members": members,
         "changes": changes,
         "can_reveal": {m.pk for m in members if can_view_full_id(request.user, m)},
+        "helpers": helpers_of_household(household),
     }
 
 
