@@ -24,6 +24,7 @@ from bangfu.accounts.services import create_user
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
+from bangfu.lib.idnumbers import mask_phone
 from bangfu.network.models import (
     CLAIM_TRANSITIONS,
     NEED_TRANSITIONS,
@@ -47,7 +48,7 @@ from bangfu.network.models import (
     SupporterKind,
     VerificationCode,
 )
-from bangfu.network.verification import get_backend, mask_mobile
+from bangfu.network.verification import get_backend
 from bangfu.partners.models import Organisation
 from bangfu.registry.models import Household, Member
 from bangfu.registry.selectors import households_for_user
@@ -234,7 +235,7 @@ def register_supporter(
         target=supporter,
         after={
             "kind": kind,
-            "mobile": mask_mobile(mobile),
+            "mobile": mask_phone(mobile),
             "invited_by": invitation.organisation.code if invitation else None,
         },
         county_code=county.code[:6],
@@ -283,7 +284,7 @@ def attach_supporter_profile(
         actor=actor,
         action="network.supporter.attach",
         target=supporter,
-        after={"kind": kind, "mobile": mask_mobile(mobile), "verified": verified},
+        after={"kind": kind, "mobile": mask_phone(mobile), "verified": verified},
         county_code=county.code[:6],
     )
     return supporter

@@ -12,13 +12,11 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from bangfu.lib.idnumbers import mask_phone
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BACKEND = "bangfu.network.verification.ConsoleBackend"
-
-
-def mask_mobile(mobile: str) -> str:
-    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) >= 7 else "****"
 
 
 class VerificationBackend(Protocol):
@@ -29,7 +27,7 @@ class ConsoleBackend:
     """Demo backend: writes the code to the console log, with the mobile masked."""
 
     def send(self, mobile: str, code: str) -> None:
-        logger.info("verification code for %s: %s", mask_mobile(mobile), code)
+        logger.info("verification code for %s: %s", mask_phone(mobile), code)
 
 
 class MemoryBackend:

@@ -19,6 +19,7 @@ from bangfu.accounts.http import AuthedHttpRequest
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import require_role
 from bangfu.lib import clock
+from bangfu.lib.idnumbers import mask_phone
 from bangfu.network import needs_selectors, selectors, services
 from bangfu.network.forms import (
     NewProductForm,
@@ -33,7 +34,6 @@ from bangfu.network.forms import (
     apply_errors,
 )
 from bangfu.network.models import ORDER_TRANSITIONS, Invitation, OrderStatus, Product
-from bangfu.network.verification import mask_mobile
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -97,7 +97,7 @@ def me(request: AuthedHttpRequest) -> HttpResponse:
         "network/me.html",
         {
             "supporter": supporter,
-            "mobile": mask_mobile(supporter.mobile) if supporter else "",
+            "mobile": mask_phone(supporter.mobile) if supporter else "",
             "verify_form": VerifyForm(),
             "orders": orders,
             "claims": needs_selectors.claims_of_supporter(request.user),
@@ -174,7 +174,7 @@ def supporters(request: AuthedHttpRequest) -> HttpResponse:
     require_role(request.user, Role.COUNTY_ADMIN, Role.INSPECTOR, Role.UNIT_REPORTER)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for s in page:
-        s.masked_mobile = mask_mobile(s.mobile)  # type: ignore[attr-defined]
+        s.masked_mobile = mask_phone(s.mobile)  # type: ignore[attr-defined]
     return render(request, "network/supporters.html", {"page": page})
 
 

@@ -18,6 +18,7 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, organisations_for_user
 from bangfu.areas.models import Area, Level
 from bangfu.lib.clock import today
+from bangfu.lib.idnumbers import mask_phone
 from bangfu.partners import selectors
 from bangfu.partners.models import KinshipVisit, Pairing, PairingKind, Visit, VisitForm
 from bangfu.partners.scopes import (
@@ -26,7 +27,6 @@ from bangfu.partners.scopes import (
     get_recording_organisation_for_user,
     get_recording_pairing_for_user,
     kinship_visits_for_user,
-    mask_phone,
     pairings_for_user,
     sees_personal_data_of,
     visits_for_user,

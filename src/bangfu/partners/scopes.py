@@ -39,10 +39,6 @@ def sees_personal_data_of(user: Any, organisation_id: int | None) -> bool:
     )
 
 
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
-
-
 # --- cadres ---------------------------------------------------------------------------------------
 def cadres_for_user(user: Any) -> QuerySet[Cadre]:
     role = _role(user)

@@ -23,6 +23,7 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, organisations_for_user, require_role
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
+from bangfu.lib.idnumbers import mask_phone
 from bangfu.partners import selectors, services
 from bangfu.partners.forms import (
     CadreEditForm,
@@ -57,7 +58,6 @@ from bangfu.partners.scopes import (
     get_recording_organisation_for_user,
     get_recording_pairing_for_user,
     kinship_visits_for_user,
-    mask_phone,
     pairings_for_user,
     recording_organisations_for_user,
     require_county_admin,
