@@ -191,7 +191,9 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str,
 
 class EvaluationOut(Schema):
     id: int
-    project_code: str
+    project_code: str | None
+    pairing_id: int | None
+    pairing: str
     year: int
     kind: str
     due_on: date
@@ -205,7 +207,9 @@ class EvaluationOut(Schema):
 def _evaluation_out(e: Evaluation, on: date) -> dict[str, Any]:
     return {
         "id": e.pk,
-        "project_code": e.project.code,
+        "project_code": e.project.code if e.project_id else None,
+        "pairing_id": e.pairing_id,
+        "pairing": str(e.pairing) if e.pairing_id else "",
         "year": e.year,
         "kind": e.kind,
         "due_on": e.due_on,
