@@ -14,11 +14,11 @@ from bangfu.areas.models import Area
 from bangfu.audit.models import AuditRecord
 from bangfu.partners.demo import seed_demo as seed_partners
 from bangfu.partners.models import Pairing, PairingKind
-from bangfu.registry.demo import seed_demo as seed_registry
 from bangfu.projects.models import EVALUATED_PAIRING_KINDS, Evaluation, EvaluationKind
 from bangfu.projects.scopes import evaluations_for_user, get_evaluation_for_user
 from bangfu.projects.selectors import evaluations_due, evaluations_overdue
 from bangfu.projects.services import record_evaluation, schedule_pairing_evaluations
+from bangfu.registry.demo import seed_demo as seed_registry
 
 pytestmark = pytest.mark.django_db
 
