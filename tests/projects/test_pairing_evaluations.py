@@ -157,3 +157,14 @@ def test_the_county_admin_schedules_pairing_evaluations_from_the_page(
     response = client_for(county_admin).post(url, {"year": "年"}, follow=True)
     assert "年度无效" in response.content.decode()
     assert Evaluation.objects.count() == created
+
+
+def test_the_api_lists_pairing_evaluations_in_scope(scheduled, unit_reporter) -> None:
+    from .test_api import api
+
+    rows = api(unit_reporter).get("/api/v1/projects/evaluations?state=due").json()
+    pairing_rows = [r for r in rows if r["pairing_id"] is not None]
+    assert {r["kind"] for r in pairing_rows} == {"mid_year", "annual"}
+    assert all(
+        r["project_code"] is None and r["pairing"].startswith("省机关事务管理局 →") for r in pairing_rows
+    )

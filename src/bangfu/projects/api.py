@@ -207,9 +207,9 @@ class EvaluationOut(Schema):
 def _evaluation_out(e: Evaluation, on: date) -> dict[str, Any]:
     return {
         "id": e.pk,
-        "project_code": e.project.code if e.project_id else None,
+        "project_code": e.project.code if e.project is not None else None,
         "pairing_id": e.pairing_id,
-        "pairing": str(e.pairing) if e.pairing_id else "",
+        "pairing": str(e.pairing) if e.pairing is not None else "",
         "year": e.year,
         "kind": e.kind,
         "due_on": e.due_on,

@@ -502,9 +502,9 @@ class Evaluation(models.Model):
     @property
     def target_label(self) -> str:
         """The project code, or the pairing as "helper → target"."""
-        if self.project_id is not None:
+        if self.project is not None:
             return self.project.code
-        return str(self.pairing) if self.pairing_id is not None else ""
+        return str(self.pairing) if self.pairing is not None else ""
 
     @property
     def is_done(self) -> bool:
