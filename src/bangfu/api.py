@@ -91,6 +91,9 @@ def _mount_routers() -> None:
 
     for label, module in provided("api"):
         api.add_router(f"/{label}/", module.router, tags=[label])
+    from bangfu.projects.api import disbursements_router
+
+    api.add_router("/disbursements/", disbursements_router, tags=["projects"])
 
 
 _mount_routers()

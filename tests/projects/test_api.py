@@ -224,3 +224,52 @@ def test_investment_plans_over_the_api(county_admin, funder_reporter, counterpar
         "顺德区计划"
     ]
     assert api(counterpart_reporter).get("/api/v1/projects/plans").json() == []
+
+
+def _request(clerk: Client, project: Project, amount: str = "100.00") -> int:
+    response = clerk.post(
+        f"/api/v1/projects/{project.code}/disbursements",
+        {"amount": amount, "payee": "甲", "purpose": "乙"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return int(response.json()["id"])
+
+
+def test_it_approves_at_the_issue_path_and_the_app_path(
+    project, county_admin, township_clerk, funder_reporter
+) -> None:
+    clerk, funder, admin = api(township_clerk), api(funder_reporter), api(county_admin)
+    first, second = _request(clerk, project), _request(clerk, project)
+    # The issue's path /api/v1/disbursements/{id}/approve ...
+    assert funder.post(f"/api/v1/disbursements/{first}/approve").json()["status"] == "pending"
+    response = admin.post(f"/api/v1/disbursements/{first}/approve")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "paid"
+    assert funder.get(f"/api/v1/disbursements/{first}").json()["status"] == "paid"
+    # ... and the app's own path keep working side by side.
+    assert funder.post(f"/api/v1/projects/disbursements/{second}/approve").json()["status"] == "pending"
+    assert admin.post(f"/api/v1/projects/disbursements/{second}/approve").json()["status"] == "paid"
+    assert Disbursement.objects.filter(status=DisbursementStatus.PAID).count() == 2
+    # The issue's path refuses like the app's: the requester cannot approve, out of scope is 404.
+    third = _request(clerk, project)
+    response = clerk.post(f"/api/v1/disbursements/{third}/approve")
+    assert response.status_code == 422
+    assert "自己" in str(response.json()["detail"])
+    assert api(township_clerk).post("/api/v1/disbursements/999999/approve").status_code == 404
+    assert Disbursement.objects.get(pk=third).status == DisbursementStatus.PENDING
+
+
+def test_it_rejects_at_the_issue_path_and_the_app_path(project, township_clerk, funder_reporter) -> None:
+    clerk, funder = api(township_clerk), api(funder_reporter)
+    first, second = _request(clerk, project), _request(clerk, project)
+    response = funder.post(
+        f"/api/v1/disbursements/{first}/reject", {"reason": ""}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert Disbursement.objects.get(pk=first).status == DisbursementStatus.PENDING
+    for path in (f"/api/v1/disbursements/{first}/reject", f"/api/v1/projects/disbursements/{second}/reject"):
+        response = funder.post(path, {"reason": "发票不全"}, content_type="application/json")
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] == "rejected"
+    assert Disbursement.objects.filter(status=DisbursementStatus.REJECTED).count() == 2

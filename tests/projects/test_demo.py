@@ -58,3 +58,29 @@ def test_every_project_page_opens_on_the_demo_for_every_role(demo, username, set
         assert status in (200, 404)
     assert client.get("/projects/reports/ledger.xlsx").status_code == 200
     assert client.get("/projects/reports/fund-flow.xlsx?year=2020").status_code == 200
+
+
+def test_the_demo_evaluates_pairings_once(demo, settings) -> None:
+    from datetime import date
+
+    from bangfu.partners.demo import seed_demo as seed_partners
+    from bangfu.partners.models import PairingKind
+
+    settings.BANGFU_TODAY = date(2020, 7, 15)
+    county = Area.objects.get(code="513325000000")
+    seed_partners(county)
+    seed_demo(county)
+    rows = Evaluation.objects.filter(pairing__isnull=False)
+    counts = (rows.count(), AuditRecord.objects.count())
+    assert rows.filter(pairing__kind=PairingKind.DESIGNATED).exists()
+    assert rows.filter(pairing__kind=PairingKind.EAST_WEST).exists()
+    assert not rows.filter(pairing__kind=PairingKind.KINSHIP).exists()
+    done = rows.get(evaluated_on__isnull=False)
+    assert done.pairing.helper_organisation.code == "P01"
+    assert done.rectifications.count() == 1
+    seed_demo(county)
+    assert (rows.count(), AuditRecord.objects.count()) == counts
+    page = Client()
+    page.force_login(User.objects.get(username="unit"))
+    body = page.get("/projects/evaluations/").content.decode()
+    assert "省总工会 →" in body

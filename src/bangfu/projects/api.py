@@ -1,7 +1,8 @@
 """Projects API, mounted at /api/v1/projects/.
 
 The issue names `POST /api/v1/disbursements/{id}/approve|reject`; apps mount their routers under
-their own label, so these live at `/api/v1/projects/disbursements/{id}/approve|reject`.
+their own label, so these live at `/api/v1/projects/disbursements/{id}/approve|reject` and, through
+`disbursements_router` (mounted by `bangfu.api`), also at the issue's `/api/v1/disbursements/{id}/…`.
 Refusals are 4xx with a message saying why: 422 (validation: not enough balance, same person,
 wrong side, bad field), 403 (the caller may not act on this project), 404 (out of scope).
 """
@@ -190,7 +191,9 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str,
 
 class EvaluationOut(Schema):
     id: int
-    project_code: str
+    project_code: str | None
+    pairing_id: int | None
+    pairing: str
     year: int
     kind: str
     due_on: date
@@ -204,7 +207,9 @@ class EvaluationOut(Schema):
 def _evaluation_out(e: Evaluation, on: date) -> dict[str, Any]:
     return {
         "id": e.pk,
-        "project_code": e.project.code,
+        "project_code": e.project.code if e.project is not None else None,
+        "pairing_id": e.pairing_id,
+        "pairing": str(e.pairing) if e.pairing is not None else "",
         "year": e.year,
         "kind": e.kind,
         "due_on": e.due_on,
@@ -572,3 +577,23 @@ def reject_disbursement(request: HttpRequest, pk: int, payload: RejectIn) -> dic
         services.reject_disbursement, actor=_user(request), disbursement=disbursement, reason=payload.reason
     )
     return _disbursement_out(result)
+
+
+# The issue's paths, `/api/v1/disbursements/{id}/approve|reject`: the same views on a second router
+# that `bangfu.api` mounts at `/disbursements/` (distinct operation ids keep the OpenAPI schema clean).
+disbursements_router = Router()
+disbursements_router.get(
+    "/{int:pk}", response=DisbursementOut, summary="One disbursement request", operation_id="disbursement_get"
+)(get_disbursement)
+disbursements_router.post(
+    "/{int:pk}/approve",
+    response=DisbursementOut,
+    summary="Approve for your side (资金共管); the second side's approval pays",
+    operation_id="disbursement_approve",
+)(approve_disbursement)
+disbursements_router.post(
+    "/{int:pk}/reject",
+    response=DisbursementOut,
+    summary="Reject with a reason",
+    operation_id="disbursement_reject",
+)(reject_disbursement)

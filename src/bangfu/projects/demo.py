@@ -14,8 +14,9 @@ from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import create_user
 from bangfu.areas.models import Area
 from bangfu.core.demo import demo_password
-from bangfu.partners.models import Organisation
+from bangfu.partners.models import Organisation, Pairing, PairingKind
 from bangfu.projects.models import (
+    EVALUATED_PAIRING_KINDS,
     Category,
     Evaluation,
     EvaluationKind,
@@ -33,6 +34,7 @@ from bangfu.projects.services import (
     record_evaluation,
     request_disbursement,
     save_investment_plan,
+    schedule_pairing_evaluations,
 )
 
 # Users of both sides of 资金共管 beyond the base demo users: (username, role, area, organisation,
@@ -65,6 +67,37 @@ def _user(username: str) -> User:
     return User.objects.get(username=username)
 
 
+def _pairing_evaluations(county: Area) -> None:
+    """The 2020 mid-year and annual evaluations of the county's evaluated pairings (designated,
+    east–west, counterpart, enterprise); the designated pairing of 省总工会 (P01, the demo unit
+    reporter's organisation) passed its mid-year evaluation, the others are overdue."""
+    pairings = Pairing.objects.filter(county=county, kind__in=EVALUATED_PAIRING_KINDS)
+    if not pairings.exists() or Evaluation.objects.filter(county=county, pairing__isnull=False).exists():
+        return
+    admin = _user("admin")
+    schedule_pairing_evaluations(actor=admin, county=county, year=2020)
+    evaluation = (
+        Evaluation.objects.filter(
+            pairing__kind=PairingKind.DESIGNATED,
+            pairing__helper_organisation__code="P01",
+            year=2020,
+            kind=EvaluationKind.MID_YEAR,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if evaluation is None:
+        return
+    record_evaluation(
+        actor=admin,
+        evaluation=evaluation,
+        score=Decimal("91"),
+        findings="驻村工作队在岗在位；帮扶资金到村到户；走访记录不全。",
+        rectifications=[("补齐上半年入户走访记录", date(2020, 7, 31))],
+        evaluated_on=date(2020, 6, 24),
+    )
+
+
 @transaction.atomic
 def seed_demo(county: Area) -> None:
     orgs = {o.code: o for o in Organisation.objects.filter(county=county)}
@@ -79,6 +112,7 @@ def seed_demo(county: Area) -> None:
                 organisation=orgs[org_code],
                 full_name=full_name,
             )
+    _pairing_evaluations(county)
     if Project.objects.filter(county=county, code=PROJECTS[0][0]).exists():
         return
     admin, township, unit = _user("admin"), _user("township"), _user("unit")

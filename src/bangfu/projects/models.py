@@ -425,9 +425,28 @@ def evaluation_due_on(kind: str, year: int) -> date:
     return date(year, 6, 30) if kind == EvaluationKind.MID_YEAR else date(year, 12, 31)
 
 
+# Pairing kinds that owe a mid-year and an annual evaluation (结对认亲 kinship pairings do not).
+EVALUATED_PAIRING_KINDS = ("east_west", "counterpart", "enterprise", "designated")
+
+
 class Evaluation(models.Model):
+    """A mid-year or annual evaluation of either a project or a pairing (exactly one of the two)."""
+
     project = models.ForeignKey(
-        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="evaluations"
+        Project,
+        verbose_name=_("项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    pairing = models.ForeignKey(
+        "partners.Pairing",
+        verbose_name=_("结对帮扶"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
     )
     county = models.ForeignKey(
         "areas.Area", verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="+"
@@ -453,6 +472,16 @@ class Evaluation(models.Model):
         verbose_name_plural = _("项目评估")
         constraints = [
             models.UniqueConstraint(fields=["project", "year", "kind"], name="evaluation_one_per_kind_year"),
+            models.UniqueConstraint(
+                fields=["pairing", "year", "kind"], name="evaluation_pairing_one_per_kind_year"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(project__isnull=False, pairing__isnull=True)
+                    | models.Q(project__isnull=True, pairing__isnull=False)
+                ),
+                name="evaluation_project_xor_pairing",
+            ),
             models.CheckConstraint(
                 condition=models.Q(score__isnull=True) | (models.Q(score__gte=0) & models.Q(score__lte=100)),
                 name="evaluation_score_0_100",
@@ -468,7 +497,14 @@ class Evaluation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project.code} {self.year} {self.get_kind_display()}"
+        return f"{self.target_label} {self.year} {self.get_kind_display()}"
+
+    @property
+    def target_label(self) -> str:
+        """The project code, or the pairing as "helper → target"."""
+        if self.project is not None:
+            return self.project.code
+        return str(self.pairing) if self.pairing is not None else ""
 
     @property
     def is_done(self) -> bool:

@@ -16,6 +16,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix
+from bangfu.partners.scopes import pairings_for_user
 from bangfu.projects.models import (
     Allocation,
     Disbursement,
@@ -90,10 +91,24 @@ def get_attachment_for_user(user: Any, pk: int) -> DisbursementAttachment:
 
 
 def evaluations_for_user(user: Any) -> QuerySet[Evaluation]:
+    """Project evaluations follow the project rule; pairing evaluations follow the pairing rule of
+    partners (a unit reporter: its own organisation's pairings; the county admin: every pairing)."""
     condition = _project_filter(user, "project__area__code", "project__funders")
     if condition is None:
         return Evaluation.objects.none()
-    qs = Evaluation.objects.filter(condition).select_related("project", "project__area", "evaluator")
+    if user.role != Role.UNIT_REPORTER or user.organisation_id:
+        condition = (Q(project__isnull=False) & condition) | Q(
+            pairing__in=pairings_for_user(user).values("pk")
+        )
+    qs = Evaluation.objects.filter(condition).select_related(
+        "project",
+        "project__area",
+        "evaluator",
+        "pairing",
+        "pairing__helper_organisation",
+        "pairing__target_area",
+        "pairing__target_organisation",
+    )
     if user.role == Role.UNIT_REPORTER:
         qs = qs.distinct()
     return qs

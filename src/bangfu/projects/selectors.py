@@ -52,7 +52,7 @@ def evaluations_due(evaluations: QuerySet[Evaluation], *, on: date | None = None
     """Open evaluations due this quarter or later in the year (not yet overdue)."""
     on = on or today()
     return evaluations.filter(evaluated_on__isnull=True, due_on__gte=on, due_on__year=on.year).exclude(
-        project__status=ProjectStatus.CANCELLED
+        project__status=ProjectStatus.CANCELLED  # pairing evaluations have no project and stay
     )
 
 

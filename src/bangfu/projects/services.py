@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
@@ -30,9 +31,10 @@ from bangfu.ledger.selectors import account_balance
 from bangfu.ledger.services import InsufficientBalance, open_account, post_entry, reverse_entry
 from bangfu.lib.clock import now as clock_now
 from bangfu.lib.clock import today
-from bangfu.partners.models import Organisation
+from bangfu.partners.models import Organisation, Pairing
 from bangfu.projects.models import (
     DISBURSEMENT_TRANSITIONS,
+    EVALUATED_PAIRING_KINDS,
     FUNDABLE_STATUSES,
     PROJECT_TRANSITIONS,
     REQUIRED_SIDES,
@@ -657,6 +659,35 @@ def schedule_evaluations(*, actor: User, county: Area, year: int) -> int:
         county_code=county.county_code,
     )
     return created
+
+
+@transaction.atomic
+def schedule_pairing_evaluations(*, actor: User, county: Area, year: int) -> int:
+    """Open the mid-year and annual evaluation of every pairing of the county that is evaluated
+    (east–west, counterpart, enterprise, designated; never kinship) and runs on the evaluation's
+    due date. Idempotent; returns rows created."""
+    _require_county_admin(actor, county)
+    rows = []
+    for kind in EvaluationKind.values:
+        due_on = evaluation_due_on(kind, year)
+        running = Pairing.objects.filter(
+            county=county, kind__in=EVALUATED_PAIRING_KINDS, start_date__lte=due_on
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=due_on))
+        # One query per kind for the pairings still lacking this evaluation (set-based, no N+1).
+        done = Evaluation.objects.filter(year=year, kind=kind, pairing__isnull=False).values("pairing_id")
+        missing = running.exclude(pk__in=done).values_list("pk", flat=True)
+        rows += [
+            Evaluation(pairing_id=pk, county=county, year=year, kind=kind, due_on=due_on) for pk in missing
+        ]
+    Evaluation.objects.bulk_create(rows)
+    record_audit(
+        actor=actor,
+        action="projects.schedule_pairing_evaluations",
+        target_type="projects.evaluation",
+        after={"year": year, "created": len(rows)},
+        county_code=county.county_code,
+    )
+    return len(rows)
 
 
 @transaction.atomic

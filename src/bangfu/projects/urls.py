@@ -14,6 +14,11 @@ urlpatterns = [
     path("projects/attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("projects/evaluations/", views.evaluation_list, name="evaluations"),
     path("projects/evaluations/schedule/", views.evaluation_schedule, name="evaluation_schedule"),
+    path(
+        "projects/evaluations/schedule-pairings/",
+        views.evaluation_schedule_pairings,
+        name="evaluation_schedule_pairings",
+    ),
     path("projects/evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("projects/rectifications/<int:pk>/close/", views.rectification_close, name="rectification_close"),
     path("projects/plans/", views.plan_list, name="plans"),

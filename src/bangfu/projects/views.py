@@ -423,6 +423,25 @@ def evaluation_schedule(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def evaluation_schedule_pairings(request: AuthedHttpRequest) -> HttpResponse:
+    require_role(request.user, Role.COUNTY_ADMIN)
+    year = request.POST.get("year", "").strip()
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        messages.error(request, _("年度无效。"))
+        return redirect("projects:evaluations")
+    county = _county(request)
+    try:
+        created = services.schedule_pairing_evaluations(actor=request.user, county=county, year=int(year))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已为结对帮扶生成 %(n)s 项评估。") % {"n": created})
+    return redirect("projects:evaluations")
+
+
+@login_required
 def evaluation_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     evaluation = get_evaluation_for_user(request.user, pk)
