@@ -171,6 +171,6 @@ def seed_demo(*, full: bool = True) -> dict[str, int]:
             module.seed_demo(county)
     return {
         "areas": Area.objects.filter(code__startswith=county.prefix).count(),
-        "organisations": len(orgs),
+        "organisations": Organisation.objects.filter(county=county).count(),
         "users": User.objects.filter(username__in=[u.username for u in DEMO_USERS]).count(),
     }
