@@ -403,9 +403,8 @@ def evaluation_list(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def evaluation_schedule(request: AuthedHttpRequest) -> HttpResponse:
+def _schedule(request: AuthedHttpRequest, schedule: Callable[..., int], success: str) -> HttpResponse:
+    """Run one of the evaluation-scheduling services for the year posted by the county admin."""
     require_role(request.user, Role.COUNTY_ADMIN)
     year = request.POST.get("year", "").strip()
     if not year.isdigit() or not 2000 <= int(year) <= 2100:
@@ -413,32 +412,25 @@ def evaluation_schedule(request: AuthedHttpRequest) -> HttpResponse:
         return redirect("projects:evaluations")
     county = _county(request)
     try:
-        created = services.schedule_evaluations(actor=request.user, county=county, year=int(year))
+        created = schedule(actor=request.user, county=county, year=int(year))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("已生成 %(n)s 项评估。") % {"n": created})
+        messages.success(request, success % {"n": created})
     return redirect("projects:evaluations")
+
+
+@login_required
+@require_POST
+def evaluation_schedule(request: AuthedHttpRequest) -> HttpResponse:
+    return _schedule(request, services.schedule_evaluations, _("已生成 %(n)s 项评估。"))
 
 
 @login_required
 @require_POST
 def evaluation_schedule_pairings(request: AuthedHttpRequest) -> HttpResponse:
-    require_role(request.user, Role.COUNTY_ADMIN)
-    year = request.POST.get("year", "").strip()
-    if not year.isdigit() or not 2000 <= int(year) <= 2100:
-        messages.error(request, _("年度无效。"))
-        return redirect("projects:evaluations")
-    county = _county(request)
-    try:
-        created = services.schedule_pairing_evaluations(actor=request.user, county=county, year=int(year))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("已为结对帮扶生成 %(n)s 项评估。") % {"n": created})
-    return redirect("projects:evaluations")
+    return _schedule(request, services.schedule_pairing_evaluations, _("已为结对帮扶生成 %(n)s 项评估。"))
 
 
 @login_required
