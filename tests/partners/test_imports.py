@@ -3,16 +3,17 @@ from __future__ import annotations
 import pytest
 
 from bangfu.audit.models import AuditRecord
+from bangfu.lib.xlsx import tables
 from bangfu.partners.models import Cadre, Organisation
 from bangfu.partners.services import import_cadres, import_organisations
-from bangfu.partners.spreadsheets import SheetError, workbook_bytes
+from bangfu.partners.spreadsheets import SheetError
 
 ORG_HEADER = ["单位编码", "单位名称", "单位类型", "隶属关系", "上级单位编码", "所在地区", "所在区划代码"]
 CADRE_HEADER = ["姓名", "单位编码", "职务", "职务级别", "手机号", "是否驻村队员"]
 
 
 def sheet(header, *rows) -> bytes:
-    return workbook_bytes([("Sheet1", header, rows)])
+    return tables([("Sheet1", header, rows)])
 
 
 def test_it_imports_organisations_with_parents(county):

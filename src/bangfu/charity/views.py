@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from bangfu.charity.earmarks import GENERAL
 from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, ImportForm, SpendingForm, VoidForm
 from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
 from bangfu.charity.selectors import CHARITY_ROLES
+from bangfu.lib.xlsx import MIME, Workbook
 
 PUBLIC_MAX_AGE = 300
 PUBLIC_PAGE_SIZE = 200
@@ -382,18 +384,12 @@ def disclosure_download(request: HttpRequest, code: str, what: str) -> HttpRespo
     if what == "disclosure.json":
         body = json.dumps(data.as_dict(), ensure_ascii=False, indent=1).encode("utf-8")
         return _download(body, "application/json; charset=utf-8", f"{code}.json")
-    return _download(
-        _xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{code}.xlsx"
-    )
+    return _download(_xlsx(data), MIME, f"{code}.xlsx")
 
 
 def _xlsx(data: selectors.Disclosure) -> bytes:
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    money = book.add_format({"num_format": "#,##0.00"})
-    summary = book.add_worksheet(_("汇总"))
+    book = Workbook()
+    summary = book.sheet(_("汇总"), widths=[16, 40], freeze=(0, 0))
     c = data.campaign
     lines = [
         (_("活动"), c.name),
@@ -405,27 +401,22 @@ def _xlsx(data: selectors.Disclosure) -> bytes:
         (_("捐赠人数"), data.donors),
         (_("已使用(元)"), data.spent),
         (_("余额(元)"), data.balance),
-        (_("公示截止日期"), str(c.disclosure_deadline)),
+        (_("公示截止日期"), c.disclosure_deadline),
     ]
-    for row, (label, value) in enumerate(lines):
-        summary.write(row, 0, label)
-        if hasattr(value, "as_tuple"):
-            summary.write_number(row, 1, float(str(value)), money)
-        else:
-            summary.write(row, 1, value)
-    for title, rows, columns in (
+    for row, line in enumerate(lines):
+        book.row(summary, row, line)
+    for title, items, columns in (
         (_("捐赠"), data.donations, DONATION_COLUMNS),
         (_("资金使用"), data.spendings, SPENDING_COLUMNS),
     ):
-        sheet = book.add_worksheet(title)
-        for col, (_key, heading) in enumerate(columns):
-            sheet.write(0, col, str(heading))
-        for r, item in enumerate(rows, start=1):
-            for col, (key, _label) in enumerate(columns):
-                value = item[key]
-                if key == "amount":
-                    sheet.write_number(r, col, float(value), money)
-                else:
-                    sheet.write(r, col, "" if value is None else str(value))
-    book.close()
-    return buffer.getvalue()
+        sheet = book.sheet(title, [heading for _key, heading in columns], widths=16)
+        for r, item in enumerate(items, start=1):
+            book.row(sheet, r, [_cell(key, item[key]) for key, _label in columns])
+    return book.close()
+
+
+def _cell(key: str, value: Any) -> Any:
+    """Amounts are money cells; every other disclosed value is text."""
+    if key == "amount":
+        return Decimal(str(value))
+    return "" if value is None else str(value)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
@@ -83,19 +82,3 @@ def read_sheet(
         if any(values.values()):
             result.append((number, values))
     return result
-
-
-def workbook_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    """An .xlsx with one sheet per (title, header, rows)."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#EEF1F4"})
-    for title, header, rows in sheets:
-        sheet = book.add_worksheet(title[:31])
-        sheet.write_row(0, 0, list(header), bold)
-        sheet.freeze_panes(1, 0)
-        for r, row in enumerate(rows, start=1):
-            sheet.write_row(r, 0, [str(v) if isinstance(v, (date,)) else v for v in row])
-        sheet.set_column(0, max(len(header) - 1, 0), 16)
-    book.close()
-    return buffer.getvalue()

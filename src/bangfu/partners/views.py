@@ -24,6 +24,8 @@ from bangfu.accounts.scopes import areas_for_user, organisations_for_user, requi
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
 from bangfu.lib.idnumbers import mask_phone
+from bangfu.lib.xlsx import MIME as XLSX
+from bangfu.lib.xlsx import tables
 from bangfu.partners import selectors, services
 from bangfu.partners.forms import (
     CadreEditForm,
@@ -64,11 +66,9 @@ from bangfu.partners.scopes import (
     sees_personal_data_of,
     visits_for_user,
 )
-from bangfu.partners.spreadsheets import SheetError, workbook_bytes
+from bangfu.partners.spreadsheets import SheetError
 from bangfu.registry.models import Household
 from bangfu.registry.selectors import households_for_user
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:
@@ -592,7 +592,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             ]
             for r in rows
         ]
-        return _xlsx(f"compliance-{year}.xlsx", workbook_bytes([(str(year), header, data)]))
+        return _xlsx(f"compliance-{year}.xlsx", tables([(str(year), header, data)]))
     pairings = pairings_for_user(request.user).filter(kind=PairingKind.KINSHIP)
     kinship_rows = selectors.kinship_compliance(county, year, pairings=pairings)
     if request.GET.get("format") == "kinship.xlsx":
@@ -615,7 +615,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             ]
             for k in kinship_rows
         ]
-        return _xlsx(f"kinship-compliance-{year}.xlsx", workbook_bytes([(str(year), header, data)]))
+        return _xlsx(f"kinship-compliance-{year}.xlsx", tables([(str(year), header, data)]))
     reminders = (
         selectors.not_yet_visited_this_quarter(county, organisations=orgs) if year == today().year else []
     )
@@ -671,14 +671,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
     if export == "villages.xlsx":
         header = [_("区划代码"), _("行政村"), _("乡(镇)")]
         data = [[v.code, v.name, v.parent.name if v.parent else ""] for v in villages]
-        return _xlsx("villages-without-helper.xlsx", workbook_bytes([(_("无帮扶单位贫困村"), header, data)]))
+        return _xlsx("villages-without-helper.xlsx", tables([(_("无帮扶单位贫困村"), header, data)]))
     if export == "households.xlsx":
         header = [_("户编号"), _("行政村"), _("乡(镇)")]
         data = [
             [h.number, h.village.name, h.village.parent.name if h.village.parent else ""]
             for h in households.iterator()
         ]
-        return _xlsx("households-without-cadre.xlsx", workbook_bytes([(_("无结对干部户"), header, data)]))
+        return _xlsx("households-without-cadre.xlsx", tables([(_("无结对干部户"), header, data)]))
     helpers = selectors.designated_helpers_by_village(county)
     poor = areas_for_user(request.user).filter(level="village", registered_poor=True).select_related("parent")
     return render(

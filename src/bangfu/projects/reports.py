@@ -3,59 +3,26 @@ statement (资金流向表) per project, per partner, per year. Set-based: a few
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from bangfu.ledger.models import Entry, EntryKind
+from bangfu.lib.xlsx import Workbook
 from bangfu.projects.models import Project
 from bangfu.projects.selectors import flow_by_partner, fund_figures, fund_flow
 
 ZERO = Decimal("0.00")
 
 
-class _Book:
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
-        self.head = self.book.add_format(
-            {"bold": True, "bg_color": "#EEF1F4", "border": 1, "text_wrap": True}
-        )
-        self.money = self.book.add_format({"num_format": "#,##0.00"})
-        self.total = self.book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1})
-
-    def sheet(self, name: str, headers: list[str], widths: list[int]) -> Any:
-        sheet = self.book.add_worksheet(name[:31])
-        for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
-            sheet.write(0, col, header, self.head)
-            sheet.set_column(col, col, width)
-        sheet.freeze_panes(1, 0)
-        return sheet
-
-    def row(self, sheet: Any, row: int, values: list[Any]) -> None:
-        for col, value in enumerate(values):
-            if isinstance(value, Decimal):
-                sheet.write_number(row, col, float(value), self.money)
-            elif value is None:
-                sheet.write_blank(row, col, None)
-            else:
-                sheet.write(row, col, value if isinstance(value, int | float) else str(value))
-
-    def close(self) -> bytes:
-        self.book.close()
-        return self.buffer.getvalue()
-
-
 def project_ledger_xlsx(projects: QuerySet[Project]) -> bytes:
     """项目台账: one row per project with budget by source and allocated / paid / balance."""
     projects_list = list(projects.select_related("area").prefetch_related("funders").order_by("year", "code"))
     figures = fund_figures(projects_list)
-    book = _Book()
+    book = Workbook()
     headers = [
         _("项目编号"), _("项目名称"), _("帮扶类别"), _("项目类型"), _("年度"), _("实施地点"),
         _("区划代码"), _("资助单位"), _("状态"), _("帮扶方资金预算"), _("省级资金预算"),
@@ -98,7 +65,7 @@ def fund_flow_xlsx(projects: QuerySet[Project], *, year: int | None) -> bytes:
     balance of its project."""
     entries = list(fund_flow(projects, year=year))
     project_of = {p.account_id: p for p in projects}
-    book = _Book()
+    book = Workbook()
 
     per_project: dict[str, dict[str, Any]] = {}
     for e in entries:

@@ -21,6 +21,7 @@ from bangfu.accounts.scopes import STAFF_ROLES, areas_for_user, organisations_fo
 from bangfu.areas.models import Area
 from bangfu.ledger.selectors import entries_of
 from bangfu.lib.clock import today
+from bangfu.lib.xlsx import MIME as XLSX
 from bangfu.partners.models import Organisation, OrgType
 from bangfu.projects import services
 from bangfu.projects.forms import (
@@ -58,7 +59,6 @@ from bangfu.projects.scopes import (
 )
 from bangfu.projects.selectors import evaluations_due, evaluations_overdue, fund_figures, plan_progress
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PARTNER_TYPES = [
     OrgType.EAST_PARTNER,
     OrgType.COUNTERPART,

@@ -4,30 +4,15 @@ full account numbers (its export is audited by the service)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area
+from bangfu.lib.xlsx import tables
 from bangfu.subsidies.models import YuluPayment, YuluPaymentBatch, YuluTerm
 from bangfu.subsidies.selectors import Reconciliation, eligible_members
-
-
-def _workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": False})
-    bold = book.add_format({"bold": True})
-    for title, header, rows in sheets:
-        sheet = book.add_worksheet(title[:31])
-        sheet.write_row(0, 0, header, bold)
-        for r, row in enumerate(rows, start=1):
-            sheet.write_row(r, 0, [str(v) if v is not None else "" for v in row])
-        sheet.freeze_panes(1, 0)
-    book.close()
-    return buffer.getvalue()
 
 
 def bank_file_xlsx(batch: YuluPaymentBatch, *, decrypt: Callable[[str], str]) -> bytes:
@@ -57,7 +42,7 @@ def bank_file_xlsx(batch: YuluPaymentBatch, *, decrypt: Callable[[str], str]) ->
         _("行政村"),
         _("用途"),
     ]
-    return _workbook([(_("代发明细"), header, rows)])
+    return tables([(_("代发明细"), header, rows)])
 
 
 def eligible_xlsx(term: YuluTerm) -> bytes:
@@ -73,7 +58,7 @@ def eligible_xlsx(term: YuluTerm) -> bytes:
         for m in eligible_members(term).iterator(chunk_size=2000)
     )
     header = [_("乡(镇)"), _("行政村"), _("户编号"), _("姓名"), _("证件号码"), _("当前在校生状况")]
-    return _workbook([(_("应补名单"), header, rows)])
+    return tables([(_("应补名单"), header, rows)])
 
 
 def reconciliation_xlsx(rec: Reconciliation) -> bytes:
@@ -135,7 +120,7 @@ def reconciliation_xlsx(rec: Reconciliation) -> bytes:
     township_rows = [
         [townships.get(code, code), *(row[k] for k in summary)] for code, row in sorted(by_township.items())
     ]
-    return _workbook(
+    return tables(
         [
             (_("汇总"), [_("项目"), _("人数")], [[labels[k], v] for k, v in summary.items()]),
             (_("分乡镇"), [_("乡(镇)"), *(labels[k] for k in summary)], township_rows),

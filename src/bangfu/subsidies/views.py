@@ -21,6 +21,7 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, require_role
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
+from bangfu.lib.xlsx import MIME
 from bangfu.subsidies import selectors, services
 from bangfu.subsidies.exports import reconciliation_xlsx
 from bangfu.subsidies.models import (
@@ -427,9 +428,7 @@ def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.COUNTY_ADMIN)
     batch = selectors.get_batch_for_user(request.user, pk)
     content = services.export_bank_file(actor=request.user, batch=batch)  # type: ignore[arg-type]
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type=MIME)
     response["Content-Disposition"] = f'attachment; filename="yulu-{batch.term.code}-{batch.number}.xlsx"'
     return response
 
@@ -441,7 +440,7 @@ def reconciliation_file(request: HttpRequest, code: str) -> HttpResponse:
     rec = selectors.reconciliation_for_user(request.user, term)
     response = HttpResponse(
         reconciliation_xlsx(rec),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=MIME,
     )
     response["Content-Disposition"] = f'attachment; filename="yulu-reconcile-{term.code}.xlsx"'
     return response

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from datetime import date
 
-import xlsxwriter
 from django.http import HttpResponse
 
 from bangfu.lib import clock
+from bangfu.lib.xlsx import MIME, Workbook
 from bangfu.workplan.models import IndicatorSource, IndicatorValue, LedgerReport, Plan, ReportStatus
 from bangfu.workplan.selectors import Score, cell_state, due_date
 from bangfu.workplan.services import settings_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_ZH = {"on_time": "按时", "late": "逾期", "missing": "未报", "returned": "退回", "pending": "未到期"}
 
 
@@ -37,12 +35,8 @@ def export_ledger(plan: Plan, *, month: date | None = None) -> bytes:
     by_task: dict[int, list[LedgerReport]] = defaultdict(list)
     for r in reports:
         by_task[r.task_id].append(r)
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    head = book.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1, "text_wrap": True})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    book = Workbook()
     for task in tasks:
-        sheet = book.add_worksheet(task.code.replace(".", "_")[:31])
         headings = [
             "单位名称",
             "月份",
@@ -55,9 +49,8 @@ def export_ledger(plan: Plan, *, month: date | None = None) -> bytes:
         ]
         headings += [f"{i.label}({i.unit})" if i.unit else i.label for i in manual[task.pk]]
         headings += ["存在问题", "下步打算", "退回意见", "审核人"]
-        sheet.write(0, 0, f"{plan.year}年 {task.code} {task.title} 工作台账", head)
-        sheet.write_row(1, 0, headings, head)
-        sheet.freeze_panes(2, 1)
+        sheet = book.sheet(task.code.replace(".", "_"), headings, header_row=1, freeze=(2, 1))
+        sheet.write(0, 0, f"{plan.year}年 {task.code} {task.title} 工作台账", book.head)
         sheet.set_column(0, 0, 24)
         sheet.set_column(6, 7, 40)
         for row, r in enumerate(by_task[task.pk], start=2):
@@ -74,16 +67,12 @@ def export_ledger(plan: Plan, *, month: date | None = None) -> bytes:
             ]
             line += [values.get((r.pk, i.pk), "") for i in manual[task.pk]]
             line += [r.problems, r.next_steps, r.return_comment, str(r.reviewed_by or "")]
-            sheet.write_row(row, 0, [str(x) for x in line], wrap)
-    book.close()
-    return buffer.getvalue()
+            book.row(sheet, row, [str(x) for x in line], book.wrap)
+    return book.close()
 
 
 def assessment_xlsx(plan: Plan, scores: list[Score]) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    head = book.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1})
-    sheet = book.add_worksheet("考核")
+    book = Workbook()
     headings = [
         "名次",
         "单位",
@@ -98,13 +87,12 @@ def assessment_xlsx(plan: Plan, scores: list[Score]) -> bytes:
         "总分",
         "自查情况",
     ]
-    sheet.write_row(0, 0, headings, head)
-    sheet.freeze_panes(1, 2)
+    sheet = book.sheet("考核", headings, freeze=(1, 2))
     sheet.set_column(1, 1, 24)
     for row, s in enumerate(scores, start=1):
-        sheet.write_row(
+        book.row(
+            sheet,
             row,
-            0,
             [
                 s.rank,
                 s.organisation.name,
@@ -120,11 +108,10 @@ def assessment_xlsx(plan: Plan, scores: list[Score]) -> bytes:
                 s.self_inspection.note if s.self_inspection else "",
             ],
         )
-    book.close()
-    return buffer.getvalue()
+    return book.close()
 
 
 def assessment_response(plan: Plan, scores: list[Score]) -> HttpResponse:
-    response = HttpResponse(assessment_xlsx(plan, scores), content_type=XLSX)
+    response = HttpResponse(assessment_xlsx(plan, scores), content_type=MIME)
     response["Content-Disposition"] = f'attachment; filename="assessment-{plan.year}.xlsx"'
     return response
