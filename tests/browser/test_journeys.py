@@ -3,26 +3,39 @@ on the database afterwards (issue #10, part 1). Fixtures and rules: `conftest.py
 
 from __future__ import annotations
 
-import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.services import create_user
 from bangfu.areas.models import Area
 from bangfu.audit.models import AuditRecord
-from bangfu.core.demo import COUNTY_CODE, seed_demo
+from bangfu.charity import demo as charity_demo
+from bangfu.charity import funds
+from bangfu.charity.models import Campaign
+from bangfu.core.demo import COUNTY_CODE, demo_password, seed_demo
+from bangfu.ledger.models import Entry
 from bangfu.lib.crypto import decrypt_text
-from bangfu.partners.models import Organisation
+from bangfu.network import demo as network_demo
+from bangfu.network.models import Claim, ClaimStatus, Need, NeedStatus
+from bangfu.partners import demo as partners_demo
+from bangfu.partners.models import Cadre, Organisation, Visit
+from bangfu.projects import demo as projects_demo
+from bangfu.projects.models import Disbursement, DisbursementStatus, Project
 from bangfu.registry import demo as registry_demo
 from bangfu.registry import services as registry_services
 from bangfu.registry.models import Household, ImportJob, ImportStatus, Member
 from bangfu.registry.writer import ID_CONTEXT
+from bangfu.subsidies import demo as subsidies_demo
+from bangfu.subsidies.models import YuluPayment, YuluTerm
+from bangfu.subsidies.selectors import reconcile_yulu
 from bangfu.workplan.models import LedgerReport, ReportStatus
 from bangfu.workplan.planfile import SHIPPED_2020
 from bangfu.workplan.services import load_plan
@@ -128,9 +141,7 @@ def ledger_reporter(base) -> User:
 def test_a_monthly_report_is_submitted_returned_resubmitted_and_accepted(
     ledger_reporter, new_page, finish
 ) -> None:
-    report = LedgerReport.objects.get(
-        task__code="3.1.1", organisation__code="C07", month=date(2020, 6, 1)
-    )
+    report = LedgerReport.objects.get(task__code="3.1.1", organisation__code="C07", month=date(2020, 6, 1))
     reporter = new_page()
     log_in(reporter, "reporter-c07", "correct-horse-battery")
     reporter.goto("/workplan/reports/?month=2020-06")
@@ -177,3 +188,178 @@ def test_a_monthly_report_is_submitted_returned_resubmitted_and_accepted(
         "workplan.submit_report",
         "workplan.accept_report",
     ]
+
+
+def test_a_unit_reporter_records_a_work_team_visit(base, page, finish) -> None:
+    partners_demo.seed_demo(base)
+    cadres = list(Cadre.objects.filter(organisation__code="P01", is_active=True).order_by("id")[:2])
+    visits_before = Visit.objects.count()
+
+    log_in(page, "unit")
+    page.goto("/partners/visits/new/")
+    page.get_by_label("行政村代码").fill("513325100202")
+    page.get_by_label("走访日期").fill("2020-07-14")
+    for cadre in cadres:
+        page.get_by_label(cadre.name, exact=True).check()
+    page.get_by_label("走访目的").fill("回头看：人饮工程与产业项目")
+    page.get_by_label("开展工作").fill("查看人饮管网维修进度，召开村两委座谈会。")
+    page.get_by_label("走访户数").fill("6")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("ul.messages")).to_contain_text("已登记工作组走访")
+    expect(page.locator("main table").first).to_contain_text("回头看：人饮工程与产业项目")
+    finish(page, "05-work-team-visit")
+
+    assert Visit.objects.count() == visits_before + 1
+    visit = Visit.objects.latest("id")
+    assert (visit.organisation.code, visit.village.code, visit.date) == (
+        "P01",
+        "513325100202",
+        date(2020, 7, 14),
+    )
+    assert visit.team_size == 2 and visit.households_visited == 6
+    assert visit.created_by == User.objects.get(username="unit")
+
+
+def request_row(page: Page) -> Locator:
+    """The request's row in the project page's 拨付申请 table (the ledger table repeats the purpose)."""
+    requests = page.locator("section.panel", has=page.get_by_role("heading", name="拨付申请"))
+    return requests.locator("tbody tr", has_text="饲草料采购")
+
+
+def test_a_disbursement_is_requested_then_approved_by_the_funding_and_the_recipient_side(
+    base, new_page, finish
+) -> None:
+    projects_demo.seed_demo(base)
+    project = Project.objects.get(code="DX-2020-001")  # east–west, funded by 顺德区 (E01), in 然布村
+    balance_before = project.account.entries.aggregate(total=Sum("amount"))["total"]
+
+    clerk = new_page()  # the recipient side asks: the township clerk of 雪岭镇
+    log_in(clerk, "township")
+    clerk.goto("/projects/DX-2020-001/disbursements/new/")
+    clerk.get_by_label("金额(元)").fill("20000")
+    clerk.get_by_label("收款单位/人").fill("然布村牦牛养殖合作社")
+    clerk.get_by_label("用途").fill("饲草料采购")
+    clerk.get_by_role("button", name="提交").click()
+    expect(request_row(clerk)).to_contain_text("待审批")
+    disbursement = Disbursement.objects.get(purpose="饲草料采购")
+
+    funder = new_page()
+    log_in(funder, "shunde")
+    funder.goto("/projects/DX-2020-001/")
+    request_row(funder).get_by_role("button", name="审批通过").click()
+    expect(request_row(funder)).to_contain_text("资助方")
+    disbursement.refresh_from_db()
+    assert disbursement.status == DisbursementStatus.PENDING  # one side is not enough
+
+    admin = new_page()
+    log_in(admin, "admin")
+    admin.goto("/projects/DX-2020-001/")
+    request_row(admin).get_by_role("button", name="审批通过").click()
+    expect(request_row(admin)).to_contain_text("已支付")
+    finish(admin, "06-disbursement-paid")
+
+    disbursement.refresh_from_db()
+    assert disbursement.status == DisbursementStatus.PAID
+    assert sorted(disbursement.approvals.values_list("side", "approver__username")) == [
+        ("funder", "shunde"),
+        ("recipient", "admin"),
+    ]
+    assert disbursement.entry is not None and disbursement.entry.amount == Decimal("-20000.00")
+    balance_after = project.account.entries.aggregate(total=Sum("amount"))["total"]
+    assert balance_after == balance_before - Decimal("20000.00")
+
+
+def test_a_supporter_claims_a_household_need(registry, new_page, finish) -> None:
+    network_demo.seed_demo(registry)
+    visitor = new_page()
+    visitor.goto("/network/needs/")  # public, no login
+    first = visitor.locator("main table tbody tr", has_text="待认领").first
+    title = first.get_by_role("link").inner_text()
+    first.get_by_role("link").click()
+    need = Need.objects.get(pk=int(visitor.url.rstrip("/").rsplit("/", 1)[-1]))
+    assert need.title == title
+    visitor.get_by_role("link", name="登录后认领").click()
+    visitor.get_by_label("用户名").fill("supporter")
+    visitor.get_by_label("密码").fill(demo_password())
+    visitor.get_by_role("button", name="登录").click()
+    visitor.get_by_role("button", name="认领此需求").click()
+    expect(visitor.locator("ul.messages")).to_contain_text("认领成功")
+    expect(visitor.locator("main")).to_contain_text(title)
+    finish(visitor, "07-need-claimed")
+
+    claim = Claim.objects.get(need=need)
+    assert claim.supporter.user == User.objects.get(username="supporter")
+    assert claim.status == ClaimStatus.ACTIVE
+    need.refresh_from_db()
+    assert need.status == NeedStatus.CLAIMED
+
+
+def test_the_yulu_reconciliation_page_drops_a_missing_student_once_the_paid_list_is_recorded(
+    registry, page, finish, tmp_path: Path
+) -> None:
+    subsidies_demo.seed_demo(registry)
+    term = YuluTerm.objects.get(code="2020-spring")
+    before = reconcile_yulu(term)
+    assert before.missing
+    student = Member.objects.filter(pk__in=before.missing).order_by("id").first()
+    assert student is not None
+    paid_list = tmp_path / "财政报账发放清单.csv"
+    id_number = decrypt_text(student.id_number_encrypted, context=ID_CONTEXT)
+    paid_list.write_text(f"证件号码,金额,发放日期\n{id_number},1500.00,2020-06-20\n", encoding="utf-8")
+
+    log_in(page, "admin")
+    page.goto("/subsidies/yulu/")
+    page.locator("tr", has_text="2020-spring").get_by_role("link").click()
+    missing = page.locator(".figure", has_text="漏发（应补未补）").locator("b")
+    expect(missing).to_have_text(str(len(before.missing)))
+    expect(page.locator("main")).to_contain_text(student.id_number_masked)
+    page.locator("input[type=file][name=file]").set_input_files(paid_list)
+    page.get_by_role("button", name="导入").click()
+    expect(page.locator("ul.messages")).to_contain_text("已补录1条发放记录")
+    expect(missing).to_have_text(str(len(before.missing) - 1))
+    finish(page, "08-yulu-reconciliation")
+
+    payment = YuluPayment.objects.get(term=term, member=student)
+    assert payment.amount == Decimal("1500.00") and payment.paid_on == date(2020, 6, 20)
+    after = reconcile_yulu(term)
+    assert after.missing == before.missing - {student.pk}
+    assert id_number not in page.content()
+
+
+def test_the_public_disclosure_page_needs_no_login_and_matches_the_ledger(base, page, finish) -> None:
+    projects_demo.seed_demo(base)
+    charity_demo.seed_demo(base)
+    campaign = Campaign.objects.get(code="513325-2019")
+    page.goto("/disclosure/")
+    assert "/accounts/login/" not in page.url
+    page.get_by_role("link", name=campaign.name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(campaign.name)
+    figures = {
+        label: page.locator(".figure", has_text=label).locator("b").inner_text()
+        for label in ("资金捐赠(元)", "已使用(元)", "余额(元)")
+    }
+    expect(page.locator("main")).to_contain_text("已按期公示")
+    finish(page, "09-public-disclosure")
+
+    totals = funds.totals(campaign)
+    entries = Entry.objects.filter(account__reference__startswith=funds.reference_prefix(campaign))
+    ledger_balance = entries.aggregate(total=Sum("amount"))["total"]
+    assert Decimal(figures["余额(元)"].replace(",", "")) == ledger_balance == totals["balance"]
+    assert Decimal(figures["已使用(元)"].replace(",", "")) == totals["debit"]
+    assert Decimal(figures["资金捐赠(元)"].replace(",", "")) == totals["credit"]
+
+
+def test_switching_to_english_shows_english_text(base, page, finish) -> None:
+    audit_before = AuditRecord.objects.count()
+    log_in(page, "admin")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("工作概况")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Overview")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="中文")).to_be_visible()
+    page.goto("/workplan/")  # the choice sticks across pages
+    expect(page.locator("footer")).not_to_contain_text("扶贫日捐赠公示")
+    finish(page, "10-english")
+    # The choice lives in the browser's language cookie; nothing is written to the database.
+    assert AuditRecord.objects.count() == audit_before
+    assert User.objects.get(username="admin").last_login is not None
