@@ -40,6 +40,7 @@ from bangfu.workplan.models import LedgerReport, ReportStatus
 from bangfu.workplan.planfile import SHIPPED_2020
 from bangfu.workplan.services import load_plan
 from tests.browser.conftest import log_in
+from tests.taskworker import run_db_worker
 
 DEMO_TODAY = date(2020, 7, 15)
 
@@ -89,7 +90,7 @@ def test_an_uploaded_registry_file_is_imported_by_the_worker_while_the_job_page_
     expect(status).to_have_text("排队中")
     assert Household.objects.count() == 0
 
-    call_command("db_worker", "--batch", "--no-startup-delay")
+    run_db_worker()
 
     expect(status).to_have_text("已完成")  # after the page's own refresh
     expect(page.locator("main table.grid")).to_contain_text("households")

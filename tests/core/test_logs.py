@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 
 from bangfu.core.logs import REDACTED, redact
@@ -29,6 +28,7 @@ from bangfu.registry import services as registry_services
 from bangfu.registry.models import ImportJob, ImportStatus, Member
 from bangfu.registry.sample import VillageSpec, generate_rows, write_xlsx
 from tests.logcapture import captured_logs, leaks, personal_values
+from tests.taskworker import run_db_worker
 
 ID_NUMBER = "51332519900307002X"
 MOBILE = "13890001234"
@@ -124,7 +124,7 @@ def test_a_registry_import_by_the_task_worker_logs_no_personal_data(demo, settin
                 dry_run=False,
             )
             registry_services.start_import_job(job=job, size=registry_services.INLINE_IMPORT_BYTES + 1)
-            call_command("db_worker", "--batch", "--no-startup-delay")
+            run_db_worker()
         finally:
             connection.force_debug_cursor = False
     written = stream.getvalue()
