@@ -236,14 +236,29 @@ TASKS = {
 }
 
 # --- Logging: never personal data; request ids tie lines together ----------------------------------
+# Every handler runs `personal_data` (bangfu.core.logs.PersonalDataFilter): ID, mobile and bank
+# numbers and URL query values are redacted from messages and tracebacks. Django's own loggers are
+# re-pointed at these handlers: `django.server` (runserver's access log) would otherwise bypass
+# them, and `django` would otherwise mail error reports (with local variables) once ADMINS is set.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "bangfu.core.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "bangfu.core.middleware.RequestIdLogFilter"},
+        "personal_data": {"()": "bangfu.core.logs.PersonalDataFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id", "personal_data"],
+        }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("BANGFU_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -29,6 +29,9 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--access-logfile",
             "-",
+            # Redacts personal data (query strings, ID and mobile numbers) from access and error lines.
+            "--logger-class",
+            "bangfu.core.logs.GunicornLogger",
             "--timeout",
             "120",
         ]
