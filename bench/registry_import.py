@@ -132,7 +132,8 @@ def _print_breakdown(result: dict[str, Any]) -> None:
     )
     print(f"  per 100,000 rows, CPU/wall seconds by phase: {parts}")
     print(
-        f"  of which inside executemany/COPY: {result['sql_cpu'] * per:.2f}/{result['sql_wall'] * per:.2f} s; "
+        f"  of which inside executemany/COPY (CPU/wall): "
+        f"{result['sql_cpu'] * per:.2f}/{result['sql_wall'] * per:.2f} s; "
         f"python-calamine alone (load + iterate, CPU): {result['calamine_cpu'] * per:.2f} s"
     )
 
