@@ -106,3 +106,21 @@ def test_windows_of_two_rows_give_the_same_import_and_name_a_duplicate_from_an_e
     assert summary.warning_messages == whole.warning_messages
     assert Member.objects.count() == 5
     assert idnumbers.normalise(rows[2]["id_number"]) == rows[2]["id_number"].upper()
+
+
+def test_numbers_and_empty_cells_stay_on_the_fast_path_except_in_the_id_column():
+    keys = [key for key, _label in EXPORT_COLUMNS]
+    rows = [list(r) for r in GOOD[:3]]
+    rows[0][keys.index("household_number")] = 120034.0  # Excel stores 户编号 as a number
+    rows[0][keys.index("member_phone")] = None
+    rows[1][keys.index("household_size")] = 4.0
+    rows[2][keys.index("id_number")] = 5.13325199001011e17  # Excel turned the ID into a number
+    chunk = _ChunkParser(RowParser(HEADER, today=date(2020, 7, 15)), 5, rows)
+    first, second, third = chunk.run()
+    assert chunk.slow == {2}
+    assert first.household_number == "120034"
+    assert first.member_phone == ""
+    assert second.household["household_size"] == 4
+    assert "被 Excel 存成了数字" in third.reason
+    per_row = RowParser(HEADER, today=date(2020, 7, 15))
+    assert [first, second, third] == [per_row.parse(5 + i, row) for i, row in enumerate(rows)]

@@ -639,10 +639,7 @@ class _ChunkParser:
         columns: dict[str, list[Any]] = {}
         for key, column in zip(keys, zip(*picked, strict=True), strict=True):
             if set(map(type, column)) != {str}:
-                # Numbers, dates, None: the per-row path turns them into text (and owns the
-                # "ID stored as a number" message); other rows keep their plain text.
-                self._flag(column, lambda v: type(v) is not str)
-                column = tuple(v if type(v) is str else "" for v in column)
+                column = self._as_text(key, column)
             columns[key] = self._normalised(key, column)
         get = columns.get
         empty = [""] * n
@@ -688,6 +685,25 @@ class _ChunkParser:
         for i in self.slow:
             out[i] = parser.parse(first + i, rows[i])
         return out
+
+    def _as_text(self, key: str, column: Sequence[Any]) -> list[str]:
+        """Numbers, dates and empty cells as the per-row path writes them (`cell_text`). A number
+        in the ID column goes to the per-row path, which owns the "stored as a number" message."""
+        texts: list[str] = []
+        for i, value in enumerate(column):
+            if type(value) is str:
+                texts.append(value)
+                continue
+            if key == "id_number":
+                self.slow.add(i)
+                texts.append("")
+                continue
+            try:
+                texts.append(cell_text(value))
+            except Exception:  # the per-row path reports it
+                self.slow.add(i)
+                texts.append("")
+        return texts
 
     def _normalised(self, key: str, column: Sequence[str]) -> list[str]:
         """Trimmed, NFKC text of one column, as the per-row path makes it."""
