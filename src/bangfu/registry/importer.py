@@ -637,9 +637,8 @@ class _ChunkParser:
         else:
             picked = list(map(pick, rows))
         columns: dict[str, list[Any]] = {}
-        for key, column in zip(keys, zip(*picked, strict=True), strict=True):
-            if set(map(type, column)) != {str}:
-                column = self._as_text(key, column)
+        for key, cells in zip(keys, zip(*picked, strict=True), strict=True):
+            column: Sequence[str] = cells if set(map(type, cells)) == {str} else self._as_text(key, cells)
             columns[key] = self._normalised(key, column)
         get = columns.get
         empty = [""] * n
