@@ -17,6 +17,7 @@ Rotating FIELD_KEY makes existing tokens unreadable: keep it as carefully as the
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import os
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 TOKEN_PREFIX = "v1."
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _NONCE_BYTES = 12
 
 
@@ -89,13 +91,23 @@ def blind_indexer(purpose: str) -> Callable[[str], str]:
 
 
 def encryptor(context: str = "") -> Callable[[str], str]:
-    """A fast one-argument encryptor for bulk paths (cipher built once)."""
+    """A fast one-argument encryptor for bulk paths: cipher built once, nonces drawn from the OS a
+    batch at a time (still 96 fresh random bits per value), base64 done by one C call."""
     aead = _aead(settings.FIELD_KEY)
     ad = context.encode() or None
-    urandom, b64 = os.urandom, base64.urlsafe_b64encode
+    seal = aead.encrypt
+    b2a = binascii.b2a_base64
+    batch = 4096
+    nonces = b""
+    offset = len(nonces)
 
     def encrypt(value: str) -> str:
-        nonce = urandom(_NONCE_BYTES)
-        return TOKEN_PREFIX + b64(nonce + aead.encrypt(nonce, value.encode(), ad)).decode("ascii")
+        nonlocal nonces, offset
+        if offset >= len(nonces):
+            nonces, offset = os.urandom(_NONCE_BYTES * batch), 0
+        nonce = nonces[offset : offset + _NONCE_BYTES]
+        offset += _NONCE_BYTES
+        token = b2a(nonce + seal(nonce, value.encode(), ad), newline=False).translate(_URLSAFE)
+        return TOKEN_PREFIX + token.decode("ascii")
 
     return encrypt

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import operator
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -100,7 +103,16 @@ EXPORT_COLUMNS = (
 def _header_key(text: Any) -> str:
     if text is None:
         return ""
+    if type(text) is str:
+        return _text_key(text)
     value = unicodedata.normalize("NFKC", str(text))
+    return "".join(value.split()).replace("*", "")
+
+
+@lru_cache(maxsize=4096)
+def _text_key(text: str) -> str:
+    """`_header_key` of a string; cached, since value-list cells repeat on every row."""
+    value = unicodedata.normalize("NFKC", text)
     return "".join(value.split()).replace("*", "")
 
 
@@ -564,3 +576,210 @@ class RowParser:
             "per_capita_net_income": _decimal(get("per_capita_net_income", ""), "人均纯收入", problems),
             "phone": phone,
         }
+
+
+# --- the column-wise fast path ---------------------------------------------------------------------
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")
+_SEX_BY_DIGIT = {str(d): "M" if d % 2 else "F" for d in range(10)}
+_ROW_LIMITS = (
+    ("name", 60),
+    ("relation", 20),
+    ("ethnicity", 20),
+    ("education", 20),
+    ("health", 20),
+    ("labour_skill", 20),
+    ("household_number", 40),
+    ("member_number", 40),
+    ("member_phone", 30),
+)
+_NOT_EMPTY = ("county", "township", "village", "household_number", "name", "relation", "id_number")
+
+
+def parse_chunk(
+    parser: RowParser, first_row: int, rows: Sequence[Sequence[Any]]
+) -> list[Record | RowError | None]:
+    """Parse consecutive rows (numbered `first_row`, `first_row + 1`, ...) column by column.
+
+    The result is exactly `[parser.parse(n, row) for n, row in ...]`: a row is built here only when
+    every check passes on the column-wise path (distinct values of repetitive columns are looked at
+    once, C-level `map` over the rest); any row that needs a message or a warning, or has a cell
+    that is not plain text, goes through `parser.parse`, which writes the messages."""
+    return _ChunkParser(parser, first_row, rows).run()
+
+
+class _ChunkParser:
+    def __init__(self, parser: RowParser, first_row: int, rows: Sequence[Sequence[Any]]) -> None:
+        self.parser = parser
+        self.first_row = first_row
+        self.rows = rows
+        self.slow: set[int] = set()  # row positions handed to the per-row parser
+
+    def _flag(self, column: Sequence[Any], bad: Any) -> None:
+        """Send to the per-row path every row whose cell satisfies `bad` (a set or a predicate)."""
+        if isinstance(bad, set | frozenset | dict):
+            self.slow.update(i for i, v in enumerate(column) if v in bad)
+        else:
+            self.slow.update(i for i, v in enumerate(column) if bad(v))
+
+    def run(self) -> list[Record | RowError | None]:
+        parser, rows = self.parser, self.rows
+        n = len(rows)
+        if n == 0:
+            return []
+        keys = parser._keys
+        width = parser._max_index + 1
+        pick = parser._pick
+        if min(map(len, rows)) < width:
+            blank = ("",) * len(keys)
+            short = {i for i, r in enumerate(rows) if len(r) < width}
+            self.slow |= short
+            picked = [blank if i in short else pick(r) for i, r in enumerate(rows)]
+        else:
+            picked = list(map(pick, rows))
+        columns: dict[str, list[Any]] = {}
+        for key, cells in zip(keys, zip(*picked, strict=True), strict=True):
+            column: Sequence[str] = cells if set(map(type, cells)) == {str} else self._as_text(key, cells)
+            columns[key] = self._normalised(key, column)
+        get = columns.get
+        empty = [""] * n
+        for key in _NOT_EMPTY:
+            self._flag(columns[key], {""})
+        for key, limit in _ROW_LIMITS:
+            texts = get(key)
+            if texts is not None and max(map(len, texts)) > limit:
+                self._flag(texts, lambda v, limit=limit: len(v) > limit)
+        id_types = self._mapped(get("id_type", empty), ID_TYPE_BY_LABEL, exclude={IdType.DISABILITY})
+        schooling = self._mapped(get("schooling", empty), SCHOOLING_BY_LABEL, exclude=set())
+        households = self._households([get(key, empty) for key in HOUSEHOLD_KEYS])
+        ids, births, sexes = self._ids(columns["id_number"])
+
+        first = self.first_row
+        # One Record per row straight from the columns; the rows that need the per-row parser
+        # are replaced afterwards (their half-built records are dropped).
+        out: list[Record | RowError | None] = list(
+            map(
+                Record,
+                range(first, first + n),
+                columns["county"],
+                columns["township"],
+                columns["village"],
+                columns["household_number"],
+                get("member_number", empty),
+                columns["name"],
+                ids,
+                id_types,
+                sexes,
+                births,
+                map(operator.itemgetter(slice(0, 6)), ids),
+                columns["relation"],
+                get("ethnicity", empty),
+                get("education", empty),
+                schooling,
+                get("health", empty),
+                get("labour_skill", empty),
+                get("member_phone", empty),
+                households,
+            )
+        )
+        for i in self.slow:
+            out[i] = parser.parse(first + i, rows[i])
+        return out
+
+    def _as_text(self, key: str, column: Sequence[Any]) -> list[str]:
+        """Numbers, dates and empty cells as the per-row path writes them (`cell_text`). A number
+        in the ID column goes to the per-row path, which owns the "stored as a number" message."""
+        texts: list[str] = []
+        for i, value in enumerate(column):
+            if type(value) is str:
+                texts.append(value)
+                continue
+            if key == "id_number":
+                self.slow.add(i)
+                texts.append("")
+                continue
+            try:
+                texts.append(cell_text(value))
+            except Exception:  # the per-row path reports it
+                self.slow.add(i)
+                texts.append("")
+        return texts
+
+    def _normalised(self, key: str, column: Sequence[str]) -> list[str]:
+        """Trimmed, NFKC text of one column, as the per-row path makes it."""
+        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+        if key in LOW_CARDINALITY:
+            interned = self.parser._interned
+            table = {}
+            for value in set(column):
+                text = value.strip()
+                if not (text.isascii() or normalized("NFKC", text)):
+                    text = normalize("NFKC", text).strip()
+                table[value] = interned.setdefault(text, text)
+            return list(map(table.__getitem__, column))
+        texts = list(map(str.strip, column))
+        form: Literal["NFKC"] = "NFKC"
+        if all(map(normalized, itertools.repeat(form, len(texts)), texts)):
+            return texts
+        return [t if normalized("NFKC", t) else normalize("NFKC", t).strip() for t in texts]
+
+    def _mapped(self, column: list[str], labels: dict[str, str], *, exclude: set[str]) -> list[str]:
+        """Column values through a value list; unknown values (and `exclude`d results) go slow."""
+        table: dict[str, str] = {}
+        unknown: set[str] = set()
+        for value in set(column):
+            mapped = labels.get(value)
+            if mapped is None:
+                mapped = labels.get(_header_key(value))
+            if mapped is None or mapped in exclude:
+                unknown.add(value)
+                mapped = ""
+            table[value] = mapped
+        if unknown:
+            self._flag(column, unknown)
+        return list(map(table.__getitem__, column))
+
+    def _households(self, columns: list[list[str]]) -> list[dict[str, Any] | None]:
+        """Each distinct tuple of household cells parsed once; rows whose household facts carry a
+        problem or a warning go slow."""
+        raw = list(zip(*columns, strict=True))
+        parsed: dict[tuple[str, ...], dict[str, Any] | None] = {}
+        bad: set[tuple[str, ...]] = set()
+        for values in set(raw):
+            problems: list[str] = []
+            warnings: list[str] = []
+            facts = self.parser._household(dict(zip(HOUSEHOLD_KEYS, values, strict=True)), problems, warnings)
+            if problems or warnings:
+                bad.add(values)
+                parsed[values] = None
+            else:
+                parsed[values] = facts
+        if bad:
+            self._flag(raw, bad)
+        return list(map(parsed.__getitem__, raw))
+
+    def _ids(self, column: list[str]) -> tuple[list[str], list[date | None], list[str]]:
+        """18-character IDs: upper-cased, pattern, check character, real birth date not in the
+        future. Anything else (15 digits, inner spaces, disability suffixes) goes slow."""
+        ids = list(map(str.upper, column))
+        matches = list(map(_ID18.fullmatch, ids))
+        if not all(matches):
+            self.slow.update(i for i, m in enumerate(matches) if m is None)
+            ids = [
+                number if m is not None else "0" * 17 + "1" for number, m in zip(ids, matches, strict=True)
+            ]
+        check = "0123456789X"  # (1 - 2·Σ) mod 11 → check character (idnumbers.check_character)
+        wrong = [
+            i for i, number in enumerate(ids) if check[(1 - 2 * int(number[:17], 13)) % 11] != number[17]
+        ]
+        self.slow.update(wrong)
+        digits8 = list(map(operator.itemgetter(slice(6, 14)), ids))
+        today = self.parser.today
+        dates: dict[str, date | None] = {}
+        for text in set(digits8):
+            born = idnumbers._birth_date(text)
+            dates[text] = born if born is not None and born <= today and born.year >= 1880 else None
+        births = list(map(dates.__getitem__, digits8))
+        if None in dates.values():
+            self.slow.update(i for i, born in enumerate(births) if born is None)
+        sexes = list(map(_SEX_BY_DIGIT.__getitem__, map(operator.itemgetter(16), ids)))
+        return ids, births, sexes

@@ -90,6 +90,7 @@ MEMBER_INSERT_COLUMNS = (
     "updated_at",
 )
 MEMBER_BATCH = 20_000  # new member rows held before they are inserted (bounds memory)
+SQLITE_CACHE_KIB = 64 * 1024  # SQLite page cache while an import writes
 
 
 @dataclass
@@ -266,7 +267,24 @@ def _household_values(record: Record, village_id: int) -> dict[str, Any]:
     return values
 
 
-def write_records(
+def write_records(**kwargs: Any) -> None:
+    """Write the parsed rows (see `_write_records`). On SQLite the page cache is raised for the
+    duration: the member and version indexes of a large county outgrow the default 2 MB cache, and
+    every spilled page is written twice (cache → WAL) inside the one transaction."""
+    if connection.vendor != "sqlite":
+        _write_records(**kwargs)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+        try:
+            _write_records(**kwargs)
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _write_records(
     *,
     records: list[Record],
     errors: list[RowError],
