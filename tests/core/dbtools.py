@@ -29,6 +29,11 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def is_postgresql_configured() -> bool:
+    """The same as is_postgresql(), usable at import time (in markers)."""
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
 def pg_url(name: str) -> str:
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")

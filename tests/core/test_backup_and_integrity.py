@@ -25,7 +25,14 @@ from bangfu.projects.models import Disbursement, DisbursementStatus
 from bangfu.registry.models import Member
 from bangfu.subsidies.models import YuluPayment
 
-from .dbtools import bangfu, is_postgresql, scratch_database, shared_database_url, state
+from .dbtools import (
+    bangfu,
+    is_postgresql,
+    is_postgresql_configured,
+    scratch_database,
+    shared_database_url,
+    state,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -166,14 +173,17 @@ def test_an_altered_ledger_entry_fails_the_check(full_demo):
     assert f"已支付的拨付申请 #{disbursement.pk}" in out
 
 
-# --- the round trip: last in the module, because it commits (a transactional test) and the flush
-# after it empties the database the tests above shared. The SQLite backup API cannot read the
-# in-memory test database while a test transaction holds it.
-@pytest.mark.django_db(transaction=True)
+# --- the round trip: last in the module. On SQLite it is a transactional test (the backup API
+# cannot read the in-memory test database while a test transaction holds it), whose flush
+# empties the database the tests above shared; on PostgreSQL pg_dump reads the committed demo.
+@pytest.mark.django_db(transaction=not is_postgresql_configured())
 def test_a_backup_restores_into_an_empty_database_row_for_row(full_demo, tmp_path):
     file = tmp_path / "demo.bangfu"
-    call_command("backup", "-o", str(file), stdout=io.StringIO())
-    source = state(shared_database_url(tmp_path))
+    url = shared_database_url(tmp_path)
+    source = state(url)
+    backed_up = bangfu(tmp_path, url, "backup", "-o", str(file))
+    assert backed_up.returncode == 0, backed_up.stderr
+    assert "已备份到" in backed_up.stdout
     for label in DOMAIN_APPS:  # the demo has data in every app
         assert any(n for table, n in source["tables"].items() if table.startswith(f"{label}_")), label
     assert source["balances"] and source["chains"]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 
 from bangfu.areas.models import Area
@@ -23,19 +24,25 @@ from bangfu.registry.sample import VillageSpec, generate_rows, write_xlsx
 
 from .dbtools import ROOT, bangfu, child_env, shared_database_url, state
 
-# Transactional: the children must see committed rows, and on SQLite the backup API that copies
-# the in-memory test database to a file cannot read it while a test transaction holds it.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 CHILD = Path(__file__).with_name("crash_child.py")
 VILLAGE = VillageSpec("格桑县", "雪岭镇", "然布村", "513325100202")
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    with override_settings(BANGFU_TODAY=date(2020, 7, 15)):
-        seed_demo(full=False)
-        projects_demo.seed_demo(Area.objects.get(code=COUNTY_CODE))
+@pytest.fixture(scope="module")
+def child_url(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo base and projects, committed; the URL the children use (on SQLite a file copy
+    made here, before any test transaction: the backup API cannot read the in-memory test
+    database while one holds it). Flushed after the module."""
+    with django_db_blocker.unblock():
+        with override_settings(BANGFU_TODAY=date(2020, 7, 15)):
+            seed_demo(full=False)
+            projects_demo.seed_demo(Area.objects.get(code=COUNTY_CODE))
+        url = shared_database_url(tmp_path_factory.mktemp("crash"))
+    yield url
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 def _child(tmp_path: Path, url: str, *args: str) -> subprocess.Popen[str]:
@@ -73,11 +80,11 @@ def _assert_consistent(tmp_path: Path, url: str) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_a_killed_registry_import_changes_nothing(seeded, tmp_path):
+def test_a_killed_registry_import_changes_nothing(child_url, tmp_path):
     rows = generate_rows([VILLAGE], households=300, seed=5)
     path = tmp_path / "registry.xlsx"
     write_xlsx(rows, path)
-    url = shared_database_url(tmp_path)
+    url = child_url
     before = state(url)
 
     _kill_inside_the_transaction(tmp_path, url, "import", str(path))
@@ -90,12 +97,12 @@ def test_a_killed_registry_import_changes_nothing(seeded, tmp_path):
     _assert_consistent(tmp_path, url)
 
 
-def test_a_killed_final_disbursement_approval_changes_nothing(seeded, tmp_path):
+def test_a_killed_final_disbursement_approval_changes_nothing(child_url, tmp_path):
     # The demo's request on DX-2020-001 has the funding side's approval; the county admin's
     # (recipient side) is the one that pays.
     waiting = Disbursement.objects.get(project__code="DX-2020-001", status=DisbursementStatus.PENDING)
     assert waiting.approvals.count() == 1
-    url = shared_database_url(tmp_path)
+    url = child_url
     before = state(url)
 
     _kill_inside_the_transaction(tmp_path, url, "approve", str(waiting.pk), "admin")

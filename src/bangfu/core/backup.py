@@ -213,29 +213,25 @@ def _backup_postgresql(payload: Path) -> dict[str, Any]:
     connection.ensure_connection()
     _check_tool_version(pg_dump)
     env, args = _pg_env_and_args(_database_settings())
+    # From the command line this is a transaction of its own, whose exported snapshot pg_dump
+    # reads. Inside a caller's transaction (tests) a snapshot cannot be exported (PostgreSQL
+    # refuses in a subtransaction); pg_dump then reads what is committed.
+    own_snapshot = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        cursor.execute("SELECT pg_export_snapshot()")
-        snapshot_id = cursor.fetchone()[0]
+        snapshot_args: list[str] = []
+        if own_snapshot:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot_args = ["--snapshot", cursor.fetchone()[0]]
         snapshot = {
             "tables": _count_rows(cursor, _tables(cursor)),
             "migrations": _applied_migrations(cursor),
             "audit_chains": _chain_heads(cursor),
             "server_version": connection.pg_version,  # type: ignore[attr-defined]
         }
-        # pg_dump reads the very snapshot counted above; it must start while this transaction
-        # is still open.
+        # pg_dump must start while this transaction (and its exported snapshot) is open.
         done = subprocess.run(  # noqa: S603 - fixed argv
-            [
-                pg_dump,
-                *args,
-                "--format=custom",
-                "--no-owner",
-                "--snapshot",
-                snapshot_id,
-                "--file",
-                str(payload),
-            ],
+            [pg_dump, *args, "--format=custom", "--no-owner", *snapshot_args, "--file", str(payload)],
             env=env,
             capture_output=True,
             text=True,
