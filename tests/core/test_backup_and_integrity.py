@@ -100,6 +100,18 @@ def test_restore_refuses_a_newer_schema_and_a_file_that_is_no_backup(tmp_path):
     assert "不是 bangfu 备份文件" in _restore_refusal(str(junk))
 
 
+def test_backup_without_pg_dump_is_a_clear_error(tmp_path, monkeypatch):
+    if not is_postgresql():
+        pytest.skip("pg_dump is only needed on PostgreSQL")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump anywhere on it
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("backup", "-o", str(tmp_path / "x.bangfu"), stdout=io.StringIO(), stderr=err)
+    assert exc.value.code == 2
+    assert "找不到 pg_dump" in err.getvalue() and "postgresql-client" in err.getvalue()
+    assert not (tmp_path / "x.bangfu").exists()
+
+
 # --- check-integrity -------------------------------------------------------------------------------
 def test_the_demo_database_passes_the_integrity_check(full_demo):
     code, out = _integrity()
