@@ -310,11 +310,16 @@ def restore(
             )
             % {"tables": listed, "n": len(occupied)}
         )
+    # The payload's name is fixed per backend, never taken from the file (no path tricks).
+    name = PAYLOAD[vendor]
     with tempfile.TemporaryDirectory(prefix="bangfu-restore-") as tmp:
-        payload = Path(tmp) / manifest["payload"]
+        payload = Path(tmp) / name
         with tarfile.open(path, "r:*") as archive:
-            member = archive.extractfile(manifest["payload"])
-            if member is None:
+            try:
+                member = archive.extractfile(name)
+            except KeyError:
+                member = None
+            if member is None or manifest.get("payload") != name:
                 raise BackupError(_("备份文件缺少数据部分：%(path)s") % {"path": path})
             with payload.open("wb") as out:
                 shutil.copyfileobj(member, out)
