@@ -6,7 +6,9 @@ An app plugs itself in by having any of these modules; nothing else needs editin
 - `api.py`    — `router` (django-ninja), mounted at /api/v1/<label>/;
 - `nav.py`    — `NAV_ITEMS`: [(url name, label, roles)], appended to the main navigation;
 - `demo.py`   — `seed_demo(county)`, called by `bangfu seed-demo` after the areas, organisations and
-               demo users exist (idempotent).
+               demo users exist (idempotent);
+- `integrity.py` — `CHECKS`: callables yielding `bangfu.core.integrity.Breach`, run by
+               `bangfu check-integrity` (docs/operations.md).
 """
 
 from __future__ import annotations

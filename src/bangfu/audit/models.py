@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,7 +23,12 @@ class AuditRecord(models.Model):
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
     # Tenant key: the county (6-digit code) the change belongs to, empty for deployment-wide rows.
     county_code = models.CharField(_("县代码"), max_length=6, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # Set by record_audit before hashing (not auto_now_add, which would change it after).
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
+    # Tamper evidence (bangfu.audit.chain): this record's hash and its predecessor's in the chain
+    # of its county_code.
+    prev_hash = models.CharField(_("前一记录哈希"), max_length=64, blank=True, default="")
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -36,3 +42,21 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """The end of one county's audit hash chain. `record_audit` locks this row (SELECT … FOR
+    UPDATE) while it appends, so concurrent writers extend the chain one after another."""
+
+    county_code = models.CharField(_("县代码"), max_length=6, unique=True)
+    last_hash = models.CharField(_("最新哈希"), max_length=64, blank=True, default="")
+    last_record_id = models.BigIntegerField(_("最新记录"), null=True, blank=True)
+    length = models.BigIntegerField(_("记录数"), default=0)
+
+    class Meta:
+        ordering = ["county_code"]
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
+
+    def __str__(self) -> str:
+        return f"{self.county_code or '-'} {self.length} {self.last_hash[:12]}"

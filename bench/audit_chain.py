@@ -1,0 +1,112 @@
+"""Cost of the audit hash chain: record_audit (lock the county's chain head, insert, move the head)
+against the plain insert it replaced, sequential and with concurrent writers; then the time
+`check-integrity` needs to re-hash the chain.
+
+Run: .venv/bin/python bench/audit_chain.py  (a fresh SQLite database in a temp dir, or
+DATABASE_URL when set — then it must be a throwaway database: the script migrates and flushes it).
+BENCH_RECORDS (default 2000) records per sequential run; concurrency runs on PostgreSQL only.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+
+RECORDS = int(os.environ.get("BENCH_RECORDS", "2000"))
+THREADS = 8
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp(prefix="bangfu-bench-")
+    os.environ.setdefault("BANGFU_DATA_DIR", tmp)
+    os.environ.setdefault("BANGFU_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangfu.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections, transaction
+    from django.utils import timezone
+
+    from bangfu.audit.integrity import check_chains
+    from bangfu.audit.models import AuditRecord
+    from bangfu.audit.services import record_audit
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    after = {"amount": "1500.00", "account": "project:DX-2020-001", "balance": "12345.00"}
+
+    def chained(n: int, county: str) -> None:
+        with transaction.atomic():
+            record_audit(
+                actor=None,
+                action="bench.write",
+                target_type="bench",
+                target_id=str(n),
+                after=after,
+                county_code=county,
+            )
+
+    def plain(n: int, county: str) -> None:
+        with transaction.atomic():
+            AuditRecord.objects.create(
+                action="bench.plain",
+                target_type="bench",
+                target_id=str(n),
+                after=after,
+                county_code=county,
+                created_at=timezone.now(),
+            )
+
+    def sequential(write, label: str) -> None:
+        started = time.perf_counter()
+        for n in range(RECORDS):
+            write(n, "513325")
+        seconds = time.perf_counter() - started
+        per_record = seconds * 1e6 / RECORDS
+        print(f"{connection.vendor} sequential {label}: {RECORDS} records, {per_record:.0f} µs/record")
+
+    sequential(plain, "plain insert (before the chain)")
+    sequential(chained, "record_audit with chain")
+
+    if connection.vendor == "postgresql":
+        per_thread = RECORDS // THREADS
+
+        def concurrent(write, label: str, same_county: bool) -> None:
+            barrier = threading.Barrier(THREADS)
+
+            def run(t: int) -> None:
+                try:
+                    barrier.wait()
+                    for n in range(per_thread):
+                        write(n, "513325" if same_county else f"{513000 + t}")
+                finally:
+                    connections.close_all()
+
+            threads = [threading.Thread(target=run, args=(t,)) for t in range(THREADS)]
+            started = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            seconds = time.perf_counter() - started
+            print(f"postgresql {THREADS} threads {label}: {per_thread * THREADS / seconds:.0f} records/s")
+
+        concurrent(plain, "plain insert", True)
+        concurrent(chained, "record_audit, one county", True)
+        concurrent(chained, "record_audit, a county each", False)
+
+    # The plain rows stand outside the chain; drop them before checking it.
+    AuditRecord.objects.filter(action="bench.plain").delete()
+    total = AuditRecord.objects.count()
+    started = time.perf_counter()
+    breaches = list(check_chains())
+    seconds = time.perf_counter() - started
+    assert breaches == [], breaches[:3]
+    print(f"{connection.vendor} check of the audit chains: {total} records in {seconds:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
