@@ -90,6 +90,9 @@ def post_donations(
 ) -> None:
     """Credit money donations to their pools. Without a batch: one entry per donation; with a
     batch (statement import): one entry per pool, so a large import posts a handful of entries."""
+    # Lock the campaign before any pool: a final spending approval locks it first too, so the two
+    # never hold a pool account and the county's audit-chain head in opposite orders.
+    lock_campaign(campaign)
     by_key: dict[str, list[Donation]] = defaultdict(list)
     for donation in donations:
         if donation.kind == DonationKind.MONEY:
