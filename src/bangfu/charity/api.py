@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 
 from bangfu.accounts.models import User
 from bangfu.charity import funds, selectors, services
+from bangfu.lib.api import errors
 
 router = Router()
 
@@ -49,12 +50,18 @@ def _campaign_out(campaign: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/campaigns", response=list[CampaignOut], summary="Campaigns in the caller's county")
+@router.get(
+    "/campaigns", response={200: list[CampaignOut], **errors(401)}, summary="Campaigns in the caller's county"
+)
 def list_campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     return [_campaign_out(c) for c in selectors.campaigns_for_user(request.user)]
 
 
-@router.get("/campaigns/{code}", response=CampaignOut, summary="One campaign with its ledger totals")
+@router.get(
+    "/campaigns/{code}",
+    response={200: CampaignOut, **errors(401, 404)},
+    summary="One campaign with its ledger totals",
+)
 def get_campaign(request: HttpRequest, code: str) -> dict[str, Any]:
     return _campaign_out(selectors.get_campaign_for_user(request.user, code))
 
@@ -87,7 +94,7 @@ class DonationOut(Schema):
 
 @router.post(
     "/campaigns/{code}/donations",
-    response={201: DonationOut},
+    response={201: DonationOut, **errors(400, 401, 403, 404, 422)},
     summary="Record one donation (county admins; the same checks as the form and the import)",
 )
 def create_donation(request: HttpRequest, code: str, payload: DonationIn) -> Status:
