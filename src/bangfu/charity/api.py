@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from bangfu.accounts.models import User
 from bangfu.charity import funds, selectors, services
-from bangfu.lib.api import errors
+from bangfu.lib.api import Day, errors
 
 router = Router()
 
@@ -67,14 +68,14 @@ def get_campaign(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 class DonationIn(Schema):
-    receipt_number: str
-    donor_kind: str  # person | organisation
-    donor_name: str
-    amount: str  # a decimal string, never a float
-    donated_on: date
-    channel: str
+    receipt_number: str = Field(examples=["JZ-2020-0101"])
+    donor_kind: str = Field(description="person | organisation", examples=["person"])
+    donor_name: str = Field(examples=["王爱心"])
+    amount: str = Field(description="a decimal string, never a float", examples=["500.00"])
+    donated_on: Day = Field(examples=["2020-10-17"])
+    channel: str = Field(description="bank | platform | cash | onsite | other", examples=["bank"])
     donor_uscc: str = ""
-    publish_name: bool = False
+    publish_name: StrictBool = False
     kind: str = "money"
     goods_description: str = ""
     earmark_kind: str = "none"

@@ -6,12 +6,15 @@ declares here."""
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BeforeValidator, Strict
 
 # Years the plan, the registry and the ledgers can be about (the national registry starts in 2014;
 # the upper bound only keeps `date(year + 1, 1, 1)` and the database's integers safe).
@@ -29,10 +32,28 @@ Month = Annotated[
 ]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic would otherwise read a number (or a string of digits) as a Unix timestamp: `0` is
+    # 1970-01-01. The schema says "YYYY-MM-DD"; hold clients to it.
+    if isinstance(value, date) or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("a date, YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_date), Field(description="a date, YYYY-MM-DD")]
 # A database id in a path or a body: SQLite cannot even compare a larger number.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 # Yuan with fen, as the ledgers store them (DecimalField(max_digits=14, decimal_places=2)).
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+# Numbers in JSON bodies are strict: `true` or "5" is refused, not read as 1 or 5 (query and path
+# values arrive as text, so the types above parse them).
+IdIn = Annotated[int, Strict(), Field(ge=1, le=2**63 - 1)]
+YearIn = Annotated[
+    int, Strict(), Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"a year, {MIN_YEAR}–{MAX_YEAR}")
+]
+Count = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
 AreaCode = Annotated[str, Field(pattern=r"^\d{12}$", description="a 12-digit statistical area code")]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import Strict
 
 from bangfu.lib import clock
 from bangfu.lib.api import MAX_YEAR, MIN_YEAR, Id, Limit, Offset, errors
@@ -138,7 +139,7 @@ def products(request: HttpRequest, filters: Query[ProductQuery]) -> list[dict[st
 
 
 class OrderIn(Schema):
-    quantity: int = Field(..., ge=1, le=services.MAX_ORDER_QUANTITY)
+    quantity: Annotated[int, Strict()] = Field(..., ge=1, le=services.MAX_ORDER_QUANTITY)
     delivery_address: str
     payment_method: str = "bank_transfer"
     payment_reference: str = ""

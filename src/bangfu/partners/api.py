@@ -5,18 +5,19 @@ organisation's pairings and visits (anything else is 404)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import Strict
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, organisations_for_user
 from bangfu.areas.models import Area, Level
-from bangfu.lib.api import AreaCode, Id, Limit, Offset, Year, errors, paged
+from bangfu.lib.api import AreaCode, Day, Id, IdIn, Limit, Offset, Year, errors, paged
 from bangfu.lib.clock import today
 from bangfu.lib.idnumbers import mask_phone
 from bangfu.partners import selectors
@@ -181,15 +182,15 @@ def list_cadres(request: HttpRequest, organisation: str | None = None) -> list[d
 
 class VisitIn(Schema):
     organisation: str | None = Field(
-        None, description="helper organisation code; a unit reporter's own by default"
+        None, description="helper organisation code; a unit reporter's own by default", examples=["P01"]
     )
-    village: AreaCode
-    date: date
-    purpose: str
-    cadre_ids: list[Id] = []
+    village: AreaCode = Field(examples=["513325100202"])
+    date: Annotated[Day, Field(examples=["2020-05-12"])]
+    purpose: str = Field(examples=["入户走访，了解牦牛养殖合作社分红情况"])
+    cadre_ids: list[IdIn] = []
     guests: list[str] = []
     activities: str = ""
-    households_visited: int = Field(0, ge=0, le=100_000)
+    households_visited: Annotated[int, Strict()] = Field(0, ge=0, le=100_000)
     follow_ups: str = ""
     off_pairing_reason: str = ""
 
@@ -340,15 +341,15 @@ def uncovered_villages(request: HttpRequest, county_code: str | None = None) -> 
 
 
 class KinshipVisitIn(Schema):
-    pairing_id: Id
-    date: date
+    pairing_id: IdIn
+    date: Annotated[Day, Field(examples=["2020-05-12"])]
     form: VisitForm
     notes: str = ""
 
 
 class KinshipVisitOut(Schema):
     id: int
-    pairing_id: Id
+    pairing_id: IdIn
     cadre: str
     organisation: Ref
     household: str
@@ -404,7 +405,7 @@ def list_kinship_visits(request: HttpRequest, year: Year | None = None) -> list[
 
 
 class KinshipComplianceOut(Schema):
-    pairing_id: Id
+    pairing_id: IdIn
     cadre: str
     organisation: Ref
     household: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -25,7 +25,7 @@ from ninja.responses import Status
 
 from bangfu.accounts.models import User
 from bangfu.areas.models import Area
-from bangfu.lib.api import AreaCode, Id, Money, Year, errors
+from bangfu.lib.api import AreaCode, Count, Day, Id, Money, Year, YearIn, errors
 from bangfu.lib.clock import today
 from bangfu.partners.models import Organisation
 from bangfu.projects import services
@@ -65,23 +65,20 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-Count = Annotated[int, Field(ge=0, le=10_000_000)]
-
-
 class ProjectIn(Schema):
-    code: str
-    title: str
+    code: str = Field(examples=["DX-2021-001"])
+    title: str = Field(examples=["然布村青稞加工坊"])
     kind: ProjectKind
     category: Category
-    year: Year
-    area_code: AreaCode
-    funder_codes: list[str]
+    year: YearIn = Field(examples=[2021])
+    area_code: AreaCode = Field(examples=["513325100202"])
+    funder_codes: list[str] = Field(examples=[["E01"]])
     description: str = ""
     beneficiary_households: Count = 0
     beneficiary_people: Count = 0
     beneficiary_poor_households: Count = 0
-    planned_start: date | None = None
-    planned_end: date | None = None
+    planned_start: Day | None = None
+    planned_end: Day | None = None
     budget_partner: Money = Decimal("0.00")
     budget_province: Money = Decimal("0.00")
     budget_county: Money = Decimal("0.00")
@@ -259,14 +256,14 @@ def list_evaluations(request: HttpRequest, state: str = "") -> list[dict[str, An
 
 
 class RectificationIn(Schema):
-    description: str
-    deadline: date | None = None
+    description: str = Field(examples=["补齐入户走访记录"])
+    deadline: Day | None = None
 
 
 class EvaluationIn(Schema):
-    score: Decimal = Field(ge=0, le=100, decimal_places=2)
-    findings: str
-    evaluated_on: date | None = None
+    score: Decimal = Field(ge=0, le=100, decimal_places=2, examples=["92.50"])
+    findings: str = Field(examples=["帮扶资金到村到户；走访记录不全。"])
+    evaluated_on: Day | None = None
     rectifications: list[RectificationIn] = []
 
 
@@ -290,12 +287,12 @@ def record_evaluation(request: HttpRequest, pk: Id, payload: EvaluationIn) -> di
 
 
 class PlanIn(Schema):
-    partner_code: str
-    year: Year
-    title: str
-    planned_amount: Money
+    partner_code: str = Field(examples=["E01"])
+    year: YearIn = Field(examples=[2021])
+    title: str = Field(examples=["顺德区 2021 年东西部扶贫协作项目投资计划"])
+    planned_amount: Money = Field(examples=["1500000.00"])
     planned_projects: Count = 0
-    issued_on: date | None = None
+    issued_on: Day | None = None
     note: str = ""
 
 
@@ -383,8 +380,8 @@ class ProjectPatch(Schema):
     beneficiary_households: Count | None = None
     beneficiary_people: Count | None = None
     beneficiary_poor_households: Count | None = None
-    planned_start: date | None = None
-    planned_end: date | None = None
+    planned_start: Day | None = None
+    planned_end: Day | None = None
     budget_partner: Money | None = None
     budget_province: Money | None = None
     budget_county: Money | None = None
@@ -406,7 +403,7 @@ def update_project(request: HttpRequest, code: str, payload: ProjectPatch) -> di
 
 class StatusIn(Schema):
     status: ProjectStatus
-    reason: str = ""
+    reason: str = Field("", examples=["村民大会决定缓建"])
 
 
 @router.post(
@@ -427,10 +424,10 @@ def change_status(request: HttpRequest, code: str, payload: StatusIn) -> dict[st
 
 
 class AllocationIn(Schema):
-    amount: Money
+    amount: Money = Field(examples=["200000.00"])
     source: FundSource
     funder_code: str | None = None
-    received_on: date | None = None
+    received_on: Day | None = None
     memo: str = ""
 
 
@@ -483,7 +480,7 @@ def create_allocation(request: HttpRequest, code: str, payload: AllocationIn) ->
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(examples=["金额录入错误"])
 
 
 class ReversalOut(Schema):
@@ -511,9 +508,9 @@ def reverse_allocation(request: HttpRequest, code: str, pk: Id, payload: ReasonI
 
 
 class DisbursementIn(Schema):
-    amount: Money
-    payee: str
-    purpose: str
+    amount: Money = Field(examples=["1000.00"])
+    payee: str = Field(examples=["然布村牦牛养殖合作社"])
+    purpose: str = Field(examples=["购买种牛 2 头"])
     attachments: str = ""
 
 
@@ -617,7 +614,7 @@ def upload_attachment(request: HttpRequest, pk: Id, file: File[UploadedFile]) ->
 
 
 class RejectIn(Schema):
-    reason: str
+    reason: str = Field(examples=["票据不全"])
 
 
 @router.post(
