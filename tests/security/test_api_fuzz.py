@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -181,8 +183,17 @@ RUN: set[str] = set()
 def token(full_demo, db) -> Iterator[str]:
     _known.clear()  # ids differ between runs; objects created by the previous operation are gone
     _token, raw = create_api_token(actor=None, user=User.objects.get(username="admin"))
-    yield raw
-    _known.clear()
+    # Django closes the database connection at the end of each request; its own test client turns
+    # that off, schemathesis' WSGI client does not, and on PostgreSQL closing would end the test's
+    # transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield raw
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+        _known.clear()
 
 
 @schema.parametrize()
