@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from bangfu.accounts.models import Role, User
@@ -453,19 +453,27 @@ def _files_the_demo_lacks() -> None:
         claim.confirm_photo.save("audit.png", ContentFile(PNG))
 
 
+@pytest.fixture(scope="module")
+def audit_world(full_demo, django_db_blocker, tmp_path_factory) -> Iterator[None]:
+    """Once for the module (rolled back after it): another county with its admin, and the files."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with django_db_blocker.unblock(), media, transaction.atomic():
+        load_areas_csv(actor=None, data=OTHER_COUNTY_CSV)
+        create_user(
+            actor=None,
+            username="other-county-admin",
+            password=PASSWORD,
+            role=Role.COUNTY_ADMIN,
+            area=Area.objects.get(code="513326000000"),
+        )
+        _files_the_demo_lacks()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def audit(full_demo, db, settings, tmp_path) -> Iterator[None]:
-    settings.MEDIA_ROOT = tmp_path
-    load_areas_csv(actor=None, data=OTHER_COUNTY_CSV)
-    create_user(
-        actor=None,
-        username="other-county-admin",
-        password=PASSWORD,
-        role=Role.COUNTY_ADMIN,
-        area=Area.objects.get(code="513326000000"),
-    )
-    _files_the_demo_lacks()
-    yield
+def audit(audit_world, db) -> None:
+    """Each test runs in its own transaction on top of the audit world."""
 
 
 def _client(username: str) -> Client:
