@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import APIKeyCookie, HttpBearer
 
 from bangfu.accounts.services import user_for_token
+from bangfu.lib.api import errors
 
 
 class BearerAuth(HttpBearer):
@@ -46,10 +47,6 @@ api = NinjaAPI(
 )
 
 
-class ErrorOut(Schema):
-    detail: Any
-
-
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": _("未找到。")}, status=404)
@@ -74,7 +71,7 @@ class MeOut(Schema):
     organisation_code: str | None
 
 
-@api.get("/me", response=MeOut, tags=["accounts"], summary="The authenticated user")
+@api.get("/me", response={200: MeOut, **errors(401)}, tags=["accounts"], summary="The authenticated user")
 def me(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {

@@ -20,3 +20,5 @@ urlpatterns = [
 urlpatterns += [
     path("", include((module.urlpatterns, label), namespace=label)) for label, module in provided("urls")
 ]
+
+handler404 = core_views.page_not_found

@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema
 
 from bangfu.accounts.scopes import areas_for_user, get_area_for_user
 from bangfu.areas.models import Area, Level
+from bangfu.lib.api import AreaCode, errors
 
 router = Router()
 
@@ -24,11 +25,11 @@ class AreaOut(Schema):
 
 class AreaFilter(Schema):
     level: Level | None = None
-    parent: str | None = None
+    parent: AreaCode | None = None
     registered_poor: bool | None = None
 
 
-@router.get("/", response=list[AreaOut], summary="Areas in the caller's scope")
+@router.get("/", response={200: list[AreaOut], **errors(401, 422)}, summary="Areas in the caller's scope")
 def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> QuerySet[Area]:
     areas = areas_for_user(request.user).select_related("parent")
     if filters.level is not None:
@@ -40,6 +41,6 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> QuerySet[Are
     return areas
 
 
-@router.get("/{code}", response=AreaOut, summary="One area by its 12-digit code")
+@router.get("/{code}", response={200: AreaOut, **errors(401, 404)}, summary="One area by its 12-digit code")
 def get_area(request: HttpRequest, code: str) -> Area:
     return get_area_for_user(request.user, code)

@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from bangfu.accounts.models import User
 from bangfu.charity import funds, selectors, services
+from bangfu.lib.api import Day, errors
 
 router = Router()
 
@@ -49,25 +51,31 @@ def _campaign_out(campaign: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/campaigns", response=list[CampaignOut], summary="Campaigns in the caller's county")
+@router.get(
+    "/campaigns", response={200: list[CampaignOut], **errors(401)}, summary="Campaigns in the caller's county"
+)
 def list_campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     return [_campaign_out(c) for c in selectors.campaigns_for_user(request.user)]
 
 
-@router.get("/campaigns/{code}", response=CampaignOut, summary="One campaign with its ledger totals")
+@router.get(
+    "/campaigns/{code}",
+    response={200: CampaignOut, **errors(401, 404)},
+    summary="One campaign with its ledger totals",
+)
 def get_campaign(request: HttpRequest, code: str) -> dict[str, Any]:
     return _campaign_out(selectors.get_campaign_for_user(request.user, code))
 
 
 class DonationIn(Schema):
-    receipt_number: str
-    donor_kind: str  # person | organisation
-    donor_name: str
-    amount: str  # a decimal string, never a float
-    donated_on: date
-    channel: str
+    receipt_number: str = Field(examples=["JZ-2020-0101"])
+    donor_kind: str = Field(description="person | organisation", examples=["person"])
+    donor_name: str = Field(examples=["王爱心"])
+    amount: str = Field(description="a decimal string, never a float", examples=["500.00"])
+    donated_on: Day = Field(examples=["2020-10-17"])
+    channel: str = Field(description="bank | platform | cash | onsite | other", examples=["bank"])
     donor_uscc: str = ""
-    publish_name: bool = False
+    publish_name: StrictBool = False
     kind: str = "money"
     goods_description: str = ""
     earmark_kind: str = "none"
@@ -87,7 +95,7 @@ class DonationOut(Schema):
 
 @router.post(
     "/campaigns/{code}/donations",
-    response={201: DonationOut},
+    response={201: DonationOut, **errors(400, 401, 403, 404, 422)},
     summary="Record one donation (county admins; the same checks as the form and the import)",
 )
 def create_donation(request: HttpRequest, code: str, payload: DonationIn) -> Status:

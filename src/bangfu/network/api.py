@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import Strict
 
 from bangfu.lib import clock
+from bangfu.lib.api import MAX_YEAR, MIN_YEAR, Id, Limit, Offset, errors
 from bangfu.network import needs_selectors, selectors, services
 from bangfu.network.models import NeedStatus
 
@@ -43,10 +45,14 @@ class StatsOut(Schema):
 
 
 class StatsQuery(Schema):
-    year: int | None = Field(None, ge=2000, le=2100)
+    year: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR)
 
 
-@router.get("/stats", response=StatsOut, summary="Registrations, needs and sales of the user's county")
+@router.get(
+    "/stats",
+    response={200: StatsOut, **errors(401, 403, 422)},
+    summary="Registrations, needs and sales of the user's county",
+)
 def stats(request: HttpRequest, filters: Query[StatsQuery]) -> dict[str, Any]:
     user = request.user
     if not selectors.can_see_stats(user):
@@ -111,15 +117,20 @@ def _product_out(p: Any) -> dict[str, Any]:
 
 
 class PageQuery(Schema):
-    limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 class ProductQuery(PageQuery):
     county: str = ""
 
 
-@router.get("/products", response=list[ProductOut], auth=None, summary="Public product catalogue")
+@router.get(
+    "/products",
+    response={200: list[ProductOut], **errors(422)},
+    auth=None,
+    summary="Public product catalogue",
+)
 def products(request: HttpRequest, filters: Query[ProductQuery]) -> list[dict[str, Any]]:
     rows = selectors.public_products()
     if filters.county:
@@ -128,7 +139,7 @@ def products(request: HttpRequest, filters: Query[ProductQuery]) -> list[dict[st
 
 
 class OrderIn(Schema):
-    quantity: int = Field(..., ge=1, le=services.MAX_ORDER_QUANTITY)
+    quantity: Annotated[int, Strict()] = Field(..., ge=1, le=services.MAX_ORDER_QUANTITY)
     delivery_address: str
     payment_method: str = "bank_transfer"
     payment_reference: str = ""
@@ -160,14 +171,22 @@ def _order_out(o: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/products/{product_id}/orders", response={201: OrderOut}, summary="Order a product")
-def place_order(request: HttpRequest, product_id: int, payload: OrderIn) -> Status:
+@router.post(
+    "/products/{product_id}/orders",
+    response={201: OrderOut, **errors(400, 401, 403, 404, 422)},
+    summary="Order a product",
+)
+def place_order(request: HttpRequest, product_id: Id, payload: OrderIn) -> Status:
     product = selectors.get_public_product(product_id)
     order = services.place_order(actor=request.user, product=product, **payload.dict())  # type: ignore[arg-type]
     return Status(201, _order_out(order))
 
 
-@router.get("/orders", response=list[OrderOut], summary="Orders in the user's scope (own orders for buyers)")
+@router.get(
+    "/orders",
+    response={200: list[OrderOut], **errors(401, 422)},
+    summary="Orders in the user's scope (own orders for buyers)",
+)
 def orders(request: HttpRequest, filters: Query[PageQuery]) -> list[dict[str, Any]]:
     rows = selectors.orders_for_user(request.user)
     return [_order_out(o) for o in rows[filters.offset : filters.offset + filters.limit]]
@@ -217,7 +236,12 @@ class NeedQuery(PageQuery):
     claimable: bool | None = None
 
 
-@router.get("/needs", response=list[NeedOut], auth=None, summary="Public, anonymised household needs")
+@router.get(
+    "/needs",
+    response={200: list[NeedOut], **errors(422)},
+    auth=None,
+    summary="Public, anonymised household needs",
+)
 def needs(request: HttpRequest, filters: Query[NeedQuery]) -> list[dict[str, Any]]:
     rows = needs_selectors.public_needs()
     if filters.county:
@@ -229,8 +253,10 @@ def needs(request: HttpRequest, filters: Query[NeedQuery]) -> list[dict[str, Any
     return [_need_out(n) for n in rows[filters.offset : filters.offset + filters.limit]]
 
 
-@router.get("/needs/{need_id}", response=NeedOut, auth=None, summary="One public need")
-def need(request: HttpRequest, need_id: int) -> dict[str, Any]:
+@router.get(
+    "/needs/{need_id}", response={200: NeedOut, **errors(404, 422)}, auth=None, summary="One public need"
+)
+def need(request: HttpRequest, need_id: Id) -> dict[str, Any]:
     return _need_out(needs_selectors.get_public_need(need_id))
 
 
@@ -242,8 +268,12 @@ class ClaimOut(Schema):
     expires_on: date
 
 
-@router.post("/needs/{need_id}/claim", response={201: ClaimOut}, summary="Claim a need (supporters)")
-def claim(request: HttpRequest, need_id: int) -> Status:
+@router.post(
+    "/needs/{need_id}/claim",
+    response={201: ClaimOut, **errors(401, 403, 404, 422)},
+    summary="Claim a need (supporters)",
+)
+def claim(request: HttpRequest, need_id: Id) -> Status:
     found = needs_selectors.get_public_need(need_id)
     made = services.claim_need(actor=request.user, need=found)  # type: ignore[arg-type]
     return Status(

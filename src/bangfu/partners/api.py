@@ -5,18 +5,19 @@ organisation's pairings and visits (anything else is 404)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Strict
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, organisations_for_user
 from bangfu.areas.models import Area, Level
+from bangfu.lib.api import AreaCode, Day, Id, IdIn, Limit, Offset, Year, errors, paged
 from bangfu.lib.clock import today
 from bangfu.lib.idnumbers import mask_phone
 from bangfu.partners import selectors
@@ -68,7 +69,7 @@ class PairingFilter(Schema):
     kind: PairingKind | None = None
     active: bool | None = Field(None, description="only pairings running today (true) or ended (false)")
     helper: str | None = Field(None, description="helper organisation code")
-    village: str | None = Field(None, description="12-digit village code")
+    village: AreaCode | None = Field(None, description="12-digit village code")
 
 
 def _pairing_out(p: Pairing, counts: dict[str, tuple[int, int]]) -> dict[str, Any]:
@@ -113,9 +114,11 @@ class PairingPage(Schema):
     count: int
 
 
-@router.get("/pairings", response=PairingPage, summary="Pairings in the caller's scope")
+@router.get(
+    "/pairings", response={200: PairingPage, **errors(401, 422)}, summary="Pairings in the caller's scope"
+)
 def list_pairings(
-    request: HttpRequest, filters: Query[PairingFilter], limit: int = 100, offset: int = 0
+    request: HttpRequest, filters: Query[PairingFilter], limit: Limit = 100, offset: Offset = 0
 ) -> dict[str, Any]:
     pairings = pairings_for_user(request.user).select_related(
         "helper_cadre__organisation", "target_household"
@@ -130,8 +133,6 @@ def list_pairings(
         pairings = pairings.filter(helper_organisation__code=filters.helper)
     if filters.village:
         pairings = pairings.filter(target_area__code=filters.village)
-    limit = max(1, min(limit, 500))
-    offset = max(0, offset)
     count = pairings.count()
     page = list(pairings.order_by("kind", "id")[offset : offset + limit])
     villages = [
@@ -153,9 +154,11 @@ class CadreOut(Schema):
 
 
 @router.get(
-    "/cadres", response=list[CadreOut], summary="Cadres in the caller's scope (phones masked outside it)"
+    "/cadres",
+    response={200: list[CadreOut], **errors(401, 422)},
+    summary="Cadres in the caller's scope (phones masked outside it)",
 )
-@paginate(LimitOffsetPagination)
+@paged
 def list_cadres(request: HttpRequest, organisation: str | None = None) -> list[dict[str, Any]]:
     cadres = cadres_for_user(request.user)
     if organisation:
@@ -179,15 +182,15 @@ def list_cadres(request: HttpRequest, organisation: str | None = None) -> list[d
 
 class VisitIn(Schema):
     organisation: str | None = Field(
-        None, description="helper organisation code; a unit reporter's own by default"
+        None, description="helper organisation code; a unit reporter's own by default", examples=["P01"]
     )
-    village: str = Field(description="12-digit village code")
-    date: date
-    purpose: str
-    cadre_ids: list[int] = []
+    village: AreaCode = Field(examples=["513325100202"])
+    date: Annotated[Day, Field(examples=["2020-05-12"])]
+    purpose: str = Field(examples=["入户走访，了解牦牛养殖合作社分红情况"])
+    cadre_ids: list[IdIn] = []
     guests: list[str] = []
     activities: str = ""
-    households_visited: int = 0
+    households_visited: Annotated[int, Strict()] = Field(0, ge=0, le=100_000)
     follow_ups: str = ""
     off_pairing_reason: str = ""
 
@@ -216,7 +219,9 @@ def _visit_out(v: Visit) -> dict[str, Any]:
     }
 
 
-@router.post("/visits", response={201: VisitOut}, summary="Record a work-team visit")
+@router.post(
+    "/visits", response={201: VisitOut, **errors(400, 401, 403, 404, 422)}, summary="Record a work-team visit"
+)
 def create_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
     user: Any = request.user
     code = payload.organisation
@@ -253,10 +258,14 @@ def create_visit(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
     return Status(201, _visit_out(visit))
 
 
-@router.get("/visits", response=list[VisitOut], summary="Work-team visits in the caller's scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/visits",
+    response={200: list[VisitOut], **errors(401, 422)},
+    summary="Work-team visits in the caller's scope",
+)
+@paged
 def list_visits(
-    request: HttpRequest, year: int | None = None, organisation: str | None = None
+    request: HttpRequest, year: Year | None = None, organisation: str | None = None
 ) -> QuerySet[Visit]:
     visits = visits_for_user(request.user)
     if year:
@@ -266,8 +275,8 @@ def list_visits(
     return visits
 
 
-@router.get("/visits/{visit_id}", response=VisitOut, summary="One visit")
-def get_visit(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+@router.get("/visits/{visit_id}", response={200: VisitOut, **errors(401, 404, 422)}, summary="One visit")
+def get_visit(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
     try:
         return _visit_out(visits_for_user(request.user).get(pk=visit_id))
     except Visit.DoesNotExist:
@@ -289,9 +298,13 @@ def _compliance_orgs(user: Any) -> QuerySet[Any]:
     return orgs
 
 
-@router.get("/compliance", response=list[ComplianceOut], summary="Organisation × quarter work-team visits")
+@router.get(
+    "/compliance",
+    response={200: list[ComplianceOut], **errors(401, 404, 422)},
+    summary="Organisation × quarter work-team visits",
+)
 def compliance(
-    request: HttpRequest, year: int | None = None, county_code: str | None = None
+    request: HttpRequest, year: Year | None = None, county_code: str | None = None
 ) -> list[dict[str, Any]]:
     user: Any = request.user
     county = county_for_user(user, county_code)
@@ -316,7 +329,7 @@ class UncoveredVillageOut(Schema):
 
 @router.get(
     "/coverage/villages",
-    response=list[UncoveredVillageOut],
+    response={200: list[UncoveredVillageOut], **errors(401, 404)},
     summary="Registered poor villages without a designated helper unit today",
 )
 def uncovered_villages(request: HttpRequest, county_code: str | None = None) -> list[dict[str, Any]]:
@@ -328,15 +341,15 @@ def uncovered_villages(request: HttpRequest, county_code: str | None = None) -> 
 
 
 class KinshipVisitIn(Schema):
-    pairing_id: int
-    date: date
+    pairing_id: IdIn
+    date: Annotated[Day, Field(examples=["2020-05-12"])]
     form: VisitForm
     notes: str = ""
 
 
 class KinshipVisitOut(Schema):
     id: int
-    pairing_id: int
+    pairing_id: IdIn
     cadre: str
     organisation: Ref
     household: str
@@ -358,7 +371,11 @@ def _kinship_visit_out(v: KinshipVisit) -> dict[str, Any]:
     }
 
 
-@router.post("/kinship-visits", response={201: KinshipVisitOut}, summary="Record a kinship household visit")
+@router.post(
+    "/kinship-visits",
+    response={201: KinshipVisitOut, **errors(400, 401, 403, 404, 422)},
+    summary="Record a kinship household visit",
+)
 def create_kinship_visit(request: HttpRequest, payload: KinshipVisitIn) -> Status[dict[str, Any]]:
     pairing = get_recording_pairing_for_user(request.user, payload.pairing_id)
     if pairing.kind != PairingKind.KINSHIP:
@@ -374,9 +391,13 @@ def create_kinship_visit(request: HttpRequest, payload: KinshipVisitIn) -> Statu
     return Status(201, _kinship_visit_out(visit))
 
 
-@router.get("/kinship-visits", response=list[KinshipVisitOut], summary="Kinship visits in the caller's scope")
-@paginate(LimitOffsetPagination)
-def list_kinship_visits(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+@router.get(
+    "/kinship-visits",
+    response={200: list[KinshipVisitOut], **errors(401, 422)},
+    summary="Kinship visits in the caller's scope",
+)
+@paged
+def list_kinship_visits(request: HttpRequest, year: Year | None = None) -> list[dict[str, Any]]:
     visits = kinship_visits_for_user(request.user)
     if year:
         visits = visits.filter(date__gte=date(year, 1, 1), date__lt=date(year + 1, 1, 1))
@@ -384,7 +405,7 @@ def list_kinship_visits(request: HttpRequest, year: int | None = None) -> list[d
 
 
 class KinshipComplianceOut(Schema):
-    pairing_id: int
+    pairing_id: IdIn
     cadre: str
     organisation: Ref
     household: str
@@ -395,10 +416,12 @@ class KinshipComplianceOut(Schema):
 
 
 @router.get(
-    "/kinship-compliance", response=list[KinshipComplianceOut], summary="Kinship pairing × quarter visits"
+    "/kinship-compliance",
+    response={200: list[KinshipComplianceOut], **errors(401, 404, 422)},
+    summary="Kinship pairing × quarter visits",
 )
 def kinship_compliance(
-    request: HttpRequest, year: int | None = None, county_code: str | None = None
+    request: HttpRequest, year: Year | None = None, county_code: str | None = None
 ) -> list[dict[str, Any]]:
     county = county_for_user(request.user, county_code)
     rows = selectors.kinship_compliance(
@@ -432,10 +455,10 @@ class UncoveredHouseholdOut(Schema):
 
 @router.get(
     "/coverage/households",
-    response=list[UncoveredHouseholdOut],
+    response={200: list[UncoveredHouseholdOut], **errors(401, 404, 422)},
     summary="Registered households without a kinship cadre today",
 )
-@paginate(LimitOffsetPagination)
+@paged
 def uncovered_households(request: HttpRequest, county_code: str | None = None) -> list[dict[str, Any]]:
     county = county_for_user(request.user, county_code)
     households = selectors.households_without_kinship_cadre(county).filter(

@@ -19,16 +19,25 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from bangfu.accounts.models import User
 from bangfu.areas.models import Area
+from bangfu.lib.api import AreaCode, Count, Day, Id, Money, Year, YearIn, errors
 from bangfu.lib.clock import today
 from bangfu.partners.models import Organisation
 from bangfu.projects import services
-from bangfu.projects.models import Disbursement, Evaluation, Project
+from bangfu.projects.models import (
+    Category,
+    Disbursement,
+    Evaluation,
+    FundSource,
+    Project,
+    ProjectKind,
+    ProjectStatus,
+)
 from bangfu.projects.scopes import (
     evaluations_for_user,
     get_allocation_for_user,
@@ -57,24 +66,24 @@ def _user(request: HttpRequest) -> User:
 
 
 class ProjectIn(Schema):
-    code: str
-    title: str
-    kind: str
-    category: str
-    year: int
-    area_code: str
-    funder_codes: list[str]
+    code: str = Field(examples=["DX-2021-001"])
+    title: str = Field(examples=["然布村青稞加工坊"])
+    kind: ProjectKind
+    category: Category
+    year: YearIn = Field(examples=[2021])
+    area_code: AreaCode = Field(examples=["513325100202"])
+    funder_codes: list[str] = Field(examples=[["E01"]])
     description: str = ""
-    beneficiary_households: int = 0
-    beneficiary_people: int = 0
-    beneficiary_poor_households: int = 0
-    planned_start: date | None = None
-    planned_end: date | None = None
-    budget_partner: Decimal = Decimal("0.00")
-    budget_province: Decimal = Decimal("0.00")
-    budget_county: Decimal = Decimal("0.00")
-    budget_enterprise: Decimal = Decimal("0.00")
-    budget_social: Decimal = Decimal("0.00")
+    beneficiary_households: Count = 0
+    beneficiary_people: Count = 0
+    beneficiary_poor_households: Count = 0
+    planned_start: Day | None = None
+    planned_end: Day | None = None
+    budget_partner: Money = Decimal("0.00")
+    budget_province: Money = Decimal("0.00")
+    budget_county: Money = Decimal("0.00")
+    budget_enterprise: Money = Decimal("0.00")
+    budget_social: Money = Decimal("0.00")
 
 
 class ProjectOut(Schema):
@@ -141,12 +150,14 @@ class ProjectSummaryOut(Schema):
 
 
 class ProjectFilter(Schema):
-    year: int | None = None
-    kind: str | None = None
-    status: str | None = None
+    year: Year | None = None
+    kind: ProjectKind | None = None
+    status: ProjectStatus | None = None
 
 
-@router.get("/", response=list[ProjectSummaryOut], summary="Projects in the caller's scope")
+@router.get(
+    "/", response={200: list[ProjectSummaryOut], **errors(401, 422)}, summary="Projects in the caller's scope"
+)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> list[dict[str, Any]]:
     projects: QuerySet[Project] = projects_for_user(request.user)
     if filters.year is not None:
@@ -169,7 +180,11 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> list[d
     ]
 
 
-@router.post("/", response={201: ProjectOut}, summary="Register a planned project")
+@router.post(
+    "/",
+    response={201: ProjectOut, **errors(400, 401, 403, 422)},
+    summary="Register a planned project",
+)
 def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str, Any]]:
     user = _user(request)
     if user.area is None:
@@ -223,7 +238,7 @@ def _evaluation_out(e: Evaluation, on: date) -> dict[str, Any]:
 
 @router.get(
     "/evaluations",
-    response=list[EvaluationOut],
+    response={200: list[EvaluationOut], **errors(401)},
     summary="Evaluations in scope: ?state=overdue|due|done (default: overdue and due)",
 )
 def list_evaluations(request: HttpRequest, state: str = "") -> list[dict[str, Any]]:
@@ -241,19 +256,23 @@ def list_evaluations(request: HttpRequest, state: str = "") -> list[dict[str, An
 
 
 class RectificationIn(Schema):
-    description: str
-    deadline: date | None = None
+    description: str = Field(examples=["补齐入户走访记录"])
+    deadline: Day | None = None
 
 
 class EvaluationIn(Schema):
-    score: Decimal
-    findings: str
-    evaluated_on: date | None = None
+    score: Decimal = Field(ge=0, le=100, decimal_places=2, examples=["92.50"])
+    findings: str = Field(examples=["帮扶资金到村到户；走访记录不全。"])
+    evaluated_on: Day | None = None
     rectifications: list[RectificationIn] = []
 
 
-@router.post("/evaluations/{int:pk}", response=EvaluationOut, summary="Record an evaluation (county admin)")
-def record_evaluation(request: HttpRequest, pk: int, payload: EvaluationIn) -> dict[str, Any]:
+@router.post(
+    "/evaluations/{int:pk}",
+    response={200: EvaluationOut, **errors(400, 401, 403, 404, 422)},
+    summary="Record an evaluation (county admin)",
+)
+def record_evaluation(request: HttpRequest, pk: Id, payload: EvaluationIn) -> dict[str, Any]:
     evaluation = get_evaluation_for_user(request.user, pk)
     result = _call(
         services.record_evaluation,
@@ -268,12 +287,12 @@ def record_evaluation(request: HttpRequest, pk: int, payload: EvaluationIn) -> d
 
 
 class PlanIn(Schema):
-    partner_code: str
-    year: int
-    title: str
-    planned_amount: Decimal
-    planned_projects: int = 0
-    issued_on: date | None = None
+    partner_code: str = Field(examples=["E01"])
+    year: YearIn = Field(examples=[2021])
+    title: str = Field(examples=["顺德区 2021 年东西部扶贫协作项目投资计划"])
+    planned_amount: Money = Field(examples=["1500000.00"])
+    planned_projects: Count = 0
+    issued_on: Day | None = None
     note: str = ""
 
 
@@ -312,15 +331,23 @@ def _plans_out(plans: Any) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/plans", response=list[PlanOut], summary="Yearly investment plans in scope, actual vs planned")
-def list_plans(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+@router.get(
+    "/plans",
+    response={200: list[PlanOut], **errors(401, 422)},
+    summary="Yearly investment plans in scope, actual vs planned",
+)
+def list_plans(request: HttpRequest, year: Year | None = None) -> list[dict[str, Any]]:
     plans = investment_plans_for_user(request.user)
     if year is not None:
         plans = plans.filter(year=year)
     return _plans_out(plans)
 
 
-@router.post("/plans", response=PlanOut, summary="File or update a partner's yearly investment plan")
+@router.post(
+    "/plans",
+    response={200: PlanOut, **errors(400, 401, 403, 422)},
+    summary="File or update a partner's yearly investment plan",
+)
 def save_plan(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
     user = _user(request)
     if user.area is None:
@@ -341,28 +368,32 @@ def save_plan(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
     return _plans_out([plan])[0]
 
 
-@router.get("/{code}", response=ProjectOut, summary="One project with its balance")
+@router.get("/{code}", response={200: ProjectOut, **errors(401, 404)}, summary="One project with its balance")
 def get_project(request: HttpRequest, code: str) -> dict[str, Any]:
     return _project_out(get_project_for_user(request.user, code))
 
 
 class ProjectPatch(Schema):
     title: str | None = None
-    category: str | None = None
+    category: Category | None = None
     description: str | None = None
-    beneficiary_households: int | None = None
-    beneficiary_people: int | None = None
-    beneficiary_poor_households: int | None = None
-    planned_start: date | None = None
-    planned_end: date | None = None
-    budget_partner: Decimal | None = None
-    budget_province: Decimal | None = None
-    budget_county: Decimal | None = None
-    budget_enterprise: Decimal | None = None
-    budget_social: Decimal | None = None
+    beneficiary_households: Count | None = None
+    beneficiary_people: Count | None = None
+    beneficiary_poor_households: Count | None = None
+    planned_start: Day | None = None
+    planned_end: Day | None = None
+    budget_partner: Money | None = None
+    budget_province: Money | None = None
+    budget_county: Money | None = None
+    budget_enterprise: Money | None = None
+    budget_social: Money | None = None
 
 
-@router.patch("/{code}", response=ProjectOut, summary="Correct a project's registration details")
+@router.patch(
+    "/{code}",
+    response={200: ProjectOut, **errors(400, 401, 403, 404, 422)},
+    summary="Correct a project's registration details",
+)
 def update_project(request: HttpRequest, code: str, payload: ProjectPatch) -> dict[str, Any]:
     project = get_project_for_user(request.user, code)
     changes = payload.dict(exclude_unset=True)
@@ -371,11 +402,15 @@ def update_project(request: HttpRequest, code: str, payload: ProjectPatch) -> di
 
 
 class StatusIn(Schema):
-    status: str
-    reason: str = ""
+    status: ProjectStatus
+    reason: str = Field("", examples=["村民大会决定缓建"])
 
 
-@router.post("/{code}/status", response=ProjectOut, summary="Move a project to another status")
+@router.post(
+    "/{code}/status",
+    response={200: ProjectOut, **errors(400, 401, 403, 404, 422)},
+    summary="Move a project to another status",
+)
 def change_status(request: HttpRequest, code: str, payload: StatusIn) -> dict[str, Any]:
     project = get_project_for_user(request.user, code)
     project = _call(
@@ -389,10 +424,10 @@ def change_status(request: HttpRequest, code: str, payload: StatusIn) -> dict[st
 
 
 class AllocationIn(Schema):
-    amount: Decimal
-    source: str
+    amount: Money = Field(examples=["200000.00"])
+    source: FundSource
     funder_code: str | None = None
-    received_on: date | None = None
+    received_on: Day | None = None
     memo: str = ""
 
 
@@ -406,7 +441,11 @@ class AllocationOut(Schema):
     balance: Decimal
 
 
-@router.post("/{code}/allocations", response={201: AllocationOut}, summary="Record money received")
+@router.post(
+    "/{code}/allocations",
+    response={201: AllocationOut, **errors(400, 401, 403, 404, 422)},
+    summary="Record money received",
+)
 def create_allocation(request: HttpRequest, code: str, payload: AllocationIn) -> Status[dict[str, Any]]:
     project = get_project_for_user(request.user, code)
     funder = None
@@ -441,7 +480,7 @@ def create_allocation(request: HttpRequest, code: str, payload: AllocationIn) ->
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(examples=["金额录入错误"])
 
 
 class ReversalOut(Schema):
@@ -452,10 +491,10 @@ class ReversalOut(Schema):
 
 @router.post(
     "/{code}/allocations/{int:pk}/reverse",
-    response=ReversalOut,
+    response={200: ReversalOut, **errors(400, 401, 403, 404, 422)},
     summary="Reverse an allocation recorded by mistake (county admin)",
 )
-def reverse_allocation(request: HttpRequest, code: str, pk: int, payload: ReasonIn) -> dict[str, Any]:
+def reverse_allocation(request: HttpRequest, code: str, pk: Id, payload: ReasonIn) -> dict[str, Any]:
     project = get_project_for_user(request.user, code)
     allocation = get_allocation_for_user(request.user, project, pk)
     reversal = _call(
@@ -469,9 +508,9 @@ def reverse_allocation(request: HttpRequest, code: str, pk: int, payload: Reason
 
 
 class DisbursementIn(Schema):
-    amount: Decimal
-    payee: str
-    purpose: str
+    amount: Money = Field(examples=["1000.00"])
+    payee: str = Field(examples=["然布村牦牛养殖合作社"])
+    purpose: str = Field(examples=["购买种牛 2 头"])
     attachments: str = ""
 
 
@@ -527,7 +566,11 @@ def _disbursement_out(d: Disbursement) -> dict[str, Any]:
     }
 
 
-@router.post("/{code}/disbursements", response={201: DisbursementOut}, summary="Request a disbursement")
+@router.post(
+    "/{code}/disbursements",
+    response={201: DisbursementOut, **errors(400, 401, 403, 404, 422)},
+    summary="Request a disbursement",
+)
 def create_disbursement(request: HttpRequest, code: str, payload: DisbursementIn) -> Status[dict[str, Any]]:
     project = get_project_for_user(request.user, code)
     disbursement = _call(
@@ -536,17 +579,21 @@ def create_disbursement(request: HttpRequest, code: str, payload: DisbursementIn
     return Status(201, _disbursement_out(disbursement))
 
 
-@router.get("/disbursements/{int:pk}", response=DisbursementOut, summary="One disbursement request")
-def get_disbursement(request: HttpRequest, pk: int) -> dict[str, Any]:
+@router.get(
+    "/disbursements/{int:pk}",
+    response={200: DisbursementOut, **errors(401, 404, 422)},
+    summary="One disbursement request",
+)
+def get_disbursement(request: HttpRequest, pk: Id) -> dict[str, Any]:
     return _disbursement_out(get_disbursement_for_user(request.user, pk))
 
 
 @router.post(
     "/disbursements/{int:pk}/approve",
-    response=DisbursementOut,
+    response={200: DisbursementOut, **errors(401, 403, 404, 422)},
     summary="Approve for your side (资金共管); the second side's approval pays",
 )
-def approve_disbursement(request: HttpRequest, pk: int) -> dict[str, Any]:
+def approve_disbursement(request: HttpRequest, pk: Id) -> dict[str, Any]:
     disbursement = get_disbursement_for_user(request.user, pk)
     result = _call(services.approve_disbursement, actor=_user(request), disbursement=disbursement)
     return _disbursement_out(result)
@@ -554,10 +601,10 @@ def approve_disbursement(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post(
     "/disbursements/{int:pk}/attachments",
-    response={201: AttachmentOut},
+    response={201: AttachmentOut, **errors(401, 403, 404, 422)},
     summary="Attach a supporting document (multipart field `file`)",
 )
-def upload_attachment(request: HttpRequest, pk: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+def upload_attachment(request: HttpRequest, pk: Id, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     disbursement = get_disbursement_for_user(request.user, pk)
     attachment = _call(
         services.add_disbursement_attachment, actor=_user(request), disbursement=disbursement, upload=file
@@ -567,11 +614,15 @@ def upload_attachment(request: HttpRequest, pk: int, file: File[UploadedFile]) -
 
 
 class RejectIn(Schema):
-    reason: str
+    reason: str = Field(examples=["票据不全"])
 
 
-@router.post("/disbursements/{int:pk}/reject", response=DisbursementOut, summary="Reject with a reason")
-def reject_disbursement(request: HttpRequest, pk: int, payload: RejectIn) -> dict[str, Any]:
+@router.post(
+    "/disbursements/{int:pk}/reject",
+    response={200: DisbursementOut, **errors(400, 401, 403, 404, 422)},
+    summary="Reject with a reason",
+)
+def reject_disbursement(request: HttpRequest, pk: Id, payload: RejectIn) -> dict[str, Any]:
     disbursement = get_disbursement_for_user(request.user, pk)
     result = _call(
         services.reject_disbursement, actor=_user(request), disbursement=disbursement, reason=payload.reason
@@ -583,17 +634,20 @@ def reject_disbursement(request: HttpRequest, pk: int, payload: RejectIn) -> dic
 # that `bangfu.api` mounts at `/disbursements/` (distinct operation ids keep the OpenAPI schema clean).
 disbursements_router = Router()
 disbursements_router.get(
-    "/{int:pk}", response=DisbursementOut, summary="One disbursement request", operation_id="disbursement_get"
+    "/{int:pk}",
+    response={200: DisbursementOut, **errors(401, 404, 422)},
+    summary="One disbursement request",
+    operation_id="disbursement_get",
 )(get_disbursement)
 disbursements_router.post(
     "/{int:pk}/approve",
-    response=DisbursementOut,
+    response={200: DisbursementOut, **errors(401, 403, 404, 422)},
     summary="Approve for your side (资金共管); the second side's approval pays",
     operation_id="disbursement_approve",
 )(approve_disbursement)
 disbursements_router.post(
     "/{int:pk}/reject",
-    response=DisbursementOut,
+    response={200: DisbursementOut, **errors(400, 401, 403, 404, 422)},
     summary="Reject with a reason",
     operation_id="disbursement_reject",
 )(reject_disbursement)

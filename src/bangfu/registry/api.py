@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from bangfu.lib.api import AreaCode, errors, paged
 from bangfu.registry.models import Household, Member
 from bangfu.registry.selectors import get_household_for_user, households_for_user
 
@@ -70,10 +70,17 @@ def _with_members(households: QuerySet[Household]) -> QuerySet[Household]:
     )
 
 
-@router.get("/households", response=list[HouseholdOut], summary="Households in the caller's scope")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/households",
+    response={200: list[HouseholdOut], **errors(401, 422)},
+    summary="Households in the caller's scope",
+)
+@paged
 def list_households(
-    request: HttpRequest, village: str = "", exited: bool | None = None, monitored: bool | None = None
+    request: HttpRequest,
+    village: AreaCode | None = None,
+    exited: bool | None = None,
+    monitored: bool | None = None,
 ) -> QuerySet[Household]:
     """`village` is a 12-digit village code; results are paged with `limit` / `offset`."""
     households = households_for_user(request.user)
@@ -86,7 +93,11 @@ def list_households(
     return _with_members(households.order_by("number"))
 
 
-@router.get("/households/{number}", response=HouseholdOut, summary="One household by its 户编号")
+@router.get(
+    "/households/{number}",
+    response={200: HouseholdOut, **errors(401, 404)},
+    summary="One household by its 户编号",
+)
 def get_household(request: HttpRequest, number: str) -> Household:
     household = get_household_for_user(request.user, number)
     return _with_members(Household.objects.filter(pk=household.pk)).get()

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from bangfu.lib.api import errors
 from bangfu.subsidies.models import YuluTerm
 from bangfu.subsidies.selectors import get_term_for_user, reconciliation_for_user, terms_for_user
 
@@ -48,14 +49,16 @@ class ReconciliationOut(Schema):
     townships: list[TownshipCounts]
 
 
-@router.get("/yulu/terms", response=list[TermOut], summary="Yulu terms of the caller's county")
+@router.get(
+    "/yulu/terms", response={200: list[TermOut], **errors(401)}, summary="Yulu terms of the caller's county"
+)
 def list_terms(request: HttpRequest) -> QuerySet[YuluTerm]:
     return terms_for_user(request.user)
 
 
 @router.get(
     "/yulu/terms/{code}/reconciliation",
-    response=ReconciliationOut,
+    response={200: ReconciliationOut, **errors(401, 404)},
     summary="Eligible, paid, missing, wrong, duplicate and late counts of a term, per township",
 )
 def term_reconciliation(request: HttpRequest, code: str) -> dict[str, object]:

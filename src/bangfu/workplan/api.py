@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from bangfu.accounts.scopes import STAFF_ROLES, require_role
+from bangfu.lib.api import Id, Month, Year, errors
 from bangfu.workplan import selectors, services
 
 router = Router()
@@ -75,8 +76,12 @@ def _month(value: str) -> date:
         raise ValidationError({"month": "YYYY-MM"}) from None
 
 
-@router.get("/tasks", response=list[TaskOut], summary="Tasks of a plan year with units and milestones")
-def list_tasks(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+@router.get(
+    "/tasks",
+    response={200: list[TaskOut], **errors(401, 403, 422)},
+    summary="Tasks of a plan year with units and milestones",
+)
+def list_tasks(request: HttpRequest, year: Year) -> list[dict[str, Any]]:
     require_role(request.user, *STAFF_ROLES)
     plan = selectors.plans_for_user(request.user).filter(year=year).first()
     if plan is None:
@@ -106,8 +111,12 @@ def list_tasks(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/completeness", response=CompletenessOut, summary="Reports per unit for one month, by state")
-def completeness(request: HttpRequest, month: str) -> dict[str, Any]:
+@router.get(
+    "/completeness",
+    response={200: CompletenessOut, **errors(401, 403, 404, 422)},
+    summary="Reports per unit for one month, by state",
+)
+def completeness(request: HttpRequest, month: Month) -> dict[str, Any]:
     require_role(request.user, *selectors.OVERSIGHT_ROLES)
     start = _month(month)
     plan = selectors.plans_for_user(request.user).filter(year=start.year).first()
@@ -132,8 +141,12 @@ def completeness(request: HttpRequest, month: str) -> dict[str, Any]:
     }
 
 
-@router.post("/reports/{report_id}/submit", response=ReportOut, summary="Submit (or resubmit) a report")
-def submit(request: HttpRequest, report_id: int) -> dict[str, Any]:
+@router.post(
+    "/reports/{report_id}/submit",
+    response={200: ReportOut, **errors(401, 403, 404, 422)},
+    summary="Submit (or resubmit) a report",
+)
+def submit(request: HttpRequest, report_id: Id) -> dict[str, Any]:
     report = selectors.get_report_for_user(request.user, report_id)
     report = services.submit_report(actor=request.user, report=report)  # type: ignore[arg-type]
     return {
