@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from bangfu.accounts.models import Role
@@ -184,6 +184,35 @@ def last_updated(campaign: Campaign) -> datetime | None:
         d=Max("decided_at"), r=Max("reversed_at")
     )
     return _newest(campaign.updated_at, donations["c"], donations["v"], spendings["d"], spendings["r"])
+
+
+def _latest(model: type[Donation] | type[Spending], field: str) -> Subquery:
+    return Subquery(
+        model.objects.filter(campaign=OuterRef("pk"), **{f"{field}__isnull": False})
+        .order_by(f"-{field}")
+        .values(field)[:1]
+    )
+
+
+def public_campaign_stamp(code: str) -> tuple[Campaign | None, datetime | None]:
+    """The public campaign with this code and its `last_updated`, in one query: each of the four
+    newest-change stamps is an index lookup (charity_donation_created_idx / _voided_idx), so the
+    public page can validate its cache on every request without scanning the donations."""
+    campaign = (
+        public_campaigns()
+        .filter(code=code)
+        .annotate(
+            _donated=_latest(Donation, "created_at"),
+            _voided=_latest(Donation, "voided_at"),
+            _decided=_latest(Spending, "decided_at"),
+            _reversed=_latest(Spending, "reversed_at"),
+        )
+        .first()
+    )
+    if campaign is None:
+        return None, None
+    stamps = (campaign._donated, campaign._voided, campaign._decided, campaign._reversed)  # type: ignore[attr-defined]
+    return campaign, _newest(campaign.updated_at, *stamps)
 
 
 def public_index_last_updated() -> datetime | None:
