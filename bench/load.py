@@ -119,7 +119,9 @@ def seed(url: str, scale: float, workdir: Path) -> None:
     households, members = int(HOUSEHOLDS * scale), int(MEMBERS * scale)
     xlsx = workdir / f"registry-{households}.xlsx"
     if not xlsx.exists():
-        write_xlsx(generate_rows(villages, households=households, people=members, seed=10), xlsx)
+        partial = xlsx.with_suffix(f".{os.getpid()}.xlsx")
+        write_xlsx(generate_rows(villages, households=households, people=members, seed=10), partial)
+        partial.rename(xlsx)
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "bangfu.cli", "import-registry", str(xlsx), "--as-of", "2020-01-01"],
@@ -566,6 +568,7 @@ def main() -> None:
     parser.add_argument("--pages", nargs="*", default=[], help="only pages whose name contains one of these")
     parser.add_argument("--quick", action="store_true", help="1/10 dataset, 8 s phases")
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--seed-only", action="store_true", help="build the datasets, measure nothing")
     parser.add_argument("--_seed", help=argparse.SUPPRESS)
     parser.add_argument("--_scale", type=float, default=1.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -581,6 +584,10 @@ def main() -> None:
         args.db
     ]
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    if args.seed_only:
+        for url in urls:
+            ensure_dataset(url, args.scale, args.reseed)
+        return
     rows = []
     for url in urls:
         rows += bench_database(url, args)
