@@ -160,6 +160,8 @@ def main() -> None:
     from bangfu.accounts.models import Role
     from bangfu.accounts.services import create_user
     from bangfu.areas.models import Area, Level
+    from bangfu.subsidies.models import YuluTerm
+    from bangfu.subsidies.selectors import eligible_member_ids, reconcile_yulu
     from bangfu.subsidies.services import create_term
 
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -212,6 +214,13 @@ def main() -> None:
         results["database_mb"] = cursor.fetchone()[0] / 2**20
         cursor.execute("SELECT count(*) FROM registry_member")
         results["members_in_db"] = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT relname, pg_total_relation_size(c.oid) / 1048576, reltuples::bigint FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' "
+            "ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 8"
+        )
+        results["largest_tables_mb_rows"] = {name: [mb, rows] for name, mb, rows in cursor.fetchall()}
+        print(f"   largest tables (MB, rows): {results['largest_tables_mb_rows']}")
     print(f"   total {total_wall:.0f} s, database {results['database_mb']:,.0f} MB")
 
     print("== Yulu: record paid lists, eligibility, reconciliation (per county)")
@@ -231,6 +240,22 @@ def main() -> None:
     results["yulu"] = {k: {"median_s": statistics.median(v), "total_s": sum(v)} for k, v in yulu.items()}
     for k, v in results["yulu"].items():
         print(f"   {k:9s}: median {v['median_s']:.2f} s per county, {v['total_s']:.1f} s for all counties")
+    startup = statistics.median(run(["yulu-eligible", "--help"], env)["wall"] for _ in range(3))
+    term = YuluTerm.objects.get(county=counties[0], code=TERM)
+    inproc: dict[str, float] = {}
+    for label, fn in (("eligible", eligible_member_ids), ("reconcile", reconcile_yulu)):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            fn(term)
+            times.append(time.perf_counter() - start)
+        inproc[label] = statistics.median(times)
+    results["yulu"]["cli_startup_s"] = startup
+    results["yulu"]["in_process_one_county_s"] = inproc
+    print(
+        f"   CLI start-up (bangfu yulu-eligible --help) {startup:.2f} s; in-process, one county: "
+        f"eligibility {inproc['eligible']:.2f} s, reconciliation {inproc['reconcile']:.2f} s"
+    )
 
     print("== household list (in-process, median of 7)")
     province = Area.objects.get(code="510000000000")
