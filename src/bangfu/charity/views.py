@@ -303,9 +303,9 @@ def _index_modified(request: HttpRequest) -> datetime | None:
 
 
 def _campaign_modified(request: HttpRequest, code: str, **kwargs: Any) -> datetime | None:
-    campaign, stamp = selectors.public_campaign_stamp(code)
-    request.disclosure_stamp = (campaign, stamp)  # type: ignore[attr-defined] # reused by the view
-    return stamp
+    stamp = selectors.public_campaign_stamp(code)
+    request.disclosure_stamp = stamp  # type: ignore[attr-defined] # reused by the view
+    return stamp.last_updated if stamp else None
 
 
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
@@ -315,26 +315,27 @@ def disclosure_index(request: HttpRequest) -> HttpResponse:
     return _public("charity/disclosure_index.html", {"rows": rows})
 
 
-def _disclosure_cache_key(campaign_pk: int, stamp: datetime | None, page: str) -> str | None:
+def _disclosure_cache_key(stamp: selectors.PublicStamp, page: str) -> str | None:
     """Rendered disclosure pages are cached per process, keyed by everything they show: the
-    campaign's newest change (a donation, void, spending decision or reversal, or an edit of the
+    campaign's version (a donation, void, spending decision or reversal, or an edit of the
     campaign gives a new key, so a change is visible on the next request), the day (the deadline
     figures depend on it), the language and the page. Odd page parameters are not cached."""
     if page and not (page.isdigit() and len(page) <= 6):
         return None
-    moment = stamp.isoformat() if stamp else "-"
-    return f"charity:disclosure:{campaign_pk}:{moment}:{today().isoformat()}:{get_language()}:{page or 1}"
+    day = today().isoformat()
+    return f"charity:disclosure:{stamp.pk}:{stamp.version}:{day}:{get_language()}:{page or 1}"
 
 
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @condition(last_modified_func=_campaign_modified)
 def disclosure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    campaign, stamp = getattr(request, "disclosure_stamp", None) or selectors.public_campaign_stamp(code)
-    if campaign is None:
+    stamp = getattr(request, "disclosure_stamp", None) or selectors.public_campaign_stamp(code)
+    if stamp is None:
         raise Http404("campaign")
-    key = _disclosure_cache_key(campaign.pk, stamp, request.GET.get("page", ""))
+    key = _disclosure_cache_key(stamp, request.GET.get("page", ""))
     html = cache.get(key) if key else None
     if html is None:
+        campaign = selectors.get_public_campaign(code)
         data = selectors.disclosure(campaign, with_donations=False)
         page = Paginator(selectors.public_donations(campaign), PUBLIC_PAGE_SIZE).get_page(
             request.GET.get("page")
