@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Field, Max, Q, QuerySet, Sum
 from django.http import Http404
 
 from bangfu.accounts.models import Role
@@ -215,7 +215,9 @@ def public_campaign_stamp(code: str) -> PublicStamp | None:
     q = connection.ops.quote_name
 
     def column(model: type[Donation] | type[Spending], field: str) -> str:
-        return q(model._meta.get_field(field).column)
+        found = model._meta.get_field(field)
+        assert isinstance(found, Field) and found.column
+        return q(found.column)
 
     def of_campaign(model: type[Donation] | type[Spending], select: str, where: str = "") -> str:
         table, fk = q(model._meta.db_table), column(model, "campaign")
