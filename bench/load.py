@@ -243,13 +243,28 @@ def seed(url: str, scale: float, workdir: Path) -> None:
     print(json.dumps(info), flush=True)
 
 
+def seeded(url: str, campaign: str) -> bool:
+    """The database the marker speaks of is still there (it may have been dropped to free disk)."""
+    if not url.startswith("postgres"):
+        return Path(url.removeprefix("sqlite:///")).exists()
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT 1 FROM charity_campaign WHERE code = %s", [campaign]).fetchone()
+            return row is not None
+    except psycopg.Error:
+        return False
+
+
 def ensure_dataset(url: str, scale: float, reseed: bool) -> dict[str, Any]:
     workdir = ROOT / "var" / "bench" / "load"
     workdir.mkdir(parents=True, exist_ok=True)
     marker = workdir / f"seeded-{urllib.parse.quote(url, safe='')}.json"
     if marker.exists() and not reseed:
         info = json.loads(marker.read_text())
-        if info.get("version") == SEED_VERSION and info.get("scale") == scale:
+        current = info.get("version") == SEED_VERSION and info.get("scale") == scale
+        if current and seeded(url, info["campaign"]):
             return info
     if url.startswith("postgres"):
         import psycopg
