@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint bench install install-dev assets messages translations clean
+.PHONY: demo test lint bench bench-load bench-scale install install-dev assets messages translations clean
 
 # Stamp files make re-runs cheap: the venv is rebuilt only when pyproject.toml changes.
 $(BIN)/python:
@@ -43,8 +43,15 @@ lint: install-dev
 test: install-dev lint
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 1; fi; exit $$rc
 
+# The load and province-scale runs take minutes and need PostgreSQL: their own targets.
 bench: install-dev
-	@for f in $(wildcard bench/*.py); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in $(filter-out bench/load.py bench/scale.py,$(wildcard bench/*.py)); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+bench-load: install-dev
+	$(BIN)/python bench/load.py
+
+bench-scale: install-dev
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) node_modules src/bangfu/static/vendor

@@ -138,3 +138,18 @@ def test_the_public_donation_list_is_paged(county_admin, campaign) -> None:
     second = Client().get(f"/disclosure/{campaign.code}/?page=2").content.decode()
     assert "P0204" in second and "P0000" not in second
     assert "205.00" in first  # the totals cover every page
+
+
+def test_the_cached_public_page_changes_with_every_donation_and_void(county_admin, campaign) -> None:
+    first = give(county_admin, campaign, amount="321.00", donor_name="第一位捐赠人")
+    url = f"/disclosure/{campaign.code}/"
+    assert "第一位捐赠人" in Client().get(url).content.decode()
+    assert "第一位捐赠人" in Client().get(url).content.decode()  # served from the page cache
+    give(county_admin, campaign, receipt_number="R-0002", amount="55.00", donor_name="第二位捐赠人")
+    page = Client().get(url).content.decode()
+    assert "第二位捐赠人" in page and "376.00" in page
+    services.void_donation(actor=county_admin, donation=first, reason="重复录入")
+    page = Client().get(url).content.decode()
+    assert "第一位捐赠人" not in page and "376.00" not in page and "55.00" in page
+    # An odd page parameter is answered (not cached) like any other request.
+    assert Client().get(url + "?page=x" + "9" * 20).status_code == 200

@@ -134,3 +134,23 @@ def test_the_upload_is_removed_after_the_import(
     job = response.context["job"]
     assert job.status == "succeeded"
     assert not (tmp_path / "media" / job.upload_path).exists()
+
+
+def test_the_list_shows_each_households_head_and_active_members_in_number_order(
+    imported, county_admin, client_for
+):
+    own, _other, rows = imported
+    left = Member.objects.filter(household=own).exclude(relation="户主").first()
+    assert left is not None
+    Member.objects.filter(pk=left.pk).update(active=False, left_on=AS_OF)  # left the household
+    admin = client_for(county_admin)
+    listed = admin.get(reverse("registry:household_list")).context["rows"]
+    numbers = [h.number for h in listed]
+    assert numbers == sorted(numbers) and len(listed) == min(50, Household.objects.count())
+    for h in listed:
+        assert h.member_count == Member.objects.filter(household=h, active=True).count()
+    in_village = admin.get(reverse("registry:household_list"), {"village": own.village.code}).context["rows"]
+    shown = next(h for h in in_village if h.pk == own.pk)
+    head = next(r for r in rows if r["household_number"] == own.number and r["relation"] == "户主")
+    assert shown.head_name == head["name"]
+    assert shown.member_count == Member.objects.filter(household=own).count() - 1

@@ -231,6 +231,9 @@ class Donation(models.Model):
             models.Index(fields=["campaign", "-donated_on"], name="charity_donation_campaign_idx"),
             # County-wide indicators over a period.
             models.Index(fields=["county", "donated_on"], name="charity_donation_county_idx"),
+            # The public page's newest-change stamp (selectors.public_campaign_stamp): index lookups.
+            models.Index(fields=["campaign", "created_at"], name="charity_donation_created_idx"),
+            models.Index(fields=["campaign", "voided_at"], name="charity_donation_voided_idx"),
         ]
 
     def __str__(self) -> str:

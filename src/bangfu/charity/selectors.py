@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Field, Max, Q, QuerySet, Sum
 from django.http import Http404
 
 from bangfu.accounts.models import Role
@@ -184,6 +185,74 @@ def last_updated(campaign: Campaign) -> datetime | None:
         d=Max("decided_at"), r=Max("reversed_at")
     )
     return _newest(campaign.updated_at, donations["c"], donations["v"], spendings["d"], spendings["r"])
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))  # SQLite returns text, stored in UTC
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class PublicStamp:
+    """What the public page of a campaign shows can only change through these values."""
+
+    pk: int
+    last_updated: datetime | None  # for Last-Modified
+    version: str  # for the page cache: changes with every donation, void, decision and reversal
+
+
+def public_campaign_stamp(code: str) -> PublicStamp | None:
+    """The stamp of the public campaign with this code (None if there is none), in one plain SQL
+    statement of index lookups (charity_donation_created_idx / _voided_idx) and no ORM query to
+    compile: the public page validates its cache with it on every request, where building the
+    equivalent queryset cost more CPU than serving the cached page (bench/load.py).
+
+    The cache version counts voids, decisions and reversals instead of taking their newest time:
+    those times come from bangfu.lib.clock, which a demo or test may set to another day than the
+    real `created_at` / `updated_at` stamps."""
+    q = connection.ops.quote_name
+
+    def column(model: type[Donation] | type[Spending], field: str) -> str:
+        found = model._meta.get_field(field)
+        assert isinstance(found, Field) and found.column
+        return q(found.column)
+
+    def of_campaign(model: type[Donation] | type[Spending], select: str, where: str = "") -> str:
+        table, fk = q(model._meta.db_table), column(model, "campaign")
+        return f"(SELECT {select} FROM {table} WHERE {fk} = c.id{where})"  # noqa: S608 - names from _meta
+
+    def newest(model: type[Donation] | type[Spending], field: str) -> str:
+        col = column(model, field)
+        return of_campaign(model, col, f" AND {col} IS NOT NULL ORDER BY {col} DESC LIMIT 1")
+
+    def counted(model: type[Donation] | type[Spending], field: str) -> str:
+        return of_campaign(model, "COUNT(*)", f" AND {column(model, field)} IS NOT NULL")
+
+    selects = [
+        "c.id",
+        "c.updated_at",
+        newest(Donation, "created_at"),
+        newest(Donation, "voided_at"),
+        newest(Spending, "decided_at"),
+        newest(Spending, "reversed_at"),
+        counted(Donation, "voided_at"),
+        counted(Spending, "decided_at"),
+        counted(Spending, "reversed_at"),
+    ]
+    sql = f"SELECT {', '.join(selects)} FROM {q(Campaign._meta.db_table)} c WHERE c.code = %s"  # noqa: S608 - names from _meta
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    updated, created = _as_datetime(row[1]), _as_datetime(row[2])
+    stamps = (updated, created, *(_as_datetime(v) for v in row[3:6]))
+    version = "|".join(
+        [updated.isoformat() if updated else "-", created.isoformat() if created else "-", *map(str, row[6:])]
+    )
+    return PublicStamp(pk=row[0], last_updated=_newest(*stamps), version=version)
 
 
 def public_index_last_updated() -> datetime | None:

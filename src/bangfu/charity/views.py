@@ -11,13 +11,14 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
 
@@ -29,6 +30,7 @@ from bangfu.charity.earmarks import GENERAL
 from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, ImportForm, SpendingForm, VoidForm
 from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
 from bangfu.charity.selectors import CHARITY_ROLES
+from bangfu.lib.clock import today
 from bangfu.lib.xlsx import MIME, Workbook
 
 PUBLIC_MAX_AGE = 300
@@ -303,8 +305,9 @@ def _index_modified(request: HttpRequest) -> datetime | None:
 
 
 def _campaign_modified(request: HttpRequest, code: str, **kwargs: Any) -> datetime | None:
-    campaign = selectors.public_campaigns().filter(code=code).first()
-    return selectors.last_updated(campaign) if campaign else None
+    stamp = selectors.public_campaign_stamp(code)
+    request.disclosure_stamp = stamp  # type: ignore[attr-defined] # reused by the view
+    return stamp.last_updated if stamp else None
 
 
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
@@ -314,21 +317,43 @@ def disclosure_index(request: HttpRequest) -> HttpResponse:
     return _public("charity/disclosure_index.html", {"rows": rows})
 
 
+def _disclosure_cache_key(stamp: selectors.PublicStamp, page: str) -> str | None:
+    """Rendered disclosure pages are cached per process, keyed by everything they show: the
+    campaign's version (a donation, void, spending decision or reversal, or an edit of the
+    campaign gives a new key, so a change is visible on the next request), the day (the deadline
+    figures depend on it), the language and the page. Odd page parameters are not cached."""
+    if page and not (page.isdigit() and len(page) <= 6):
+        return None
+    day = today().isoformat()
+    return f"charity:disclosure:{stamp.pk}:{stamp.version}:{day}:{get_language()}:{page or 1}"
+
+
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 @condition(last_modified_func=_campaign_modified)
 def disclosure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    campaign = selectors.get_public_campaign(code)
-    data = selectors.disclosure(campaign, with_donations=False)
-    page = Paginator(selectors.public_donations(campaign), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
-    return _public(
-        "charity/disclosure_detail.html",
-        {
-            "d": data,
-            "c": campaign,
-            "page": page,
-            "donations": selectors.public_donation_rows(page.object_list),
-        },
-    )
+    stamp = getattr(request, "disclosure_stamp", None) or selectors.public_campaign_stamp(code)
+    if stamp is None:
+        raise Http404("campaign")
+    key = _disclosure_cache_key(stamp, request.GET.get("page", ""))
+    html = cache.get(key) if key else None
+    if html is None:
+        campaign = selectors.get_public_campaign(code)
+        data = selectors.disclosure(campaign, with_donations=False)
+        page = Paginator(selectors.public_donations(campaign), PUBLIC_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        html = render_to_string(
+            "charity/disclosure_detail.html",
+            {
+                "d": data,
+                "c": campaign,
+                "page": page,
+                "donations": selectors.public_donation_rows(page.object_list),
+            },
+        )
+        if key:
+            cache.set(key, html, PUBLIC_MAX_AGE)
+    return HttpResponse(html)
 
 
 DONATION_COLUMNS = [

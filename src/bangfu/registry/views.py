@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from bangfu.registry.selectors import (
     can_view_full_id,
     get_household_for_user,
     get_member_for_user,
-    household_list_rows,
+    household_list_page,
     households_for_user,
     search_households,
 )
@@ -45,7 +44,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         monitored=params["monitored"],
         schooling=params["schooling"],
     )
-    page = Paginator(household_list_rows(households), 50).get_page(request.GET.get("page"))
+    page, rows = household_list_page(households, request.GET.get("page"))
     areas = areas_for_user(request.user)
     schooling_choices = [("vocational", _("中职或高职高专在校生"))] + [
         (value, label) for value, label in Schooling.choices if value
@@ -55,6 +54,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "registry/household_list.html",
         {
             "page": page,
+            "rows": rows,
             "params": params,
             "townships": areas.filter(level=Level.TOWNSHIP),
             "villages": areas.filter(level=Level.VILLAGE).select_related("parent"),
