@@ -153,3 +153,18 @@ def test_the_cached_public_page_changes_with_every_donation_and_void(county_admi
     assert "第一位捐赠人" not in page and "376.00" not in page and "55.00" in page
     # An odd page parameter is answered (not cached) like any other request.
     assert Client().get(url + "?page=x" + "9" * 20).status_code == 200
+
+
+def test_a_donor_name_that_looks_like_a_formula_stays_text_in_the_public_csv(county_admin, campaign) -> None:
+    """Anyone downloads the public CSV into Excel: a name such as =HYPERLINK(...) must not run."""
+    name = '=HYPERLINK("http://x.invalid","点我")'
+    give(county_admin, campaign, donor_name=name)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                Client().get(f"/disclosure/{campaign.code}/donations.csv").content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert [r["捐赠人"] for r in rows] == ["'" + name]
+    assert [r["金额(元)"] for r in rows] == ["1000.00"]

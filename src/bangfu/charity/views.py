@@ -384,12 +384,24 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+# A text cell starting with one of these is a formula to Excel; a leading apostrophe keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(rows: list[dict[str, Any]], columns: list[tuple[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([str(label) for _key, label in columns])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _label in columns])
+        writer.writerow([_csv_cell(row[key]) for key, _label in columns])
     # A BOM so that Excel opens the UTF-8 file correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
