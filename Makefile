@@ -45,7 +45,7 @@ test: install-dev lint
 
 # The load and province-scale runs take minutes and need PostgreSQL: their own targets.
 bench: install-dev
-	@for f in $(filter-out bench/load.py bench/scale.py,$(wildcard bench/*.py)); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in $(filter-out bench/load.py bench/scale.py bench/_%,$(wildcard bench/*.py)); do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 bench-load: install-dev
 	$(BIN)/python bench/load.py

@@ -49,6 +49,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
+from _ledger_year import seed_ledger_year
+
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 SEED_VERSION = 1
@@ -94,10 +96,8 @@ def seed(url: str, scale: float, workdir: Path) -> None:
     from bangfu.charity import services as charity
     from bangfu.charity.models import Campaign, CampaignStatus
     from bangfu.core.demo import COUNTY_CODE, seed_demo
-    from bangfu.partners.models import AdminLevel, Organisation, OrgType, Pairing, PairingKind, Visit
+    from bangfu.partners.models import Organisation, OrgType, Pairing, PairingKind, Visit
     from bangfu.registry.sample import VillageSpec, generate_rows, write_xlsx
-    from bangfu.workplan.models import LedgerReport, Plan, ReportStatus, Section, Task
-    from bangfu.workplan.services import open_slots
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -133,46 +133,15 @@ def seed(url: str, scale: float, workdir: Path) -> None:
 
     units_n, visits_n, donations_n = max(6, int(UNITS * scale)), int(VISITS * scale), int(DONATIONS * scale)
     with transaction.atomic():
-        Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    county=county,
-                    code=f"L{i:03d}",
-                    name=f"负载测试单位{i:03d}",
-                    org_type=OrgType.PUBLIC_INSTITUTION,
-                    admin_level=AdminLevel.COUNTY,
-                    area=county,
-                )
-                for i in range(units_n)
-            ]
-        )
-        units = list(Organisation.objects.filter(county=county, code__startswith="L").order_by("code"))
-        plan = Plan.objects.create(county=county, year=2020, title="负载测试方案")
-        section = Section.objects.create(plan=plan, kind="key_work", code="3.1", title="重点工作")
-        tasks = Task.objects.bulk_create(
-            [
-                Task(plan=plan, section=section, code=f"3.1.{i + 1}", title=f"任务{i + 1}", position=i)
-                for i in range(TASKS)
-            ]
-        )
-        through = Task.responsible_units.through
-        through.objects.bulk_create(
-            [through(task_id=t.pk, organisation_id=u.pk) for t in tasks for u in units]
-        )
-        open_slots(plan=plan)
-        reports = list(LedgerReport.objects.filter(task__plan=plan))
-        for r in reports:
-            roll = rng.random()
-            if roll < 0.85:
-                due = date(r.month.year + r.month.month // 12, r.month.month % 12 + 1, 5)
-                r.first_submitted_on = due + timedelta(days=rng.randint(-4, 3))
-                r.status = ReportStatus.ACCEPTED if roll < 0.75 else ReportStatus.SUBMITTED
-            elif roll < 0.9:
-                r.first_submitted_on = date(2020, r.month.month, 28)
-                r.status = ReportStatus.RETURNED
-                r.return_comment = "请补充"
-        LedgerReport.objects.bulk_update(
-            reports, ["status", "first_submitted_on", "return_comment"], batch_size=2000
+        units, _reports = seed_ledger_year(
+            county,
+            code_prefix="L",
+            unit_name="负载测试单位",
+            org_type=OrgType.PUBLIC_INSTITUTION,
+            title="负载测试方案",
+            units=units_n,
+            tasks=TASKS,
+            seed=rng,
         )
 
         poor = list(Area.objects.filter(level=Level.VILLAGE, code__startswith=county.prefix).order_by("code"))

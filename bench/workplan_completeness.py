@@ -13,8 +13,9 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
+
+from _ledger_year import seed_ledger_year
 
 UNITS, MONTHS, TASKS, RUNS = 60, 12, 20, 15
 
@@ -40,54 +41,21 @@ def main() -> None:
     from bangfu.accounts.models import User
     from bangfu.areas.models import Area
     from bangfu.core.demo import seed_demo
-    from bangfu.partners.models import AdminLevel, Organisation, OrgType
-    from bangfu.workplan.models import LedgerReport, Plan, ReportStatus, Section, Task
-    from bangfu.workplan.services import open_slots
+    from bangfu.partners.models import OrgType
 
     seed_demo(full=False)
     county = Area.objects.get(code="513325000000")
     rng = random.Random(60)
     with transaction.atomic():
-        Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    county=county,
-                    code=f"B{i:03d}",
-                    name=f"基准单位{i:03d}",
-                    org_type=OrgType.PARTY_GOVERNMENT,
-                    admin_level=AdminLevel.COUNTY,
-                    area=county,
-                )
-                for i in range(UNITS)
-            ]
-        )
-        units = list(Organisation.objects.filter(code__startswith="B"))
-        plan = Plan.objects.create(county=county, year=2020, title="基准方案")
-        section = Section.objects.create(plan=plan, kind="key_work", code="3.1", title="基准")
-        tasks = Task.objects.bulk_create(
-            [
-                Task(plan=plan, section=section, code=f"3.1.{i + 1}", title=f"任务{i + 1}", position=i)
-                for i in range(TASKS)
-            ]
-        )
-        through = Task.responsible_units.through
-        through.objects.bulk_create(
-            [through(task_id=t.pk, organisation_id=u.pk) for t in tasks for u in units]
-        )
-        open_slots(plan=plan)
-        reports = list(LedgerReport.objects.filter(task__plan=plan))
-        for r in reports:
-            roll = rng.random()
-            if roll < 0.85:
-                due = date(r.month.year + r.month.month // 12, r.month.month % 12 + 1, 5)
-                r.first_submitted_on = due + timedelta(days=rng.randint(-4, 3))
-                r.status = ReportStatus.ACCEPTED if roll < 0.75 else ReportStatus.SUBMITTED
-            elif roll < 0.9:
-                r.first_submitted_on = date(2020, r.month.month, 28)
-                r.status = ReportStatus.RETURNED
-                r.return_comment = "请补充"
-        LedgerReport.objects.bulk_update(
-            reports, ["status", "first_submitted_on", "return_comment"], batch_size=2000
+        _units, reports = seed_ledger_year(
+            county,
+            code_prefix="B",
+            unit_name="基准单位",
+            org_type=OrgType.PARTY_GOVERNMENT,
+            title="基准方案",
+            units=UNITS,
+            tasks=TASKS,
+            seed=rng,
         )
     assert len(reports) == UNITS * MONTHS * TASKS
     client = Client()
@@ -107,7 +75,7 @@ def main() -> None:
     slots = f"{UNITS} units × {MONTHS} months × {TASKS} tasks = {len(reports)} slots"
     print(f"work plan completeness, {slots} ({vendor})")
     full = measure("/workplan/completeness/")
-    one = measure(f"/workplan/completeness/?task={tasks[0].pk}")
+    one = measure(f"/workplan/completeness/?task={min(r.task_id for r in reports)}")
     dash = measure("/workplan/dashboard/")
     print(f"  /workplan/completeness/                 median {full:.1f} ms over {RUNS} runs")
     print(f"  /workplan/completeness/?task=<one task> median {one:.1f} ms")
