@@ -126,11 +126,17 @@ class Relation:
 
 class Household(models.Model):
     # Tenant key.
+    # No single-column indexes on the two area keys: the unique (county, number) and the
+    # (village, number) index lead with them, and every index costs the bulk import its inserts.
     county = models.ForeignKey(
-        "areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="registry_households"
+        "areas.Area",
+        verbose_name=_("县"),
+        on_delete=models.PROTECT,
+        related_name="registry_households",
+        db_index=False,
     )
     village = models.ForeignKey(
-        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     number = models.CharField(_("户编号"), max_length=40)
     attribute = models.CharField(
@@ -189,9 +195,12 @@ class Member(models.Model):
         Household, verbose_name=_("所在户"), on_delete=models.PROTECT, related_name="members"
     )
     # Tenant key, plus the village (copied from the household) so scoping needs no second join.
-    county = models.ForeignKey("areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    # Neither has an index of its own: the composite indexes below lead with them.
+    county = models.ForeignKey(
+        "areas.Area", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     village = models.ForeignKey(
-        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     number = models.CharField(_("人编号"), max_length=40, blank=True, default="")
     name = models.CharField(_("姓名"), max_length=60)
@@ -256,8 +265,12 @@ class MemberVersion(models.Model):
     valid_from is the date the source's facts hold (the import's --as-of), not the day it ran.
     Versions of one member never overlap; the import closes the open version when a fact changes."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="versions")
-    county = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    # Indexes: unique (member, valid_from) serves every per-member look-up (member_status_on, the
+    # eligibility SQL's NOT EXISTS) and (county, valid_from) the county-wide ones; the member and
+    # county keys need none of their own. One row per member is written by every import, so each
+    # index left out is a B-tree insert saved per person.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="versions", db_index=False)
+    county = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+", db_index=False)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField(_("生效日期"))
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
@@ -268,7 +281,12 @@ class MemberVersion(models.Model):
     labour_skill = models.CharField(_("劳动技能"), max_length=20, blank=True, default="")
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -283,8 +301,6 @@ class MemberVersion(models.Model):
             ),
         ]
         indexes = [
-            # member_status_on(): the version of each member in effect on a day.
-            models.Index(fields=["member", "valid_from", "valid_to"], name="registry_version_lookup_idx"),
             # County-wide "as of" reports and the out-of-order import check.
             models.Index(fields=["county", "valid_from"], name="registry_version_county_idx"),
         ]
