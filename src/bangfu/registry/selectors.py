@@ -17,7 +17,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix
-from bangfu.areas.models import Area
+from bangfu.areas.models import Area, Level
 from bangfu.registry.models import VOCATIONAL, Household, Member, MemberVersion, Schooling
 
 HOUSEHOLD_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
@@ -31,6 +31,15 @@ def registry_prefix(user: Any) -> str | None:
     if prefix is None or user.role not in HOUSEHOLD_ROLES:
         return None
     return prefix
+
+
+def scope_counties(prefix: str) -> QuerySet[Area]:
+    """The counties an area prefix reaches (one for a county, township or village prefix).
+
+    Member look-ups by ID number or name filter on these too: the county is the leading column of
+    the member indexes (unique (county, id_number_index) among them), so without it an exact ID
+    search scans every member of every county."""
+    return Area.objects.filter(level=Level.COUNTY, code__startswith=prefix[:6])
 
 
 def households_for_user(user: Any) -> QuerySet[Household]:
@@ -112,9 +121,12 @@ def search_households(
     exited: str = "",
     monitored: str = "",
     schooling: str = "",
+    prefix: str | None = None,
 ) -> QuerySet[Household]:
     """Filter an already scoped household queryset. `query` matches a member's name, a household
-    number, or — when it is a valid ID number — exactly that person (via the blind index)."""
+    number, or — when it is a valid ID number — exactly that person (via the blind index).
+    `prefix` (the user's `registry_prefix`) narrows the member subqueries to the counties in
+    scope so they use the member indexes; the households are scoped by the caller either way."""
     from bangfu.lib import idnumbers
     from bangfu.lib.crypto import blind_index
 
@@ -127,20 +139,23 @@ def search_households(
     if monitored in {"0", "1"}:
         households = households.filter(monitored=monitored == "1")
     # Member-based filters go through a subquery, so member counts stay whole.
-    members = Member.objects.filter(active=True)
+    members = Member.objects.all()
+    if prefix is not None:
+        members = members.filter(county__in=scope_counties(prefix))
+    active = members.filter(active=True)
     if schooling == "vocational":
-        households = households.filter(pk__in=members.filter(schooling__in=VOCATIONAL).values("household_id"))
+        households = households.filter(pk__in=active.filter(schooling__in=VOCATIONAL).values("household_id"))
     elif schooling in Schooling.values and schooling:
-        households = households.filter(pk__in=members.filter(schooling=schooling).values("household_id"))
+        households = households.filter(pk__in=active.filter(schooling=schooling).values("household_id"))
     query = query.strip()
     if query:
         normalised = idnumbers.normalise(query)
         if len(normalised) in (18, 20, 22) and normalised[:17].isdigit():
             index = blind_index(normalised, purpose="id_number")
-            by_id = Member.objects.filter(id_number_index=index).values("household_id")
+            by_id = members.filter(id_number_index=index).values("household_id")
             households = households.filter(Q(pk__in=by_id) | Q(number__startswith=query))
         else:
-            named = Member.objects.filter(name__contains=query).values("household_id")
+            named = members.filter(name__contains=query).values("household_id")
             households = households.filter(Q(number__startswith=query) | Q(pk__in=named))
     return households
 

@@ -19,6 +19,7 @@ from bangfu.registry.selectors import (
     get_member_for_user,
     household_list_page,
     households_for_user,
+    registry_prefix,
     search_households,
 )
 from bangfu.registry.services import (
@@ -43,6 +44,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         exited=params["exited"],
         monitored=params["monitored"],
         schooling=params["schooling"],
+        prefix=registry_prefix(request.user),
     )
     page, rows = household_list_page(households, request.GET.get("page"))
     areas = areas_for_user(request.user)

@@ -417,7 +417,12 @@ def member_by_id_number_in_scope(user: Any, raw: str) -> Member | None:
     """The in-scope member with this ID number (exact lookup through the blind index)."""
     from bangfu.lib import idnumbers
     from bangfu.lib.crypto import blind_index
+    from bangfu.registry.selectors import registry_prefix, scope_counties
     from bangfu.registry.services import ID_INDEX_PURPOSE
 
+    prefix = registry_prefix(user)
+    if prefix is None:
+        return None
     index = blind_index(idnumbers.normalise(raw), purpose=ID_INDEX_PURPOSE)
-    return members_in_scope(user).filter(id_number_index=index).first()
+    # The county filter lets the look-up use the unique (county, id_number_index) index.
+    return members_in_scope(user).filter(county__in=scope_counties(prefix), id_number_index=index).first()
