@@ -3,9 +3,10 @@
 `record_audit` is called from inside the service's transaction, so the record and the change it
 describes commit together or not at all. It only inserts the record, pending (no chain position
 or hash yet), and asks for the county's chain to be sealed after the commit. Sealing
-(`seal_chain`) runs in a short transaction of its own: it locks the county's `AuditChainHead` and
-nothing else, so a business transaction never waits for the head, and sealers, which hold no
-other lock, cannot deadlock with anyone.
+(`seal_chain`) runs in a short transaction of its own: it locks the county's `AuditChainHead`
+first, then updates only committed pending records, which nothing else writes. So a business
+transaction never waits for the head, and sealers, which queue on the head and wait for nothing
+else, cannot deadlock with anyone.
 
 If the after-commit callback is lost (the process dies between the commit and the seal, or the
 seal fails), the records stay pending: outside the chain, never breaking it. The next seal of
