@@ -1,16 +1,23 @@
 """Tamper evidence for the audit trail: a hash chain per county.
 
-Every `AuditRecord` stores `hash` = SHA-256 of its content plus the previous record's hash of the
-same chain (`prev_hash`). A chain is the records of one `county_code` ("" for deployment-wide
-rows) in id order; `AuditChainHead` holds each chain's last hash, last record id and length.
-Changing, inserting or deleting a record anywhere breaks the chain at that point, and removing
-records from the end no longer matches the head.
+Every sealed `AuditRecord` stores `hash` = SHA-256 of its content plus the previous record's hash
+of the same chain (`prev_hash`). A chain is the sealed records of one `county_code` ("" for
+deployment-wide rows) in `chain_seq` order (1, 2, …); `AuditChainHead` holds each chain's last
+hash, last record id and length. Changing, inserting or deleting a record anywhere breaks the
+chain at that point, and removing records from the end no longer matches the head.
 
-`record_audit` extends a chain under a row lock on its head (see `bangfu.audit.services`); the
-functions here are pure and shared with the back-fill migration, so their output must never
+A record joins the chain after its business transaction commits, when `seal_chain` (see
+`bangfu.audit.services`) gives it the next position under a row lock on the head. Until then it
+is pending (`chain_seq` null, no hashes). Positions follow the order of sealing, not the ids: on
+PostgreSQL a transaction that took an id earlier may commit later. Records written before
+sealing existed were chained in id order and got their positions from that order (migration
+0005), so their hashes did not change.
+
+The functions here are pure and shared with the back-fill migration, so their output must never
 change for an existing record. Plain SHA-256 (no key): it detects edits by anyone who does not
 recompute the rest of the chain and the head; keep the heads printed by `bangfu check-integrity`
-(or a backup's manifest) off the machine to detect even that.
+(or a backup's manifest) off the machine to detect even that. A pending record is not protected
+yet: it is sealed milliseconds after its commit, and `check-integrity` reports any left pending.
 """
 
 from __future__ import annotations

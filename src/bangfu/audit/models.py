@@ -1,4 +1,5 @@
-"""An append-only audit trail: every service writes one row in its own transaction."""
+"""An append-only audit trail: every service writes one row in its own transaction; the row is
+linked into its county's hash chain just after that transaction commits (bangfu.audit.chain)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ class AuditRecord(models.Model):
     county_code = models.CharField(_("县代码"), max_length=6, blank=True)
     # Set by record_audit before hashing (not auto_now_add, which would change it after).
     created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
-    # Tamper evidence (bangfu.audit.chain): this record's hash and its predecessor's in the chain
-    # of its county_code.
+    # Tamper evidence (bangfu.audit.chain): the record's position in the chain of its county_code
+    # (1, 2, …; null while the record is pending, i.e. not yet sealed), its hash and its
+    # predecessor's. Set once by seal_chain, never changed.
+    chain_seq = models.BigIntegerField(_("链位置"), null=True, blank=True)
     prev_hash = models.CharField(_("前一记录哈希"), max_length=64, blank=True, default="")
     hash = models.CharField(_("哈希"), max_length=64, blank=True, default="")
 
@@ -38,6 +41,16 @@ class AuditRecord(models.Model):
             # The browse page filters by county then pages newest first.
             models.Index(fields=["county_code", "-created_at"], name="audit_county_time_idx"),
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # seal_chain takes a county's pending records in id order; few rows are ever pending.
+            models.Index(
+                fields=["county_code", "id"],
+                condition=models.Q(chain_seq__isnull=True),
+                name="audit_pending_idx",
+            ),
+        ]
+        constraints = [
+            # One record per chain position; its index serves check-integrity's walk of a chain.
+            models.UniqueConstraint(fields=["county_code", "chain_seq"], name="audit_chain_position_unique"),
         ]
 
     def __str__(self) -> str:
@@ -45,8 +58,9 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The end of one county's audit hash chain. `record_audit` locks this row (SELECT … FOR
-    UPDATE) while it appends, so concurrent writers extend the chain one after another."""
+    """The end of one county's audit hash chain (`length` is the last chain position). `seal_chain`
+    locks this row (SELECT … FOR UPDATE) in its own short transaction while it appends, so
+    concurrent sealers extend the chain one after another; business transactions never touch it."""
 
     county_code = models.CharField(_("县代码"), max_length=6, unique=True)
     last_hash = models.CharField(_("最新哈希"), max_length=64, blank=True, default="")

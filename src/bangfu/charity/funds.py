@@ -90,8 +90,8 @@ def post_donations(
 ) -> None:
     """Credit money donations to their pools. Without a batch: one entry per donation; with a
     batch (statement import): one entry per pool, so a large import posts a handful of entries."""
-    # Lock the campaign before any pool: a final spending approval locks it first too, so the two
-    # never hold a pool account and the county's audit-chain head in opposite orders.
+    # Lock the campaign before any pool account, as a final spending approval does: the two take
+    # their locks in the same order and serialise on the campaign.
     lock_campaign(campaign)
     by_key: dict[str, list[Donation]] = defaultdict(list)
     for donation in donations:

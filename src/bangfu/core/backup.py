@@ -3,7 +3,8 @@
 A backup file is a tar archive of two members:
 - `bangfu-backup.json` — the manifest: format version, backend (`sqlite` / `postgresql`), the
   applied migrations (the schema version), the row count of every table and the audit chain
-  heads as of the snapshot, and the SHA-256 of the payload;
+  heads as of the snapshot (pending audit records are sealed first, so the heads cover every
+  record committed until then), and the SHA-256 of the payload;
 - the payload: `database.sqlite3` (SQLite's online backup API, `sqlite3.Connection.backup`) or
   `database.pgdump` (`pg_dump --format=custom`, Debian's postgresql-client).
 
@@ -42,6 +43,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext as _
+
+from bangfu.audit.services import seal_all_chains
 
 FORMAT = "bangfu-backup"
 FORMAT_VERSION = 1
@@ -135,6 +138,9 @@ def backup(*, output: Path) -> dict[str, Any]:
     vendor = connection.vendor
     if vendor not in PAYLOAD:
         raise BackupError(_("不支持的数据库：%(vendor)s") % {"vendor": vendor})
+    # Records whose after-commit seal was lost would sit outside the heads in the manifest. (One
+    # committed between this seal and the snapshot is restored pending: `bangfu seal-audit`.)
+    seal_all_chains()
     with tempfile.TemporaryDirectory(prefix="bangfu-backup-") as tmp:
         payload = Path(tmp) / PAYLOAD[vendor]
         if vendor == "sqlite":

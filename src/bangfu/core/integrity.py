@@ -22,7 +22,7 @@ MAX_LISTED = 20
 
 @dataclass(frozen=True)
 class Breach:
-    # Stable machine-readable kind: audit_chain, ledger, duplicate_payment, …
+    # Stable machine-readable kind: audit_chain, audit_pending, ledger, duplicate_payment, …
     kind: str
     message: str
 
@@ -33,6 +33,7 @@ Check = Callable[[], Iterable[Breach]]
 def kind_label(kind: str) -> str:
     labels = {
         "audit_chain": _("审计链断裂"),
+        "audit_pending": _("审计记录未入链"),
         "ledger": _("资金账目不一致"),
         "duplicate_payment": _("重复发放"),
     }
