@@ -371,21 +371,19 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
         return _no_plan(request)
     task = request.GET.get("task", "")
     org = request.GET.get("organisation", "")
-    matrix = selectors.completeness(
-        plan,
-        task_id=int(task) if task.isdigit() else None,
-        organisation_id=int(org) if org.isdigit() else None,
-    )
+    task_id = int(task) if task.isdigit() else None
+    organisation_id = int(org) if org.isdigit() else None
+    matrix = selectors.completeness(plan, task_id=task_id, organisation_id=organisation_id)
     # Cells are prepared here as plain strings: 720+ template lookups per page were the cost.
     base = reverse("workplan:reports") + "?organisation="
-    task_part = f"&amp;task={int(task)}" if task.isdigit() else ""
+    task_part = f"&amp;task={task_id}" if task_id is not None else ""
     rows = [
         (
-            org.name,
+            unit.name,
             # Only internal values go in (state keys, ids, counts, dates): nothing to escape.
             mark_safe(  # noqa: S308
                 "".join(
-                    f'<td class="cell cell-{c.state}"><a href="{base}{org.pk}&amp;month={c.month:%Y-%m}'
+                    f'<td class="cell cell-{c.state}"><a href="{base}{unit.pk}&amp;month={c.month:%Y-%m}'
                     f'{task_part}">{c.done}/{c.total}</a></td>'
                     if c.total
                     else "<td></td>"
@@ -393,7 +391,7 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
                 )
             ),
         )
-        for org, cells in matrix.rows
+        for unit, cells in matrix.rows
     ]
     return render(
         request,
@@ -402,10 +400,17 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "matrix": matrix,
             "rows": rows,
-            "task": task,
-            "organisation": org,
-            "tasks": plan.tasks.order_by("position"),
-            "organisations": organisations_for_user(request.user).filter(county=plan.county),
+            # The filters' choices as (id, label) pairs: model instances and template lookups for
+            # a county's hundred-odd units cost more than the (cached) matrix.
+            "task": task_id,
+            "organisation": organisation_id,
+            "tasks": [
+                (pk, f"{code} {title}")
+                for pk, code, title in plan.tasks.order_by("position").values_list("pk", "code", "title")
+            ],
+            "organisations": organisations_for_user(request.user)
+            .filter(county=plan.county)
+            .values_list("pk", "name"),
             "labels": STATE_LABELS,
             "legend": [(k, STATE_LABELS[k], matrix.totals.get(k, 0)) for k in selectors.STATE_ORDER],
         },
