@@ -175,6 +175,7 @@ class Completeness:
     months: list[date]
     rows: list[tuple[Organisation, list[Cell]]]
     totals: dict[str, int]
+    key: str  # the cache key of the counts: what is derived from them alone may be cached under it
 
 
 # At most this long in a process's cache; any write the matrix shows moves the stamp first.
@@ -227,7 +228,7 @@ def _count_states(
 
 def _state_counts(
     plan: Plan, *, task_id: int | None = None, organisation_id: int | None = None, today: date | None = None
-) -> tuple[StateCounts, dict[str, int]]:
+) -> tuple[StateCounts, dict[str, int], str]:
     """The matrix's counts, cached per process (bangfu.lib.stampcache) under the plan, the
     filters, the day and due day (lateness is derived from them) and the plan's ledger stamp.
     Organisations are not in it: their names and order are read fresh by the caller. The key has
@@ -238,9 +239,10 @@ def _state_counts(
     key = stamp_key(
         "workplan:completeness", plan.pk, task_id, organisation_id, today, due_day, *ledger_stamp(plan)
     )
-    return cached(
+    cells, totals = cached(
         key, lambda: _count_states(plan, dues, today, task_id, organisation_id), MATRIX_CACHE_SECONDS
     )
+    return cells, totals, key
 
 
 def completeness(
@@ -248,20 +250,20 @@ def completeness(
 ) -> Completeness:
     """Units × months of the plan year: one grouped query, aggregated in Python and cached."""
     months = [date(plan.year, m, 1) for m in range(1, 13)]
-    cells, totals = _state_counts(plan, task_id=task_id, organisation_id=organisation_id, today=today)
+    cells, totals, key = _state_counts(plan, task_id=task_id, organisation_id=organisation_id, today=today)
     orgs = Organisation.objects.in_bulk(list(cells))
     ordered = sorted(cells, key=lambda pk: (orgs[pk].admin_level, orgs[pk].code))
     rows = [
         (orgs[pk], [Cell(m, counts) for m, counts in zip(months, cells[pk], strict=True)]) for pk in ordered
     ]
-    return Completeness(months, rows, totals)
+    return Completeness(months, rows, totals, key)
 
 
 def month_states(plan: Plan, month: date, today: date | None = None) -> dict[int, dict[str, int]]:
     """Per organisation with reports that month, counts of each state: a column of the matrix."""
     if month.year != plan.year or month.day != 1:
         return {}
-    cells, _totals = _state_counts(plan, today=today)
+    cells, _totals, _key = _state_counts(plan, today=today)
     return {
         org_id: by_month[month.month - 1] for org_id, by_month in cells.items() if by_month[month.month - 1]
     }
