@@ -22,6 +22,8 @@ def seed_ledger_year(
 ) -> tuple[list[Any], list[Any]]:
     """Creates `units` county-level units and a plan of `tasks` tasks, each unit responsible for
     every task; returns (units, reports)."""
+    from django.utils import timezone
+
     from bangfu.partners.models import AdminLevel, Organisation
     from bangfu.workplan.models import LedgerReport, Plan, ReportStatus, Section, Task
     from bangfu.workplan.services import open_slots
@@ -67,7 +69,10 @@ def seed_ledger_year(
             r.first_submitted_on = date(2020, r.month.month, 28)
             r.status = ReportStatus.RETURNED
             r.return_comment = "请补充"
+    touched = timezone.now()  # bulk_update skips auto_now
+    for r in reports:
+        r.updated_at = touched
     LedgerReport.objects.bulk_update(
-        reports, ["status", "first_submitted_on", "return_comment"], batch_size=2000
+        reports, ["status", "first_submitted_on", "return_comment", "updated_at"], batch_size=2000
     )
     return unit_rows, reports

@@ -4,7 +4,8 @@ An app plugs itself in by having any of these modules; nothing else needs editin
 - `urls.py`   — `urlpatterns` (full paths, e.g. "registry/households/"), included at the site root
                under the app label as namespace;
 - `api.py`    — `router` (django-ninja), mounted at /api/v1/<label>/;
-- `nav.py`    — `NAV_ITEMS`: [(url name, label, roles)], appended to the main navigation;
+- `nav.py`    — `NAV_ITEMS`: [(url name, label, roles)], appended to the main navigation as the
+               app's menu group, labelled `NAV_LABEL` if set (else the app's verbose name);
 - `demo.py`   — `seed_demo(county)`, called by `bangfu seed-demo` after the areas, organisations and
                demo users exist (idempotent);
 - `integrity.py` — `CHECKS`: callables yielding `bangfu.core.integrity.Breach`, run by

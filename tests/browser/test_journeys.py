@@ -364,3 +364,37 @@ def test_switching_to_english_shows_english_text(base, page, finish) -> None:
     # The choice lives in the browser's language cookie; nothing is written to the database.
     assert AuditRecord.objects.count() == audit_before
     assert User.objects.get(username="admin").last_login is not None
+
+
+def test_the_top_bar_keeps_to_one_line_at_1280_px_in_chinese_and_english(base, page, finish) -> None:
+    """The county admin has the most menu entries; at the journeys' 1280 px the brand, every menu
+    entry, the language switch and the user's menu share one line, in both languages, and the
+    menus still open."""
+    audit_before = AuditRecord.objects.count()
+    assert page.viewport_size is not None and page.viewport_size["width"] == 1280
+    log_in(page, "admin")
+    entries = page.locator(".topbar > .brand, .mainnav > a, .mainnav > .navgroup, .tools > *")
+    for language, shot in (("zh-hans", "11-top-bar-zh"), ("en", "12-top-bar-en")):
+        if language == "en":
+            page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        boxes = entries.evaluate_all(
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; })"
+        )
+        assert len(boxes) >= 12, boxes  # brand, home, areas, eight app menus, tools
+        middles = [(top + bottom) / 2 for top, bottom in boxes]
+        assert max(middles) - min(middles) <= 4, (language, boxes)
+        bar = page.locator(".topbar").bounding_box()
+        assert bar is not None and bar["height"] <= 60, (language, bar)
+        organisations = page.locator("a[href='/partners/organisations/']")
+        partners = page.locator(".mainnav .navgroup").filter(has=organisations)
+        partners.hover()
+        expect(partners.locator(".navmenu")).to_be_visible()
+        page.locator(".usermenu").hover()
+        role = "County administrator" if language == "en" else "县级管理员"
+        expect(page.locator(".usermenu .navmenu")).to_contain_text(role)
+        expect(page.locator(".usermenu form button")).to_be_visible()
+        page.mouse.move(640, 600)  # menus closed for the screenshot
+        expect(page.locator(".usermenu .navmenu")).to_be_hidden()
+        finish(page, shot)
+    assert AuditRecord.objects.count() == audit_before

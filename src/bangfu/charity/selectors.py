@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from bangfu.charity.models import (
     SpendingStatus,
 )
 from bangfu.lib.clock import today
+from bangfu.lib.stampcache import as_datetime
 
 # Roles that work with campaign records (others see the public pages only).
 CHARITY_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
@@ -187,13 +188,6 @@ def last_updated(campaign: Campaign) -> datetime | None:
     return _newest(campaign.updated_at, donations["c"], donations["v"], spendings["d"], spendings["r"])
 
 
-def _as_datetime(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))  # SQLite returns text, stored in UTC
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class PublicStamp:
     """What the public page of a campaign shows can only change through these values."""
@@ -247,8 +241,8 @@ def public_campaign_stamp(code: str) -> PublicStamp | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    updated, created = _as_datetime(row[1]), _as_datetime(row[2])
-    stamps = (updated, created, *(_as_datetime(v) for v in row[3:6]))
+    updated, created = as_datetime(row[1]), as_datetime(row[2])
+    stamps = (updated, created, *(as_datetime(v) for v in row[3:6]))
     version = "|".join(
         [updated.isoformat() if updated else "-", created.isoformat() if created else "-", *map(str, row[6:])]
     )

@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, Impor
 from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
 from bangfu.charity.selectors import CHARITY_ROLES
 from bangfu.lib.clock import today
+from bangfu.lib.stampcache import cached, stamp_key
 from bangfu.lib.xlsx import MIME, Workbook
 
 PUBLIC_MAX_AGE = 300
@@ -318,14 +318,14 @@ def disclosure_index(request: HttpRequest) -> HttpResponse:
 
 
 def _disclosure_cache_key(stamp: selectors.PublicStamp, page: str) -> str | None:
-    """Rendered disclosure pages are cached per process, keyed by everything they show: the
-    campaign's version (a donation, void, spending decision or reversal, or an edit of the
-    campaign gives a new key, so a change is visible on the next request), the day (the deadline
-    figures depend on it), the language and the page. Odd page parameters are not cached."""
+    """Rendered disclosure pages are cached per process (bangfu.lib.stampcache), keyed by
+    everything they show: the campaign's version (a donation, void, spending decision or
+    reversal, or an edit of the campaign gives a new key, so a change is visible on the next
+    request), the day (the deadline figures depend on it), the language and the page. Odd page
+    parameters are not cached."""
     if page and not (page.isdigit() and len(page) <= 6):
         return None
-    day = today().isoformat()
-    return f"charity:disclosure:{stamp.pk}:{stamp.version}:{day}:{get_language()}:{page or 1}"
+    return stamp_key("charity:disclosure", stamp.pk, stamp.version, today(), get_language(), page or 1)
 
 
 @cache_control(public=True, max_age=PUBLIC_MAX_AGE)
@@ -334,15 +334,14 @@ def disclosure_detail(request: HttpRequest, code: str) -> HttpResponse:
     stamp = getattr(request, "disclosure_stamp", None) or selectors.public_campaign_stamp(code)
     if stamp is None:
         raise Http404("campaign")
-    key = _disclosure_cache_key(stamp, request.GET.get("page", ""))
-    html = cache.get(key) if key else None
-    if html is None:
+
+    def render_page() -> str:
         campaign = selectors.get_public_campaign(code)
         data = selectors.disclosure(campaign, with_donations=False)
         page = Paginator(selectors.public_donations(campaign), PUBLIC_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
-        html = render_to_string(
+        return render_to_string(
             "charity/disclosure_detail.html",
             {
                 "d": data,
@@ -351,9 +350,9 @@ def disclosure_detail(request: HttpRequest, code: str) -> HttpResponse:
                 "donations": selectors.public_donation_rows(page.object_list),
             },
         )
-        if key:
-            cache.set(key, html, PUBLIC_MAX_AGE)
-    return HttpResponse(html)
+
+    key = _disclosure_cache_key(stamp, request.GET.get("page", ""))
+    return HttpResponse(cached(key, render_page, PUBLIC_MAX_AGE))
 
 
 DONATION_COLUMNS = [

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES
@@ -28,9 +30,23 @@ def nav_items() -> list[NavItem]:
     return items
 
 
-# Menu groups: one per app (its verbose name); accounts and audit share "系统管理".
+# Menu groups: one per app, labelled with its `nav.NAV_LABEL` (a short form, so that the bar keeps
+# to one line at 1280 px in English too) or else its verbose name; accounts and audit share
+# "系统管理", awards join charity under "扶贫日".
 GROUP_OF_NAMESPACE = {"accounts": "admin", "audit": "admin", "awards": "charity"}
-GROUP_LABELS = {"admin": _("系统管理"), "charity": _("扶贫日")}
+GROUP_LABELS = {"admin": pgettext_lazy("nav", "系统管理"), "charity": pgettext_lazy("nav", "扶贫日")}
+
+
+@functools.cache
+def _nav_labels() -> dict[str, Any]:
+    labels = {label: module.NAV_LABEL for label, module in provided("nav") if hasattr(module, "NAV_LABEL")}
+    return {**labels, **GROUP_LABELS}
+
+
+def group_label(key: str, first_label: Any) -> Any:
+    if key in _nav_labels():
+        return _nav_labels()[key]
+    return apps.get_app_config(key).verbose_name if apps.is_installed(f"bangfu.{key}") else first_label
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -49,10 +65,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         namespace = item["name"].partition(":")[0] if ":" in item["name"] else item["name"]
         key = GROUP_OF_NAMESPACE.get(namespace, namespace)
         if key not in groups:
-            label = GROUP_LABELS.get(key) or (
-                apps.get_app_config(key).verbose_name if apps.is_installed(f"bangfu.{key}") else item["label"]
-            )
-            groups[key] = {"label": label, "items": [], "active": False}
+            groups[key] = {"label": group_label(key, item["label"]), "items": [], "active": False}
         groups[key]["items"].append(item)
         groups[key]["active"] = groups[key]["active"] or current.startswith(f"{namespace}:") or item["active"]
     return {"nav_items": items, "nav_groups": list(groups.values())}

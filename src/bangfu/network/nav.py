@@ -1,8 +1,11 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES
 
+# The menu group's label: shorter than the app's verbose name in English.
+NAV_LABEL = pgettext_lazy("nav", "社会扶贫网")
 NAV_ITEMS = [
     ("network:stats", _("社会扶贫网"), STAFF_ROLES),
     (

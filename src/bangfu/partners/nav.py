@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES
@@ -6,6 +7,8 @@ from bangfu.accounts.scopes import STAFF_ROLES
 REPORT_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR, Role.UNIT_REPORTER)
 COVERAGE_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR, Role.TOWNSHIP_CLERK)
 
+# The menu group's label: shorter than the app's verbose name in English.
+NAV_LABEL = pgettext_lazy("nav", "帮扶单位")
 NAV_ITEMS = [
     ("partners:organisations", _("单位"), STAFF_ROLES),
     ("partners:pairings", _("结对帮扶"), STAFF_ROLES),

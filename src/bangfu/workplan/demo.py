@@ -114,6 +114,10 @@ def seed_demo(county: Area) -> None:
             if reviewer is not None:
                 comments.append(ReportComment(report=report, author=reviewer, text=report.return_comment))
         changed.append(report)
+    # bulk_update skips auto_now: set the change time the completeness cache's stamp reads.
+    touched = timezone.now()
+    for report in changed:
+        report.updated_at = touched
     LedgerReport.objects.bulk_update(
         changed,
         [
@@ -128,6 +132,7 @@ def seed_demo(county: Area) -> None:
             "reviewed_by",
             "return_comment",
             "good_practice",
+            "updated_at",
         ],
         batch_size=500,
     )

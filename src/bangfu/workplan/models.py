@@ -244,6 +244,12 @@ class LedgerReport(models.Model):
             models.Index(fields=["county", "month"], name="wp_report_county_month_idx"),
             # A unit's own report list.
             models.Index(fields=["organisation", "month"], name="wp_report_org_month_idx"),
+            # The completeness matrix's cache stamp (selectors.ledger_stamp), read on every view of
+            # the page from this index alone: scanning the rows means reading every report's text.
+            models.Index(
+                fields=["county", "task", "status", "first_submitted_on", "updated_at"],
+                name="wp_report_stamp_idx",
+            ),
         ]
 
     def __str__(self) -> str:

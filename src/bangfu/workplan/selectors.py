@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Prefetch, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from bangfu.accounts.models import Role
@@ -17,6 +17,7 @@ from bangfu.accounts.scopes import county_prefix
 from bangfu.areas.models import Area, Level
 from bangfu.lib import clock
 from bangfu.lib.indicators import IndicatorQuery, all_indicators
+from bangfu.lib.stampcache import cached, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
     AWAITING_REVIEW,
@@ -174,22 +175,43 @@ class Completeness:
     months: list[date]
     rows: list[tuple[Organisation, list[Cell]]]
     totals: dict[str, int]
+    key: str  # the cache key of the counts: what is derived from them alone may be cached under it
 
 
-def completeness(
-    plan: Plan, *, task_id: int | None = None, organisation_id: int | None = None, today: date | None = None
-) -> Completeness:
-    """Units × months of the plan year; one query, aggregated in Python."""
-    today = today or clock.today()
-    due_day = settings_for(plan.county).due_day
-    months = [date(plan.year, m, 1) for m in range(1, 13)]
-    dues = {m: due_date(m, due_day) for m in months}
+# At most this long in a process's cache; any write the matrix shows moves the stamp first.
+MATRIX_CACHE_SECONDS = 300
+
+
+def ledger_stamp(plan: Plan) -> tuple[int, datetime | None, int, int]:
+    """What the completeness matrix of the plan shows changes only with these, read in one
+    aggregate query: the slots (a task or responsible unit added opens slots), the newest change
+    and, so that a change is seen whatever order concurrent writes commit in, the counts of the two
+    facts a cell's state is derived from (returned; first submitted on). Every write of a report
+    sets `updated_at`, bulk ones included (`services.bulk_accept_reports`, `demo`)."""
+    tasks = Task.objects.filter(plan=plan).values("pk")
+    # COUNT(*) and columns of wp_report_stamp_idx only, so that the index answers alone.
+    row = LedgerReport.objects.filter(county_id=plan.county_id, task__in=tasks).aggregate(
+        slots=Count("*"),
+        newest=Max("updated_at"),
+        returned=Count("status", filter=Q(status=ReportStatus.RETURNED)),
+        submitted=Count("first_submitted_on"),
+    )
+    return row["slots"], row["newest"], row["returned"], row["submitted"]
+
+
+StateCounts = dict[int, list[dict[str, int]]]  # organisation id → per month of the year: state → reports
+
+
+def _count_states(
+    plan: Plan, dues: dict[date, date], today: date, task_id: int | None, organisation_id: int | None
+) -> tuple[StateCounts, dict[str, int]]:
     reports = LedgerReport.objects.filter(county_id=plan.county_id, task__plan=plan)
     if task_id:
         reports = reports.filter(task_id=task_id)
     if organisation_id:
         reports = reports.filter(organisation_id=organisation_id)
-    grid: dict[int, dict[date, Cell]] = defaultdict(lambda: {m: Cell(m) for m in months})
+    months = list(dues)
+    cells: StateCounts = {}
     totals: dict[str, int] = defaultdict(int)
     rows = (
         reports.order_by()
@@ -198,23 +220,53 @@ def completeness(
         .annotate(n=Count("id"))
     )
     for org_id, month, state, n in rows:
-        grid[org_id][month].counts[state] += n
+        counts = cells.setdefault(org_id, [{} for _m in months])[months.index(month)]
+        counts[state] = counts.get(state, 0) + n
         totals[state] += n
-    orgs = Organisation.objects.in_bulk(list(grid))
-    ordered = sorted(grid, key=lambda pk: (orgs[pk].admin_level, orgs[pk].code))
-    return Completeness(months, [(orgs[pk], [grid[pk][m] for m in months]) for pk in ordered], dict(totals))
+    return cells, dict(totals)
+
+
+def _state_counts(
+    plan: Plan, *, task_id: int | None = None, organisation_id: int | None = None, today: date | None = None
+) -> tuple[StateCounts, dict[str, int], str]:
+    """The matrix's counts, cached per process (bangfu.lib.stampcache) under the plan, the
+    filters, the day and due day (lateness is derived from them) and the plan's ledger stamp.
+    Organisations are not in it: their names and order are read fresh by the caller. The key has
+    the plan, so it is the same for everyone who may see that plan (oversight of its county)."""
+    today = today or clock.today()
+    due_day = settings_for(plan.county).due_day
+    dues = {m: due_date(m, due_day) for m in (date(plan.year, n, 1) for n in range(1, 13))}
+    key = stamp_key(
+        "workplan:completeness", plan.pk, task_id, organisation_id, today, due_day, *ledger_stamp(plan)
+    )
+    cells, totals = cached(
+        key, lambda: _count_states(plan, dues, today, task_id, organisation_id), MATRIX_CACHE_SECONDS
+    )
+    return cells, totals, key
+
+
+def completeness(
+    plan: Plan, *, task_id: int | None = None, organisation_id: int | None = None, today: date | None = None
+) -> Completeness:
+    """Units × months of the plan year: one grouped query, aggregated in Python and cached."""
+    months = [date(plan.year, m, 1) for m in range(1, 13)]
+    cells, totals, key = _state_counts(plan, task_id=task_id, organisation_id=organisation_id, today=today)
+    orgs = Organisation.objects.in_bulk(list(cells))
+    ordered = sorted(cells, key=lambda pk: (orgs[pk].admin_level, orgs[pk].code))
+    rows = [
+        (orgs[pk], [Cell(m, counts) for m, counts in zip(months, cells[pk], strict=True)]) for pk in ordered
+    ]
+    return Completeness(months, rows, totals, key)
 
 
 def month_states(plan: Plan, month: date, today: date | None = None) -> dict[int, dict[str, int]]:
-    """Per organisation, counts of each state for one month."""
-    today = today or clock.today()
-    due = due_date(month, settings_for(plan.county).due_day)
-    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for org_id, status, first in LedgerReport.objects.filter(
-        county_id=plan.county_id, task__plan=plan, month=month
-    ).values_list("organisation_id", "status", "first_submitted_on"):
-        out[org_id][cell_state(status, first, due, today)] += 1
-    return out
+    """Per organisation with reports that month, counts of each state: a column of the matrix."""
+    if month.year != plan.year or month.day != 1:
+        return {}
+    cells, _totals, _key = _state_counts(plan, today=today)
+    return {
+        org_id: by_month[month.month - 1] for org_id, by_month in cells.items() if by_month[month.month - 1]
+    }
 
 
 def overdue_milestones(plan: Plan, today: date | None = None) -> QuerySet[Milestone]:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
@@ -453,9 +454,10 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     if bad:
         raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态,未做任何更改。") % {"n": len(bad)}})
     ids = [r.pk for r in reports]
-    now = clock.now()
+    # update() skips auto_now; updated_at is the real change time (the completeness cache's stamp
+    # reads it), not the office's date, which a demo or test may have moved.
     count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_REVIEW).update(
-        status=ReportStatus.ACCEPTED, reviewed_at=now, reviewed_by=actor, updated_at=now
+        status=ReportStatus.ACCEPTED, reviewed_at=clock.now(), reviewed_by=actor, updated_at=timezone.now()
     )
     record_audit(
         actor=actor,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, organisations_for_user, require_role
 from bangfu.lib import clock
+from bangfu.lib.stampcache import cached
 from bangfu.workplan import exports, selectors, services
 from bangfu.workplan.forms import (
     AdjustmentForm,
@@ -371,30 +372,29 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
         return _no_plan(request)
     task = request.GET.get("task", "")
     org = request.GET.get("organisation", "")
-    matrix = selectors.completeness(
-        plan,
-        task_id=int(task) if task.isdigit() else None,
-        organisation_id=int(org) if org.isdigit() else None,
-    )
-    # Cells are prepared here as plain strings: 720+ template lookups per page were the cost.
-    base = reverse("workplan:reports") + "?organisation="
-    task_part = f"&amp;task={int(task)}" if task.isdigit() else ""
-    rows = [
-        (
-            org.name,
-            # Only internal values go in (state keys, ids, counts, dates): nothing to escape.
-            mark_safe(  # noqa: S308
-                "".join(
-                    f'<td class="cell cell-{c.state}"><a href="{base}{org.pk}&amp;month={c.month:%Y-%m}'
-                    f'{task_part}">{c.done}/{c.total}</a></td>'
-                    if c.total
-                    else "<td></td>"
-                    for c in cells
-                )
-            ),
-        )
-        for org, cells in matrix.rows
-    ]
+    task_id = int(task) if task.isdigit() else None
+    organisation_id = int(org) if org.isdigit() else None
+    matrix = selectors.completeness(plan, task_id=task_id, organisation_id=organisation_id)
+
+    def cells_html() -> dict[int, str]:
+        """Each unit's cells as one string (720+ template lookups per page were the cost), cached
+        with the counts they show (the key has the task filter). Only internal values go in (state
+        keys, ids, counts, dates): nothing to escape. Unit names stay out: read fresh."""
+        base = reverse("workplan:reports") + "?organisation="
+        task_part = f"&amp;task={task_id}" if task_id is not None else ""
+        return {
+            unit.pk: "".join(
+                f'<td class="cell cell-{c.state}"><a href="{base}{unit.pk}&amp;month={c.month:%Y-%m}'
+                f'{task_part}">{c.done}/{c.total}</a></td>'
+                if c.total
+                else "<td></td>"
+                for c in cells
+            )
+            for unit, cells in matrix.rows
+        }
+
+    html = cached(f"{matrix.key}:cells", cells_html, selectors.MATRIX_CACHE_SECONDS)
+    rows = [(unit.name, mark_safe(html[unit.pk])) for unit, _cells in matrix.rows]  # noqa: S308
     return render(
         request,
         "workplan/completeness.html",
@@ -402,10 +402,17 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "matrix": matrix,
             "rows": rows,
-            "task": task,
-            "organisation": org,
-            "tasks": plan.tasks.order_by("position"),
-            "organisations": organisations_for_user(request.user).filter(county=plan.county),
+            # The filters' choices as (id, label) pairs: model instances and template lookups for
+            # a county's hundred-odd units cost more than the (cached) matrix.
+            "task": task_id,
+            "organisation": organisation_id,
+            "tasks": [
+                (pk, f"{code} {title}")
+                for pk, code, title in plan.tasks.order_by("position").values_list("pk", "code", "title")
+            ],
+            "organisations": organisations_for_user(request.user)
+            .filter(county=plan.county)
+            .values_list("pk", "name"),
             "labels": STATE_LABELS,
             "legend": [(k, STATE_LABELS[k], matrix.totals.get(k, 0)) for k in selectors.STATE_ORDER],
         },

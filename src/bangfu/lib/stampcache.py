@@ -1,0 +1,57 @@
+"""Results cached per process under a key that carries a cheap *stamp* of what they show.
+
+A page that costs a lot to compute but changes rarely first reads a stamp: one cheap SQL
+statement over the rows behind it (counts, newest change times). The stamp is part of the cache
+key, so a write that moves the stamp makes the next request compute afresh in every process,
+with nothing invalidated explicitly and no signal; superseded entries age out. The duty this puts
+on writes: every path that changes what the result shows must move the stamp, bulk ones too
+(`QuerySet.update()` and `bulk_update` skip `auto_now`, so they set `updated_at` themselves).
+
+The cache is Django's default one, local memory: per process, thread-safe, values pickled (a
+caller cannot alter what the next request gets). Used by the public charity disclosure
+(`charity.views`) and the work-ledger completeness matrix (`workplan.selectors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A datetime read by raw SQL: PostgreSQL returns it aware, SQLite as text (stored in UTC)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _part(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def stamp_key(name: str, *parts: Any) -> str:
+    """`name:part:part…`: dates and datetimes in ISO form, None as `-`."""
+    return ":".join([name, *map(_part, parts)])
+
+
+def cached(key: str | None, compute: Callable[[], T], timeout: int) -> T:
+    """The value stored under `key`, or `compute()`'s, stored for `timeout` seconds. With no key
+    (a request the caller chose not to cache) it just computes."""
+    if key is None:
+        return compute()
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value  # type: ignore[return-value] # what compute() stored under this key
