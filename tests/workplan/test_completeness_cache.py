@@ -87,18 +87,6 @@ def finance(demo) -> Organisation:
 
 
 @pytest.fixture
-def reporter(finance) -> User:
-    return create_user(
-        actor=None,
-        username="finance",
-        password=PASSWORD,
-        role=Role.UNIT_REPORTER,
-        area=Area.objects.get(code="513325000000"),
-        organisation=finance,
-    )
-
-
-@pytest.fixture
 def report(plan, finance) -> LedgerReport:
     return LedgerReport.objects.get(task__code="3.5.5", organisation=finance, month=JUNE)
 
@@ -119,7 +107,7 @@ def test_a_second_view_is_served_from_the_cache(settings, plan, county_admin):
 
 
 def test_every_kind_of_write_shows_on_the_next_view_of_page_and_api(
-    settings, plan, county_admin, reporter, finance, report
+    settings, plan, county_admin, finance_reporter, finance, report
 ):
     settings.BANGFU_TODAY = date(2020, 7, 3)  # June's reports are due on 5 July
     admin = _client(county_admin)
@@ -136,15 +124,15 @@ def test_every_kind_of_write_shows_on_the_next_view_of_page_and_api(
     june_reports = LedgerReport.objects.filter(organisation=finance, month=JUNE).count()
     check("pending 0/1", {"pending": june_reports})
 
-    save_report(actor=reporter, report=report, progress="资助资金已拨付")
-    submit_report(actor=reporter, report=_reload(report))
+    save_report(actor=finance_reporter, report=report, progress="资助资金已拨付")
+    submit_report(actor=finance_reporter, report=_reload(report))
     check("on_time 1/1", {"on_time": 1, "pending": june_reports - 1})
 
     return_report(actor=county_admin, report=_reload(report), comment="请补充人数")
     check("returned 0/1", {"returned": 1, "pending": june_reports - 1})
 
-    save_report(actor=reporter, report=_reload(report), progress="资助资金已拨付,120 人")
-    submit_report(actor=reporter, report=_reload(report))
+    save_report(actor=finance_reporter, report=_reload(report), progress="资助资金已拨付,120 人")
+    submit_report(actor=finance_reporter, report=_reload(report))
     check("on_time 1/1", {"on_time": 1, "pending": june_reports - 1})
 
     accept_report(actor=county_admin, report=_reload(report))
@@ -170,8 +158,8 @@ def test_every_kind_of_write_shows_on_the_next_view_of_page_and_api(
     # Bulk acceptance (one UPDATE) of another of the unit's June reports.
     other = LedgerReport.objects.filter(organisation=finance, month=JUNE).exclude(pk=report.pk).first()
     assert other is not None
-    save_report(actor=reporter, report=other, progress="按计划推进")
-    submit_report(actor=reporter, report=_reload(other))
+    save_report(actor=finance_reporter, report=other, progress="按计划推进")
+    submit_report(actor=finance_reporter, report=_reload(other))
     check("late 1/1", {"late": 2, "missing": june_reports - 2})
     assert bulk_accept_reports(actor=county_admin, reports=[_reload(other)]) == 1
     check("late 1/1", {"late": 2, "missing": june_reports - 2})
@@ -266,16 +254,18 @@ def test_oversight_roles_share_the_matrix_and_others_are_refused(settings, plan,
         assert client.get(API).status_code == 403, username
 
 
-def test_the_stamp_moves_with_each_write_the_matrix_shows(settings, plan, county_admin, reporter, report):
+def test_the_stamp_moves_with_each_write_the_matrix_shows(
+    settings, plan, county_admin, finance_reporter, report
+):
     """The stamp itself: a cache key that did not move would serve the matrix stale."""
     settings.BANGFU_TODAY = date(2020, 7, 3)
     seen = [ledger_stamp(plan)]
-    save_report(actor=reporter, report=report, progress="进展")
-    submit_report(actor=reporter, report=_reload(report))
+    save_report(actor=finance_reporter, report=report, progress="进展")
+    submit_report(actor=finance_reporter, report=_reload(report))
     seen.append(ledger_stamp(plan))
     return_report(actor=county_admin, report=_reload(report), comment="请补充")
     seen.append(ledger_stamp(plan))
-    submit_report(actor=reporter, report=_reload(report))
+    submit_report(actor=finance_reporter, report=_reload(report))
     seen.append(ledger_stamp(plan))
     assert len(set(seen)) == len(seen)
     assert {s[0] for s in seen} == {seen[0][0]}  # no slot added or lost
@@ -283,12 +273,14 @@ def test_the_stamp_moves_with_each_write_the_matrix_shows(settings, plan, county
     assert [s[3] for s in seen] == [0, 1, 1, 1]  # first submitted
 
 
-def test_a_bulk_acceptance_stamps_the_real_change_time(settings, plan, county_admin, reporter, report):
+def test_a_bulk_acceptance_stamps_the_real_change_time(
+    settings, plan, county_admin, finance_reporter, report
+):
     """`update()` skips auto_now: updated_at is set by hand, to the time of the write (what the
     stamp's newest change reads), while the review date follows the office's date."""
     settings.BANGFU_TODAY = date(2020, 7, 3)
-    save_report(actor=reporter, report=report, progress="进展")
-    submit_report(actor=reporter, report=_reload(report))
+    save_report(actor=finance_reporter, report=report, progress="进展")
+    submit_report(actor=finance_reporter, report=_reload(report))
     before = timezone.now()
     assert bulk_accept_reports(actor=county_admin, reports=[_reload(report)]) == 1
     accepted = _reload(report)

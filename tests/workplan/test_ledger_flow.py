@@ -5,9 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from bangfu.accounts.models import Role, User
-from bangfu.areas.models import Area
-from bangfu.partners.models import Organisation
+from bangfu.accounts.models import User
 from bangfu.workplan.models import LedgerReport, Notification, ReportComment, ReportStatus
 from bangfu.workplan.selectors import (
     LATE,
@@ -29,21 +27,6 @@ from bangfu.workplan.services import (
     submit_report,
     update_settings,
 )
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def finance_reporter(demo) -> User:
-    from bangfu.accounts.services import create_user
-
-    return create_user(
-        actor=None,
-        username="finance",
-        password=PASSWORD,
-        role=Role.UNIT_REPORTER,
-        area=Area.objects.get(code="513325000000"),
-        organisation=Organisation.objects.get(name="县财政局"),
-    )
 
 
 @pytest.fixture
