@@ -9,7 +9,11 @@ An app plugs itself in by having any of these modules; nothing else needs editin
 - `demo.py`   — `seed_demo(county)`, called by `bangfu seed-demo` after the areas, organisations and
                demo users exist (idempotent);
 - `integrity.py` — `CHECKS`: callables yielding `bangfu.core.integrity.Breach`, run by
-               `bangfu check-integrity` (docs/operations.md).
+               `bangfu check-integrity` (docs/operations.md);
+- `indicators.py` — `@indicator` figures (`bangfu.lib.indicators`);
+- `milestones.py` — `@milestone_rule` rules that judge plan milestones (`bangfu.lib.milestones`);
+- `attention.py` — `@attention_source` open problems for home pages, dashboard, reminders and the
+               bulletin (`bangfu.lib.attention`).
 """
 
 from __future__ import annotations

@@ -48,6 +48,27 @@ def require_role(user: Any, *roles: str) -> None:
         raise PermissionDenied
 
 
+def require_actor_in(
+    actor: Any, where: Area | str | None, *roles: str, organisation: Organisation | None = None
+) -> None:
+    """The first call of every write service: the actor is active, holds one of `roles`, reaches
+    `where` (an Area or an area code; None for a write outside any area) and, for a unit role,
+    belongs to `organisation` when one is given. Raises PermissionDenied otherwise.
+
+    `actor=None` is the system (CLI commands, task workers, migrations): it may write anywhere."""
+    if actor is None:
+        return
+    require_role(actor, *roles)
+    if where is not None:
+        code = where.code if isinstance(where, Area) else where
+        prefix = area_prefix(actor)
+        if prefix is None or not code.startswith(prefix):
+            raise PermissionDenied
+    if organisation is not None and actor.role == Role.UNIT_REPORTER:
+        if actor.organisation_id != organisation.pk:
+            raise PermissionDenied
+
+
 # --- areas ----------------------------------------------------------------------------------------
 def areas_for_user(user: Any) -> QuerySet[Area]:
     prefix = area_prefix(user)
