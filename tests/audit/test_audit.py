@@ -73,3 +73,12 @@ def test_county_admin_browses_and_filters_the_audit_log(
 
 def test_only_county_admins_read_the_audit_log(township_clerk: User, client_for) -> None:
     assert client_for(township_clerk).get("/audit/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_record_given_any_area_lands_on_its_countys_chain() -> None:
+    from bangfu.audit.services import record_audit
+
+    village = Area.objects.create(code="513325100201", name="测试村", level="village")
+    record = record_audit(actor=None, action="test.touch", county=village)
+    assert AuditRecord.objects.get(pk=record.pk).county_code == "513325"

@@ -29,6 +29,7 @@ from bangfu.core.middleware import current_request_id
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
+    from bangfu.areas.models import Area
 
 # Records sealed per transaction: a backlog (after a crash) is linked in batches, so the head is
 # never held for long.
@@ -46,9 +47,13 @@ def record_audit(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    county: Area | None = None,
     county_code: str = "",
 ) -> AuditRecord:
     """Insert one audit record, pending; it joins its county's hash chain after the commit.
+
+    Pass the record's county as `county` (any Area inside it will do); `county_code` is the older
+    spelling of the same thing and goes away once every caller passes `county`.
 
     One statement and no lock beyond the new row, so services may audit at any point of their
     transaction, before or after their own row locks."""
@@ -58,6 +63,8 @@ def record_audit(
         target_repr = str(target)[:200]
     else:
         target_repr = ""
+    if county is not None:
+        county_code = county.county_code
     request_id = current_request_id()
     record = AuditRecord(
         actor=actor if actor is not None and actor.pk else None,
