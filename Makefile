@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint bench bench-load bench-scale install install-dev assets messages translations clean
+.PHONY: demo test lint bench bench-load bench-scale install install-dev assets messages translations clean bundle test-bundle
 
 # Stamp files make re-runs cheap: the venv is rebuilt only when pyproject.toml changes.
 $(BIN)/python:
@@ -54,7 +54,16 @@ bench-scale: install-dev
 	$(BIN)/python bench/scale.py
 
 clean:
-	rm -rf $(VENV) node_modules src/bangfu/static/vendor
+	rm -rf $(VENV) node_modules src/bangfu/static/vendor dist
+
+# The offline bundle for a server without internet (docs/deploy.md): dist/bangfu-*-offline-*.tar.gz.
+# Another target: make bundle BUNDLE_PYTHON=3.11 BUNDLE_PLATFORM=manylinux_2_28_aarch64
+bundle: install
+	bash scripts/bundle.sh
+
+# Build the bundle, install it offline in a temp dir, serve it, upgrade it (CI runs this once).
+test-bundle: bundle install-dev
+	BANGFU_TEST_BUNDLE="$$(ls -t dist/bangfu-*-offline-*.tar.gz | head -n 1)" $(BIN)/python -m pytest tests/deploy -q -p no:cacheprovider
 
 # Refresh the English catalogue after adding UI strings, then translate the empty entries.
 translations: install-dev

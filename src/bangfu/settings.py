@@ -47,6 +47,8 @@ DATA_DIR = Path(os.environ.get("BANGFU_DATA_DIR") or PROJECT_DIR / "var").resolv
 
 # Outside debug, demo and tests a real deployment must bring its own strong secrets.
 _LAX_SECRETS = DEBUG or DEMO or TESTING
+# `bangfu doctor` (the CLI sets this) starts without them and reports each one itself.
+DIAGNOSING = env_bool("BANGFU_DIAGNOSING")
 _DEV_SECRET = "bangfu-development-only-secret-key-do-not-use-in-production"
 _DEV_FIELD_KEY = "bangfu-development-only-field-key-do-not-use-in-production"
 MIN_SECRET_LENGTH = 32
@@ -56,7 +58,7 @@ def secret_from_env(name: str, fallback: str) -> str:
     value = os.environ.get(name, "")
     if len(value) >= MIN_SECRET_LENGTH:
         return value
-    if _LAX_SECRETS and not value:
+    if DIAGNOSING or (_LAX_SECRETS and not value):
         return fallback
     if not value:
         raise ImproperlyConfigured(
@@ -87,9 +89,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "ninja",
+    # Before django_tasks_db: of two apps providing a management command, the first listed wins,
+    # and bangfu.core's `db_worker` is django-tasks-db's worker plus a heartbeat (`bangfu doctor`).
+    "bangfu.core",
     "django_tasks",
     "django_tasks_db",
-    "bangfu.core",
     "bangfu.audit",
     "bangfu.areas",
     "bangfu.partners",
@@ -143,7 +147,7 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bangfu.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers go on while an import writes; IMMEDIATE avoids lock-upgrade deadlocks.
     DATABASES["default"]["OPTIONS"] = {
@@ -182,6 +186,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "bangfu.core.middleware.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -195,7 +200,9 @@ SESSION_COOKIE_SECURE = env_bool("BANGFU_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("BANGFU_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BANGFU_BEHIND_PROXY") else None
+# Behind nginx (deploy/nginx/bangfu.conf), which sets X-Forwarded-Proto and X-Real-IP.
+BEHIND_PROXY = env_bool("BANGFU_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -220,11 +227,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 try:  # whitenoise warns about a missing STATIC_ROOT even when it serves from the finders
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    STATIC_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
 except OSError:
     pass
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+# `bangfu backup` without -o writes here (the nightly timer does); `bangfu doctor` looks here.
+BACKUP_DIR = Path(os.environ.get("BANGFU_BACKUP_DIR") or DATA_DIR / "backups").resolve()
 
 # --- Background jobs (django-tasks, database backend: no extra service) ---------------------------
 TASKS = {

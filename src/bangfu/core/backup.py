@@ -214,6 +214,15 @@ def _check_tool_version(tool: str) -> None:
         )
 
 
+def pg_dump_problem() -> str | None:
+    """Why `bangfu backup` cannot run on this PostgreSQL server from here, or None."""
+    try:
+        _check_tool_version(_pg_tool("pg_dump"))
+    except BackupError as exc:
+        return str(exc)
+    return None
+
+
 def _backup_postgresql(payload: Path) -> dict[str, Any]:
     pg_dump = _pg_tool("pg_dump")
     connection.ensure_connection()
@@ -245,6 +254,39 @@ def _backup_postgresql(payload: Path) -> dict[str, Any]:
     if done.returncode != 0:
         raise BackupError(_("pg_dump 失败：%(err)s") % {"err": done.stderr.strip()})
     return snapshot
+
+
+# --- scheduled backups: default names and retention -------------------------------------------------
+# `bangfu backup` without -o (the nightly timer) names its files so retention can read their date;
+# files named otherwise (pre-upgrade backups, ones taken by hand) are never pruned.
+SCHEDULED_NAME = re.compile(r"^bangfu-(\d{4}-\d{2}-\d{2})-(\d{6})\.bangfu$")
+
+
+def scheduled_backup_path(directory: Path, moment: datetime) -> Path:
+    """`bangfu-YYYY-MM-DD-HHMMSS.bangfu` in `directory` (`moment` in the office's zone)."""
+    return directory / f"bangfu-{moment:%Y-%m-%d-%H%M%S}.bangfu"
+
+
+def prune_backups(*, directory: Path, keep_days: int, keep_months: int) -> list[Path]:
+    """Delete scheduled backups beyond the newest of each of the `keep_days` most recent days that
+    have one and the newest of each of the `keep_months` most recent months. Counted in days with
+    a backup, not calendar days: when backups stop, the last good ones stay. Returns the deleted."""
+    scheduled = sorted(
+        (path for path in directory.glob("bangfu-*.bangfu") if SCHEDULED_NAME.match(path.name)),
+        key=lambda path: path.name,
+        reverse=True,
+    )
+    newest_of_day: dict[str, Path] = {}
+    newest_of_month: dict[str, Path] = {}
+    for path in scheduled:
+        day = SCHEDULED_NAME.match(path.name).group(1)  # type: ignore[union-attr]
+        newest_of_day.setdefault(day, path)
+        newest_of_month.setdefault(day[:7], path)
+    keep = set(list(newest_of_day.values())[:keep_days]) | set(list(newest_of_month.values())[:keep_months])
+    deleted = [path for path in scheduled if path not in keep]
+    for path in deleted:
+        path.unlink()
+    return deleted
 
 
 # --- restore ---------------------------------------------------------------------------------------

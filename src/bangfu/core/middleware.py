@@ -20,6 +20,18 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The visitor's address. Behind the reverse proxy (BANGFU_BEHIND_PROXY) every connection
+    comes from the proxy, which puts the real address in X-Real-IP, overwriting whatever the
+    client sent (deploy/nginx/bangfu.conf); gunicorn listens on loopback only, so nothing else
+    can set it. Used by the login lockout (axes) and the public sign-up throttle."""
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

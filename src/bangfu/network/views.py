@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bangfu.accounts.http import AuthedHttpRequest
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import require_role
+from bangfu.core.middleware import client_ip
 from bangfu.lib import clock
 from bangfu.lib.idnumbers import mask_phone
 from bangfu.network import needs_selectors, selectors, services
@@ -34,10 +35,6 @@ from bangfu.network.forms import (
     apply_errors,
 )
 from bangfu.network.models import ORDER_TRANSITIONS, Invitation, OrderStatus, Product
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # --- public: sign-up ------------------------------------------------------------------------------
