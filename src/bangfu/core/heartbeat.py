@@ -69,7 +69,8 @@ def read_beat() -> Beat | None:
 
 @contextmanager
 def beating(interval: float = BEAT_SECONDS) -> Iterator[None]:
-    """Beat now, then every `interval` seconds from a daemon thread, and once more at the end."""
+    """Beat now, then every `interval` seconds from a daemon thread until the block ends (a worker
+    that has stopped then looks stopped once its last beat is old)."""
     started_at = datetime.now(UTC)
     write_beat(started_at=started_at)
     stop = threading.Event()
@@ -88,4 +89,3 @@ def beating(interval: float = BEAT_SECONDS) -> Iterator[None]:
     finally:
         stop.set()
         thread.join(timeout=5)
-        write_beat(started_at=started_at)
