@@ -44,6 +44,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$prefix" in /*) ;; *) prefix="$PWD/$prefix" ;; esac
+prefix=${prefix%/}
+[ -n "$prefix" ] || die "--prefix 不能是根目录。" "--prefix cannot be the root directory."
 
 # --- the bundle ------------------------------------------------------------------------------------
 [ -f "$here/BUNDLE" ] && [ -d "$here/wheels" ] ||
@@ -96,7 +98,8 @@ group=$(id -gn "$user")
 
 # --- upgrade: back up first, with the code that wrote the data -------------------------------------
 if [ "$upgrade" = 1 ] && [ "$take_backup" = 1 ]; then
-    old_version=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("bangfu"))')
+    old_version=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("bangfu"))' 2>/dev/null) ||
+        old_version=unknown
     backup="$data/backups/pre-upgrade-$old_version-$(TZ=Asia/Shanghai date +%Y%m%d-%H%M%S).bangfu"
     say "升级 $old_version → $bundle_version：先备份到 $backup" "upgrading $old_version → $bundle_version: backing up to $backup first"
     (umask 077 && as_user "$prefix/bin/bangfu" backup -o "$backup" --lang "$lang") ||
