@@ -260,3 +260,14 @@ def test_exposed_paths_looks_inside_only_what_others_can_enter(tmp_path):
     closed.chmod(0o711)
     assert exposed_paths(closed) == ([closed, closed / "db.sqlite3"], False)
     closed.chmod(0o700)
+
+
+def test_it_reports_a_settings_file_every_user_can_read(site, tmp_path, monkeypatch):
+    env_file = tmp_path / "bangfu.env"
+    env_file.write_text("DATABASE_URL=postgres://bangfu:secret@127.0.0.1/bangfu\n")
+    env_file.chmod(0o644)
+    monkeypatch.setenv("BANGFU_ENV_FILE", str(env_file))
+    (problem,) = _findings("permissions", Status.PROBLEM)
+    assert f"设置文件 {env_file} 所有用户都能读取" in problem
+    env_file.chmod(0o640)
+    assert _findings("permissions", Status.PROBLEM) == []
