@@ -42,7 +42,7 @@ def test_the_yulu_notice_lists_the_townships_students_with_masked_ids(
         term__code="2020-spring", village__code__startswith="513325100", status__in=("batched", "paid")
     ).select_related("member")
     assert listed.count() > 0
-    assert "关于雪岭镇2020春季学期雨露计划补助对象的公示" in text
+    assert "关于雪岭镇2020年春季学期雨露计划补助对象的公示" in text
     assert "公示期为2020年7月16日至2020年7月22日（共7天）" in text
     assert "0836-1234567" in text and "格桑县人民路1号" in text
     for app in listed:

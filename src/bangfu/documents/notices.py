@@ -18,7 +18,17 @@ from django.db.models import QuerySet
 
 from bangfu.areas.models import Area
 from bangfu.documents.models import OfficeProfile
-from bangfu.lib.officialdoc import Heading, OfficialDocument, Paragraph, Table, cn_date
+from bangfu.lib.officialdoc import (
+    Annex,
+    Heading,
+    OfficialDocument,
+    Paragraph,
+    Table,
+    cn_date,
+    cn_numeral,
+)
+
+SIZE_5 = 10.5  # 五号: a list of many columns
 
 ZERO = Decimal("0.00")
 
@@ -117,62 +127,52 @@ def yulu_notice(
         if area.parent
         else area.name
     )
-    term_name = str(term)
+    term_name = f"{term.year}年{term.get_season_display()}"
     body: list[Any] = [
         Paragraph(
             f"根据雨露计划职业教育补助政策规定，{step}，{place}{term_name}雨露计划拟补助对象共{len(rows)}人，"
-            f"拟补助资金{yuan(total)}元，现予以公示。"
+            f"拟补助资金{yuan(total)}元（名单见附件），现予以公示。"
         ),
         Paragraph(period.sentence()),
         Paragraph(_objection_route(profile)),
-        Paragraph("附：拟补助对象名单", indent=True),
-        Table(
-            columns=["序号", "姓名", "所在村", "身份证号码", "就读学校", "年级", "补助金额（元）"],
-            rows=rows,
-            widths=[0.9, 1.4, 2.0, 3.2, 3.0, 1.9, 1.9],
-            numeric=[0, 6],
-            total=["合计", f"{len(rows)}人", "", "", "", "", yuan(total)],
-        ),
     ]
+    table = Table(
+        columns=["序号", "姓名", "所在村", "身份证号码", "就读学校", "年级", "补助金额（元）"],
+        rows=rows,
+        widths=[0.8, 1.4, 1.9, 3.4, 3.0, 1.8, 1.8],
+        numeric=[6],
+        centred=[0],
+        total=[f"合计（{len(rows)}人）", "", "", "", "", "", yuan(total)],
+        size=SIZE_5,
+    )
     return OfficialDocument(
         title=f"关于{place}{term_name}雨露计划补助对象的公示",
         body=body,
         issuer=profile.office_name,
         signed_on=signed_on,
+        annexes=[Annex(f"{place}{term_name}雨露计划拟补助对象名单", [table])],
     )
 
 
 # --- 先进评选 ---------------------------------------------------------------------------------------------
 def _by_award(nominations: Sequence[Any]) -> list[Any]:
-    blocks: list[Any] = []
-    current = None
-    rows: list[list[Any]] = []
-
-    def flush() -> None:
-        if current is not None:
-            blocks.append(
-                Heading(
-                    f"{current.name}（{len(rows)}个）"
-                    if current.category == "collective"
-                    else f"{current.name}（{len(rows)}名）",
-                    level=1,
-                )
-            )
-            blocks.append(
-                Table(
-                    columns=["序号", "名称或姓名", "工作单位", "推荐单位"],
-                    rows=list(rows),
-                    widths=[0.8, 3, 3.5, 3],
-                    numeric=[0],
-                )
-            )
-
+    """The nominations grouped by award, each group a numbered line and a table."""
+    groups: dict[int, tuple[Any, list[list[Any]]]] = {}
     for n in nominations:
-        if current is None or n.award_type_id != current.pk:
-            flush()
-            current, rows = n.award_type, []
+        award, rows = groups.setdefault(n.award_type_id, (n.award_type, []))
         rows.append([len(rows) + 1, n.nominee_name, n.nominee_unit, n.nominating_org.name])
-    flush()
+    blocks: list[Any] = []
+    for i, (award, rows) in enumerate(groups.values(), start=1):
+        unit = "个" if award.category == "collective" else "名"
+        blocks.append(Paragraph(f"{cn_numeral(i)}、{award.name}（{len(rows)}{unit}）", indent=False))
+        blocks.append(
+            Table(
+                columns=["序号", "名称或姓名", "工作单位", "推荐单位"],
+                rows=rows,
+                widths=[0.8, 3, 3.5, 3],
+                centred=[0],
+            )
+        )
     return blocks
 
 
@@ -191,17 +191,17 @@ def award_publicity_notice(
     body: list[Any] = [
         Paragraph(
             f"根据{award_round.title}工作安排，经各单位推荐、资格审核和评审委员会评审，"
-            f"拟确定以下{len(nominations)}个集体和个人为{award_round.title}表彰对象，现予以公示。"
+            f"拟确定{len(nominations)}个集体和个人为{award_round.title}表彰对象（名单见附件），现予以公示。"
         ),
         Paragraph(period.sentence() if period else "公示期另行通知。"),
         Paragraph(_objection_route(profile, online=f"公示页面（{objection_url}）")),
-        *_by_award(nominations),
     ]
     return OfficialDocument(
         title=f"关于{award_round.title}拟表彰对象的公示",
         body=body,
         issuer=profile.office_name,
         signed_on=signed_on,
+        annexes=[Annex(f"{award_round.title}拟表彰对象名单", _by_award(nominations))],
     )
 
 
@@ -261,7 +261,8 @@ def donation_use_notice(
                 columns=["序号", "用途", "受益村", "项目或对象", "金额（元）"],
                 rows=spend_rows,
                 widths=[0.8, 4, 3, 2.6, 2],
-                numeric=[0, 4],
+                numeric=[4],
+                centred=[0],
                 total=["合计", "", "", "", yuan(d.spent)],
             ),
         ]
@@ -280,7 +281,8 @@ def donation_use_notice(
                 columns=["序号", "物资", "捐赠方", "折价（元）", "去向"],
                 rows=goods_rows,
                 widths=[0.8, 4, 3, 2, 2.6],
-                numeric=[0, 3],
+                numeric=[3],
+                centred=[0],
                 total=["合计", "", "", yuan(d.goods_value), ""],
             )
         )

@@ -79,12 +79,14 @@ def count(value: Decimal | int) -> str:
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u201c\u201d"
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _BETWEEN = re.compile(rf"(?<=[{_CJK}])\s*([,:;?!])\s*|\s*([,:;?!])\s*(?=[{_CJK}])")
+_DASHES = re.compile(rf"(?<=[{_CJK}])-{{2,}}(?=[{_CJK}])")
 _PARENS = re.compile(rf"\(([^()]*[{_CJK}][^()]*)\)|(?<=[{_CJK}])\(([^()]*)\)")
 
 
 def fullwidth(text: str) -> str:
-    """Half-width , : ; ? ! next to a Chinese character become ，：；？！, and parentheses around
-    or after Chinese text become （）. Numbers keep theirs: "1,500.00", "10:30", "(1)"."""
+    """Half-width , : ; ? ! next to a Chinese character become ，：；？！, parentheses around or
+    after Chinese text （）, "--" between Chinese words ——. Numbers keep theirs: "1,500.00",
+    "10:30", "(1)"."""
 
     def punct(m: re.Match[str]) -> str:
         return _HALF_TO_FULL[m.group(1) or m.group(2)]
@@ -92,7 +94,8 @@ def fullwidth(text: str) -> str:
     def parens(m: re.Match[str]) -> str:
         return f"（{m.group(1) if m.group(1) is not None else m.group(2)}）"
 
-    return _PARENS.sub(parens, _BETWEEN.sub(punct, text))
+    text = _PARENS.sub(parens, _DASHES.sub("——", text))
+    return _BETWEEN.sub(punct, text)
 
 
 # --- the document as data -------------------------------------------------------------------------
@@ -121,7 +124,19 @@ class Table:
     rows: Sequence[Sequence[Any]]
     widths: Sequence[float] = ()  # relative; equal when empty
     numeric: Sequence[int] = ()  # indexes of right-aligned (number) columns
-    total: Sequence[Any] | None = None  # a totals row, bold
+    total: Sequence[Any] | None = None  # a totals row, bold; its label spans the empty cells after it
+    centred: Sequence[int] = ()  # indexes of centred columns (序号)
+    size: float = SIZE_SMALL_4  # points: 小四; 五号 (10.5) for wide lists
+
+    def total_cells(self) -> list[tuple[Any, int]]:
+        """The totals row as (value, columns spanned): the first cell takes the empty ones after it."""
+        if self.total is None:
+            return []
+        values = list(self.total)
+        span = 1
+        while span < len(values) and values[span] in ("", None):
+            span += 1
+        return [(values[0], span)] + [(v, 1) for v in values[span:]]
 
 
 Block = Heading | Paragraph | Table
@@ -610,6 +625,14 @@ class _DocxWriter:
         ppr.append(borders)
         self._plain()
 
+    def _title(self, text: str) -> None:
+        """The title centred, broken into balanced lines as the PDF breaks it (梯形)."""
+        paragraph = self._para(style="公文标题", align="center")
+        for i, line in enumerate(split_title(text, TYPE_W / (SIZE_2 * 25.4 / 72))):
+            run = paragraph.add_run(line)
+            if i:
+                run._r.addprevious(run._r.makeelement(qn_("w:br"), {}))
+
     def _heading(self, block: Heading, prefix: str) -> None:
         self.word.add_paragraph(prefix + block.text, style="Heading 1" if block.level == 1 else "Heading 2")
 
@@ -628,42 +651,51 @@ class _DocxWriter:
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.oxml import OxmlElement
-        from docx.shared import Mm
+        from docx.shared import Mm, Pt
 
         columns = list(block.columns)
         widths = list(block.widths) or [1.0] * len(columns)
         scale = TYPE_W / sum(widths)
         rows = [list(map(_cell_text, r)) for r in block.rows]
-        if block.total is not None:
-            rows.append(list(map(_cell_text, block.total)))
-        table = self.word.add_table(rows=1 + len(rows), cols=len(columns))
+        total = block.total_cells()
+        table = self.word.add_table(rows=1 + len(rows) + (1 if total else 0), cols=len(columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for r, values in enumerate([columns, *rows]):
-            row = table.rows[r]
+
+        def fill(cell: Any, text: str, align: Any, *, bold: bool = False) -> None:
+            paragraph = cell.paragraphs[0]
+            paragraph.style = self.word.styles["公文表格"]
+            paragraph.text = text
+            paragraph.alignment = align
+            for run in paragraph.runs:
+                run.font.bold = bold
+                if block.size != SIZE_SMALL_4:
+                    run.font.size = Pt(block.size)
+
+        def align_of(c: int) -> Any:
+            if c in block.centred:
+                return WD_ALIGN_PARAGRAPH.CENTER
+            return WD_ALIGN_PARAGRAPH.RIGHT if c in block.numeric else WD_ALIGN_PARAGRAPH.LEFT
+
+        for r, row in enumerate(table.rows):
             trpr = row._tr.get_or_add_trPr()
-            keep = OxmlElement("w:cantSplit")  # a row never breaks across pages
-            trpr.append(keep)
+            trpr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
             if r == 0:
-                head = OxmlElement("w:tblHeader")  # the heading row repeats on every page
-                trpr.append(head)
-            for c, value in enumerate(values):
-                cell = row.cells[c]
+                trpr.append(OxmlElement("w:tblHeader"))  # the heading row repeats on every page
+            for c, cell in enumerate(row.cells):
                 cell.width = Mm(widths[c] * scale)
-                paragraph = cell.paragraphs[0]
-                paragraph.style = self.word.styles["公文表格"]
-                paragraph.text = str(value)
-                numeric = c in block.numeric and r > 0
-                paragraph.alignment = (
-                    WD_ALIGN_PARAGRAPH.CENTER
-                    if r == 0
-                    else WD_ALIGN_PARAGRAPH.RIGHT
-                    if numeric
-                    else WD_ALIGN_PARAGRAPH.LEFT
-                )
-                if r == 0 or (block.total is not None and r == len(rows)):
-                    for run in paragraph.runs:
-                        run.font.bold = True
+        for c, text in enumerate(columns):
+            fill(table.rows[0].cells[c], text, WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+        for r, values in enumerate(rows, start=1):
+            for c, value in enumerate(values):
+                fill(table.rows[r].cells[c], value, align_of(c))
+        if total:
+            cells = table.rows[-1].cells
+            c = 0
+            for value, span in total:
+                cell = cells[c].merge(cells[c + span - 1]) if span > 1 else cells[c]
+                fill(cell, _cell_text(value), WD_ALIGN_PARAGRAPH.CENTER if c == 0 else align_of(c), bold=True)
+                c += span
         self._plain()
 
     def _blocks(self, blocks: Iterable[tuple[Block, str]]) -> None:
@@ -705,7 +737,7 @@ class _DocxWriter:
             label = self.word.add_paragraph(self.doc.annex_label(i), style="Heading 1")
             label.paragraph_format.first_line_indent = Pt(0)
             self._plain()
-            self._para(annex.title, "公文标题", align="center")
+            self._title(annex.title)
             if annex.note:
                 self._plain(annex.note, align="right")
             self._plain()
@@ -762,7 +794,7 @@ class _DocxWriter:
                 body.remove(p)
         d = self.doc
         self._header()
-        self._para(d.title, "公文标题", align="center")
+        self._title(d.title)
         self._plain()
         if d.recipients:
             self._plain(d.recipients)
@@ -775,6 +807,12 @@ class _DocxWriter:
         buffer = io.BytesIO()
         self.word.save(buffer)
         return buffer.getvalue()
+
+
+def qn_(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return str(qn(tag))
 
 
 def _cell_text(value: Any) -> str:
@@ -811,6 +849,34 @@ def _tokens(text: str) -> list[str]:
     if glue:
         out.append(glue)
     return out
+
+
+_GOOD_BREAK_AFTER = "的期年镇乡村县于和及与、）"
+
+
+def split_title(text: str, capacity: float) -> list[str]:
+    """A title's lines: where the text has newlines, else balanced (upper lines not shorter) and
+    broken after a word end (的, 年, 期, 镇 …) near the balance point when one is close."""
+    lines: list[str] = []
+    for chunk in text.split("\n"):
+        tokens = _tokens(chunk)
+        total = _width_in_chars(chunk)
+        count_lines = max(1, -int(-total // capacity))
+        while len(tokens) > 0 and count_lines > 1:
+            target = total / count_lines
+            widths = [_width_in_chars(t) for t in tokens]
+            ends = [sum(widths[: i + 1]) for i in range(len(tokens))]
+            fits = [i for i, e in enumerate(ends) if e <= capacity]
+            # candidates: break after token i, its end within [target - 3, target + 3] and fitting
+            near = [i for i in fits if abs(ends[i] - target) <= 3 and tokens[i][-1] in _GOOD_BREAK_AFTER]
+            balanced = min(fits, key=lambda i: (ends[i] < target - 0.01, abs(ends[i] - target)))
+            cut = min(near, key=lambda i: abs(ends[i] - target)) if near else balanced
+            lines.append("".join(tokens[: cut + 1]))
+            tokens = tokens[cut + 1 :]
+            total -= ends[cut]
+            count_lines -= 1
+        lines.append("".join(tokens))
+    return lines
 
 
 def _width_in_chars(text: str) -> float:
@@ -896,7 +962,12 @@ class _PdfWriter:
         return float(self.pdf.get_string_width(text))
 
     def _flow(
-        self, parts: Sequence[tuple[str, str, str]], *, indent: bool = True, size: float = SIZE_3
+        self,
+        parts: Sequence[tuple[str, str, str]],
+        *,
+        indent: bool = True,
+        size: float = SIZE_3,
+        keep_with: int = 0,
     ) -> None:
         """One paragraph of runs (font, style, text) set line by line: the first line indented two
         characters, Chinese broken between characters but never inside a number or a Latin word,
@@ -917,6 +988,10 @@ class _PdfWriter:
                 used = 0.0
             lines[-1].append(item)
             used += item[3]
+        if keep_with > 0 and (len(lines) + keep_with) * LINE_MM <= TYPE_H:
+            # The last paragraph goes over with the 落款 rather than leave it alone on a page.
+            if pdf.get_y() + (len(lines) + keep_with) * LINE_MM > PAGE_H - MARGIN_BOTTOM + 0.01:
+                pdf.add_page()
         for n, line in enumerate(lines):
             if pdf.will_page_break(LINE_MM):
                 pdf.add_page()
@@ -925,6 +1000,8 @@ class _PdfWriter:
             chars = sum(len(t[2]) for t in line)
             last = n == len(lines) - 1
             spacing = 0.0 if last or chars < 2 else (MARGIN_LEFT + TYPE_W - x - width) / (chars - 1)
+            if spacing > size * PT / 3:  # a long number pushed to the next line: leave this one ragged
+                spacing = 0.0
             y = pdf.get_y()
             for font, style, text, text_width in line:
                 pdf.set_font(self.family[font], style, size)
@@ -944,21 +1021,7 @@ class _PdfWriter:
 
         pdf = self.pdf
         pdf.set_text_color(*color)
-        lines: list[str] = []
-        for chunk in text.split("\n"):
-            tokens = _tokens(chunk)
-            total = self._measure(font, "", size, chunk)
-            count_lines = max(1, -int(-total // TYPE_W))
-            target = total / count_lines
-            current, used, broken = "", 0.0, 1
-            for token in tokens:
-                w = self._measure(font, "", size, token)
-                if current and (used + w > TYPE_W or (used >= target - 0.01 and broken < count_lines)):
-                    lines.append(current)
-                    current, used, broken = "", 0.0, broken + 1
-                current += token
-                used += w
-            lines.append(current)
+        lines = split_title(text, TYPE_W / (size * PT))
         pdf.set_font(self.family[font], "", size)
         for line in lines:
             if pdf.will_page_break(height):
@@ -1006,8 +1069,10 @@ class _PdfWriter:
         pdf = self.pdf
         columns = [str(c) for c in block.columns]
         widths = list(block.widths) or [1.0] * len(columns)
-        align = tuple("R" if i in block.numeric else "L" for i in range(len(columns)))
-        pdf.set_font(self.family["body"], "", SIZE_SMALL_4)
+        align = tuple(
+            "C" if i in block.centred else "R" if i in block.numeric else "L" for i in range(len(columns))
+        )
+        pdf.set_font(self.family["body"], "", block.size)
         pdf.set_text_color(0, 0, 0)
         pdf.set_draw_color(0, 0, 0)
         pdf.set_line_width(0.2)
@@ -1015,8 +1080,8 @@ class _PdfWriter:
             width=TYPE_W,
             col_widths=widths,
             text_align=align,
-            line_height=SIZE_SMALL_4 * PT * 1.5,
-            headings_style=FontFace(family=self.family["heading1"], emphasis="NONE", size_pt=SIZE_SMALL_4),
+            line_height=block.size * PT * 1.5,
+            headings_style=FontFace(family=self.family["heading1"], emphasis="NONE", size_pt=block.size),
             repeat_headings=1,
             wrapmode=WrapMode.CHAR,
             padding=1,
@@ -1029,14 +1094,16 @@ class _PdfWriter:
                 row = table.row()
                 for value in values:
                     row.cell(_cell_text(value))
-            if block.total is not None:
+            total = block.total_cells()
+            if total:
                 row = table.row(style=FontFace(family=self.family["body"], emphasis="BOLD"))
-                for value in block.total:
-                    row.cell(_cell_text(value))
+                for n, (value, span) in enumerate(total):
+                    row.cell(_cell_text(value), colspan=span, align="C" if n == 0 else None)
         self._blank(0.5)
 
-    def _blocks(self, blocks: Iterable[tuple[Block, str]]) -> None:
-        for block, prefix in blocks:
+    def _blocks(self, blocks: Iterable[tuple[Block, str]], *, keep_last_with: int = 0) -> None:
+        items = list(blocks)
+        for n, (block, prefix) in enumerate(items):
             if isinstance(block, Heading):
                 font = "heading1" if block.level == 1 else "heading2"
                 self._flow([(font, "", prefix + block.text)])
@@ -1044,7 +1111,8 @@ class _PdfWriter:
                 parts = [("body", "B", block.lead)] if block.lead else []
                 parts.append(("body", "", block.text))
                 if block.align == "justify":
-                    self._flow(parts, indent=block.indent)
+                    keep = keep_last_with if n == len(items) - 1 else 0
+                    self._flow(parts, indent=block.indent, keep_with=keep)
                 else:
                     self._line(block.text, "body", SIZE_3, align={"center": "C", "right": "R"}[block.align])
             else:
@@ -1057,7 +1125,10 @@ class _PdfWriter:
             self._blank()
             for i, line in enumerate(note.split("\n")):
                 self._flow([("body", "", line if i == 0 else "\u3000\u3000\u3000" + line)])
-        self._blank(2)
+        # Two blank lines above the 落款, fewer when that keeps it on the page of the text above
+        # (GB/T 9704 §7.3.5.1: adjust the spacing rather than leave the 落款 alone on a page).
+        room = (PAGE_H - MARGIN_BOTTOM - self.pdf.get_y()) / LINE_MM
+        self._blank(max(0, min(2, int(room + 0.01) - 2)))
         date_text = cn_date(d.signed_on)
         # The date four characters in from the right, the issuer centred over it.
         date_chars = _width_in_chars(date_text)
@@ -1124,7 +1195,8 @@ class _PdfWriter:
         self._blank()
         if d.recipients:
             self._line(d.recipients, "body", SIZE_3)
-        self._blocks(d.headings())
+        note_lines = len(d.annex_note().split("\n")) + 1 if d.annexes else 0
+        self._blocks(d.headings(), keep_last_with=2 + note_lines)
         self._signature()
         self._annexes()
         self._imprint()
