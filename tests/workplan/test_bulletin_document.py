@@ -73,7 +73,7 @@ def test_the_signature_comes_before_the_annex(june):
 def test_it_reads_in_the_order_of_a_county_bulletin(june):
     headings = [p.text for p in june.paragraphs if p.style.name == "Heading 1"]
     assert headings[:4] == ["一、总体进展", "二、各项任务进展", "三、存在问题", "四、下步工作要求"]
-    assert [p.text for p in june.paragraphs if p.style.name == "Heading 2"][0].startswith("（一）")
+    assert next(p.text for p in june.paragraphs if p.style.name == "Heading 2").startswith("（一）")
 
 
 def test_the_number_is_kept_and_the_next_bulletin_takes_the_next(settings, county, tmp_path):
