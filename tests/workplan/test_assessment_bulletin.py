@@ -182,9 +182,10 @@ def test_the_bulletin_and_ledger_commands_write_files(settings, county, tmp_path
 
     book = load_workbook(xlsx)
     plan = Plan.objects.get(county=county)
-    assert book.sheetnames == [t.code.replace(".", "_") for t in plan.tasks.order_by("position")]
+    tasks = [t.code.replace(".", "_") for t in plan.tasks.order_by("position")]
+    assert book.sheetnames == ["汇总", "报送情况", *tasks]
     sheet = book["3_5_5"]
-    assert sheet.freeze_panes == "B3"
-    assert sheet.cell(2, 1).value == "单位名称"
+    assert sheet.freeze_panes == "C3"
+    assert sheet.cell(2, 2).value == "单位名称"
     rows = [r for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert len(rows) == LedgerReport.objects.filter(task__code="3.5.5", month=date(2020, 6, 1)).count()
