@@ -63,9 +63,13 @@ def _objection_route(
         parts.append(f"拨打电话{profile.phone}")
     if profile.address:
         parts.append(f"来信或来访（地址：{profile.address}）")
-    ways = "，或".join(parts) if parts else f"向{profile.office_name}书面提出"
+    ways = (
+        f"可{'，或'.join(parts)}，向{profile.office_name}反映"
+        if parts
+        else f"可向{profile.office_name}书面反映"
+    )
     return (
-        f"{lead}可{ways}，向{profile.office_name}反映。"
+        f"{lead}{ways}。"
         "反映问题应实事求是、具体翔实；以单位名义反映的请加盖公章，以个人名义反映的请署真实姓名并留联系方式。"
     )
 

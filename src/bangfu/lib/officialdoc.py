@@ -128,6 +128,12 @@ class Table:
     centred: Sequence[int] = ()  # indexes of centred columns (序号)
     size: float = SIZE_SMALL_4  # points: 小四; 五号 (10.5) for wide lists
 
+    @property
+    def column_percentages(self) -> list[str]:
+        """The relative widths as percentages (the print page's `<col width>`)."""
+        total = sum(self.widths) or 1
+        return [f"{w * 100 / total:.1f}" for w in self.widths]
+
     def total_cells(self) -> list[tuple[Any, int]]:
         """The totals row as (value, columns spanned): the first cell takes the empty ones after it."""
         if self.total is None:
@@ -354,6 +360,7 @@ def render_pdf(doc: OfficialDocument, fonts: Fonts | None = None) -> bytes:
 
 # --- print page ------------------------------------------------------------------------------------
 HTML_TEMPLATE = "officialdoc/document.html"
+TITLE_CAPACITY = TYPE_W / (SIZE_2 * 25.4 / 72)  # characters of 2号 on a line of the type area
 
 
 def render_html(
@@ -370,7 +377,11 @@ def render_html(
     context = {
         "doc": doc,
         "blocks": doc.headings(),
-        "annexes": [(doc.annex_label(i), a) for i, a in enumerate(doc.annexes, start=1)],
+        "title_lines": split_title(doc.title, TITLE_CAPACITY),
+        "annexes": [
+            (doc.annex_label(i), a, split_title(a.title, TITLE_CAPACITY))
+            for i, a in enumerate(doc.annexes, start=1)
+        ],
         "annex_note": doc.annex_note(),
         "signed_on": cn_date(doc.signed_on),
         "printed_on": cn_date(doc.printed_on) if doc.printed_on else "",
