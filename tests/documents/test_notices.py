@@ -57,7 +57,7 @@ def test_the_yulu_notice_lists_the_townships_students_with_masked_ids(
     )
     assert other.exists()
     assert all(a.member.id_number_masked not in text for a in other)
-    assert f"合计{listed.count()}人" in text
+    assert f"合计（{listed.count()}人）" in text
 
 
 def test_the_yulu_notice_page_and_word_file_match(yulu_students, county_admin, client_for):
