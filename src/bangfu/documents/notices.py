@@ -143,7 +143,7 @@ def yulu_notice(
     table = Table(
         columns=["序号", "姓名", "所在村", "身份证号码", "就读学校", "年级", "补助金额（元）"],
         rows=rows,
-        widths=[0.8, 1.4, 1.9, 3.4, 3.0, 1.8, 1.8],
+        widths=[1.1, 1.4, 1.9, 3.4, 3.0, 1.8, 1.8],
         numeric=[6],
         centred=[0],
         total=[f"合计（{len(rows)}人）", "", "", "", "", "", yuan(total)],
@@ -173,7 +173,7 @@ def _by_award(nominations: Sequence[Any]) -> list[Any]:
             Table(
                 columns=["序号", "名称或姓名", "工作单位", "推荐单位"],
                 rows=rows,
-                widths=[0.8, 3, 3.5, 3],
+                widths=[1.1, 3, 3.5, 3],
                 centred=[0],
             )
         )
@@ -264,7 +264,7 @@ def donation_use_notice(
             Table(
                 columns=["序号", "用途", "受益村", "项目或对象", "金额（元）"],
                 rows=spend_rows,
-                widths=[0.8, 4, 3, 2.6, 2],
+                widths=[1.1, 4, 3, 2.6, 2],
                 numeric=[4],
                 centred=[0],
                 total=["合计", "", "", "", yuan(d.spent)],
@@ -284,7 +284,7 @@ def donation_use_notice(
             Table(
                 columns=["序号", "物资", "捐赠方", "折价（元）", "去向"],
                 rows=goods_rows,
-                widths=[0.8, 4, 3, 2, 2.6],
+                widths=[1.1, 4, 3, 2, 2.6],
                 numeric=[3],
                 centred=[0],
                 total=["合计", "", "", yuan(d.goods_value), ""],

@@ -200,6 +200,12 @@ class OfficialDocument:
 
 
 # --- fonts ----------------------------------------------------------------------------------------
+def mark_size(mark: str) -> float:
+    """The 发文机关标志's size in points: MARK_SIZE, smaller when the name would not fit a line."""
+    fits = TYPE_W / 25.4 * 72 / max(_width_in_chars(mark), 1) * 0.96
+    return float(min(MARK_SIZE, int(fits)))
+
+
 @dataclass(frozen=True)
 class Fonts:
     """Font names by role, first choice first. Word gets the first name in the East Asian slot and
@@ -400,6 +406,26 @@ def render_html(
 
 # --- the Word writer ---------------------------------------------------------------------------------
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+_PPR_AFTER_AUTOSPACE = (
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def _set_fonts(rpr: Any, east_asia: str, latin: str) -> None:
@@ -447,6 +473,7 @@ class _DocxWriter:
 
     def _styles(self) -> None:
         from docx.enum.text import WD_LINE_SPACING
+        from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Pt
 
@@ -463,6 +490,13 @@ class _DocxWriter:
         fmt.line_spacing = Pt(LINE_PITCH_PT)
         fmt.space_before = fmt.space_after = Pt(0)
         fmt.widow_control = True
+        # No automatic gap between Chinese and Latin letters or digits ("6月", not "6 月").
+        ppr = normal.element.get_or_add_pPr()
+        for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+            flag = OxmlElement(tag)
+            flag.set(qn("w:val"), "0")
+            # The schema orders pPr's children: these come before spacing, indentation, alignment.
+            ppr.insert_element_before(flag, *_PPR_AFTER_AUTOSPACE)
         # Word's blue, themed headings become the standard's: 黑体 and 楷体, black, 3号, not bold.
         for name, east_asia in (("Heading 1", f.heading1[0]), ("Heading 2", f.heading2[0])):
             style = self.word.styles[name]
@@ -611,9 +645,9 @@ class _DocxWriter:
             return
         mark = self._plain(align="center")
         mark.paragraph_format.space_before = Mm(25)
-        mark.paragraph_format.line_spacing = Pt(MARK_SIZE * 1.3)
+        mark.paragraph_format.line_spacing = Pt(mark_size(d.mark) * 1.3)
         run = mark.add_run(d.mark)
-        run.font.size = Pt(MARK_SIZE)
+        run.font.size = Pt(mark_size(d.mark))
         run.font.color.rgb = RGBColor.from_string(RED)
         _set_fonts(run._r.get_or_add_rPr(), self.fonts.mark[0], self.fonts.latin)
         self._plain()
@@ -672,6 +706,10 @@ class _DocxWriter:
         table = self.word.add_table(rows=1 + len(rows) + (1 if total else 0), cols=len(columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        # Fixed column widths (Word and LibreOffice read the grid, not only the cells' widths).
+        table.autofit = False
+        for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+            col.w = Mm(width * scale)
 
         def fill(cell: Any, text: str, align: Any, *, bold: bool = False) -> None:
             paragraph = cell.paragraphs[0]
@@ -1050,7 +1088,7 @@ class _PdfWriter:
         if not d.mark:
             return
         pdf.set_y(MARGIN_TOP + 25)
-        size = MARK_SIZE
+        size = mark_size(d.mark)
         pdf.set_font(self.family["mark"], "", size)
         while pdf.get_string_width(d.mark) > TYPE_W and size > 16:
             size -= 1

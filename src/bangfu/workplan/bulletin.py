@@ -535,7 +535,7 @@ def bulletin_document(
             Table(
                 columns=["序号", "单位", "应报", "按时", "逾期", "未报", "退回"],
                 rows=table_rows,
-                widths=[0.8, 5.2, 1, 1, 1, 1, 1],
+                widths=[1.1, 5.2, 1, 1, 1, 1, 1],
                 numeric=[2, 3, 4, 5, 6],
                 centred=[0],
                 total=["合计", "", due, totals[ON_TIME], totals[LATE], totals[MISSING], totals[RETURNED]],
