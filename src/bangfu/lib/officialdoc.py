@@ -1154,6 +1154,11 @@ class _PdfWriter:
         items = list(blocks)
         for n, (block, prefix) in enumerate(items):
             if isinstance(block, Heading):
+                # Keep a heading with what follows: two lines of text, or a table's heading and a row.
+                following = items[n + 1][0] if n + 1 < len(items) else None
+                keep = 3.5 if isinstance(following, Table) else 2
+                if self.pdf.get_y() + keep * LINE_MM > PAGE_H - MARGIN_BOTTOM:
+                    self.pdf.add_page()
                 font = "heading1" if block.level == 1 else "heading2"
                 self._flow([(font, "", prefix + block.text)])
             elif isinstance(block, Paragraph):
