@@ -39,9 +39,10 @@ def _county(user: Any) -> Area:
 
 
 def respond(
-    request: HttpRequest, doc: OfficialDocument, *, profile: OfficeProfile, filename: str, back_url: str = ""
+    request: HttpRequest, doc: OfficialDocument, *, profile: OfficeProfile, filename: str
 ) -> HttpResponse:
-    """The document as the print page (default), `?format=pdf` or `?format=docx`."""
+    """The document as the print page (default, with a way back to the list of notices),
+    `?format=pdf` or `?format=docx`."""
     fmt = request.GET.get("format", "html")
     fonts = selectors.fonts_for(profile)
     if fmt == "pdf":
@@ -61,7 +62,7 @@ def respond(
     for kind in ("pdf", "docx"):
         query["format"] = kind
         links[f"{kind}_url"] = f"{request.path}?{query.urlencode()}"
-    return HttpResponse(render_html(doc, fonts, extra={**links, "back_url": back_url}))
+    return HttpResponse(render_html(doc, fonts, extra={**links, "back_url": reverse("documents:index")}))
 
 
 # --- the list of what the user can print ---------------------------------------------------------
@@ -153,13 +154,7 @@ def yulu_notice(request: HttpRequest, code: str) -> HttpResponse:
         period=period,
         signed_on=period.start,
     )
-    return respond(
-        request,
-        doc,
-        profile=profile,
-        filename=f"yulu-{term.code}-{area.code}",
-        back_url=reverse("documents:index"),
-    )
+    return respond(request, doc, profile=profile, filename=f"yulu-{term.code}-{area.code}")
 
 
 def _round(request: HttpRequest, code: str) -> Any:
@@ -195,13 +190,7 @@ def award_publicity(request: HttpRequest, code: str) -> HttpResponse:
         objection_url=url,
         signed_on=award_round.publicity_starts_on or clock.today(),
     )
-    return respond(
-        request,
-        doc,
-        profile=profile,
-        filename=f"awards-{award_round.code}-publicity",
-        back_url=reverse("documents:index"),
-    )
+    return respond(request, doc, profile=profile, filename=f"awards-{award_round.code}-publicity")
 
 
 @login_required
@@ -219,13 +208,7 @@ def award_result(request: HttpRequest, code: str) -> HttpResponse:
         nominations=list(public_nominations(award_round)),
         signed_on=award_round.published_on or clock.today(),
     )
-    return respond(
-        request,
-        doc,
-        profile=profile,
-        filename=f"awards-{award_round.code}-result",
-        back_url=reverse("documents:index"),
-    )
+    return respond(request, doc, profile=profile, filename=f"awards-{award_round.code}-result")
 
 
 @login_required
@@ -247,13 +230,7 @@ def donation_use(request: HttpRequest, code: str) -> HttpResponse:
         goods=goods,
         signed_on=clock.today(),
     )
-    return respond(
-        request,
-        doc,
-        profile=profile,
-        filename=f"charity-{campaign.code}-use",
-        back_url=reverse("documents:index"),
-    )
+    return respond(request, doc, profile=profile, filename=f"charity-{campaign.code}-use")
 
 
 # --- settings --------------------------------------------------------------------------------------

@@ -149,6 +149,11 @@ def phrase(fig: Figure, month: date, *, label: str | None = None) -> str:
     return f"{label}本月{amount(fig.month, fig.unit)}，1—{month.month}月累计{amount(fig.ytd, fig.unit)}"
 
 
+def _listed(*figures: tuple[Decimal, str]) -> str:
+    """ "开工3个、完工1个": each (value, template) that is not zero, joined."""
+    return "、".join(template.format(count(value)) for value, template in figures if value)
+
+
 def _get(figs: dict[str, Figure], name: str) -> Figure | None:
     fig = figs.get(name)
     return None if fig is None or fig.is_zero() else fig
@@ -184,12 +189,10 @@ def overall_sentences(figs: dict[str, Figure], month: date) -> list[tuple[str, s
         out.append(("", f"结对帮扶各方1—{m}月直接投入帮扶资金：{'、'.join(pairing_funds)}。"))
     started, completed = _get(figs, "projects.projects_started"), _get(figs, "projects.projects_completed")
     if started or completed:
-        bits = []
-        if started:
-            bits.append(f"开工{count(started.ytd)}个")
-        if completed:
-            bits.append(f"完工{count(completed.ytd)}个")
-        out.append(("项目建设方面，", f"1—{m}月帮扶项目{'、'.join(bits)}。"))
+        done = _listed(
+            (started.ytd if started else ZERO, "开工{}个"), (completed.ytd if completed else ZERO, "完工{}个")
+        )
+        out.append(("项目建设方面，", f"1—{m}月帮扶项目{done}。"))
     trained = sum(
         (f.ytd for kind, _ in FUND_KINDS if (f := _get(figs, f"partners.{kind}_people_trained"))), ZERO
     )
@@ -197,12 +200,8 @@ def overall_sentences(figs: dict[str, Figure], month: date) -> list[tuple[str, s
         (f.ytd for kind, _ in FUND_KINDS if (f := _get(figs, f"partners.{kind}_labour_transferred"))), ZERO
     )
     if trained or labour:
-        bits = []
-        if trained:
-            bits.append(f"培训{count(trained)}人次")
-        if labour:
-            bits.append(f"转移就业{count(labour)}人")
-        out.append(("人才和劳务方面，", f"1—{m}月协作各方{'、'.join(bits)}。"))
+        done = _listed((trained, "培训{}人次"), (labour, "转移就业{}人"))
+        out.append(("人才和劳务方面，", f"1—{m}月协作各方{done}。"))
     students = _get(figs, "subsidies.yulu_students_paid")
     if students:
         text = f"1—{m}月雨露计划资助学生{count(students.ytd)}人"
