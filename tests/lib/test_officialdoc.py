@@ -66,7 +66,12 @@ def test_a_long_title_breaks_into_balanced_lines_after_a_word():
 def _doc() -> OfficialDocument:
     return OfficialDocument(
         title="测试文件",
-        body=[Heading("总体进展"), Paragraph("正文内容。"), Heading("分项", level=2), Paragraph("分项内容。")],
+        body=[
+            Heading("总体进展"),
+            Paragraph("正文内容。"),
+            Heading("分项", level=2),
+            Paragraph("分项内容。"),
+        ],
         issuer="格桑县脱贫攻坚领导小组办公室",
         signed_on=date(2020, 7, 15),
         mark="格桑县脱贫攻坚领导小组办公室文件",
@@ -81,7 +86,9 @@ def test_word_names_each_font_in_the_east_asian_slot_with_its_fall_back():
     word = Document(io.BytesIO(render_docx(_doc())))
     fonts = word.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
-    table = next(p for p in word.part.package.iter_parts() if p.partname == "/word/fontTable.xml").blob.decode()
+    table = next(
+        p for p in word.part.package.iter_parts() if p.partname == "/word/fontTable.xml"
+    ).blob.decode()
     assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in table
     texts = [p.text for p in word.paragraphs]
     assert texts.index("格桑县脱贫攻坚领导小组办公室") < texts.index("附件")
