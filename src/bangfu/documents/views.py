@@ -137,10 +137,17 @@ def yulu_notice(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("term")
     term = get_term_for_user(user, code)
     profile = selectors.profile_for(term.county)
-    area = get_area_for_user(user, request.GET.get("area", ""))  # out of scope: 404
-    if area.level not in (Level.TOWNSHIP, Level.VILLAGE):
+    # The area asked for (out of scope: 404), else the user's own; the rest defaults as the form does.
+    area = get_area_for_user(user, request.GET.get("area") or user.area.code)
+    if area.level not in (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE):
         raise Http404("area")
-    form = YuluNoticeForm(request.GET, areas=[area])
+    data = {
+        "area": area.code,
+        "stage": request.GET.get("stage", "approved"),
+        "start": request.GET.get("start", clock.today().isoformat()),
+        "days": request.GET.get("days", str(profile.publicity_days)),
+    }
+    form = YuluNoticeForm(data, areas=[area])
     if not form.is_valid():
         messages.error(request, _("请选择村或乡（镇）并填写公示期。"))
         return redirect("documents:index")
