@@ -73,6 +73,9 @@ SECRET_KEY = secret_from_env("BANGFU_SECRET_KEY", _DEV_SECRET)
 FIELD_KEY = secret_from_env("BANGFU_FIELD_KEY", _DEV_FIELD_KEY)
 # The one clock: bangfu.lib.clock.today() reads this when set (the demo lives inside 2020).
 BANGFU_TODAY = env_date("BANGFU_TODAY")
+# Extra font directories (colon-separated) searched before the system's when a PDF is written:
+# where an office puts its licensed 仿宋_GB2312 / 方正小标宋 files (bangfu.lib.officialdoc).
+BANGFU_FONT_DIR = os.environ.get("BANGFU_FONT_DIR", "")
 
 ALLOWED_HOSTS = env_list("BANGFU_ALLOWED_HOSTS", "localhost,127.0.0.1")
 if TESTING:
@@ -106,6 +109,7 @@ INSTALLED_APPS = [
     "bangfu.awards",
     "bangfu.network",
     "bangfu.subsidies",
+    "bangfu.documents",
 ]
 
 MIDDLEWARE = [
@@ -269,5 +273,8 @@ LOGGING = {
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # Subsetting a font for a PDF logs every table at INFO.
+        "fontTools": {"level": "WARNING"},
+        "fpdf": {"level": "WARNING"},
     },
 }

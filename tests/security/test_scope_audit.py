@@ -170,6 +170,14 @@ _disbursement = _pk(Disbursement, "disbursement of DX-2020-001", project__code="
 _campaign = lambda: {"code": _first(Campaign.objects.filter(county__code=COUNTY), "campaign").code}  # noqa: E731
 _round = lambda: {"code": _first(AwardRound.objects.filter(county__code=COUNTY), "award round").code}  # noqa: E731
 _term = lambda: {"code": _first(YuluTerm.objects.filter(county__code=COUNTY), "Yulu term").code}  # noqa: E731
+_round_publicised = lambda: {  # noqa: E731
+    "code": _first(
+        AwardRound.objects.filter(county__code=COUNTY, status__in=("publicity", "final")), "publicised round"
+    ).code
+}
+_round_final = lambda: {  # noqa: E731
+    "code": _first(AwardRound.objects.filter(county__code=COUNTY, status="final"), "final round").code
+}
 _project_row = _row(Project, "code", "code")
 _campaign_row = _row(Campaign, "code", "code")
 _round_row = _row(AwardRound, "code", "code")
@@ -311,6 +319,10 @@ OBJECTS: dict[str, Obj] = {
         "township", _pk(Claim, "claim in 雪岭镇", need__village__code__startswith=OWN_TOWNSHIP), _row(Claim)
     ),
     "subsidies:term": Obj("county", _term, _term_row),
+    "documents:yulu_notice": Obj("county", _term, _term_row),
+    "documents:award_publicity": Obj("county", _round_publicised, _round_row),
+    "documents:award_result": Obj("county", _round_final, _round_row),
+    "documents:donation_use": Obj("county", _campaign, _campaign_row),
     "subsidies:term_edit": Obj("county", _term, _term_row),
     "subsidies:paid_list": Obj("county", _term, _term_row),
     "subsidies:applications": Obj("county", _term, _term_row),

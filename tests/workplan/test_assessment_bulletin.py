@@ -143,33 +143,31 @@ def test_bulletin_figures_equal_the_database(settings, county):
     due = date(2020, 7, 5)
     submitted = june.exclude(status=ReportStatus.RETURNED).filter(first_submitted_on__isnull=False)
     expected = (
-        f"本月共有{june.values('organisation').distinct().count()}个责任单位应报送工作台账{june.count()}份,"
-        f"其中按时报送{submitted.filter(first_submitted_on__lte=due).count()}份,"
-        f"逾期报送{submitted.filter(first_submitted_on__gt=due).count()}份,"
-        f"未报送{june.filter(first_submitted_on__isnull=True).count()}份,"
+        f"6月，{june.values('organisation').distinct().count()}个责任单位应报送工作台账{june.count()}份，"
+        f"其中按时报送{submitted.filter(first_submitted_on__lte=due).count()}份、"
+        f"逾期报送{submitted.filter(first_submitted_on__gt=due).count()}份、"
+        f"未报送{june.filter(first_submitted_on__isnull=True).count()}份、"
         f"被退回待修改{june.filter(status=ReportStatus.RETURNED).count()}份"
     )
     assert expected in text
     milestones = Milestone.objects.filter(task__plan=plan, due_date__lt=date(2020, 7, 1))
     done = milestones.filter(completed_on__lt=date(2020, 7, 1)).count()
-    assert f"应完成进度节点{milestones.count()}个,已完成{done}个" in text
+    assert f"截至6月底应完成进度节点{milestones.count()}个，已完成{done}个" in text
     poor = Area.objects.filter(level="village", registered_poor=True, code__startswith="513325").count()
-    assert f"建档立卡贫困村数:本月{poor}个,全年累计{poor}个" in text
+    assert f"截至6月底定点帮扶贫困村数{poor}个" in text
     missing_units = set(
         june.filter(first_submitted_on__isnull=True).values_list("organisation__name", flat=True)
     )
-    problem_line = next(line for line in text.splitlines() if line.startswith("未按时报送的单位"))
-    assert f"({len(missing_units)}个)" in problem_line
+    problem_line = next(line for line in text.splitlines() if "未报送6月工作台账" in line)
+    assert f"{len(missing_units)}个单位未报送6月工作台账" in problem_line
     assert all(name in problem_line for name in missing_units)
     for task in plan.tasks.all():
-        assert f"{task.code} {task.title}" in text
-    # The annex has a row per unit whose counts add up to the month's slots.
-    annex_total = sum(
-        int(line.split("|")[1])
-        for line in text.splitlines()
-        if line.count("|") == 5 and not line.startswith("单位")
-    )
-    assert annex_total == june.count()
+        assert task.title.replace("--", "——") in text
+    # The annex has a row per unit whose counts add up to the month's slots (and a totals row).
+    rows = [line.split("|") for line in text.splitlines() if line.count("|") == 6]
+    units = [r for r in rows if r[0].isdigit()]
+    assert sum(int(r[2]) for r in units) == june.count()
+    assert next(r for r in rows if r[0] == "合计")[2] == str(june.count())
 
 
 def test_the_bulletin_and_ledger_commands_write_files(settings, county, tmp_path):
@@ -177,16 +175,17 @@ def test_the_bulletin_and_ledger_commands_write_files(settings, county, tmp_path
     seed_workplan(county)
     out = tmp_path / "b.docx"
     call_command("bulletin", "--month", "2020-06", "-o", str(out))
-    assert "2020年6月社会扶贫工作进展情况通报" in _text(out.read_bytes())
+    assert "关于2020年6月全县社会扶贫工作进展情况的通报" in _text(out.read_bytes())
     xlsx = tmp_path / "ledger.xlsx"
     call_command("export_ledger", "--year", "2020", "--month", "2020-06", "-o", str(xlsx))
     from openpyxl import load_workbook
 
     book = load_workbook(xlsx)
     plan = Plan.objects.get(county=county)
-    assert book.sheetnames == [t.code.replace(".", "_") for t in plan.tasks.order_by("position")]
+    tasks = [t.code.replace(".", "_") for t in plan.tasks.order_by("position")]
+    assert book.sheetnames == ["汇总", "报送情况", *tasks]
     sheet = book["3_5_5"]
-    assert sheet.freeze_panes == "B3"
-    assert sheet.cell(2, 1).value == "单位名称"
+    assert sheet.freeze_panes == "C3"
+    assert sheet.cell(2, 2).value == "单位名称"
     rows = [r for r in sheet.iter_rows(min_row=3, values_only=True)]
     assert len(rows) == LedgerReport.objects.filter(task__code="3.5.5", month=date(2020, 6, 1)).count()

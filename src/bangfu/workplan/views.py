@@ -565,18 +565,33 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bulletin_download(request: HttpRequest) -> HttpResponse:
+    """GET: the month's bulletin, Word (default) or `?format=pdf`, with its number when it has
+    one, else as a draft with the number blank. POST: give it the year's next number first."""
     require_role(request.user, Role.COUNTY_ADMIN)
     plan = _plan(request)
     if plan is None:
         return _no_plan(request)
-    month = _month_param(request.GET.get("month", "")) or services.previous_month(clock.today())
+    raw = request.POST.get("month", "") if request.method == "POST" else request.GET.get("month", "")
+    month = _month_param(raw) or services.previous_month(clock.today())
     if month.year != plan.year:
         raise Http404("month")
-    from bangfu.workplan.bulletin import build_bulletin
+    from bangfu.lib.officialdoc import PdfFontMissing
+    from bangfu.workplan.bulletin import build_bulletin, issue_bulletin
 
-    content = build_bulletin(plan, month)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    fmt = "pdf" if request.GET.get("format") == "pdf" else "docx"
+    if request.method == "POST":
+        issued = issue_bulletin(actor=_u(request), plan=plan, month=month)
+        messages.success(request, _("通报已编号：%(label)s。") % {"label": issued.label})
+        return redirect(f"{reverse('workplan:bulletin')}?month={month:%Y-%m}")
+    try:
+        content = build_bulletin(plan, month, fmt=fmt)
+    except PdfFontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    mime = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.docx"'
+    response = HttpResponse(content, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{month:%Y-%m}.{fmt}"'
     return response

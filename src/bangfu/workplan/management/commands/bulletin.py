@@ -4,18 +4,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bangfu.workplan.bulletin import build_bulletin
+from bangfu.workplan.bulletin import build_bulletin, issue_bulletin
 from bangfu.workplan.management.commands._common import add_county_argument, resolve_county, resolve_plan
 
 
 class Command(BaseCommand):
-    help = "Write the monthly bulletin (通报) as a Word document; every figure comes from the database."
+    help = (
+        "Write the monthly bulletin (通报) as an official document, Word or PDF by the file's suffix. "
+        "It takes the year's next 发文字号 (or 期号) unless it has one or --draft is given."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--month", required=True, help="YYYY-MM")
-        parser.add_argument("-o", "--output", type=Path, required=True)
+        parser.add_argument("-o", "--output", type=Path, required=True, help="FILE.docx or FILE.pdf")
+        parser.add_argument("--number", type=int, help="the number from the office's own register")
+        parser.add_argument("--draft", action="store_true", help="leave the number blank; register nothing")
         add_county_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,5 +31,13 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("--month must be YYYY-MM") from None
         plan = resolve_plan(resolve_county(options["county"]), month.year)
-        options["output"].write_bytes(build_bulletin(plan, month))
-        self.stdout.write(f"wrote {options['output']}")
+        output: Path = options["output"]
+        fmt = "pdf" if output.suffix.lower() == ".pdf" else "docx"
+        number = None
+        if not options["draft"]:
+            try:
+                number = issue_bulletin(actor=None, plan=plan, month=month, number=options["number"])
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from None
+        output.write_bytes(build_bulletin(plan, month, fmt=fmt, number=number))
+        self.stdout.write(f"wrote {output}" + (f" ({number.label})" if number else " (draft)"))
