@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.areas.models import Area, Level
 from bangfu.charity.models import Channel, DonationKind, DonorKind, EarmarkKind, RecipientKind
+from bangfu.lib.sheets import SpreadsheetField
 from bangfu.partners.models import Organisation
 
 
@@ -63,7 +64,7 @@ class DonationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("银行或平台流水（xlsx/csv）"))
+    file = SpreadsheetField(label=_("银行或平台流水（xlsx/csv）"))
 
 
 class SpendingForm(forms.Form):

@@ -30,8 +30,8 @@ from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, Impor
 from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
 from bangfu.charity.selectors import CHARITY_ROLES
 from bangfu.lib.clock import today
+from bangfu.lib.sheets import MIME, Workbook
 from bangfu.lib.stampcache import cached, stamp_key
-from bangfu.lib.xlsx import MIME, Workbook
 
 PUBLIC_MAX_AGE = 300
 PUBLIC_PAGE_SIZE = 200

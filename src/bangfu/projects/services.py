@@ -31,6 +31,7 @@ from bangfu.ledger.selectors import account_balance
 from bangfu.ledger.services import InsufficientBalance, open_account, post_entry, reverse_entry
 from bangfu.lib.clock import now as clock_now
 from bangfu.lib.clock import today
+from bangfu.lib.money import CENT, ZERO, clean_amount
 from bangfu.partners.models import Organisation, Pairing
 from bangfu.projects.models import (
     DISBURSEMENT_TRANSITIONS,
@@ -63,7 +64,6 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 # Words the project pages use as fixed paths (projects/<word>/) cannot be project codes.
 RESERVED_CODES = {"new", "disbursements", "attachments", "evaluations", "rectifications", "plans", "reports"}
-CENT = Decimal("0.01")
 
 
 def _county_code(obj: Any) -> str:
@@ -71,17 +71,7 @@ def _county_code(obj: Any) -> str:
 
 
 def _money(value: Any, field: str, *, positive: bool) -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValidationError({field: _("金额必须是数字。")})
-    if value != value.quantize(CENT):
-        raise ValidationError({field: _("金额最多保留两位小数。")})
-    if positive and value <= 0:
-        raise ValidationError({field: _("金额必须大于 0。")})
-    if value < 0:
-        raise ValidationError({field: _("金额不能为负数。")})
-    if value >= Decimal("1e12"):
-        raise ValidationError({field: _("金额过大。")})
-    return value.quantize(CENT)
+    return clean_amount(value, field=field, minimum=CENT if positive else ZERO)
 
 
 def _require_county_admin(actor: User, county: Area) -> None:

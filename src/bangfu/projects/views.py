@@ -21,7 +21,7 @@ from bangfu.accounts.scopes import STAFF_ROLES, areas_for_user, organisations_fo
 from bangfu.areas.models import Area
 from bangfu.ledger.selectors import entries_of
 from bangfu.lib.clock import today
-from bangfu.lib.xlsx import MIME as XLSX
+from bangfu.lib.sheets import MIME as XLSX
 from bangfu.partners.models import Organisation, OrgType
 from bangfu.projects import services
 from bangfu.projects.forms import (

@@ -6,16 +6,15 @@ Every problem is reported with its row and field; the caller writes nothing unle
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bangfu.lib.textfiles import decode_bytes
+from bangfu.lib import sheets
+from bangfu.lib.money import MAX_AMOUNT, AmountError, parse_amount
 
 HEADERS = {
     "id_number": ("证件号码", "身份证号码", "身份证号", "id_number"),
@@ -32,15 +31,6 @@ class PaidRow:
     paid_on: date
 
 
-def _rows(data: bytes, filename: str) -> list[list[Any]]:
-    if filename.lower().endswith((".xlsx", ".xls", ".ods")):
-        from python_calamine import CalamineWorkbook
-
-        return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
-    text, _encoding = decode_bytes(data)
-    return list(csv.reader(io.StringIO(text)))
-
-
 def _date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -53,12 +43,15 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def parse_paid_list(data: bytes, filename: str) -> tuple[list[PaidRow], list[tuple[int, str]]]:
-    """(rows, errors); errors are (line, message naming the row and field)."""
+def parse_paid_list(
+    data: bytes, filename: str, *, maximum: Decimal = MAX_AMOUNT
+) -> tuple[list[PaidRow], list[tuple[int, str]]]:
+    """(rows, errors); errors are (line, message naming the row and field). An amount above
+    `maximum` (the term's standard) is an error."""
     try:
-        table = _rows(data, filename)
-    except Exception:
-        return [], [(0, _("文件无法读取：请上传 xlsx 或 CSV 文件。"))]
+        table = sheets.open_sheet(name=filename, data=data, use="upload").table()
+    except sheets.SheetRefused as exc:
+        return [], [(0, str(exc))]
     if not table:
         return [], [(0, _("文件是空的。"))]
     header = [str(c).strip() for c in table[0]]
@@ -82,12 +75,10 @@ def parse_paid_list(data: bytes, filename: str) -> tuple[list[PaidRow], list[tup
         if not str(id_number).strip():
             problems.append(_("证件号码不能为空"))
         try:
-            amount = Decimal(str(amount_raw).strip()).quantize(Decimal("0.01"))
-            if amount <= 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
+            amount = parse_amount(amount_raw, maximum=maximum)
+        except AmountError as exc:
             amount = Decimal(0)
-            problems.append(_("金额“%(v)s”无效") % {"v": amount_raw})
+            problems.append(_("金额%(reason)s") % {"reason": exc})
         paid_on = _date(day_raw)
         if paid_on is None:
             problems.append(_("发放日期“%(v)s”无效，应为 2020-05-20") % {"v": day_raw})

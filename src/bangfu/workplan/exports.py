@@ -8,7 +8,7 @@ from datetime import date
 from django.http import HttpResponse
 
 from bangfu.lib import clock
-from bangfu.lib.xlsx import MIME, Workbook
+from bangfu.lib.sheets import MIME, Workbook
 from bangfu.workplan.models import IndicatorSource, IndicatorValue, LedgerReport, Plan, ReportStatus
 from bangfu.workplan.selectors import Score, cell_state, due_date
 from bangfu.workplan.services import settings_for
