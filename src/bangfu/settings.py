@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bangfu.core.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bangfu.core.once.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"

@@ -44,6 +44,7 @@ from bangfu.charity.models import (
 from bangfu.ledger.approvals import ApprovalRefused, assign_slot, is_complete
 from bangfu.lib import clock, sheets
 from bangfu.lib.clock import today
+from bangfu.lib.dates import date_problem
 from bangfu.lib.money import AmountError, parse_amount
 from bangfu.partners.models import Organisation
 
@@ -295,8 +296,11 @@ def _clean(item: DonationInput, campaign: Campaign, villages: dict[str, Area]) -
         donated_on = parse_date(item.donated_on)
     except (ValueError, TypeError):
         err(_("捐赠日期"), _("“%(v)s”不是有效日期，应为 YYYY-MM-DD") % {"v": item.donated_on})
-    if donated_on is not None and donated_on > today():
-        err(_("捐赠日期"), _("不能晚于今天"))
+    if donated_on is not None:
+        # A campaign takes the donations of its own window (and none from the future).
+        problem = date_problem(donated_on, earliest=campaign.starts_on, latest=min(campaign.ends_on, today()))
+        if problem:
+            err(_("捐赠日期"), problem)
     channel = _CHANNEL_ALIASES.get(str(item.channel or "").strip())
     if channel is None:
         err(_("渠道"), _("“%(v)s”无效") % {"v": item.channel})

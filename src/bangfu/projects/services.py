@@ -31,6 +31,7 @@ from bangfu.ledger.selectors import account_balance
 from bangfu.ledger.services import InsufficientBalance, open_account, post_entry, reverse_entry
 from bangfu.lib.clock import now as clock_now
 from bangfu.lib.clock import today
+from bangfu.lib.dates import check_date, date_problem, latest_year
 from bangfu.lib.money import CENT, ZERO, clean_amount
 from bangfu.partners.models import Organisation, Pairing
 from bangfu.projects.models import (
@@ -387,6 +388,14 @@ def record_allocation(
     received_on = received_on or today()
     if received_on > today():
         raise ValidationError({"received_on": _("到账日期不能晚于今天。")})
+    # Money received for a project arrives within its year (or the year after, for late funds).
+    check_date(
+        received_on,
+        field="received_on",
+        label=_("到账日期"),
+        earliest=date(project.year, 1, 1),
+        latest=date(project.year + 1, 12, 31),
+    )
     entry = post_entry(
         actor=actor,
         account=project.account,
@@ -780,12 +789,17 @@ def save_investment_plan(
     errors: dict[str, str] = {}
     if partner.county_id != county.pk:
         errors["partner"] = _("帮扶方必须是本县登记的单位。")
-    if not 2000 <= year <= 2100:
+    if not 2000 <= year <= latest_year():
         errors["year"] = _("年度无效。")
     if not title.strip():
         errors["title"] = _("请填写计划名称。")
     if issued_on is not None and issued_on > today():
         errors["issued_on"] = _("下达日期不能晚于今天。")
+    elif issued_on is not None and "year" not in errors:
+        # A year's plan is issued in that year or late in the year before.
+        problem = date_problem(issued_on, earliest=date(year - 1, 1, 1), latest=date(year, 12, 31))
+        if problem:
+            errors["issued_on"] = _("下达日期%(problem)s。") % {"problem": problem}
     try:
         planned_amount = _money(planned_amount, "planned_amount", positive=False)
     except ValidationError as exc:

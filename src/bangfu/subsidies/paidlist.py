@@ -13,7 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bangfu.lib import sheets
+from bangfu.lib import clock, sheets
+from bangfu.lib.dates import date_problem
 from bangfu.lib.money import MAX_AMOUNT, AmountError, parse_amount
 
 HEADERS = {
@@ -44,7 +45,7 @@ def _date(value: Any) -> date | None:
 
 
 def parse_paid_list(
-    data: bytes, filename: str, *, maximum: Decimal = MAX_AMOUNT
+    data: bytes, filename: str, *, maximum: Decimal = MAX_AMOUNT, earliest: date | None = None
 ) -> tuple[list[PaidRow], list[tuple[int, str]]]:
     """(rows, errors); errors are (line, message naming the row and field). An amount above
     `maximum` (the term's standard) is an error."""
@@ -81,7 +82,9 @@ def parse_paid_list(
             problems.append(_("金额%(reason)s") % {"reason": exc})
         paid_on = _date(day_raw)
         if paid_on is None:
-            problems.append(_("发放日期“%(v)s”无效，应为 2020-05-20") % {"v": day_raw})
+            problems.append(_("发放日期“%(v)s”无效，应为 2020-05-20") % {"v": str(day_raw)[:20]})
+        elif (problem := date_problem(paid_on, earliest=earliest, latest=clock.today())) is not None:
+            problems.append(_("发放日期%(problem)s") % {"problem": problem})
         if problems:
             errors.append((line, _("第%(line)d行：%(p)s。") % {"line": line, "p": "；".join(problems)}))
             continue

@@ -1077,7 +1077,9 @@ def import_paid_list(*, actor: User | None, term: YuluTerm, data: bytes, filenam
     from bangfu.registry.services import ID_INDEX_PURPOSE
     from bangfu.subsidies.paidlist import parse_paid_list
 
-    rows, errors = parse_paid_list(data, filename, maximum=term.amount)
+    rows, errors = parse_paid_list(
+        data, filename, maximum=term.amount, earliest=date(term.start_date.year - 1, 1, 1)
+    )
     index_of = blind_indexer(ID_INDEX_PURPOSE)
     indexes = {row.line: index_of(idnumbers.normalise(row.id_number)) for row in rows}
     members = {
