@@ -297,8 +297,13 @@ def _clean(item: DonationInput, campaign: Campaign, villages: dict[str, Area]) -
     except (ValueError, TypeError):
         err(_("捐赠日期"), _("“%(v)s”不是有效日期，应为 YYYY-MM-DD") % {"v": item.donated_on})
     if donated_on is not None:
-        # A campaign takes the donations of its own window (and none from the future).
-        problem = date_problem(donated_on, earliest=campaign.starts_on, latest=min(campaign.ends_on, today()))
+        # A campaign takes the donations of its own year — money often arrives before the day
+        # itself and the bank statement after it — and none from the future.
+        problem = date_problem(
+            donated_on,
+            earliest=min(campaign.starts_on, date(campaign.year, 1, 1)),
+            latest=min(max(campaign.ends_on, date(campaign.year, 12, 31)), today()),
+        )
         if problem:
             err(_("捐赠日期"), problem)
     channel = _CHANNEL_ALIASES.get(str(item.channel or "").strip())

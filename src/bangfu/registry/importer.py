@@ -261,12 +261,13 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_rows(path: Path | str, data: bytes | None = None) -> Iterator[list[Any]]:
+def read_rows(path: Path | str, data: bytes | None = None, *, name: str | None = None) -> Iterator[list[Any]]:
     """Raw rows (lists of cells) of the first sheet of an xlsx/xls file, or of a CSV file, after
-    `bangfu.lib.sheets` has checked the file against the registry's limits (FileProblem if not)."""
+    `bangfu.lib.sheets` has checked the file against the registry's limits (FileProblem if not).
+    `name` is the file's name for messages (an upload is stored under another)."""
     try:
         sheet = sheets.open_sheet(
-            name=Path(path).name, data=data, path=None if data is not None else path, use="registry"
+            name=name or Path(path).name, data=data, path=None if data is not None else path, use="registry"
         )
         yield from sheet.rows()
     except sheets.SheetRefused as exc:

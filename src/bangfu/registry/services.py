@@ -129,6 +129,7 @@ def import_registry(
     import_job: ImportJob | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    file_name: str | None = None,
 ) -> ImportSummary:
     """Import a national-system export (xlsx/xls/csv), all or nothing.
 
@@ -149,6 +150,7 @@ def import_registry(
             import_job=import_job,
             progress=progress,
             chunk_rows=chunk_rows,
+            file_name=file_name,
         )
 
 
@@ -179,12 +181,13 @@ def _import_registry(
     import_job: ImportJob | None,
     progress: Callable[[int, int, str], None] | None,
     chunk_rows: int,
+    file_name: str | None,
 ) -> ImportSummary:
     started = time.perf_counter()
     as_of = as_of or clock.today()
     report = progress or (lambda done, total, phase: None)
     today = clock.today()
-    rows_iter = read_rows(path, data)
+    rows_iter = read_rows(path, data, name=file_name)
     head = list(itertools.islice(rows_iter, HEADER_SCAN_ROWS))
     header = detect_header(head)
     parser = RowParser(header, today=max(today, as_of))
@@ -417,6 +420,7 @@ def _run_import_job(job: ImportJob, source: Path) -> ImportJob:
             allowed_prefix=prefix,
             import_job=job,
             progress=progress,
+            file_name=job.file_name,
         )
         error_file = ""
         if summary.errors:

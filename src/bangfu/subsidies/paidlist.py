@@ -67,7 +67,13 @@ def parse_paid_list(
         return [], [(1, _("第1行：缺少列 %(cols)s。") % {"cols": "、".join(missing)})]
     rows: list[PaidRow] = []
     errors: list[tuple[int, str]] = []
+    max_chars = sheets.limits("upload").max_cell_chars
     for line, raw in enumerate(table[1:], start=2):
+        long = next((i for i, cell in enumerate(raw) if sheets.cell_too_long(cell, max_chars)), None)
+        if long is not None:
+            reason = sheets.long_cell_message(long + 1, len(raw[long]), max_chars)
+            errors.append((line, _("第%(line)d行：%(p)s。") % {"line": line, "p": reason}))
+            continue
         cells = [raw[columns[k]] if columns[k] < len(raw) else "" for k in ("id_number", "amount", "paid_on")]
         if not any(str(c).strip() for c in cells):
             continue

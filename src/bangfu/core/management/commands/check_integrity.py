@@ -28,19 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         activate(options["lang"])
         # Warnings (exit code unchanged): jobs ended here, files others could read.
+        warning = _("警告")
         for job in recover_stalled_import_jobs():
-            self.stdout.write(
-                "[%s] %s"
-                % (_("警告"), _("导入任务 #%(id)s 已中断，已标记为失败并删除其上传文件。") % {"id": job.pk})
-            )
+            message = _("导入任务 #%(id)s 已中断，已标记为失败并删除其上传文件。") % {"id": job.pk}
+            self.stdout.write(f"[{warning}] {message}")
         for wide in private_problems():
-            self.stdout.write(
-                "[%s] %s"
-                % (
-                    _("警告"),
-                    _("%(path)s 的权限过宽，其他用户可读：应为 0600（目录 0700）。") % {"path": wide},
-                )
-            )
+            message = _("%(path)s 的权限过宽，其他用户可读：应为 0600（目录 0700）。") % {"path": wide}
+            self.stdout.write(f"[{warning}] {message}")
         breaches = run_checks()
         for breach in breaches:
             self.stdout.write(f"[{kind_label(breach.kind)}] {breach.message}")
