@@ -130,7 +130,9 @@ def test_the_paid_list_upload_refuses_it(kind, county_admin, client_for, term):
     name, content = cases(PAID_HEADER)[kind]
     client = client_for(county_admin)
     response = client.post(
-        reverse("subsidies:paid_list", args=[term.code]), {"file": SimpleUploadedFile(name, content)}, follow=True
+        reverse("subsidies:paid_list", args=[term.code]),
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
     )
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]
@@ -188,4 +190,3 @@ def test_a_utf16_csv_from_excel_is_read(county_admin, term, tmp_path, capsys):
         call_command("yulu_record_payments", "--term", term.code, str(path))
     # Read as text: the one problem is the unknown student, on its row.
     assert "第2行：证件号码在本县建档立卡名单中不存在" in capsys.readouterr().err
-

@@ -388,14 +388,8 @@ def record_allocation(
     received_on = received_on or today()
     if received_on > today():
         raise ValidationError({"received_on": _("到账日期不能晚于今天。")})
-    # Money received for a project arrives within its year (or the year after, for late funds).
-    check_date(
-        received_on,
-        field="received_on",
-        label=_("到账日期"),
-        earliest=date(project.year, 1, 1),
-        latest=date(project.year + 1, 12, 31),
-    )
+    # Money for a project arrives from the year before its own (funds issued in advance) on.
+    check_date(received_on, field="received_on", label=_("到账日期"), earliest=date(project.year - 1, 1, 1))
     entry = post_entry(
         actor=actor,
         account=project.account,
