@@ -24,9 +24,10 @@ _RELS = (
     b'Target="xl/workbook.xml"/></Relationships>'
 )
 _WORKBOOK = (
-    b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-    b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
-    b'name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    b'<?xml version="1.0" encoding="UTF-8"?><workbook '
+    b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
 )
 _WORKBOOK_RELS = (
     b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
