@@ -248,7 +248,6 @@ class Sheet:
                     self._check_area(int(area["rows"]), int(area["columns"]), None)
                 elif kind == b"R":
                     yield from _placed(_SafeUnpickler(io.BytesIO(payload)).load(), start)
-                    start = (0, start[1])  # only the first chunk is preceded by blank rows
                 elif kind == b"E":
                     raise self._child_error(json.loads(payload))
                 elif kind == b"Z":
@@ -307,11 +306,10 @@ class Sheet:
 
 
 def _placed(rows: Iterable[list[Any]], start: tuple[int, int] | None) -> Iterator[list[Any]]:
-    """calamine starts at the first used row and column; put rows back at the sheet's own row and
-    column numbers (what error messages and header detection count)."""
-    first_row, first_col = start or (0, 0)
-    for _blank in range(first_row):
-        yield []
+    """python-calamine's `iter_rows` starts at the sheet's first row but at the first used
+    column: put the cells back under their own columns (what header detection and error messages
+    count)."""
+    first_col = start[1] if start else 0
     if first_col:
         pad = [""] * first_col
         for row in rows:
