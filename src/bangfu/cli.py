@@ -48,6 +48,13 @@ def ensure_demo_secrets(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bangfu.core.filemodes import PRIVATE_DIR, restrict_process
+
+    # Before anything is created: the database, its -wal/-shm files, uploads, exports and
+    # backups hold personal data and are bangfu's user's alone (docs/operations.md).
+    restrict_process()
+    if data_dir().is_dir():
+        data_dir().chmod(PRIVATE_DIR)
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
@@ -73,7 +80,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"bangfu: configuration error: {exc}\n")
         # The doctor's verdict on a deployment that cannot start: unhealthy, exit code 1.
         raise SystemExit(1 if command == DOCTOR_COMMAND else 2) from exc
+    if command == "db_worker":
+        _recover_stalled_jobs()
     execute_from_command_line(args)
+
+
+def _recover_stalled_jobs() -> None:
+    """A worker starting up ends the imports a killed worker left running (and deletes their
+    uploads) before it takes new work."""
+    import django
+
+    django.setup()
+    from bangfu.registry.services import recover_stalled_import_jobs
+
+    for job in recover_stalled_import_jobs():
+        sys.stderr.write(f"bangfu: import job {job.pk} was left running by a stopped worker: marked failed\n")
 
 
 if __name__ == "__main__":

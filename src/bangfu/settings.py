@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bangfu.core.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "bangfu.core.once.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "bangfu.urls"
@@ -151,6 +152,8 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'bangfu.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, reading a stored out-of-range amount instead of failing on it.
+    DATABASES["default"]["ENGINE"] = "bangfu.core.sqlite3"
     Path(DATABASES["default"]["NAME"]).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers go on while an import writes; IMMEDIATE avoids lock-upgrade deadlocks.
@@ -238,6 +241,60 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 # `bangfu backup` without -o writes here (the nightly timer does); `bangfu doctor` looks here.
 BACKUP_DIR = Path(os.environ.get("BANGFU_BACKUP_DIR") or DATA_DIR / "backups").resolve()
+# Uploaded files hold personal data: readable by bangfu's own user only (docs/operations.md).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+# --- Spreadsheets from outside (bangfu.lib.sheets; docs/operations.md "Spreadsheet uploads") ---------
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip().replace("_", "")
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from exc
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+_MB = 1 << 20
+# "upload": what a page takes in the web process (cadres, organisations, donation statements,
+# Yulu paid lists). "registry": the national-system export (a county's 100,000–300,000 members;
+# the import takes 1,000,000 rows), read by the CLI and the task worker.
+_SHEET_DEFAULTS = {
+    "upload": {
+        "max_bytes": 20 * _MB,
+        "max_rows": 100_000,
+        "max_columns": 256,
+        "max_cells": 3_000_000,
+        "max_cell_chars": 32_767,
+        "max_uncompressed": 256 * _MB,
+        "max_ratio": 100,
+        "max_entries": 1_000,
+        "child_memory": 1024 * _MB,
+        "child_seconds": 120,
+    },
+    "registry": {
+        "max_bytes": 512 * _MB,
+        "max_rows": 1_048_576,
+        "max_columns": 256,
+        "max_cells": 50_000_000,
+        "max_cell_chars": 32_767,
+        "max_uncompressed": 4096 * _MB,
+        "max_ratio": 100,
+        "max_entries": 1_000,
+        "child_memory": 6144 * _MB,
+        "child_seconds": 900,
+    },
+}
+# Each limit can be set as BANGFU_SHEET_<USE>_<LIMIT>, e.g. BANGFU_SHEET_REGISTRY_MAX_ROWS=2000000.
+SHEET_LIMITS = {
+    use: {key: env_int(f"BANGFU_SHEET_{use.upper()}_{key.upper()}", value) for key, value in defaults.items()}
+    for use, defaults in _SHEET_DEFAULTS.items()
+}
 
 # --- Background jobs (django-tasks, database backend: no extra service) ---------------------------
 TASKS = {
@@ -247,6 +304,11 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# A running registry import that reported no progress for this long has lost its worker: it is
+# failed (and its upload deleted) by the worker's start-up and by `bangfu check-integrity`. Longer
+# than the write phase of the largest import, which reports nothing while it holds the lock.
+IMPORT_STALL_MINUTES = env_int("BANGFU_IMPORT_STALL_MINUTES", 30)
 
 # --- Logging: never personal data; request ids tie lines together ----------------------------------
 # Every handler runs `personal_data` (bangfu.core.logs.PersonalDataFilter): ID, mobile and bank

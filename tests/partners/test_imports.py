@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bangfu.audit.models import AuditRecord
-from bangfu.lib.xlsx import tables
+from bangfu.lib.sheets import tables
 from bangfu.partners.models import Cadre, Organisation
 from bangfu.partners.services import import_cadres, import_organisations
 from bangfu.partners.spreadsheets import SheetError

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import User
 from bangfu.areas.models import LEVEL_ORDER, PARENT_LEVEL, PREFIX_LENGTH, Area, Level, level_of_code
 from bangfu.audit.services import record_audit
-from bangfu.lib.textfiles import decode_bytes
+from bangfu.lib import sheets
 
 CSV_COLUMNS = ("code", "name", "level", "parent_code", "registered_poor")
 _LEVEL_ALIASES = {
@@ -105,7 +105,10 @@ def load_areas_csv(*, actor: User | None, data: bytes) -> AreaLoadResult:
 
     Idempotent by code. Every line is checked first; if any line is wrong, nothing is saved and
     the result lists every problem with its line number."""
-    text, _encoding = decode_bytes(data)
+    try:
+        text = sheets.decode_text(data, name="areas.csv", max_bytes=sheets.limits("upload").max_bytes)
+    except sheets.SheetRefused as exc:
+        raise AreaLoadError([str(exc)]) from None
     rows, errors = _parse_rows(text)
     result = AreaLoadResult()
     existing = {a.code: a for a in Area.objects.filter(code__in=[r.code for r in rows])}

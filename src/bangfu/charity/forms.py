@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.areas.models import Area, Level
 from bangfu.charity.models import Channel, DonationKind, DonorKind, EarmarkKind, RecipientKind
+from bangfu.core.once import OnceForm
+from bangfu.lib.sheets import SpreadsheetField
 from bangfu.partners.models import Organisation
 
 
@@ -36,7 +38,7 @@ class CampaignForm(forms.Form):
         self.fields["organiser"].queryset = Organisation.objects.filter(county=county)  # type: ignore[attr-defined]
 
 
-class DonationForm(forms.Form):
+class DonationForm(OnceForm):
     receipt_number = forms.CharField(label=_("收据编号"), max_length=40)
     donor_kind = forms.ChoiceField(label=_("捐赠人类型"), choices=DonorKind.choices)
     donor_name = forms.CharField(label=_("捐赠人"), max_length=120)
@@ -63,10 +65,10 @@ class DonationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("银行或平台流水（xlsx/csv）"))
+    file = SpreadsheetField(label=_("银行或平台流水（xlsx/csv）"))
 
 
-class SpendingForm(forms.Form):
+class SpendingForm(OnceForm):
     earmark = forms.ChoiceField(label=_("资金来源"))
     recipient_kind = forms.ChoiceField(label=_("使用对象"), choices=RecipientKind.choices)
     village = forms.ModelChoiceField(

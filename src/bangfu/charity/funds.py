@@ -28,13 +28,12 @@ from bangfu.charity.models import Campaign, Donation, DonationImport, DonationKi
 from bangfu.ledger.models import Account, AccountKind, Entry, EntryKind
 from bangfu.ledger.selectors import account_balance
 from bangfu.ledger.services import open_account, post_entry
+from bangfu.lib.money import CENT, ZERO
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
 
-ZERO = Decimal("0.00")
 REFERENCE_MAX = 80
-CENT = Decimal("0.01")
 
 
 def donation_key(donation: Donation) -> str:

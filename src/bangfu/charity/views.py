@@ -29,9 +29,10 @@ from bangfu.charity.earmarks import GENERAL
 from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, ImportForm, SpendingForm, VoidForm
 from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
 from bangfu.charity.selectors import CHARITY_ROLES
+from bangfu.core.once import submit_once
 from bangfu.lib.clock import today
+from bangfu.lib.sheets import MIME, Workbook
 from bangfu.lib.stampcache import cached, stamp_key
-from bangfu.lib.xlsx import MIME, Workbook
 
 PUBLIC_MAX_AGE = 300
 PUBLIC_PAGE_SIZE = 200
@@ -140,7 +141,8 @@ def donation_new(request: HttpRequest, code: str) -> HttpResponse:
     _admin(request)
     campaign = selectors.get_campaign_for_user(_me(request), code)
     form = DonationForm(request.POST or None, county=campaign.county)
-    if request.method == "POST" and form.is_valid():
+
+    def record() -> HttpResponse:
         data = dict(form.cleaned_data)
         village = data.pop("earmark_village")
         item = services.DonationInput(earmark_village=village.code if village else "", **data)
@@ -154,6 +156,10 @@ def donation_new(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("捐赠已登记，收据编号 %(r)s。") % {"r": donation.receipt_number})
             return redirect("charity:campaign", code=campaign.code)
+        return render(request, "charity/donation_form.html", {"form": form, "campaign": campaign})
+
+    if request.method == "POST" and form.is_valid():
+        return submit_once(request, form, record)
     return render(request, "charity/donation_form.html", {"form": form, "campaign": campaign})
 
 
@@ -225,18 +231,18 @@ def spending_new(request: HttpRequest, code: str) -> HttpResponse:
     if not any(k == GENERAL for k, _label in choices):
         choices.insert(0, (GENERAL, _("非定向")))
     form = SpendingForm(request.POST or None, county=campaign.county, pools=choices)
-    if request.method == "POST" and form.is_valid():
+
+    def request_it() -> HttpResponse:
         try:
-            services.request_spending(
-                actor=_me(request),
-                campaign=campaign,
-                **form.cleaned_data,
-            )
+            services.request_spending(actor=_me(request), campaign=campaign, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
-        else:
-            messages.success(request, _("资金使用申请已提交，待两名其他用户审批。"))
-            return redirect("charity:campaign", code=campaign.code)
+            return render(request, "charity/spending_form.html", {"form": form, "campaign": campaign})
+        messages.success(request, _("资金使用申请已提交，待两名其他用户审批。"))
+        return redirect("charity:campaign", code=campaign.code)
+
+    if request.method == "POST" and form.is_valid():
+        return submit_once(request, form, request_it)
     return render(request, "charity/spending_form.html", {"form": form, "campaign": campaign})
 
 

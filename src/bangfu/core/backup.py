@@ -45,6 +45,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext as _
 
 from bangfu.audit.services import seal_all_chains
+from bangfu.core.filemodes import PRIVATE_FILE
 
 FORMAT = "bangfu-backup"
 FORMAT_VERSION = 1
@@ -119,6 +120,9 @@ def _write_archive(output: Path, manifest: dict[str, Any], payload: Path) -> Non
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+    # The backup holds every member's data: bangfu's user's alone, whatever the umask.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE))
+    os.chmod(partial, PRIVATE_FILE)
     with tarfile.open(partial, "w") as archive:
         info = tarfile.TarInfo(MANIFEST)
         info.size = len(data)

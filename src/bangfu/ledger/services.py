@@ -21,12 +21,10 @@ from bangfu.audit.services import record_audit
 from bangfu.ledger.models import Account, AccountKind, Entry, EntryKind
 from bangfu.ledger.selectors import account_balance
 from bangfu.lib.clock import today
+from bangfu.lib.money import clean_amount
 
 if TYPE_CHECKING:
     from bangfu.accounts.models import User
-
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class InsufficientBalance(ValidationError):
@@ -46,13 +44,7 @@ class InsufficientBalance(ValidationError):
 def _clean_amount(amount: Decimal) -> Decimal:
     if not isinstance(amount, Decimal):
         raise ValidationError({"amount": _("金额必须是十进制数。")})
-    if not amount.is_finite() or amount <= 0:
-        raise ValidationError({"amount": _("金额必须大于 0。")})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({"amount": _("金额最多保留两位小数（分）。")})
-    if amount > MAX_AMOUNT:
-        raise ValidationError({"amount": _("金额过大。")})
-    return amount.quantize(CENT)
+    return clean_amount(amount)
 
 
 def _lock(account: Account) -> Account:

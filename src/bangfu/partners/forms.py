@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.lib.sheets import SpreadsheetField
 from bangfu.partners.models import (
     Cadre,
     EastWestLevel,
@@ -145,7 +146,7 @@ class FiguresForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Excel文件(.xlsx/.xls)"))
+    file = SpreadsheetField(label=_("Excel文件(.xlsx/.xls)"))
 
 
 class ContactForm(forms.Form):

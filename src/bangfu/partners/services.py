@@ -838,12 +838,14 @@ class ImportResult:
 
 
 @transaction.atomic
-def import_organisations(*, actor: User | None, county: Area, data: bytes) -> ImportResult:
+def import_organisations(
+    *, actor: User | None, county: Area, data: bytes, file_name: str = "upload.xlsx"
+) -> ImportResult:
     """Create or update organisations from an Excel sheet, keyed by 单位编码. Every row is checked
     first; on any error nothing is saved and SheetError lists each (row, field, reason)."""
     from bangfu.partners.models import AdminLevel
 
-    rows = read_sheet(data, ORG_COLUMNS, ("code", "name", "org_type", "admin_level"))
+    rows = read_sheet(data, ORG_COLUMNS, ("code", "name", "org_type", "admin_level"), file_name=file_name)
     errors: list[RowError] = []
     existing = {o.code: o for o in Organisation.objects.filter(county=county)}
     areas = {a.code: a for a in Area.objects.filter(code__in=[r["area"] for _n, r in rows if r.get("area")])}
@@ -936,11 +938,18 @@ def import_organisations(*, actor: User | None, county: Area, data: bytes) -> Im
 
 @transaction.atomic
 def import_cadres(
-    *, actor: User | None, county: Area, data: bytes, organisation: Organisation | None = None
+    *,
+    actor: User | None,
+    county: Area,
+    data: bytes,
+    organisation: Organisation | None = None,
+    file_name: str = "upload.xlsx",
 ) -> ImportResult:
     """Create or update cadres from an Excel sheet, keyed by the (unique) mobile phone. With
     `organisation` (a unit reporter's import) every row must belong to it. All or nothing."""
-    rows = read_sheet(data, CADRE_COLUMNS, ("name", "organisation", "job_grade", "phone"))
+    rows = read_sheet(
+        data, CADRE_COLUMNS, ("name", "organisation", "job_grade", "phone"), file_name=file_name
+    )
     errors: list[RowError] = []
     orgs = {o.code: o for o in Organisation.objects.filter(county=county)}
     phones = [r["phone"] for _n, r in rows]

@@ -1,16 +1,15 @@
-"""Excel in and out for the partners app: reading organisation and cadre sheets (calamine) and
-writing coverage and compliance workbooks (xlsxwriter)."""
+"""Reading organisation and cadre sheets for the partners app (through `bangfu.lib.sheets`)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from python_calamine import CalamineWorkbook
+
+from bangfu.lib import sheets
 
 
 @dataclass(frozen=True)
@@ -53,17 +52,20 @@ def cell_text(value: Any) -> str:
 
 
 def read_sheet(
-    data: bytes, columns: Mapping[str, tuple[str, ...]], required: Iterable[str]
+    data: bytes,
+    columns: Mapping[str, tuple[str, ...]],
+    required: Iterable[str],
+    *,
+    file_name: str = "upload.xlsx",
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of the first sheet as (row number, {field: text}). `columns` maps a field to the
-    header names accepted for it. Raises SheetError for an unreadable file or missing columns."""
+    header names accepted for it. Raises SheetError for a file `bangfu.lib.sheets` refuses,
+    missing columns or cells over the length limit."""
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several error types for non-spreadsheet input
-        raise SheetError(
-            [RowError(1, _("文件"), _("无法读取Excel文件（%(error)s）。") % {"error": type(exc).__name__})]
-        ) from None
+        sheet = sheets.open_sheet(name=file_name, data=data, use="upload")
+        rows = sheet.table()
+    except sheets.SheetRefused as exc:
+        raise SheetError([RowError(1, _("文件"), str(exc))]) from None
     if not rows:
         raise SheetError([RowError(1, _("文件"), _("工作表是空的。"))])
     header = [cell_text(h).lower() for h in rows[0]]
@@ -77,8 +79,17 @@ def read_sheet(
     if missing:
         raise SheetError([RowError(1, _("表头"), _("缺少列：%(cols)s。") % {"cols": "、".join(missing)})])
     result = []
+    errors = []
+    limit = sheets.limits("upload").max_cell_chars
     for number, raw in enumerate(rows[1:], start=2):
+        long = next((i for i, cell in enumerate(raw) if sheets.cell_too_long(cell, limit)), None)
+        if long is not None:
+            where = _("第%(col)d列") % {"col": long + 1}
+            errors.append(RowError(number, where, _("单元格超过%(max)d个字符。") % {"max": limit}))
+            continue
         values = {f: cell_text(raw[i]) if i < len(raw) else "" for f, i in index.items()}
         if any(values.values()):
             result.append((number, values))
+    if errors:
+        raise SheetError(errors)
     return result

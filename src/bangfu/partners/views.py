@@ -24,8 +24,8 @@ from bangfu.accounts.scopes import areas_for_user, organisations_for_user, requi
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
 from bangfu.lib.idnumbers import mask_phone
-from bangfu.lib.xlsx import MIME as XLSX
-from bangfu.lib.xlsx import tables
+from bangfu.lib.sheets import MIME as XLSX
+from bangfu.lib.sheets import tables
 from bangfu.partners import selectors, services
 from bangfu.partners.forms import (
     CadreEditForm,
@@ -135,6 +135,7 @@ def organisation_import(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 county=county,
                 data=form.cleaned_data["file"].read(),
+                file_name=form.cleaned_data["file"].name,
             )
         except SheetError as exc:
             errors = exc.errors
@@ -226,6 +227,7 @@ def cadre_import(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 county=county,
                 data=form.cleaned_data["file"].read(),
+                file_name=form.cleaned_data["file"].name,
                 organisation=own,
             )
         except SheetError as exc:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.areas.models import Area, Level
+from bangfu.core.once import OnceForm
 from bangfu.partners.models import Organisation
 from bangfu.projects.models import Category, FundSource, InvestmentPlan, ProjectKind, ProjectStatus
 
@@ -88,7 +89,7 @@ class StatusForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=500, required=False)
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(OnceForm):
     amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2)
     source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
     funder = forms.ModelChoiceField(label=_("拨付单位"), queryset=Organisation.objects.none(), required=False)
@@ -102,7 +103,7 @@ class AllocationForm(forms.Form):
         self.fields["funder"].queryset = funders  # type: ignore[attr-defined]
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(OnceForm):
     amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2)
     payee = forms.CharField(label=_("收款单位/人"), max_length=200)
     purpose = forms.CharField(label=_("用途"), max_length=500)

@@ -11,7 +11,7 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from bangfu.ledger.models import Entry, EntryKind
-from bangfu.lib.xlsx import Workbook
+from bangfu.lib.sheets import Workbook
 from bangfu.projects.models import Project
 from bangfu.projects.selectors import flow_by_partner, fund_figures, fund_flow
 

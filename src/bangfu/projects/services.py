@@ -31,6 +31,8 @@ from bangfu.ledger.selectors import account_balance
 from bangfu.ledger.services import InsufficientBalance, open_account, post_entry, reverse_entry
 from bangfu.lib.clock import now as clock_now
 from bangfu.lib.clock import today
+from bangfu.lib.dates import check_date, date_problem, latest_year
+from bangfu.lib.money import CENT, ZERO, clean_amount
 from bangfu.partners.models import Organisation, Pairing
 from bangfu.projects.models import (
     DISBURSEMENT_TRANSITIONS,
@@ -63,7 +65,6 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 # Words the project pages use as fixed paths (projects/<word>/) cannot be project codes.
 RESERVED_CODES = {"new", "disbursements", "attachments", "evaluations", "rectifications", "plans", "reports"}
-CENT = Decimal("0.01")
 
 
 def _county_code(obj: Any) -> str:
@@ -71,17 +72,7 @@ def _county_code(obj: Any) -> str:
 
 
 def _money(value: Any, field: str, *, positive: bool) -> Decimal:
-    if not isinstance(value, Decimal) or not value.is_finite():
-        raise ValidationError({field: _("金额必须是数字。")})
-    if value != value.quantize(CENT):
-        raise ValidationError({field: _("金额最多保留两位小数。")})
-    if positive and value <= 0:
-        raise ValidationError({field: _("金额必须大于 0。")})
-    if value < 0:
-        raise ValidationError({field: _("金额不能为负数。")})
-    if value >= Decimal("1e12"):
-        raise ValidationError({field: _("金额过大。")})
-    return value.quantize(CENT)
+    return clean_amount(value, field=field, minimum=CENT if positive else ZERO)
 
 
 def _require_county_admin(actor: User, county: Area) -> None:
@@ -397,6 +388,8 @@ def record_allocation(
     received_on = received_on or today()
     if received_on > today():
         raise ValidationError({"received_on": _("到账日期不能晚于今天。")})
+    # Money for a project arrives from the year before its own (funds issued in advance) on.
+    check_date(received_on, field="received_on", label=_("到账日期"), earliest=date(project.year - 1, 1, 1))
     entry = post_entry(
         actor=actor,
         account=project.account,
@@ -790,12 +783,17 @@ def save_investment_plan(
     errors: dict[str, str] = {}
     if partner.county_id != county.pk:
         errors["partner"] = _("帮扶方必须是本县登记的单位。")
-    if not 2000 <= year <= 2100:
+    if not 2000 <= year <= latest_year():
         errors["year"] = _("年度无效。")
     if not title.strip():
         errors["title"] = _("请填写计划名称。")
     if issued_on is not None and issued_on > today():
         errors["issued_on"] = _("下达日期不能晚于今天。")
+    elif issued_on is not None and "year" not in errors:
+        # A year's plan is issued in that year or late in the year before.
+        problem = date_problem(issued_on, earliest=date(year - 1, 1, 1), latest=date(year, 12, 31))
+        if problem:
+            errors["issued_on"] = _("下达日期%(problem)s。") % {"problem": problem}
     try:
         planned_amount = _money(planned_amount, "planned_amount", positive=False)
     except ValidationError as exc:

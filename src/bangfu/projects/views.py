@@ -19,9 +19,10 @@ from bangfu.accounts.http import AuthedHttpRequest
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, areas_for_user, organisations_for_user, require_role
 from bangfu.areas.models import Area
+from bangfu.core.once import submit_once
 from bangfu.ledger.selectors import entries_of
 from bangfu.lib.clock import today
-from bangfu.lib.xlsx import MIME as XLSX
+from bangfu.lib.sheets import MIME as XLSX
 from bangfu.partners.models import Organisation, OrgType
 from bangfu.projects import services
 from bangfu.projects.forms import (
@@ -254,17 +255,26 @@ def allocation_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     if not sides_of(request.user, project):
         raise PermissionDenied
     form = AllocationForm(request.POST or None, funders=project.funders.all())
-    if request.method == "POST" and form.is_valid():
+
+    def page() -> HttpResponse:
+        return render(
+            request,
+            "projects/money_form.html",
+            {"form": form, "project": project, "heading": _("登记资金到位")},
+        )
+
+    def record() -> HttpResponse:
         try:
             services.record_allocation(actor=request.user, project=project, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
-        else:
-            messages.success(request, _("资金到位已入账。"))
-            return redirect("projects:detail", code=project.code)
-    return render(
-        request, "projects/money_form.html", {"form": form, "project": project, "heading": _("登记资金到位")}
-    )
+            return page()
+        messages.success(request, _("资金到位已入账。"))
+        return redirect("projects:detail", code=project.code)
+
+    if request.method == "POST" and form.is_valid():
+        return submit_once(request, form, record)
+    return page()
 
 
 @login_required
@@ -292,7 +302,13 @@ def disbursement_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
     if not sides_of(request.user, project):
         raise PermissionDenied
     form = DisbursementForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+
+    def page() -> HttpResponse:
+        return render(
+            request, "projects/money_form.html", {"form": form, "project": project, "heading": _("申请拨付")}
+        )
+
+    def request_it() -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             services.request_disbursement(
@@ -300,12 +316,13 @@ def disbursement_create(request: AuthedHttpRequest, code: str) -> HttpResponse:
             )
         except ValidationError as exc:
             apply_errors(form, exc)
-        else:
-            messages.success(request, _("拨付申请已提交，待资助方和受援方各一人审批。"))
-            return redirect("projects:detail", code=project.code)
-    return render(
-        request, "projects/money_form.html", {"form": form, "project": project, "heading": _("申请拨付")}
-    )
+            return page()
+        messages.success(request, _("拨付申请已提交，待资助方和受援方各一人审批。"))
+        return redirect("projects:detail", code=project.code)
+
+    if request.method == "POST" and form.is_valid():
+        return submit_once(request, form, request_it)
+    return page()
 
 
 @login_required

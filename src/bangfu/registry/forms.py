@@ -4,14 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.lib import clock
-
-UPLOAD_SUFFIXES = (".xlsx", ".xls", ".csv")
-MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+from bangfu.lib.sheets import SpreadsheetField
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("导出文件"), help_text=_("全国扶贫开发信息系统导出的人员表：.xlsx、.xls 或 .csv")
+    file = SpreadsheetField(
+        label=_("导出文件"),
+        help_text=_("全国扶贫开发信息系统导出的人员表：.xlsx、.xls 或 .csv"),
+        use="registry",
+        # The upload passes through the web process's memory; larger files go through the CLI.
+        max_bytes=100 * 1024 * 1024,
     )
     as_of = forms.DateField(
         label=_("数据日期"),
@@ -25,12 +27,3 @@ class ImportForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["as_of"].initial = clock.today()
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith(UPLOAD_SUFFIXES):
-            raise forms.ValidationError(_("只接受 .xlsx、.xls 或 .csv 文件。"))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件超过100MB。"))
-        return upload

@@ -11,8 +11,6 @@ code, by the writer).
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import operator
 import re
@@ -20,7 +18,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -28,8 +26,8 @@ from typing import Any, Literal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bangfu.lib import idnumbers
-from bangfu.lib.textfiles import decode_bytes
+from bangfu.lib import idnumbers, sheets
+from bangfu.lib.money import MAX_AMOUNT, AmountError, parse_amount
 from bangfu.registry.models import HouseholdAttribute, IdType, PovertyCause, Schooling
 
 HEADER_SCAN_ROWS = 10
@@ -263,37 +261,17 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_rows(path: Path | str, data: bytes | None = None) -> Iterator[list[Any]]:
-    """Raw rows (lists of cells) of the first sheet of an xlsx/xls/ods file, or of a CSV file in
-    UTF-8, UTF-8 with BOM or GB18030."""
-    suffix = Path(path).suffix.lower()
-    if suffix in {".csv", ".txt"}:
-        raw = data if data is not None else Path(path).read_bytes()
-        text, _encoding = decode_bytes(raw)
-        yield from csv.reader(io.StringIO(text))
-        return
-    if suffix not in {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}:
-        raise FileProblem(
-            _("不支持的文件类型“%(type)s”，请上传 .xlsx、.xls 或 .csv 文件")
-            % {"type": suffix or Path(path).name}
-        )
-    from python_calamine import CalamineWorkbook
-
+def read_rows(path: Path | str, data: bytes | None = None, *, name: str | None = None) -> Iterator[list[Any]]:
+    """Raw rows (lists of cells) of the first sheet of an xlsx/xls file, or of a CSV file, after
+    `bangfu.lib.sheets` has checked the file against the registry's limits (FileProblem if not).
+    `name` is the file's name for messages (an upload is stored under another)."""
     try:
-        workbook = (
-            CalamineWorkbook.from_filelike(io.BytesIO(data))
-            if data is not None
-            else CalamineWorkbook.from_path(str(path))
+        sheet = sheets.open_sheet(
+            name=name or Path(path).name, data=data, path=None if data is not None else path, use="registry"
         )
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-        start = sheet.start
-    except Exception as exc:  # calamine raises its own error types for corrupt files
-        raise FileProblem(_("无法读取文件：%(error)s") % {"error": exc}) from exc
-    # calamine starts at the first used row; keep the sheet's own row numbers for messages.
-    for _skipped in range(start[0] if start else 0):
-        yield []
-    yield from rows
+        yield from sheet.rows()
+    except sheets.SheetRefused as exc:
+        raise FileProblem(str(exc)) from None
 
 
 def detect_header(rows: Sequence[Sequence[Any]]) -> Header:
@@ -347,14 +325,12 @@ def _decimal(text: str, label: str, problems: list[str]) -> Decimal | None:
     if not text:
         return None
     try:
-        value = Decimal(text.replace(",", "").replace("，", ""))
-    except InvalidOperation:
-        problems.append(_("%(column)s“%(value)s”不是数字") % {"column": label, "value": text})
+        return parse_amount(text, minimum=-MAX_AMOUNT, exact=False)
+    except AmountError as exc:
+        problems.append(
+            _("%(column)s“%(value)s”：%(reason)s") % {"column": label, "value": text[:40], "reason": exc}
+        )
         return None
-    if not value.is_finite() or abs(value) >= Decimal("1e12"):
-        problems.append(_("%(column)s“%(value)s”超出范围") % {"column": label, "value": text})
-        return None
-    return value.quantize(Decimal("0.01"))
 
 
 def _positive_int(text: str, label: str, problems: list[str], low: int, high: int) -> int | None:
@@ -411,11 +387,21 @@ class RowParser:
             texts[i] = interned.setdefault(texts[i], texts[i])
         values = dict(zip(self._keys, texts, strict=True))
         get = values.get
+        for key, text in values.items():
+            if len(text) > MAX_CELL_CHARS:  # one message, and no message quoting the cell
+                label = COLUMN_LABELS[key]
+                return RowError(row_number, sheets.long_cell_message(label, len(text), MAX_CELL_CHARS))
         problems: list[str] = []
         warnings: list[str] = []
         for key in ("county", "township", "village", "household_number"):
             if not values[key]:
                 problems.append(_("%(column)s为空") % {"column": COLUMN_LABELS[key]})
+        for key in ("county", "township", "village"):
+            if len(values[key]) > AREA_NAME_CHARS:
+                problems.append(
+                    _("%(column)s超过%(limit)d个字")
+                    % {"column": COLUMN_LABELS[key], "limit": AREA_NAME_CHARS}
+                )
         name = values["name"]
         if not name:
             problems.append(_("姓名为空"))
@@ -581,7 +567,13 @@ class RowParser:
 # --- the column-wise fast path ---------------------------------------------------------------------
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _SEX_BY_DIGIT = {str(d): "M" if d % 2 else "F" for d in range(10)}
+# A cell longer than this is its row's only error (Excel's own limit per cell).
+MAX_CELL_CHARS = 32_767
+AREA_NAME_CHARS = 60
 _ROW_LIMITS = (
+    ("county", AREA_NAME_CHARS),
+    ("township", AREA_NAME_CHARS),
+    ("village", AREA_NAME_CHARS),
     ("name", 60),
     ("relation", 20),
     ("ethnicity", 20),
@@ -648,6 +640,9 @@ class _ChunkParser:
             texts = get(key)
             if texts is not None and max(map(len, texts)) > limit:
                 self._flag(texts, lambda v, limit=limit: len(v) > limit)
+        for texts in columns.values():  # any other column: only the per-row path reports it
+            if max(map(len, texts)) > MAX_CELL_CHARS:
+                self._flag(texts, lambda v: len(v) > MAX_CELL_CHARS)
         id_types = self._mapped(get("id_type", empty), ID_TYPE_BY_LABEL, exclude={IdType.DISABILITY})
         schooling = self._mapped(get("schooling", empty), SCHOOLING_BY_LABEL, exclude=set())
         households = self._households([get(key, empty) for key in HOUSEHOLD_KEYS])

@@ -7,7 +7,6 @@ are monitored. Deterministic for a given seed.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from collections.abc import Sequence
@@ -16,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bangfu.lib import sheets
 from bangfu.lib.idnumbers import check_character
 from bangfu.registry.importer import EXPORT_COLUMNS
 
@@ -197,29 +197,21 @@ def generate_rows(
 def write_xlsx(
     rows: Sequence[dict[str, Any]], out: Path | str | io.BytesIO, *, title: str | None = None
 ) -> None:
-    """An export-like workbook: an optional merged title row, then the header and one row per person."""
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(
-        out, {"constant_memory": not isinstance(out, io.BytesIO), "in_memory": isinstance(out, io.BytesIO)}
-    )
-    sheet = workbook.add_worksheet("人员信息")
-    first = 0
-    if title:
-        sheet.merge_range(0, 0, 0, len(EXPORT_COLUMNS) - 1, title)
-        first = 1
-    sheet.write_row(first, 0, [label for _key, label in EXPORT_COLUMNS])
+    """An export-like workbook: an optional merged title row, then the header and one row per person
+    (text as text, through `bangfu.lib.sheets`)."""
     keys = [key for key, _label in EXPORT_COLUMNS]
-    for i, row in enumerate(rows, start=first + 1):
-        sheet.write_row(i, 0, [row.get(key, "") for key in keys])
-    workbook.close()
+    sheets.write_table(
+        out,
+        sheet_name="人员信息",
+        header=[label for _key, label in EXPORT_COLUMNS],
+        rows=([row.get(key, "") for key in keys] for row in rows),
+        title=title,
+    )
 
 
 def write_csv(rows: Sequence[dict[str, Any]], *, encoding: str = "utf-8") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([label for _key, label in EXPORT_COLUMNS])
     keys = [key for key, _label in EXPORT_COLUMNS]
-    for row in rows:
-        writer.writerow([row.get(key, "") for key in keys])
-    return buffer.getvalue().encode(encoding)
+    return sheets.write_csv(
+        [[label for _key, label in EXPORT_COLUMNS], *([row.get(key, "") for key in keys] for row in rows)],
+        encoding=encoding,
+    )

@@ -9,11 +9,13 @@ import contextlib
 import gc
 import io
 import itertools
+import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
-from bangfu.lib import clock
+from bangfu.core.filemodes import PRIVATE_FILE, private_dir, write_private
+from bangfu.lib import clock, sheets
 from bangfu.lib.crypto import decrypt_text
 from bangfu.registry.importer import (
     HEADER_SCAN_ROWS,
@@ -126,6 +129,7 @@ def import_registry(
     import_job: ImportJob | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    file_name: str | None = None,
 ) -> ImportSummary:
     """Import a national-system export (xlsx/xls/csv), all or nothing.
 
@@ -146,6 +150,7 @@ def import_registry(
             import_job=import_job,
             progress=progress,
             chunk_rows=chunk_rows,
+            file_name=file_name,
         )
 
 
@@ -176,12 +181,13 @@ def _import_registry(
     import_job: ImportJob | None,
     progress: Callable[[int, int, str], None] | None,
     chunk_rows: int,
+    file_name: str | None,
 ) -> ImportSummary:
     started = time.perf_counter()
     as_of = as_of or clock.today()
     report = progress or (lambda done, total, phase: None)
     today = clock.today()
-    rows_iter = read_rows(path, data)
+    rows_iter = read_rows(path, data, name=file_name)
     head = list(itertools.islice(rows_iter, HEADER_SCAN_ROWS))
     header = detect_header(head)
     parser = RowParser(header, today=max(today, as_of))
@@ -277,36 +283,27 @@ def write_error_file(
 ) -> None:
     """The rejected rows as .xlsx: original row number, the original cells, a reason (Chinese).
     The source is read again, so the import itself never keeps raw rows in memory."""
-    import xlsxwriter
-
     reasons = {e.row: e.reason for e in summary.errors}
     header = summary.header
-    workbook = xlsxwriter.Workbook(
-        out, {"in_memory": isinstance(out, io.BytesIO), "strings_to_numbers": False}
-    )
-    sheet = workbook.add_worksheet("错误行")
     labels = header.labels if header else []
-    sheet.write_row(0, 0, ["原行号", *labels, "错误原因"])
-    line = 1
-    for number, cells in enumerate(read_rows(source, data), start=1):
-        reason = reasons.get(number)
-        if reason is None:
-            continue
-        texts = [cell_text(c) for c in cells]
-        texts += [""] * (len(labels) - len(texts))
-        sheet.write_number(line, 0, number)
-        for col, text in enumerate(texts, start=1):
-            sheet.write_string(line, col, text)
-        sheet.write_string(line, len(texts) + 1, reason)
-        line += 1
-    workbook.close()
+
+    def rows() -> Iterator[list[Any]]:
+        for number, cells in enumerate(read_rows(source, data), start=1):
+            reason = reasons.get(number)
+            if reason is not None:
+                texts = [cell_text(c) for c in cells]
+                yield [number, *texts, *[""] * (len(labels) - len(texts)), reason]
+
+    sheets.write_table(out, sheet_name="错误行", header=["原行号", *labels, "错误原因"], rows=rows())
 
 
 # --- tracked import jobs (web upload) -------------------------------------------------------------
 IMPORT_DIR = "registry-imports"
-# Uploads up to this size run inside the request, so the demo works without a task worker; larger
-# ones wait for `bangfu db_worker` (django-tasks-db). Tests use the immediate backend anyway.
+# Uploads up to this size, whose sheet inflates to at most INLINE_SHEET_BYTES, run inside the
+# request, so the demo works without a task worker; larger ones wait for `bangfu db_worker`
+# (django-tasks-db). Tests use the immediate backend anyway.
 INLINE_IMPORT_BYTES = 2 * 1024 * 1024
+INLINE_SHEET_BYTES = 16 * 1024 * 1024
 
 
 def _media_path(relative: str) -> Path:
@@ -325,12 +322,13 @@ def create_import_job(
     strict_areas: bool = False,
     dry_run: bool = False,
 ) -> ImportJob:
-    """Store the upload and record a queued job (run it with `start_import_job`)."""
+    """Store the upload (readable by bangfu's user only) and record a queued job (run it with
+    `start_import_job`)."""
     suffix = Path(file_name).suffix.lower()
     relative = f"{IMPORT_DIR}/{uuid.uuid4().hex}{suffix}"
     target = _media_path(relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    private_dir(target.parent)
+    write_private(target, content)
     job = ImportJob.objects.create(
         county=county,
         created_by=actor,
@@ -351,11 +349,14 @@ def create_import_job(
     return job
 
 
-def start_import_job(*, job: ImportJob, size: int) -> None:
+def start_import_job(*, job: ImportJob, size: int, content: bytes | None = None) -> None:
     """Run small uploads now, enqueue larger ones for the task worker."""
     from bangfu.registry.tasks import run_import_job
 
-    if size <= INLINE_IMPORT_BYTES:
+    small = size <= INLINE_IMPORT_BYTES and (
+        content is None or sheets.inflated_size(content) <= INLINE_SHEET_BYTES
+    )
+    if small:
         run_import_job.call(job.pk)
     else:
         transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
@@ -370,20 +371,43 @@ def _set_status(job: ImportJob, status: ImportStatus, **fields: Any) -> None:
     job.save(update_fields=["status", *fields])
 
 
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def execute_import_job(*, job_id: int) -> ImportJob:
-    """The task body: the same `import_registry` as the CLI, with progress saved on the job."""
+    """The task body: the same `import_registry` as the CLI, with progress saved on the job. The
+    job always ends, succeeded or failed, and the uploaded file is deleted when it ends; a process
+    killed meanwhile leaves a running job that `recover_stalled_import_jobs` ends."""
     job = ImportJob.objects.select_related("created_by__area", "county").get(pk=job_id)
     if job.status != ImportStatus.QUEUED:
         return job
-    _set_status(job, ImportStatus.RUNNING, started_at=clock.now())
+    _set_status(
+        job, ImportStatus.RUNNING, started_at=clock.now(), worker=this_worker(), heartbeat_at=clock.now()
+    )
     source = _media_path(job.upload_path)
+    try:
+        return _run_import_job(job, source)
+    finally:
+        # The upload holds personal data in clear: keep it no longer than the import needs it.
+        source.unlink(missing_ok=True)
+        job.refresh_from_db(fields=["status"])
+        if job.status == ImportStatus.RUNNING:  # interrupted by something no handler saw
+            _set_status(
+                job, ImportStatus.FAILED, message=_("导入被中断，请重新上传。"), finished_at=clock.now()
+            )
+
+
+def _run_import_job(job: ImportJob, source: Path) -> ImportJob:
     actor = job.created_by
     prefix = actor.area.prefix if actor is not None and actor.area is not None else job.county.prefix
 
     def progress(done: int, total: int, phase: str) -> None:
         # Only the reading phase reports: the write phase holds the database's write lock.
         if phase == "read":
-            ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
+            ImportJob.objects.filter(pk=job.pk).update(
+                rows_done=done, rows_total=total, heartbeat_at=clock.now()
+            )
 
     try:
         summary = import_registry(
@@ -396,9 +420,14 @@ def execute_import_job(*, job_id: int) -> ImportJob:
             allowed_prefix=prefix,
             import_job=job,
             progress=progress,
+            file_name=job.file_name,
         )
+        error_file = ""
+        if summary.errors:
+            error_file = f"{IMPORT_DIR}/errors-{job.pk}.xlsx"
+            write_error_file(source=source, summary=summary, out=_media_path(error_file))
+            _media_path(error_file).chmod(PRIVATE_FILE)
     except FileProblem as exc:
-        source.unlink(missing_ok=True)
         _set_status(job, ImportStatus.FAILED, message=str(exc), finished_at=clock.now())
         return job
     except Exception as exc:  # the job must end in a state the user can see
@@ -409,12 +438,6 @@ def execute_import_job(*, job_id: int) -> ImportJob:
             finished_at=clock.now(),
         )
         raise
-    error_file = ""
-    if summary.errors:
-        error_file = f"{IMPORT_DIR}/errors-{job.pk}.xlsx"
-        write_error_file(source=source, summary=summary, out=_media_path(error_file))
-    # The upload holds personal data in clear: keep it no longer than the import needs it.
-    source.unlink(missing_ok=True)
     job.refresh_from_db(fields=["status"])
     _set_status(
         job,
@@ -427,3 +450,53 @@ def execute_import_job(*, job_id: int) -> ImportJob:
         finished_at=clock.now(),
     )
     return job
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_stalled_import_jobs() -> list[ImportJob]:
+    """Fail every running import job whose process is gone (same host) or that reported no
+    progress for `settings.IMPORT_STALL_MINUTES`, and delete its uploaded file. Run by the task
+    worker at start-up (`bangfu db_worker`) and by `bangfu check-integrity`."""
+    host = socket.gethostname()
+    stale_before = clock.now() - timedelta(minutes=settings.IMPORT_STALL_MINUTES)
+    ended: list[ImportJob] = []
+    for job in ImportJob.objects.filter(status=ImportStatus.RUNNING).select_related("county"):
+        worker_host, _sep, pid = job.worker.rpartition(":")
+        gone = worker_host == host and pid.isdigit() and not _process_alive(int(pid))
+        silent = (job.heartbeat_at or job.started_at or job.created_at) < stale_before
+        if (gone or silent) and _fail_stalled(job.pk, gone=gone):
+            ended.append(job)
+    return ended
+
+
+@transaction.atomic
+def _fail_stalled(job_id: int, *, gone: bool) -> bool:
+    job = ImportJob.objects.select_for_update().select_related("county").get(pk=job_id)
+    if job.status != ImportStatus.RUNNING:
+        return False
+    reason = _("处理导入的进程已停止") if gone else _("导入长时间没有进展")
+    _set_status(
+        job,
+        ImportStatus.FAILED,
+        message=_("导入中断（%(reason)s），未写入任何数据，请重新上传。") % {"reason": reason},
+        finished_at=clock.now(),
+    )
+    if job.upload_path:
+        _media_path(job.upload_path).unlink(missing_ok=True)
+    record_audit(
+        actor=None,
+        action="registry.import_job.fail_stalled",
+        target=job,
+        after={"reason": "worker_gone" if gone else "no_progress"},
+        county=job.county,
+    )
+    return True

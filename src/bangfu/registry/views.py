@@ -129,7 +129,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 strict_areas=form.cleaned_data["strict_areas"],
                 dry_run=form.cleaned_data["dry_run"],
             )
-            start_import_job(job=job, size=len(content))
+            start_import_job(job=job, size=len(content), content=content)
             messages.success(request, _("已提交导入任务。"))
             return redirect("registry:import_detail", pk=job.pk)
     else:

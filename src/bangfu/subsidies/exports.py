@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area
-from bangfu.lib.xlsx import tables
+from bangfu.lib.sheets import tables
 from bangfu.subsidies.models import YuluPayment, YuluPaymentBatch, YuluTerm
 from bangfu.subsidies.selectors import Reconciliation, eligible_members
 

@@ -6,16 +6,16 @@ Every problem is reported with its row and field; the caller writes nothing unle
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bangfu.lib.textfiles import decode_bytes
+from bangfu.lib import clock, sheets
+from bangfu.lib.dates import date_problem
+from bangfu.lib.money import MAX_AMOUNT, AmountError, parse_amount
 
 HEADERS = {
     "id_number": ("证件号码", "身份证号码", "身份证号", "id_number"),
@@ -32,15 +32,6 @@ class PaidRow:
     paid_on: date
 
 
-def _rows(data: bytes, filename: str) -> list[list[Any]]:
-    if filename.lower().endswith((".xlsx", ".xls", ".ods")):
-        from python_calamine import CalamineWorkbook
-
-        return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
-    text, _encoding = decode_bytes(data)
-    return list(csv.reader(io.StringIO(text)))
-
-
 def _date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -53,12 +44,15 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def parse_paid_list(data: bytes, filename: str) -> tuple[list[PaidRow], list[tuple[int, str]]]:
-    """(rows, errors); errors are (line, message naming the row and field)."""
+def parse_paid_list(
+    data: bytes, filename: str, *, maximum: Decimal = MAX_AMOUNT, earliest: date | None = None
+) -> tuple[list[PaidRow], list[tuple[int, str]]]:
+    """(rows, errors); errors are (line, message naming the row and field). An amount above
+    `maximum` (the term's standard) is an error."""
     try:
-        table = _rows(data, filename)
-    except Exception:
-        return [], [(0, _("文件无法读取：请上传 xlsx 或 CSV 文件。"))]
+        table = sheets.open_sheet(name=filename, data=data, use="upload").table()
+    except sheets.SheetRefused as exc:
+        return [], [(0, str(exc))]
     if not table:
         return [], [(0, _("文件是空的。"))]
     header = [str(c).strip() for c in table[0]]
@@ -73,7 +67,13 @@ def parse_paid_list(data: bytes, filename: str) -> tuple[list[PaidRow], list[tup
         return [], [(1, _("第1行：缺少列 %(cols)s。") % {"cols": "、".join(missing)})]
     rows: list[PaidRow] = []
     errors: list[tuple[int, str]] = []
+    max_chars = sheets.limits("upload").max_cell_chars
     for line, raw in enumerate(table[1:], start=2):
+        long = next((i for i, cell in enumerate(raw) if sheets.cell_too_long(cell, max_chars)), None)
+        if long is not None:
+            reason = sheets.long_cell_message(long + 1, len(raw[long]), max_chars)
+            errors.append((line, _("第%(line)d行：%(p)s。") % {"line": line, "p": reason}))
+            continue
         cells = [raw[columns[k]] if columns[k] < len(raw) else "" for k in ("id_number", "amount", "paid_on")]
         if not any(str(c).strip() for c in cells):
             continue
@@ -82,15 +82,15 @@ def parse_paid_list(data: bytes, filename: str) -> tuple[list[PaidRow], list[tup
         if not str(id_number).strip():
             problems.append(_("证件号码不能为空"))
         try:
-            amount = Decimal(str(amount_raw).strip()).quantize(Decimal("0.01"))
-            if amount <= 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
+            amount = parse_amount(amount_raw, maximum=maximum)
+        except AmountError as exc:
             amount = Decimal(0)
-            problems.append(_("金额“%(v)s”无效") % {"v": amount_raw})
+            problems.append(_("金额%(reason)s") % {"reason": exc})
         paid_on = _date(day_raw)
         if paid_on is None:
-            problems.append(_("发放日期“%(v)s”无效，应为 2020-05-20") % {"v": day_raw})
+            problems.append(_("发放日期“%(v)s”无效，应为 2020-05-20") % {"v": str(day_raw)[:20]})
+        elif (problem := date_problem(paid_on, earliest=earliest, latest=clock.today())) is not None:
+            problems.append(_("发放日期%(problem)s") % {"problem": problem})
         if problems:
             errors.append((line, _("第%(line)d行：%(p)s。") % {"line": line, "p": "；".join(problems)}))
             continue

@@ -17,6 +17,7 @@ from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.lib.clock import today
 from bangfu.lib.crypto import decrypt_text, encrypt_text
+from bangfu.lib.money import MAX_AMOUNT, clean_amount
 from bangfu.subsidies.models import (
     APPLICATION_TRANSITIONS,
     COUNTY_PUBLICITY_DAYS,
@@ -72,14 +73,8 @@ def _require_county(actor: User | None, county: Area) -> None:
         raise PermissionDenied(_("该县超出您的权限范围。"))
 
 
-def _money(value: Any, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except Exception:
-        raise ValidationError({field: _("金额“%(v)s”不是有效数字。") % {"v": value}}) from None
-    if amount <= 0:
-        raise ValidationError({field: _("金额必须大于0。")})
-    return amount
+def _money(value: Any, field: str, *, maximum: Decimal = MAX_AMOUNT) -> Decimal:
+    return clean_amount(value, field=field, maximum=maximum)
 
 
 # --- Yulu terms ----------------------------------------------------------------------------------------
@@ -883,7 +878,8 @@ def record_payment(
         village_id=member.village_id,
         id_number_index=member.id_number_index,
         source=PaymentSource.RECORDED,
-        amount=_money(amount, "amount"),
+        # Above the term's standard is an error of the list, not a payment to store.
+        amount=_money(amount, "amount", maximum=term.amount),
         paid_on=paid_on,
     )
     record_audit(
@@ -1081,7 +1077,9 @@ def import_paid_list(*, actor: User | None, term: YuluTerm, data: bytes, filenam
     from bangfu.registry.services import ID_INDEX_PURPOSE
     from bangfu.subsidies.paidlist import parse_paid_list
 
-    rows, errors = parse_paid_list(data, filename)
+    rows, errors = parse_paid_list(
+        data, filename, maximum=term.amount, earliest=date(term.start_date.year - 1, 1, 1)
+    )
     index_of = blind_indexer(ID_INDEX_PURPOSE)
     indexes = {row.line: index_of(idnumbers.normalise(row.id_number)) for row in rows}
     members = {

@@ -21,7 +21,7 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, require_role
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
-from bangfu.lib.xlsx import MIME
+from bangfu.lib.sheets import MIME
 from bangfu.subsidies import selectors, services
 from bangfu.subsidies.exports import reconciliation_xlsx
 from bangfu.subsidies.models import (

@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_col_to_name as xl_col
 
 from bangfu.lib import clock
 from bangfu.lib.officialdoc import fullwidth
-from bangfu.lib.xlsx import MIME, Formula, Workbook
+from bangfu.lib.sheets import MIME, Formula, Workbook
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import IndicatorSource, IndicatorValue, LedgerReport, Plan, ReportStatus, Task
 from bangfu.workplan.selectors import Score, cell_state, completeness, due_date
@@ -189,7 +189,7 @@ def _summary_sheet(book: Workbook, plan: Plan, month: date | None) -> None:
     ]
     period = f"{month.year}年{month.month}月" if month else f"{plan.year}年1—12月"
     sheet = book.sheet("汇总", headings, header_row=2, freeze=(3, 4))
-    sheet.merge_range(0, 0, 0, len(headings) - 1, f"{plan.year}年社会扶贫工作台账汇总表", book.title)
+    sheet.merge_range(0, 0, 0, len(headings) - 1, f"{plan.year}年社会扶贫工作台账汇总表", book.title_format)
     sheet.merge_range(
         1, 0, 1, len(headings) - 1, f"统计期间：{period}（资金为到位数，单位：万元）", book.subtitle
     )
@@ -247,7 +247,7 @@ def _status_sheet(book: Workbook, plan: Plan, month: date | None) -> None:
     months = matrix.months[:last_month]
     headings = ["序号", "单位", *[f"{m.month}月" for m in months], "应报", "按时", "逾期", "未报", "退回"]
     sheet = book.sheet("报送情况", headings, header_row=1, freeze=(2, 2))
-    sheet.merge_range(0, 0, 0, len(headings) - 1, f"{plan.year}年工作台账报送情况", book.title)
+    sheet.merge_range(0, 0, 0, len(headings) - 1, f"{plan.year}年工作台账报送情况", book.title_format)
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 26)
     sheet.set_column(2, 1 + len(months), 11)
@@ -303,7 +303,12 @@ def _task_sheet(
     headings += ["存在问题", "下步打算", "退回意见", "填报人", "审核人"]
     sheet = book.sheet(task.code.replace(".", "_"), headings, header_row=1, freeze=(2, 2))
     sheet.merge_range(
-        0, 0, 0, len(headings) - 1, f"{plan.year}年 {task.code} {fullwidth(task.title)} 工作台账", book.title
+        0,
+        0,
+        0,
+        len(headings) - 1,
+        f"{plan.year}年 {task.code} {fullwidth(task.title)} 工作台账",
+        book.title_format,
     )
     sheet.set_column(0, 0, 5)
     sheet.set_column(1, 1, 24)

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
-from bangfu.lib.textfiles import decode_bytes
+from bangfu.lib import sheets
 from bangfu.partners.models import AdminLevel, Organisation, OrgType
 
 SHIPPED_2020 = Path(__file__).resolve().parent / "plans" / "2020-social-assistance.yaml"
@@ -36,6 +36,8 @@ COUNTY_UNIT_TYPES = (
 CODE_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+# A plan is a few hundred lines; anything far larger is not a plan.
+MAX_PLAN_BYTES = 2 * 1024 * 1024
 
 
 class PlanFileError(Exception):
@@ -333,13 +335,18 @@ class _Reader:
 
 def read_plan(data: bytes, *, organisations: list[Organisation], county_prefix: str) -> PlanSpec:
     """Parse and validate; raise PlanFileError with every problem found."""
-    text, _encoding = decode_bytes(data)
+    try:
+        text = sheets.decode_text(data, name="plan.yaml", max_bytes=MAX_PLAN_BYTES)
+    except sheets.SheetRefused as exc:
+        raise PlanFileError([str(exc)]) from None
     try:
         root = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "$"
         raise PlanFileError([f"{where}: " + _("YAML 格式错误:%(problem)s") % {"problem": exc}]) from None
+    except RecursionError:
+        raise PlanFileError(["$: " + _("YAML 嵌套层次过深。")]) from None
     reader = _Reader(organisations, county_prefix)
     spec = reader.plan(root)
     if reader.errors or spec is None:

@@ -53,7 +53,8 @@ def _u(request: HttpRequest) -> Any:
 def _next(request: HttpRequest, default: str) -> str:
     """A same-site `next` target, never an open redirect."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path only: `redirect` would take any other word for a URL name to reverse.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
 

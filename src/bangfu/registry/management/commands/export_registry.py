@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
+from bangfu.core.filemodes import PRIVATE_FILE
 from bangfu.registry.exporter import export_rows
 from bangfu.registry.models import Member
 from bangfu.registry.sample import write_xlsx
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             county_code = county.code[:6]
         rows = list(export_rows(members))
         write_xlsx(rows, options["output"])
+        options["output"].chmod(PRIVATE_FILE)  # full ID numbers: bangfu's user's alone
         record_audit(
             actor=None,
             action="registry.export",

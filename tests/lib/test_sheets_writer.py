@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from bangfu.lib.xlsx import tables
+from bangfu.lib.sheets import tables
 
 
 def _sheet(content: bytes):
