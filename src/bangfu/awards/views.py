@@ -161,10 +161,11 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise ValidationError(_("请检查填写内容。"))
         except ValidationError as exc:
-            target = {"review": review_form, "score": score_form, "conflict": conflict_form}.get(
-                which or "", review_form
-            )
-            _add_errors(target, exc)
+            target = {"review": review_form, "score": score_form, "conflict": conflict_form}.get(which or "")
+            if target is None:  # no (known) `form` field: no form to attach the message to
+                messages.error(request, " ".join(exc.messages))
+            else:
+                _add_errors(target, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("awards:nomination", pk=nomination.pk)

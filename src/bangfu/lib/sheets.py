@@ -550,7 +550,14 @@ def decode_text(data: bytes, *, name: str, max_bytes: int | None = None) -> str:
             _("无法识别文件编码，或文件不是文本；请另存为 %(encodings)s 编码")
             % {"encodings": TEXT_ENCODINGS},
         )
-    text = data.decode(encoding)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:  # a BOM or NUL pattern promised UTF-16, the rest is not
+        raise _refuse(
+            name,
+            _("文件不是有效的 %(encoding)s 文本；请另存为 %(encodings)s 编码")
+            % {"encoding": encoding.upper(), "encodings": TEXT_ENCODINGS},
+        ) from None
     if _CONTROL.search(text):
         raise _refuse(name, _("文件含有不可见的控制字符，不是文本文件"))
     return text

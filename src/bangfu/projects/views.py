@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +22,8 @@ from bangfu.areas.models import Area
 from bangfu.core.once import submit_once
 from bangfu.ledger.selectors import entries_of
 from bangfu.lib.clock import today
+from bangfu.lib.dates import FOUNDING, latest_year
+from bangfu.lib.params import int_param, year_param
 from bangfu.lib.sheets import MIME as XLSX
 from bangfu.partners.models import Organisation, OrgType
 from bangfu.projects import services
@@ -87,8 +89,9 @@ def _filtered_projects(request: AuthedHttpRequest, *, by_year: bool = True) -> t
     f = {k: request.GET.get(k, "").strip() for k in ("q", "year", "kind", "status", "partner")}
     if f["q"]:
         projects = projects.filter(Q(code__icontains=f["q"]) | Q(title__icontains=f["q"]))
-    if by_year and f["year"].isdigit():
-        projects = projects.filter(year=int(f["year"]))
+    year = year_param(f["year"])
+    if by_year and year is not None:
+        projects = projects.filter(year=year)
     if f["kind"] in ProjectKind.values:
         projects = projects.filter(kind=f["kind"])
     if f["status"] in ProjectStatus.values:
@@ -423,13 +426,13 @@ def evaluation_list(request: AuthedHttpRequest) -> HttpResponse:
 def _schedule(request: AuthedHttpRequest, schedule: Callable[..., int], success: str) -> HttpResponse:
     """Run one of the evaluation-scheduling services for the year posted by the county admin."""
     require_role(request.user, Role.COUNTY_ADMIN)
-    year = request.POST.get("year", "").strip()
-    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+    year = int_param(request.POST.get("year"), low=2000, high=2100)
+    if year is None:
         messages.error(request, _("年度无效。"))
         return redirect("projects:evaluations")
     county = _county(request)
     try:
-        created = schedule(actor=request.user, county=county, year=int(year))
+        created = schedule(actor=request.user, county=county, year=year)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -547,7 +550,14 @@ def report_fund_flow(request: AuthedHttpRequest) -> HttpResponse:
     code = request.GET.get("project", "").strip()
     if code:
         projects = projects.filter(code=code)
-    year = int(f["year"]) if f["year"].isdigit() else None
+    year = year_param(f["year"])
+    if f["year"] and year is None:
+        problem = _("年度“%(value)s”无效：应在%(low)d至%(high)d之间。") % {
+            "value": f["year"][:20],
+            "low": FOUNDING.year,
+            "high": latest_year(),
+        }
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
     response = HttpResponse(fund_flow_xlsx(projects, year=year), content_type=XLSX)
     suffix = f"-{year}" if year else ""
     response["Content-Disposition"] = f'attachment; filename="fund-flow{suffix}.xlsx"'

@@ -21,6 +21,7 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, require_role
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
+from bangfu.lib.params import int_param, year_param
 from bangfu.lib.sheets import MIME
 from bangfu.subsidies import selectors, services
 from bangfu.subsidies.exports import reconciliation_xlsx
@@ -115,7 +116,7 @@ def term_list(request: HttpRequest) -> HttpResponse:
 def milestone_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
     user: Any = request.user
-    year = int(request.GET.get("year") or today().year)
+    year = year_param(request.GET.get("year")) or today().year
     milestones = selectors.milestones_for_user(user).filter(year=year)
     grouped = [(label, [m for m in milestones if m.programme == value]) for value, label in Programme.choices]
     return render(
@@ -473,7 +474,7 @@ def technician(request: HttpRequest) -> HttpResponse:
     cohorts = selectors.cohorts_for_user(user).annotate(
         studying=Count("enrolments", filter=Q(enrolments__status=TechnicianStatus.STUDYING))
     )
-    year = int(request.GET.get("year") or today().year)
+    year = year_param(request.GET.get("year")) or today().year
     enrolments = selectors.enrolments_for_user(user).filter(cohort__year=year)
     return render(
         request,
@@ -585,7 +586,7 @@ def sanzhi_action(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _placement_action(request: HttpRequest, user: Any, action: str, form: forms.Form) -> None:
-    pk = int(request.POST.get("pk") or 0)
+    pk = int_param(request.POST.get("pk")) or 0
     if action == "place":
         applicant = selectors.get_sanzhi_applicant_for_user(user, pk)
         start = forms.DateField().clean(request.POST.get("start_date"))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, organisations_for_user, require_role
 from bangfu.lib import clock
+from bangfu.lib.params import int_param, year_param
 from bangfu.lib.stampcache import cached
 from bangfu.workplan import exports, selectors, services
 from bangfu.workplan.forms import (
@@ -65,7 +66,7 @@ def _errors(exc: ValidationError) -> str:
 
 def _plan(request: HttpRequest) -> Plan | None:
     year = request.GET.get("year", "")
-    return selectors.current_plan_for_user(request.user, int(year) if year.isdigit() else None)
+    return selectors.current_plan_for_user(request.user, year_param(year))
 
 
 def _no_plan(request: HttpRequest) -> HttpResponse:
@@ -193,10 +194,11 @@ def report_list(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(status=status)
     elif status == "review":
         reports = reports.filter(status__in=AWAITING_REVIEW)
-    if task.isdigit():
-        reports = reports.filter(task_id=int(task))
-    if org.isdigit():
-        reports = reports.filter(organisation_id=int(org))
+    task_id, organisation_id = int_param(task), int_param(org)
+    if task_id is not None:
+        reports = reports.filter(task_id=task_id)
+    if organisation_id is not None:
+        reports = reports.filter(organisation_id=organisation_id)
     page = Paginator(reports, 100).get_page(request.GET.get("page"))
     plan = selectors.current_plan_for_user(request.user)
     return render(
@@ -220,7 +222,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_bulk_accept(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.COUNTY_ADMIN)
-    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    ids = [i for i in map(int_param, request.POST.getlist("report")) if i is not None]
     reports = list(selectors.reports_for_user(request.user).filter(pk__in=ids))
     if not reports:
         messages.error(request, _("请先勾选要通过的报告。"))
@@ -373,8 +375,8 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
         return _no_plan(request)
     task = request.GET.get("task", "")
     org = request.GET.get("organisation", "")
-    task_id = int(task) if task.isdigit() else None
-    organisation_id = int(org) if org.isdigit() else None
+    task_id = int_param(task)
+    organisation_id = int_param(org)
     matrix = selectors.completeness(plan, task_id=task_id, organisation_id=organisation_id)
 
     def cells_html() -> dict[int, str]:
