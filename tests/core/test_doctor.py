@@ -25,7 +25,8 @@ from django_tasks_db.models import DBTaskResult
 
 from bangfu.core.backup import FORMAT, FORMAT_VERSION, MANIFEST
 from bangfu.core.demo import seed_demo
-from bangfu.core.doctor import Status, exposed_paths, run_doctor
+from bangfu.core.doctor import Status, run_doctor
+from bangfu.core.filemodes import Scan, WideFile, scan
 from bangfu.core.heartbeat import write_beat
 
 from .dbtools import shared_database_url
@@ -40,7 +41,10 @@ def demo_db(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo county committed, and a URL a child process can open it by."""
     with django_db_blocker.unblock():
         seed_demo(full=False)
-        url = shared_database_url(tmp_path_factory.mktemp("doctor-db"))
+        folder = tmp_path_factory.mktemp("doctor-db")
+        url = shared_database_url(folder)
+    for copy in folder.glob("shared.sqlite3*"):  # written by this process: bangfu's would be 0600
+        copy.chmod(0o600)
     yield url
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
@@ -165,9 +169,10 @@ def site(tmp_path, monkeypatch, demo):
         monkeypatch.setenv(key, value)
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
-    (data / "backups").mkdir()
+    (data / "backups").mkdir(mode=0o700)
     _backup_file(data / "backups" / "bangfu-2020-07-15-023000.bangfu")
-    with override_settings(DATA_DIR=data, BACKUP_DIR=data / "backups", BANGFU_TODAY=None):
+    media = data / "media"
+    with override_settings(DATA_DIR=data, MEDIA_ROOT=media, BACKUP_DIR=data / "backups", BANGFU_TODAY=None):
         write_beat(started_at=datetime.now(UTC))
         yield data
 
@@ -181,6 +186,7 @@ def _backup_file(path: Path) -> None:
         info = tarfile.TarInfo(MANIFEST)
         info.size = len(manifest)
         archive.addfile(info, io.BytesIO(manifest))
+    path.chmod(0o600)  # as bangfu writes it
 
 
 def _findings(check: str, status: Status, **kwargs) -> list[str]:
@@ -251,15 +257,31 @@ def test_it_reports_a_field_key_that_cannot_decrypt_the_stored_id_numbers(site, 
     assert "无法解密" in problem
 
 
-def test_exposed_paths_looks_inside_only_what_others_can_enter(tmp_path):
-    closed = tmp_path / "closed"
+def test_doctor_and_check_integrity_report_the_same_files(site, capsys):
+    """One check (bangfu.core.filemodes.private_scan) for both commands: a wide file is reported
+    even inside a directory others cannot enter (one chmod or one copy of the tree away)."""
+    closed = site / "exports"
     closed.mkdir(mode=0o700)
-    (closed / "db.sqlite3").write_text("x")
-    (closed / "db.sqlite3").chmod(0o644)  # out of reach: the directory is closed
-    assert exposed_paths(closed) == ([], False)
-    closed.chmod(0o711)
-    assert exposed_paths(closed) == ([closed, closed / "db.sqlite3"], False)
-    closed.chmod(0o700)
+    (closed / "registry.xlsx").write_text("x")
+    (closed / "registry.xlsx").chmod(0o644)
+    (site / "static").mkdir(mode=0o755)  # STATIC_ROOT inside the data directory: public files
+    with override_settings(STATIC_ROOT=site / "static"):
+        (problem,) = _findings("permissions", Status.PROBLEM)
+        call_command("check_integrity")
+        assert f"{closed / 'registry.xlsx'}（0644）" in problem and "static" not in problem
+        assert f"{closed / 'registry.xlsx'} (-rw-r--r--) 的权限过宽" in capsys.readouterr().out
+        (closed / "registry.xlsx").chmod(0o600)
+        assert _findings("permissions", Status.PROBLEM) == []
+
+
+def test_the_permission_scan_is_bounded(tmp_path):
+    for name in "abc":
+        (tmp_path / name).write_text(name)
+        (tmp_path / name).chmod(0o644)
+    tmp_path.chmod(0o700)
+    first = WideFile(tmp_path / "a", (tmp_path / "a").lstat().st_mode)
+    assert scan([tmp_path], limit=2) == Scan([first], truncated=True)  # the directory, then "a"
+    assert [w.path.name for w in scan([tmp_path]).wide] == ["a", "b", "c"]
 
 
 def test_it_reports_a_settings_file_every_user_can_read(site, tmp_path, monkeypatch):

@@ -25,6 +25,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
 from bangfu.core.backup import BackupError, pg_dump_problem, read_manifest
+from bangfu.core.filemodes import SCAN_LIMIT, data_paths, private_scan
 from bangfu.core.heartbeat import BEAT_SECONDS, heartbeat_path, read_beat
 from bangfu.lib.crypto import DecryptionError, blind_index, decrypt_text
 
@@ -38,8 +39,6 @@ BACKUP_MAX_AGE = timedelta(hours=25)
 MIN_FREE_BYTES = 1024**3
 MIN_FREE_SHARE = 0.05
 CLOCK_SKEW_LIMIT = 60.0
-# How many entries of the data directory the permission check looks at.
-PERMISSION_SCAN_LIMIT = 20_000
 
 
 class Status(StrEnum):
@@ -303,27 +302,6 @@ def check_worker(ctx: Context) -> None:
 
 
 # --- file permissions ------------------------------------------------------------------------------
-def exposed_paths(root: Path, limit: int = PERMISSION_SCAN_LIMIT) -> tuple[list[Path], bool]:
-    """Entries under `root` (itself included) that the group or other users can reach and use, and
-    whether the scan stopped at `limit` entries. A directory they cannot enter (no group/other
-    execute bit) closes what is inside it; symbolic links are not followed."""
-    exposed = [root] if os.lstat(root).st_mode & 0o077 else []
-    seen = 0
-    for directory, dirnames, filenames in os.walk(root):
-        if not os.lstat(directory).st_mode & 0o011:
-            dirnames.clear()
-            continue
-        for name in [*dirnames, *filenames]:
-            seen += 1
-            if seen > limit:
-                return exposed, True
-            path = Path(directory) / name
-            mode = os.lstat(path).st_mode
-            if not stat.S_ISLNK(mode) and mode & 0o077:
-                exposed.append(path)
-    return exposed, False
-
-
 def check_permissions(ctx: Context) -> None:
     data_dir = Path(settings.DATA_DIR)
     if not data_dir.is_dir():
@@ -333,18 +311,21 @@ def check_permissions(ctx: Context) -> None:
             _("检查 BANGFU_DATA_DIR；新装时运行 install.sh。"),
         )
         return
-    exposed, truncated = exposed_paths(data_dir)
+    found = private_scan()  # the same check as `bangfu check-integrity`
+    exposed, truncated = found.wide, found.truncated
     if exposed:
+        # The data directory, or the database/uploads/backups configured outside it.
+        roots = [r for r in data_paths() if any(r == w.path or r in w.path.parents for w in exposed)]
         shown = _("、").join(
-            _("%(path)s（%(mode)s）") % {"path": path, "mode": f"{stat.S_IMODE(os.lstat(path).st_mode):04o}"}
-            for path in exposed[:5]
+            _("%(path)s（%(mode)s）") % {"path": wide.path, "mode": f"{stat.S_IMODE(wide.mode):04o}"}
+            for wide in exposed[:5]
         )
         ctx.problem(
             "permissions",
             _("数据目录中有 %(n)s 处可被其他用户访问：%(paths)s%(more)s。")
             % {"n": len(exposed), "paths": shown, "more": _(" 等") if len(exposed) > 5 else ""},
             _("chmod -R go-rwx %(path)s（服务以 UMask=0077 运行，之后新建的文件不会再这样）。")
-            % {"path": data_dir},
+            % {"path": " ".join(str(root) for root in roots)},
         )
     env_file = os.environ.get("BANGFU_ENV_FILE")
     if env_file and Path(env_file).exists() and os.stat(env_file).st_mode & 0o007:
@@ -354,7 +335,7 @@ def check_permissions(ctx: Context) -> None:
             _("chmod 640 %(path)s（属主 root，属组为服务账号）。") % {"path": env_file},
         )
     elif not exposed:
-        suffix = _("（只查了前 %(n)s 项）") % {"n": PERMISSION_SCAN_LIMIT} if truncated else ""
+        suffix = _("（只查了前 %(n)s 项）") % {"n": SCAN_LIMIT} if truncated else ""
         ctx.ok(
             "permissions",
             _("数据目录 %(path)s 仅服务账号可访问%(suffix)s。") % {"path": data_dir, "suffix": suffix},

@@ -4,8 +4,8 @@ exports and backups 0600 (docs/operations.md "Files and permissions").
 `restrict_process()` sets the process umask early in every entry point (the `bangfu` CLI, WSGI),
 so whatever the process creates — SQLite's database and its -wal/-shm files, uploads, exports,
 backups — is private from the start. `private_dir` and `write_private` say so explicitly where
-bangfu writes personal data itself. `wider_than_private(paths)` is the check `bangfu
-check-integrity` (and `bangfu doctor`) report from.
+bangfu writes personal data itself. `private_scan()` is the one permission check: `bangfu
+check-integrity` warns from it and `bangfu doctor` reports from it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from pathlib import Path
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 PRIVATE_UMASK = 0o077
+# How many entries of the data directory the permission check looks at (bounds its time).
+SCAN_LIMIT = 20_000
 
 
 def restrict_process() -> None:
@@ -26,8 +28,12 @@ def restrict_process() -> None:
 
 
 def private_dir(path: Path) -> Path:
-    """Create the directory (and parents) if needed; the directory itself ends up 0700."""
-    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    """Create the directory (and missing parents, 0700 too, whatever the umask) if needed; the
+    directory itself ends up 0700. Parents that existed keep their modes."""
+    missing = [p for p in [path, *path.parents] if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(folder, PRIVATE_DIR)
     os.chmod(path, PRIVATE_DIR)
     return path
 
@@ -56,29 +62,54 @@ class WideFile:
         return f"{self.path} ({stat.filemode(self.mode)})"
 
 
-def wider_than_private(paths: Iterable[Path], *, recursive: bool = True) -> Iterator[WideFile]:
-    """Every existing path (and, for directories, everything under them) that its group or
-    others may read, write or enter. Symbolic links are not followed."""
+@dataclass(frozen=True)
+class Scan:
+    wide: list[WideFile]
+    truncated: bool
+
+
+def scan(paths: Iterable[Path], *, skip: Iterable[Path] = (), limit: int = SCAN_LIMIT) -> Scan:
+    """Every existing path (and, for directories, everything under them, `skip` and what is under
+    it excepted) that its group or others may read, write or enter. Symbolic links are not
+    followed. A file is reported even inside a directory others cannot enter: that directory is
+    one chmod, or one copy of the tree, away from exposing it. At most `limit` entries are looked
+    at (`truncated` says the scan stopped there)."""
+    skipped = {Path(p) for p in skip}
+    wide: list[WideFile] = []
+    seen = 0
     for root in paths:
-        if not root.exists():
+        if root in skipped or not os.path.lexists(root):
             continue
-        walk = [root]
-        if recursive and root.is_dir():
-            walk.extend(sorted(root.rglob("*")))
-        for path in walk:
+        for path in _walk(root, skipped):
+            seen += 1
+            if seen > limit:
+                return Scan(wide, truncated=True)
             try:
                 mode = path.lstat().st_mode
-            except OSError:
+            except OSError:  # removed meanwhile
                 continue
-            if stat.S_ISLNK(mode):
-                continue
-            if mode & 0o077:
-                yield WideFile(path, mode)
+            if not stat.S_ISLNK(mode) and mode & 0o077:
+                wide.append(WideFile(path, mode))
+    return Scan(wide, truncated=False)
+
+
+def _walk(root: Path, skipped: set[Path]) -> Iterator[Path]:
+    yield root
+    if root.is_symlink() or not root.is_dir():
+        return
+    for directory, dirnames, filenames in os.walk(root, onerror=lambda error: None):
+        dirnames[:] = sorted(d for d in dirnames if Path(directory) / d not in skipped)
+        for name in [*dirnames, *sorted(filenames)]:
+            yield Path(directory) / name
+
+
+def wider_than_private(paths: Iterable[Path]) -> list[WideFile]:
+    return scan(paths).wide
 
 
 def data_paths() -> list[Path]:
     """What holds personal data: the data directory (SQLite database, uploads, generated files,
-    secrets) — STATIC_ROOT inside it excepted, which holds only the public front-end files."""
+    secrets, backups) and those of them configured elsewhere."""
     from django.conf import settings
 
     data_dir = Path(settings.DATA_DIR)
@@ -88,20 +119,19 @@ def data_paths() -> list[Path]:
         name = Path(str(database["NAME"]))
         if data_dir not in name.parents:
             paths.extend([name, Path(f"{name}-wal"), Path(f"{name}-shm")])
-    media = Path(settings.MEDIA_ROOT)
-    if data_dir not in media.parents and media != data_dir:
-        paths.append(media)
+    for folder in (Path(settings.MEDIA_ROOT), Path(getattr(settings, "BACKUP_DIR", data_dir))):
+        if data_dir not in folder.parents and folder != data_dir and folder not in paths:
+            paths.append(folder)
     return paths
 
 
-def private_problems() -> list[WideFile]:
-    """The files and directories holding personal data that others may read (for
-    `bangfu check-integrity` and `bangfu doctor`)."""
+def private_scan(limit: int = SCAN_LIMIT) -> Scan:
+    """The files and directories holding personal data that others may read: the one check of
+    `bangfu check-integrity` (a warning per file) and `bangfu doctor` (a problem)."""
     from django.conf import settings
 
-    static = Path(settings.STATIC_ROOT)
-    return [
-        wide
-        for wide in wider_than_private(data_paths())
-        if wide.path != static and static not in wide.path.parents
-    ]
+    return scan(data_paths(), skip=[Path(settings.STATIC_ROOT)], limit=limit)
+
+
+def private_problems() -> list[WideFile]:
+    return private_scan().wide
