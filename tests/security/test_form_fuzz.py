@@ -29,6 +29,13 @@ BAD_VALUES = [
     "\x00",
     "'\"<script>",
 ]
+# Query strings of list and report pages: every usual filter name at once, one junk value a request
+# ("²" passes str.isdigit() but not int(); 30 digits overflow the database's integer).
+QUERY_KEYS = (
+    "year month page status kind type level task organisation project partner since until stage show "
+    "role q poor certified actor action target format"
+).split()
+QUERY_VALUES = ["²", "9" * 30, "0", "-1", "2020-13", "'\"<x>\x00"]
 MAX_PAGES = 60
 DETAIL_LINKS_PER_PAGE = 2
 SKIP = ("/accounts/logout", "/i18n/", "/static/", "/media/", ".xlsx", ".docx", ".csv", ".pdf")
@@ -66,8 +73,8 @@ def _parse(html: str) -> _Forms:
     return parser
 
 
-def _crawl(client: Client) -> list[tuple[str, dict]]:
-    """(page URL, form) for the forms on the role's pages."""
+def _crawl(client: Client, pages: list[str] | None = None) -> list[tuple[str, dict]]:
+    """(page URL, form) for the forms on the role's pages (and the HTML pages seen, into `pages`)."""
     seen: set[str] = set()
     queue = ["/"]
     found: list[tuple[str, dict]] = []
@@ -81,6 +88,8 @@ def _crawl(client: Client) -> list[tuple[str, dict]]:
         assert response.status_code < 500, url
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
+        if pages is not None:
+            pages.append(url)
         page = _parse(response.content.decode())
         found.extend((url, form) for form in page.forms)
         local = [
@@ -123,4 +132,20 @@ def test_no_form_answers_a_server_error(full_demo, db, username):
                 status = _post(client, action, {**form["fields"], field: SimpleUploadedFile(name, content)})
                 if status >= 500:
                     errors.append((action, {field: name}, status))
+    assert errors == [], "\n".join(map(repr, errors))
+
+
+def test_no_list_or_report_page_answers_a_server_error_to_a_junk_query(full_demo, db):
+    """The county admin's pages (they see every list and report), each GET with junk filters."""
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="admin"))
+    pages: list[str] = []
+    _crawl(client, pages)
+    assert len(pages) > 20, pages
+    errors = []
+    for url in pages:
+        for value in QUERY_VALUES:
+            status = client.get(url, dict.fromkeys(QUERY_KEYS, value)).status_code
+            if status >= 500:
+                errors.append((url, value, status))
     assert errors == [], "\n".join(map(repr, errors))
