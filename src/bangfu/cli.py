@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
     command = args[1] if len(args) > 1 else ""
-    if data_dir().is_dir() and command != DOCTOR_COMMAND:  # the doctor reports, it changes nothing
+    if data_dir().is_dir() and command != DOCTOR_COMMAND:  # the doctor reports a wide mode, never hides it
         data_dir().chmod(PRIVATE_DIR)
     if os.environ.get("BANGFU_ENV_FILE"):
         load_secrets_file(Path(os.environ["BANGFU_ENV_FILE"]))
