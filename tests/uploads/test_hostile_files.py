@@ -2,9 +2,9 @@
 refused with a message naming the file (or, for a single over-long cell, its row), nothing is
 written, no uploaded file stays behind, and the server goes on answering.
 
-The package's `full_demo` (tests/security/conftest.py) may still be loaded when these run (a
-package-scoped fixture lives until the package's last test): so "nothing written" is counted
-before and after, and the term and campaign are taken if the demo has them."""
+"Nothing written" is counted before and after, and the term is taken if it exists, so the tests
+also hold on top of other data (they once ran inside tests/security, whose package-scoped full
+demo lives until the package's last test)."""
 
 from __future__ import annotations
 
