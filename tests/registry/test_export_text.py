@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.management import call_command
 
+import bangfu
 from bangfu.lib import sheets
 from bangfu.registry.importer import EXPORT_COLUMNS
 from bangfu.registry.sample import VillageSpec, generate_rows
@@ -64,3 +67,16 @@ def test_every_writer_keeps_tab_and_carriage_return_text_as_text(tmp_path):
     assert [c.value.replace("_x000D_", "\r") for c in sheet["A"][1:]] == texts  # openpyxl keeps the escape
     assert all(c.data_type == "s" and c.quotePrefix for c in sheet["A"][1:])
     assert sheets.write_csv([["=1+1", "ok"]]).decode() == "'=1+1,ok\r\n"
+
+
+def test_no_module_but_the_one_writer_makes_a_workbook():
+    """ "Every xlsx written by bangfu" is every xlsx written by `lib.sheets.Workbook`: no other module
+    opens xlsxwriter's or openpyxl's workbook (xlsxwriter.utility, for column letters, is fine)."""
+    root = Path(bangfu.__file__).parent
+    writer = re.compile(r"^\s*(import xlsxwriter\b|from xlsxwriter import|(from|import) openpyxl)", re.M)
+    others = [
+        str(path.relative_to(root))
+        for path in sorted(root.rglob("*.py"))
+        if path != root / "lib" / "sheets.py" and writer.search(path.read_text(encoding="utf-8"))
+    ]
+    assert others == []
