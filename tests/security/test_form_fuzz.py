@@ -35,7 +35,7 @@ QUERY_KEYS = (
     "year month page status kind type level task organisation project partner since until stage show "
     "role q poor certified actor action target format"
 ).split()
-QUERY_VALUES = ["²", "9" * 30, "0", "-1", "2020-13", "'\"<x>\x00"]
+QUERY_VALUES = ["²", "9" * 30, "0", "2020-13", "'\"<x>\x00"]
 MAX_PAGES = 60
 DETAIL_LINKS_PER_PAGE = 2
 SKIP = ("/accounts/logout", "/i18n/", "/static/", "/media/", ".xlsx", ".docx", ".csv", ".pdf")
