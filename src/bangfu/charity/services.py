@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from bangfu.accounts.duties import DutiesRefused, audit_refusal, check_signature
 from bangfu.accounts.models import Role, User
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
@@ -645,10 +646,21 @@ def request_spending(
     return spending
 
 
-@transaction.atomic
 def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: str = "") -> Spending:
     """One approver's decision. The requester cannot approve; each user decides once; a rejection
-    closes the request; the second approval checks the balance again and debits the ledger."""
+    closes the request; the second approval checks the balance again and debits the ledger. An
+    approval the separation-of-duties rule refuses (accounts.duties) is audited, nothing else."""
+    try:
+        return _decide_spending(actor=actor, spending=spending, approve=approve, comment=comment)
+    except DutiesRefused as exc:
+        audit_refusal(
+            actor=actor, action="charity.spending.approve", target=spending, county=spending.county, exc=exc
+        )
+        raise ValidationError({"user": exc.messages}, code=exc.code) from exc
+
+
+@transaction.atomic
+def _decide_spending(*, actor: User, spending: Spending, approve: bool, comment: str = "") -> Spending:
     spending = Spending.objects.select_for_update().select_related("campaign__county").get(pk=spending.pk)
     _require_admin(actor, spending.campaign.county)
     if spending.status != SpendingStatus.REQUESTED:
@@ -665,6 +677,13 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
         )
     except ApprovalRefused as exc:
         raise ValidationError({"user": exc.messages}) from exc
+    if approve:
+        check_signature(
+            approver=actor,
+            requester_id=spending.requested_by_id,
+            signer_ids=[uid for uid, _slot in filled],
+            requested_at=spending.requested_at,
+        )
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("驳回时必须填写意见。")})
     SpendingApproval.objects.create(

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.duties import DutiesRefused, audit_refusal, check_signature
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import area_prefix
 from bangfu.areas.models import Area, Level
@@ -544,13 +545,28 @@ def _lock_pending(disbursement: Disbursement) -> Disbursement:
     return locked
 
 
-@transaction.atomic
 def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disbursement:
     """Record one side's approval; the second side's approval pays (a ledger debit).
 
     Refusals (nothing is written): the requester approving their own request, a second approval
-    of the same side or the same user, a user of neither side, a request no longer pending, and a
-    payment the fund's balance does not cover."""
+    of the same side or the same user, a user of neither side, a request no longer pending, a
+    payment the fund's balance does not cover, and a signature the separation-of-duties rule
+    refuses (accounts.duties; that attempt is audited)."""
+    try:
+        return _approve_disbursement(actor=actor, disbursement=disbursement)
+    except DutiesRefused as exc:
+        audit_refusal(
+            actor=actor,
+            action="projects.approve_disbursement",
+            target=disbursement,
+            county=disbursement.county,
+            exc=exc,
+        )
+        raise
+
+
+@transaction.atomic
+def _approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disbursement:
     locked = _lock_pending(disbursement)
     project = locked.project
     _require_fundable(project)
@@ -562,6 +578,12 @@ def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburse
         approver_id=actor.pk,
         approver_sides=sides_of(actor, project),
         slot_labels=_slot_labels(),
+    )
+    check_signature(
+        approver=actor,
+        requester_id=locked.requested_by_id,
+        signer_ids=[uid for uid, _side in filled],
+        requested_at=locked.requested_at,
     )
     DisbursementApproval.objects.create(disbursement=locked, approver=actor, side=side)
     paid = is_complete(REQUIRED_SIDES, [s for _uid, s in filled] + [side])
