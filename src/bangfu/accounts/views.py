@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -7,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,7 +21,7 @@ from bangfu.accounts import services
 from bangfu.accounts.attention import unconfirmed_changes
 from bangfu.accounts.forms import DeactivateForm, UserCreateForm, UserEditForm, UserPasswordForm
 from bangfu.accounts.http import AuthedHttpRequest
-from bangfu.accounts.models import AccountChange, Role
+from bangfu.accounts.models import AccountChange, ApiToken, Role
 from bangfu.accounts.scopes import area_prefix, get_user_for_admin, require_role, users_for_admin
 
 
@@ -192,3 +195,30 @@ def change_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已确认对账号 %(name)s 的变更。") % {"name": change.user.username})
     return redirect("accounts:changes")
+
+
+def _tokens_in_reach(user: Any) -> QuerySet[ApiToken]:
+    """The caller's own tokens and, for a county admin, those of every user in their scope."""
+    own = Q(user=user)
+    if getattr(user, "role", None) == Role.COUNTY_ADMIN:
+        return ApiToken.objects.filter(own | Q(user__in=users_for_admin(user))).select_related("user")
+    return ApiToken.objects.filter(own).select_related("user")
+
+
+@login_required
+def token_list(request: AuthedHttpRequest) -> HttpResponse:
+    """One's own API tokens (and, for admins, the live tokens of the users they manage)."""
+    now = timezone.now()
+    tokens = _tokens_in_reach(request.user).order_by("user__username", "-created_at")
+    own = [t for t in tokens if t.user_id == request.user.pk]
+    managed = [t for t in tokens if t.user_id != request.user.pk and t.is_live]
+    return render(request, "accounts/token_list.html", {"own": own, "managed": managed, "now": now})
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(_tokens_in_reach(request.user), pk=pk)
+    services.revoke_api_token(actor=request.user, token=token)
+    messages.success(request, _("已吊销令牌 …%(hint)s。") % {"hint": token.hint})
+    return redirect("accounts:tokens")
