@@ -10,11 +10,11 @@ from bangfu.accounts.services import revoke_api_token
 
 
 class Command(BaseCommand):
-    help = "List a user's API tokens, or revoke one (`bangfu tokens list USERNAME`, `bangfu tokens revoke ID`)."
+    help = "List a user's API tokens or revoke one: `bangfu tokens list USERNAME`, `tokens revoke ID`."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        listing = sub.add_parser("list", help="the user's tokens: id, name, last four, created, expires, state")
+        listing = sub.add_parser("list", help="id, name, last four, created, expires, state")
         listing.add_argument("username")
         revoke = sub.add_parser("revoke", help="revoke one token by its id")
         revoke.add_argument("token_id", type=int)
