@@ -126,4 +126,3 @@ def test_the_tokens_command_lists_and_revokes(township_clerk, capsys) -> None:
     assert _me(raw) == 401
     call_command("tokens", "list", "clerk-xueling")
     assert "revoked" in capsys.readouterr().out
-

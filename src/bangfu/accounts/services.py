@@ -107,8 +107,7 @@ def create_user(
     phone: str = "",
     email: str = "",
 ) -> User:
-    # The area is checked by _check_assignment, which names the field.
-    require_actor_in(actor, None, Role.COUNTY_ADMIN)
+    require_actor_in(actor, area, Role.COUNTY_ADMIN)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("用户名“%(name)s”已存在。") % {"name": username}})
     _check_assignment(actor=actor, role=role, area=area, organisation=organisation)
@@ -246,7 +245,7 @@ def change_own_password(*, user: User, old_password: str, password: str) -> User
 def confirm_account_change(*, actor: User, change: AccountChange) -> AccountChange:
     """A second county admin confirms an account change: from then on the admin who made it no
     longer counts as one person with the account (accounts.duties)."""
-    require_actor_in(actor, change.area_code or None, Role.COUNTY_ADMIN)
+    require_actor_in(actor, change.user.area or "-", Role.COUNTY_ADMIN)
     change = AccountChange.objects.select_for_update().select_related("user").get(pk=change.pk)
     if change.confirmed_by_id is not None:
         raise ValidationError(_("该账号变更已由 %(name)s 确认。") % {"name": change.confirmed_by})

@@ -19,6 +19,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from bangfu.accounts.duties import DutiesRefused, audit_refusal, check_signature
 from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.charity import funds
@@ -55,14 +56,10 @@ APPROVAL_SLOTS = (REVIEWER,) * APPROVALS_NEEDED
 
 
 def _require_admin(actor: User, county: Area) -> None:
-    if (
-        actor is None
-        or not actor.is_active
-        or actor.role != Role.COUNTY_ADMIN
-        or actor.area is None
-        or not county.code.startswith(actor.area.prefix)
-    ):
+    """A county admin of the campaign's county (charity money is never moved by the system)."""
+    if actor is None:
         raise PermissionDenied
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
 
 
 # --- campaigns ------------------------------------------------------------------------------------

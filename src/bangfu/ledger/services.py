@@ -52,6 +52,17 @@ def _lock(account: Account) -> Account:
     return Account.objects.select_for_update().get(pk=account.pk)
 
 
+def _require_poster(actor: User | None) -> None:
+    """The ledger is written only by other services (projects, charity, subsidies) after their own
+    scope checks; it checks that the actor holds a role that can move money at all."""
+    from bangfu.accounts.models import Role
+    from bangfu.accounts.scopes import require_actor_in
+
+    require_actor_in(
+        actor, None, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER, Role.UNIT_REPORTER
+    )
+
+
 @transaction.atomic
 def open_account(
     *,
@@ -64,6 +75,7 @@ def open_account(
     earmark_purpose: str = "",
 ) -> Account:
     """Open the fund account for a business object. Opening it twice is refused."""
+    _require_poster(actor)
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("所属县必须是县级区划。")})
     if kind not in AccountKind.values:
@@ -93,6 +105,7 @@ def open_account(
 
 
 def get_or_open_account(*, actor: User | None, county: Area, kind: str, reference: str, name: str) -> Account:
+    _require_poster(actor)
     existing = Account.objects.filter(county=county, reference=reference).first()
     if existing is not None:
         return existing
@@ -116,6 +129,7 @@ def post_entry(
 
     A debit that would make the balance negative raises `InsufficientBalance` and writes nothing.
     """
+    _require_poster(actor)
     if kind not in (EntryKind.CREDIT, EntryKind.DEBIT):
         raise ValidationError({"kind": _("只能记拨入或支出；冲正请用 reverse_entry。")})
     magnitude = _clean_amount(amount)
@@ -157,6 +171,7 @@ def post_entry(
 def reverse_entry(*, actor: User | None, entry: Entry, reason: str) -> Entry:
     """Cancel an entry by posting its opposite. A reversal cannot itself be reversed, an entry is
     reversed at most once, and reversing a credit must not make the balance negative."""
+    _require_poster(actor)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("冲正必须填写原因。")})

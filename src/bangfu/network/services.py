@@ -19,7 +19,7 @@ from stdnum.cn import uscc as uscc_module
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scopes import area_prefix
+from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.accounts.services import create_user
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
@@ -133,6 +133,7 @@ def record_signup_attempt(*, ip: str | None, mobile: str) -> None:
 def prune_signup_attempts(*, actor: User | None) -> int:
     """Drop throttle counters older than a day (they only matter for an hour). Counters, not
     records: deleting them loses nothing."""
+    require_actor_in(actor, None)  # the system only
     deleted, _detail = SignupAttempt.objects.filter(created_at__lt=clock.now() - timedelta(days=1)).delete()
     return deleted
 
@@ -165,6 +166,7 @@ def register_supporter(
 ) -> Supporter:
     """Public sign-up of a person or an organisation. The user name is the mobile (persons) or the
     unified social credit code (organisations)."""
+    require_actor_in(actor, None)  # public sign-up: no signed-in account
     errors: dict[str, Any] = {}
     name, mobile, uscc = name.strip(), mobile.strip(), uscc.strip().upper()
     invitation_code = invitation_code.strip().upper()
@@ -249,6 +251,7 @@ def attach_supporter_profile(
 ) -> Supporter:
     """Give a supporter account made by an administrator (not through sign-up) its profile. The
     administrator may vouch for the mobile (`verified`)."""
+    require_actor_in(actor, user.area or "-", Role.COUNTY_ADMIN)
     if actor.role != Role.COUNTY_ADMIN or actor.area is None:
         raise PermissionDenied
     if user.role != Role.SUPPORTER or user.area is None or not actor.area.contains(user.area):
@@ -503,6 +506,7 @@ def create_product(
     producer_household: Household | None = None,
     is_listed: bool = True,
 ) -> Product:
+    require_actor_in(actor, village, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
     if not 0 <= stock <= 10_000_000:
         raise ValidationError({"stock": _("库存必须在 0 到 10000000 之间。")})
     county = Area.objects.get(code=village.code[:6] + "000000")
@@ -761,6 +765,9 @@ def transition_order(
 ) -> Order:
     """Move an order along ORDER_TRANSITIONS. The status change is a conditional UPDATE on the
     current status, so two clicks cannot both cancel (and give the stock back twice)."""
+    # First: only the order's buyer or seller may move it at all (which move, checked below).
+    if not any(may_transition_order(actor, order, step) for step in _TIMESTAMP):
+        raise PermissionDenied
     current = order.status
     if to not in ORDER_TRANSITIONS.get(current, ()):
         raise ValidationError(
@@ -980,6 +987,7 @@ def _expire_claims_of(need_ids: Any, today: date) -> list[int]:
 def expire_claims(*, actor: User | None) -> int:
     """The daily sweep (`bangfu network_expire_claims`): active claims past `expires_on` lapse and
     their needs are open again. Returns how many claims expired."""
+    require_actor_in(actor, None)  # the system only (bangfu network-expire-claims)
     expired = _expire_claims_of(None, clock.today())
     if expired:
         record_audit(

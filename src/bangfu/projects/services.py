@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.duties import DutiesRefused, audit_refusal, check_signature
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scopes import area_prefix
+from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.ledger.approvals import assign_slot, is_complete
@@ -77,13 +77,10 @@ def _money(value: Any, field: str, *, positive: bool) -> Decimal:
 
 
 def _require_county_admin(actor: User, county: Area) -> None:
-    if (
-        actor.role != Role.COUNTY_ADMIN
-        or not actor.is_active
-        or actor.area is None
-        or not county.code.startswith(actor.area.prefix)
-    ):
-        raise PermissionDenied(_("只有本县管理员可以执行此操作。"))
+    try:
+        require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    except PermissionDenied:
+        raise PermissionDenied(_("只有本县管理员可以执行此操作。")) from None
 
 
 def _require_side(actor: User, project: Project) -> set[str]:
@@ -552,6 +549,7 @@ def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburse
     of the same side or the same user, a user of neither side, a request no longer pending, a
     payment the fund's balance does not cover, and a signature the separation-of-duties rule
     refuses (accounts.duties; that attempt is audited)."""
+    _require_side(actor, disbursement.project)
     try:
         return _approve_disbursement(actor=actor, disbursement=disbursement)
     except DutiesRefused as exc:

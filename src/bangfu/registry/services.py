@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.core.filemodes import PRIVATE_FILE, private_dir, write_private
@@ -137,6 +140,12 @@ def import_registry(
     number inside ONE transaction: a crash or kill leaves the database as before. Raises
     FileProblem (nothing written) for an unreadable file, missing columns, or an `as_of` earlier
     than data already imported. `allowed_prefix` restricts rows to an area subtree (web uploads)."""
+    require_actor_in(actor, None, Role.COUNTY_ADMIN)
+    # A person imports only into their own area: the rows are restricted to it.
+    own = area_prefix(actor) if actor is not None else None
+    if own is not None and not (allowed_prefix or own).startswith(own):
+        raise PermissionDenied
+    allowed_prefix = allowed_prefix or own
     with _fewer_gc_passes():
         return _import_registry(
             actor=actor,
@@ -324,6 +333,7 @@ def create_import_job(
 ) -> ImportJob:
     """Store the upload (readable by bangfu's user only) and record a queued job (run it with
     `start_import_job`)."""
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     suffix = Path(file_name).suffix.lower()
     relative = f"{IMPORT_DIR}/{uuid.uuid4().hex}{suffix}"
     target = _media_path(relative)

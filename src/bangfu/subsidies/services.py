@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.lib.clock import today
@@ -742,6 +743,7 @@ def review_application(
     """The next review step, by the role that owns it:
     village (初审 → 5-day publicity) → township (after the publicity) → county (审定 → 7-day
     publicity). A rejection needs a reason and ends the application."""
+    require_actor_in(actor, application.village, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
     application = (
         YuluApplication.objects.select_for_update().select_related("county", "village").get(pk=application.pk)
     )
