@@ -30,7 +30,7 @@ from bangfu.partners.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
-A, I, T, V, U, S = (
+A, I, T, V, U, S = (  # noqa: E741 - the roles' initials keep the table readable
     Role.COUNTY_ADMIN,
     Role.INSPECTOR,
     Role.TOWNSHIP_CLERK,
@@ -179,7 +179,7 @@ ALLOWED: dict[str, Any] = {
 
 
 def _write_services() -> list[tuple[str, types.FunctionType]]:
-    modules = [("accounts", app_module("accounts", "services"))] + provided("services")
+    modules = [("accounts", app_module("accounts", "services")), *provided("services")]
     found = []
     for label, module in modules:
         for name, func in vars(module).items():
