@@ -133,7 +133,7 @@ def create_user(
         action="user.create",
         target=user,
         after=_snapshot(user),
-        county_code=user.county_code,
+        county=user.area,
     )
     return user
 
@@ -175,7 +175,7 @@ def update_user(
             target=user,
             before=old,
             after=new,
-            county_code=user.county_code,
+            county=user.area,
         )
     return user
 
@@ -201,7 +201,7 @@ def set_user_active(*, actor: User, user: User, active: bool, reason: str = "") 
         before={"is_active": not active},
         after={"is_active": active},
         reason=reason,
-        county_code=user.county_code,
+        county=user.area,
     )
     return user
 
@@ -218,7 +218,7 @@ def set_user_password(*, actor: User, user: User, password: str) -> User:
     user.save(update_fields=["password"])
     _revoke_tokens(user)
     _record_change(actor=actor, user=user, kind=AccountChangeKind.PASSWORD)
-    record_audit(actor=actor, action="user.set_password", target=user, county_code=user.county_code)
+    record_audit(actor=actor, action="user.set_password", target=user, county=user.area)
     return user
 
 
@@ -237,7 +237,7 @@ def change_own_password(*, user: User, old_password: str, password: str) -> User
     user.set_password(password)
     user.save(update_fields=["password"])
     _revoke_tokens(user)
-    record_audit(actor=user, action="user.change_password", target=user, county_code=user.county_code)
+    record_audit(actor=user, action="user.change_password", target=user, county=user.area)
     return user
 
 
@@ -259,7 +259,7 @@ def confirm_account_change(*, actor: User, change: AccountChange) -> AccountChan
         action="user.confirm_change",
         target=change.user,
         after={"kind": change.kind, "made_by": change.made_by.username if change.made_by else None},
-        county_code=change.user.county_code,
+        county=change.user.area,
     )
     return change
 
@@ -296,7 +296,7 @@ def create_api_token(*, actor: User | None, user: User, name: str = "") -> tuple
         action="token.create",
         target=token,
         after={"user": user.username, "name": name},
-        county_code=user.county_code,
+        county=user.area,
     )
     return token, raw
 
@@ -309,7 +309,7 @@ def revoke_api_token(*, actor: User | None, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record_audit(actor=actor, action="token.revoke", target=token, county_code=token.user.county_code)
+        record_audit(actor=actor, action="token.revoke", target=token, county=token.user.area)
     return token
 
 

@@ -211,7 +211,7 @@ def load_areas_csv(*, actor: User | None, data: bytes) -> AreaLoadResult:
             target=area,
             before=before,
             after=after,
-            county_code=area.code[:6],
+            county=area,
         )
         result.updated += 1
     if result.created:
@@ -220,7 +220,7 @@ def load_areas_csv(*, actor: User | None, data: bytes) -> AreaLoadResult:
             action="area.load",
             target_type="areas.area",
             after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-            county_code=rows[0].code[:6] if rows else "",
+            county=Area.objects.filter(code=rows[0].code).first() if rows else None,
         )
     return result
 
@@ -244,6 +244,6 @@ def set_registered_poor(*, actor: User, area: Area, registered_poor: bool) -> Ar
             target=area,
             before=before,
             after={"registered_poor": registered_poor},
-            county_code=area.code[:6],
+            county=area,
         )
     return area

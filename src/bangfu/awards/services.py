@@ -48,7 +48,7 @@ def _require_admin(actor: User, county: Area) -> None:
 
 
 def _audit(actor: User | None, action: str, target: object, county: Area, **after: object) -> None:
-    record_audit(actor=actor, action=action, target=target, after=after or None, county_code=county.code[:6])  # type: ignore[arg-type]
+    record_audit(actor=actor, action=action, target=target, after=after or None, county=county)  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -170,7 +170,7 @@ def advance_round(*, actor: User | None, award_round: AwardRound, status: str) -
         target=award_round,
         before={"status": before},
         after={"status": status},
-        county_code=award_round.county.code[:6],
+        county=award_round.county,
     )
     return award_round
 

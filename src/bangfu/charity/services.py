@@ -119,7 +119,7 @@ def create_campaign(
         action="charity.campaign.create",
         target=campaign,
         after={"code": code, "year": year, "target": str(target), "deadline": deadline.isoformat()},
-        county_code=county.code[:6],
+        county=county,
     )
     return campaign
 
@@ -147,7 +147,7 @@ def change_campaign_status(*, actor: User | None, campaign: Campaign, status: st
         target=campaign,
         before={"status": before},
         after={"status": status},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return campaign
 
@@ -409,7 +409,7 @@ def record_donation(*, actor: User, campaign: Campaign, data: DonationInput) -> 
         action="charity.donation.create",
         target=donation,
         after={"receipt": donation.receipt_number, "amount": str(donation.amount), "kind": donation.kind},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return donation
 
@@ -556,7 +556,7 @@ def import_donations(*, actor: User, campaign: Campaign, data: bytes, filename: 
         action="charity.donation.import",
         target=batch,
         after={"rows": len(cleaned), "total": str(total), "format": file_format},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return ImportResult(batch=batch, count=len(cleaned), total=total)
 
@@ -638,7 +638,7 @@ def request_spending(
         action="charity.spending.request",
         target=spending,
         after={"amount": str(amount), "earmark": kind, "recipient_kind": recipient_kind},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return spending
 
@@ -705,7 +705,7 @@ def _decide_spending(*, actor: User, spending: Spending, approve: bool, comment:
         action=action,
         target=spending,
         after={"status": spending.status, "comment": comment.strip()[:200]},
-        county_code=spending.campaign.county.code[:6],
+        county=spending.campaign.county,
     )
     return spending
 
@@ -736,7 +736,7 @@ def void_donation(*, actor: User, donation: Donation, reason: str) -> Donation:
         target=donation,
         after={"receipt": donation.receipt_number, "amount": str(donation.amount)},
         reason=reason[:200],
-        county_code=donation.campaign.county.code[:6],
+        county=donation.campaign.county,
     )
     return donation
 
@@ -767,6 +767,6 @@ def reverse_spending(*, actor: User, spending: Spending, reason: str) -> Spendin
         target=spending,
         after={"status": spending.status},
         reason=reason[:200],
-        county_code=spending.campaign.county.code[:6],
+        county=spending.campaign.county,
     )
     return spending

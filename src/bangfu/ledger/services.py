@@ -99,7 +99,7 @@ def open_account(
         action="ledger.open_account",
         target=account,
         after={"reference": reference, "kind": kind, "name": name},
-        county_code=county.county_code,
+        county=county,
     )
     return account
 
@@ -162,7 +162,7 @@ def post_entry(
             "balance": str(balance + signed),
             "source": f"{source_type}:{source_id}" if source_type else "",
         },
-        county_code=locked.county.county_code,
+        county=locked.county,
     )
     return entry
 
@@ -203,6 +203,6 @@ def reverse_entry(*, actor: User | None, entry: Entry, reason: str) -> Entry:
         target=reversal,
         after={"account": locked.reference, "reverses": original.pk, "amount": str(signed)},
         reason=reason[:500],
-        county_code=locked.county.county_code,
+        county=locked.county,
     )
     return reversal

@@ -90,9 +90,7 @@ def upsert_organisation(
     after = _snapshot(org)
     if created:
         org.save()
-        record_audit(
-            actor=actor, action="organisation.create", target=org, after=after, county_code=county.code[:6]
-        )
+        record_audit(actor=actor, action="organisation.create", target=org, after=after, county=county)
     elif before != after:
         org.save()
         old, new = diff(before, after)
@@ -102,7 +100,7 @@ def upsert_organisation(
             target=org,
             before=old,
             after=new,
-            county_code=county.code[:6],
+            county=county,
         )
     return org, created
 
@@ -136,7 +134,7 @@ def set_organisation_parent(
         target=organisation,
         before=before,
         after={"parent": parent.code if parent else None},
-        county_code=organisation.county.code[:6],
+        county=organisation.county,
     )
     return organisation
 
@@ -172,7 +170,7 @@ def add_contact(
             "post": contact.post,
             "is_liaison": is_liaison,
         },
-        county_code=organisation.county.code[:6],
+        county=organisation.county,
     )
     return contact
 
@@ -244,7 +242,7 @@ def create_cadre(
         action="cadre.create",
         target=cadre,
         after=_cadre_snapshot(cadre),
-        county_code=_county_code(organisation.county),
+        county=organisation.county,
     )
     return cadre
 
@@ -281,7 +279,7 @@ def update_cadre(
             target=cadre,
             before=old,
             after=new,
-            county_code=cadre.county.code[:6],
+            county=cadre.county,
         )
     return cadre
 
@@ -321,7 +319,7 @@ def set_kinship_cap(*, actor: User | None, county: Area, job_grade: str, max_hou
         target=cap,
         before={"job_grade": job_grade, "max_households": before},
         after={"job_grade": job_grade, "max_households": max_households},
-        county_code=_county_code(county),
+        county=county,
     )
     return cap
 
@@ -351,7 +349,7 @@ def set_visit_rule(
         target=rule,
         before=before,
         after={f: getattr(rule, f) for f in VisitRule.DEFAULTS},
-        county_code=_county_code(county),
+        county=county,
     )
     return rule
 
@@ -561,7 +559,7 @@ def create_pairing(
         action="pairing.create",
         target=pairing,
         after=_pairing_snapshot(pairing),
-        county_code=_county_code(county),
+        county=county,
     )
     return pairing
 
@@ -587,7 +585,7 @@ def end_pairing(*, actor: User | None, pairing: Pairing, end_date: date, reason:
         before={"end_date": None},
         after={"end_date": end_date.isoformat()},
         reason=pairing.end_reason,
-        county_code=pairing.county.code[:6],
+        county=pairing.county,
     )
     return pairing
 
@@ -728,7 +726,7 @@ def record_visit(
             "team_size": size,
             "off_pairing_reason": visit.off_pairing_reason,
         },
-        county_code=_county_code(county),
+        county=county,
     )
     return visit
 
@@ -773,7 +771,7 @@ def record_kinship_visit(
             "date": date.isoformat(),
             "form": form,
         },
-        county_code=_county_code(pairing.county),
+        county=pairing.county,
     )
     return visit
 
@@ -826,7 +824,7 @@ def record_pairing_figures(
         target=row,
         before=before,
         after={f: str(getattr(row, f)) for f in FIGURE_FIELDS},
-        county_code=pairing.county.code[:6],
+        county=pairing.county,
     )
     return row
 
@@ -963,7 +961,7 @@ def import_organisations(
         action="organisation.import",
         target_type="partners.organisation",
         after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-        county_code=_county_code(county),
+        county=county,
     )
     return result
 
@@ -1052,6 +1050,6 @@ def import_cadres(
         action="cadre.import",
         target_type="partners.cadre",
         after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-        county_code=_county_code(county),
+        county=county,
     )
     return result

@@ -218,7 +218,7 @@ def create_project(
             "funders": sorted(f.code for f in funders),
             "budget": str(project.budget_total),
         },
-        county_code=county.county_code,
+        county=county,
     )
     return project
 
@@ -300,7 +300,7 @@ def update_project(*, actor: User, project: Project, **changes: Any) -> Project:
             target=project,
             before=old,
             after=new,
-            county_code=_county_code(project),
+            county=project.county,
         )
     return project
 
@@ -349,7 +349,7 @@ def change_project_status(*, actor: User, project: Project, to: str, reason: str
         before={"status": before},
         after={"status": to},
         reason=reason[:500],
-        county_code=_county_code(project),
+        county=project.county,
     )
     return project
 
@@ -413,7 +413,7 @@ def record_allocation(
         action="projects.record_allocation",
         target=allocation,
         after={"project": project.code, "amount": str(amount), "source": source},
-        county_code=_county_code(project),
+        county=project.county,
     )
     return allocation
 
@@ -430,7 +430,7 @@ def reverse_allocation(*, actor: User, allocation: Allocation, reason: str) -> E
         target=allocation,
         after={"project": allocation.project.code, "amount": str(-allocation.amount)},
         reason=reason.strip()[:500],
-        county_code=_county_code(allocation),
+        county=allocation.county,
     )
     return reversal
 
@@ -476,7 +476,7 @@ def request_disbursement(
         action="projects.request_disbursement",
         target=disbursement,
         after={"project": project.code, "amount": str(amount), "payee": disbursement.payee},
-        county_code=_county_code(project),
+        county=project.county,
     )
     if upload is not None:
         add_disbursement_attachment(actor=actor, disbursement=disbursement, upload=upload)
@@ -519,7 +519,7 @@ def add_disbursement_attachment(
         action="projects.add_disbursement_attachment",
         target=attachment,
         after={"disbursement": disbursement.pk, "name": name, "size": size},
-        county_code=_county_code(disbursement),
+        county=disbursement.county,
     )
     return attachment
 
@@ -604,7 +604,7 @@ def _approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburs
         action="projects.pay_disbursement" if paid else "projects.approve_disbursement",
         target=locked,
         after={"side": side, "status": locked.status, "amount": str(locked.amount)},
-        county_code=_county_code(project),
+        county=project.county,
     )
     return locked
 
@@ -628,7 +628,7 @@ def reject_disbursement(*, actor: User, disbursement: Disbursement, reason: str)
         target=locked,
         after={"status": locked.status},
         reason=reason[:500],
-        county_code=_county_code(locked.project),
+        county=locked.project.county,
     )
     return locked
 
@@ -669,7 +669,7 @@ def schedule_evaluations(*, actor: User, county: Area, year: int) -> int:
         action="projects.schedule_evaluations",
         target_type="projects.evaluation",
         after={"year": year, "created": created},
-        county_code=county.county_code,
+        county=county,
     )
     return created
 
@@ -698,7 +698,7 @@ def schedule_pairing_evaluations(*, actor: User, county: Area, year: int) -> int
         action="projects.schedule_pairing_evaluations",
         target_type="projects.evaluation",
         after={"year": year, "created": len(rows)},
-        county_code=county.county_code,
+        county=county,
     )
     return len(rows)
 
@@ -749,7 +749,7 @@ def record_evaluation(
         action="projects.record_evaluation",
         target=evaluation,
         after={"score": str(evaluation.score), "rectifications": len(rectifications)},
-        county_code=_county_code(evaluation),
+        county=evaluation.county,
     )
     return evaluation
 
@@ -774,7 +774,7 @@ def close_rectification(*, actor: User, item: RectificationItem, note: str) -> R
         target=item,
         after={"closed_on": item.closed_on.isoformat()},
         reason=note[:500],
-        county_code=item.evaluation.county.code[:6],
+        county=item.evaluation.county,
     )
     return item
 
@@ -840,6 +840,6 @@ def save_investment_plan(
         target=plan,
         before=before,
         after={"planned_amount": str(planned_amount), "issued_on": str(issued_on)},
-        county_code=county.county_code,
+        county=county,
     )
     return plan

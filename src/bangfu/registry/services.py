@@ -69,7 +69,7 @@ def reveal_id_number(*, actor: Any, member: Member) -> str:
         action="registry.member.reveal_id",
         target=member,
         after={"id_number": member.id_number_masked},
-        county_code=member.village.code[:6],
+        county=member.village,
     )
     return decrypt_text(member.id_number_encrypted, context=ID_CONTEXT)
 
@@ -257,7 +257,7 @@ def _import_registry(
                     "updated": outcome.updated,
                     "deactivated": outcome.deactivated,
                 },
-                county_code=_county_code_of(county_codes),
+                county=_county_of(county_codes),
             )
             if dry_run:
                 raise _DryRun
@@ -280,11 +280,10 @@ def _import_registry(
     )
 
 
-def _county_code_of(county_names: list[str]) -> str:
+def _county_of(county_names: list[str]) -> Area | None:
     if len(county_names) != 1:
-        return ""
-    area = Area.objects.filter(level=Level.COUNTY, name=county_names[0]).first()
-    return area.code[:6] if area else ""
+        return None
+    return Area.objects.filter(level=Level.COUNTY, name=county_names[0]).first()
 
 
 def write_error_file(
@@ -354,7 +353,7 @@ def create_import_job(
         action="registry.import_job.create",
         target=job,
         after={"file": job.file_name, "as_of": as_of.isoformat(), "full": full, "dry_run": dry_run},
-        county_code=county.code[:6],
+        county=county,
     )
     return job
 

@@ -135,7 +135,7 @@ def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResu
         action="workplan.load_plan",
         target=plan,
         after={"tasks_created": created, "tasks_updated": updated, "slots_created": slots},
-        county_code=county.code[:6],
+        county=county,
     )
     return LoadResult(plan, created, updated, slots)
 
@@ -197,7 +197,9 @@ def update_task(
         "responsible_units": sorted(o.code for o in responsible_units),
     }
     b, a = diff(before, after)
-    record_audit(actor=actor, action="workplan.update_task", target=task, before=b, after=a, county_code="")
+    record_audit(
+        actor=actor, action="workplan.update_task", target=task, before=b, after=a, county=task.plan.county
+    )
     open_slots(plan=task.plan)
     return task
 
@@ -214,6 +216,7 @@ def set_milestone_completed(*, actor: User, milestone: Milestone, completed_on: 
         actor=actor,
         action="workplan.set_milestone_completed",
         target=milestone,
+        county=milestone.task.plan.county,
         before=before,
         after={"completed_on": str(completed_on) if completed_on else None},
     )
@@ -263,7 +266,7 @@ def update_settings(
         target=obj,
         before=b,
         after=a,
-        county_code=county.code[:6],
+        county=county,
     )
     return obj
 
@@ -353,7 +356,7 @@ def save_report(
         target=report,
         before=b,
         after=a,
-        county_code=report.organisation.county.code[:6] if report.organisation_id else "",
+        county=report.county,
     )
     return report
 
@@ -381,7 +384,13 @@ def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -
     item = ReportAttachment(report=report, name=name[:200], size=upload.size or 0, uploaded_by=actor)
     item.file.save(name, upload, save=False)
     item.save()
-    record_audit(actor=actor, action="workplan.add_attachment", target=report, after={"attachment": name})
+    record_audit(
+        actor=actor,
+        action="workplan.add_attachment",
+        target=report,
+        after={"attachment": name},
+        county=report.county,
+    )
     return item
 
 
@@ -405,6 +414,7 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
         actor=actor,
         action="workplan.submit_report",
         target=report,
+        county=report.county,
         before={"status": before},
         after={"status": report.status},
     )
@@ -423,6 +433,7 @@ def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
         actor=actor,
         action="workplan.accept_report",
         target=report,
+        county=report.county,
         before={"status": before},
         after={"status": report.status},
     )
@@ -445,6 +456,7 @@ def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerR
         actor=actor,
         action="workplan.return_report",
         target=report,
+        county=report.county,
         before={"status": before},
         after={"status": report.status},
         reason=comment.strip(),
@@ -472,6 +484,7 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     record_audit(
         actor=actor,
         action="workplan.bulk_accept_reports",
+        county=reports[0].county if reports else None,
         target_type="workplan.ledgerreport",
         target_id=",".join(str(i) for i in ids)[:200],
         after={"accepted": count},
@@ -485,7 +498,13 @@ def comment_report(*, actor: User, report: LedgerReport, text: str) -> ReportCom
     if not text.strip():
         raise ValidationError({"text": _("意见不能为空。")})
     comment = ReportComment.objects.create(report=report, author=actor, text=text.strip())
-    record_audit(actor=actor, action="workplan.comment_report", target=report, after={"comment": comment.pk})
+    record_audit(
+        actor=actor,
+        action="workplan.comment_report",
+        target=report,
+        after={"comment": comment.pk},
+        county=report.county,
+    )
     return comment
 
 
@@ -501,6 +520,7 @@ def flag_good_practice(*, actor: User, report: LedgerReport, flag: bool) -> Ledg
         actor=actor,
         action="workplan.flag_good_practice",
         target=report,
+        county=report.county,
         before={"good_practice": before},
         after={"good_practice": flag},
     )
@@ -564,7 +584,7 @@ def send_reminders(*, actor: User | None, county: Area, on: date | None = None) 
             action="workplan.send_reminders",
             target_type="workplan.notification",
             after={"month": f"{month:%Y-%m}", "sent": sent},
-            county_code=county.code[:6],
+            county=county,
         )
     return sent
 
@@ -600,7 +620,7 @@ def add_adjustment(
         target=adj,
         after={"points": str(points)},
         reason=reason.strip(),
-        county_code=county.code[:6],
+        county=county,
     )
     return adj
 
@@ -616,5 +636,5 @@ def save_self_inspection(*, actor: User, year: int, note: str) -> SelfInspection
     item = SelfInspection.objects.create(
         county=org.county, year=year, organisation=org, note=note.strip(), created_by=actor
     )
-    record_audit(actor=actor, action="workplan.save_self_inspection", target=item)
+    record_audit(actor=actor, action="workplan.save_self_inspection", target=item, county=item.county)
     return item

@@ -38,8 +38,8 @@ class Command(BaseCommand):
                     f"{token.created_at.date().isoformat()}\t{expires}\t{state}"
                 )
             return
-        token = ApiToken.objects.select_related("user").filter(pk=options["token_id"]).first()
-        if token is None:
+        found = ApiToken.objects.select_related("user").filter(pk=options["token_id"]).first()
+        if found is None:
             raise CommandError(f"令牌不存在 / no such token: {options['token_id']}")
-        revoke_api_token(actor=None, token=token)
-        self.stdout.write(f"revoked {token.pk} ({token.user.username} …{token.hint})")
+        revoke_api_token(actor=None, token=found)
+        self.stdout.write(f"revoked {found.pk} ({found.user.username} …{found.hint})")
