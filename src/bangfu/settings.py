@@ -310,6 +310,13 @@ TASKS = {
 # than the write phase of the largest import, which reports nothing while it holds the lock.
 IMPORT_STALL_MINUTES = env_int("BANGFU_IMPORT_STALL_MINUTES", 30)
 
+# Separation of duties (docs/security.md): for this many days after an admin creates, re-activates,
+# re-roles or resets the password of an account (unless a second admin confirmed the change), that
+# admin and the account count as one person on a payment's signatures.
+SOD_WINDOW_DAYS = env_int("BANGFU_SOD_WINDOW_DAYS", 180)
+# API tokens expire this many days after creation (expired: 401).
+API_TOKEN_DAYS = env_int("BANGFU_API_TOKEN_DAYS", 90)
+
 # --- Logging: never personal data; request ids tie lines together ----------------------------------
 # Every handler runs `personal_data` (bangfu.core.logs.PersonalDataFilter): ID, mobile and bank
 # numbers and URL query values are redacted from messages and tracebacks. Django's own loggers are

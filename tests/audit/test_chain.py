@@ -24,6 +24,8 @@ from bangfu.audit.services import record_audit, seal_all_chains, seal_chain
 from bangfu.core.demo import COUNTY_CODE
 
 CHAIN = "990000"
+# An unsaved Area: record_audit reads only its code.
+COUNTY = Area(code=CHAIN + "000000", name="链测试县", level="county")
 POSTGRESQL_ONLY = (
     "needs two connections writing at once: the SQLite test database is an in-memory shared-cache "
     "database whose concurrent writers fail with 'table is locked' instead of waiting (and SQLite "
@@ -48,9 +50,7 @@ def test_a_record_is_pending_until_its_transaction_commits_then_sealed(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            first = record_audit(
-                actor=None, action="test.one", target_type="t", target_id="1", county_code=CHAIN
-            )
+            first = record_audit(actor=None, action="test.one", target_type="t", target_id="1", county=COUNTY)
             second = record_audit(
                 actor=None,
                 action="test.two",
@@ -58,7 +58,7 @@ def test_a_record_is_pending_until_its_transaction_commits_then_sealed(
                 target_id="2",
                 # Stored as JSON gives it back: string keys, lists for tuples. The hash covers that form.
                 after={1: ("a", "b"), "amount": "12.50"},
-                county_code=CHAIN,
+                county=COUNTY,
             )
             # Inside the business transaction: no chain position, no hash, the head untouched.
             assert _chain() == [(first.pk, None, "", ""), (second.pk, None, "", "")]
@@ -81,9 +81,9 @@ def test_a_rolled_back_savepoint_keeps_the_seal_of_the_records_that_stay(
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             with pytest.raises(RuntimeError), transaction.atomic():
-                record_audit(actor=None, action="test.undone", county_code=CHAIN)
+                record_audit(actor=None, action="test.undone", county=COUNTY)
                 raise RuntimeError
-            kept = record_audit(actor=None, action="test.kept", county_code=CHAIN)
+            kept = record_audit(actor=None, action="test.kept", county=COUNTY)
     assert [(row[0], row[1]) for row in _chain()] == [(kept.pk, 1)]
     assert list(check_chains()) == []
 
@@ -91,9 +91,9 @@ def test_a_rolled_back_savepoint_keeps_the_seal_of_the_records_that_stay(
 def test_a_lost_seal_leaves_records_pending_and_seal_audit_links_them(db, monkeypatch) -> None:
     # The test transaction never commits, so the after-commit seal never runs: as if the process
     # died between its commit and the seal.
-    sealed = [record_audit(actor=None, action=f"test.{n}", county_code=CHAIN) for n in range(2)]
+    sealed = [record_audit(actor=None, action=f"test.{n}", county=COUNTY) for n in range(2)]
     assert seal_chain(county_code=CHAIN) == 2
-    lost = [record_audit(actor=None, action=f"test.lost.{n}", county_code=CHAIN) for n in range(3)]
+    lost = [record_audit(actor=None, action=f"test.lost.{n}", county=COUNTY) for n in range(3)]
     head_before = AuditChainHead.objects.values_list("length", "last_record_id", "last_hash").get()
     # Pending records are outside the chain, which stays whole; within the grace period they are
     # in flight, not a finding.
@@ -118,7 +118,7 @@ def test_a_lost_seal_leaves_records_pending_and_seal_audit_links_them(db, monkey
 @pytest.mark.parametrize("tamper", ["edit", "swap_positions", "unseal_and_reseal", "renumber", "drop_last"])
 def test_tampering_with_a_sealed_chain_is_found(db, django_capture_on_commit_callbacks, tamper) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        ids = [record_audit(actor=None, action=f"test.{n}", county_code=CHAIN).pk for n in range(5)]
+        ids = [record_audit(actor=None, action=f"test.{n}", county=COUNTY).pk for n in range(5)]
     assert list(check_chains()) == []
     records = AuditRecord.objects.filter(pk__in=ids)
     if tamper == "edit":
@@ -185,11 +185,11 @@ def test_auditing_before_a_row_lock_does_not_deadlock_with_the_opposite_order(de
         with transaction.atomic():
             Area.objects.select_for_update().get(code=COUNTY_CODE)
             barrier.wait()
-            record_audit(actor=None, action="test.row_then_audit", county_code=CHAIN)
+            record_audit(actor=None, action="test.row_then_audit", county=COUNTY)
 
     def audit_then_row(barrier: threading.Barrier) -> None:
         with transaction.atomic():
-            record_audit(actor=None, action="test.audit_then_row", county_code=CHAIN)
+            record_audit(actor=None, action="test.audit_then_row", county=COUNTY)
             barrier.wait()
             Area.objects.select_for_update().get(code=COUNTY_CODE)
 
@@ -210,14 +210,14 @@ def test_records_committed_out_of_id_order_form_one_valid_chain(demo) -> None:
 
     def earlier_id_commits_last(barrier: threading.Barrier) -> None:
         with transaction.atomic():
-            ids["earlier"] = record_audit(actor=None, action="test.earlier_id", county_code=CHAIN).pk
+            ids["earlier"] = record_audit(actor=None, action="test.earlier_id", county=COUNTY).pk
             barrier.wait()
             assert later_committed.wait(timeout=30)
 
     def later_id_commits_first(barrier: threading.Barrier) -> None:
         barrier.wait()
         with transaction.atomic():
-            ids["later"] = record_audit(actor=None, action="test.later_id", county_code=CHAIN).pk
+            ids["later"] = record_audit(actor=None, action="test.later_id", county=COUNTY).pk
         later_committed.set()
 
     assert _run_concurrently(earlier_id_commits_last, later_id_commits_first) == []
@@ -240,7 +240,7 @@ def test_concurrent_writers_extend_one_unbroken_chain(demo) -> None:
             for i in range(each):
                 with transaction.atomic():
                     # A county no record has used yet: the first sealers also race to create its head.
-                    record_audit(actor=None, action="test.race", target_id=f"{n}-{i}", county_code=CHAIN)
+                    record_audit(actor=None, action="test.race", target_id=f"{n}-{i}", county=COUNTY)
 
         return body
 
@@ -253,9 +253,9 @@ def test_concurrent_writers_extend_one_unbroken_chain(demo) -> None:
 def test_the_backfill_migrations_build_the_same_chain(db, django_capture_on_commit_callbacks) -> None:
     for n in range(3):
         with django_capture_on_commit_callbacks(execute=True):
-            record_audit(actor=None, action=f"test.{n}", county_code=CHAIN)
+            record_audit(actor=None, action=f"test.{n}", county=COUNTY)
     with django_capture_on_commit_callbacks(execute=True):
-        record_audit(actor=None, action="test.global")
+        record_audit(actor=None, action="test.global", county=None)
     expected = list(AuditRecord.objects.order_by("id").values_list("id", "chain_seq", "prev_hash", "hash"))
     expected_heads = list(
         AuditChainHead.objects.values_list("county_code", "length", "last_record_id", "last_hash")

@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "bangfu.accounts"
     label = "accounts"
     verbose_name = _("用户")
+
+    def ready(self) -> None:
+        # Registers the attention source (accounts is not a domain app, bangfu.modules).
+        from bangfu.accounts import attention  # noqa: F401

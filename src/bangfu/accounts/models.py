@@ -11,6 +11,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,6 +99,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最后使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # Null only for tokens made before expiry existed (the migration sets theirs).
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -107,6 +110,60 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.user.username} …{self.hint}"
 
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
     @classmethod
     def generate_raw(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class AccountChangeKind(models.TextChoices):
+    CREATE = "create", _("创建账号")
+    REACTIVATE = "reactivate", _("重新启用")
+    ROLE = "role", _("变更角色或范围")
+    PASSWORD = "password", _("重置密码")
+
+
+class AccountChange(models.Model):
+    """An account change made by one person to another's account that lets the changer act
+    through it: creating it, re-activating it, changing its role/area/organisation, resetting its
+    password (docs/security.md, "Separation of duties").
+
+    Until a second county admin confirms it, the person who made the change counts as a
+    controller of the account for the separation-of-duties window: their signature and the
+    account's never both count on one payment. `made_by` None is the system (CLI, seeding)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.PROTECT, related_name="account_changes"
+    )
+    kind = models.CharField(_("变更"), max_length=12, choices=AccountChangeKind.choices)
+    made_by = models.ForeignKey(
+        User,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_changes_made",
+    )
+    made_at = models.DateTimeField(_("时间"), db_index=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    area_code = models.CharField(_("区域代码"), max_length=12, blank=True, db_index=True)
+    confirmed_by = models.ForeignKey(
+        User,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_changes_confirmed",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-made_at"]
+        verbose_name = _("账号变更")
+        verbose_name_plural = _("账号变更")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.kind}"

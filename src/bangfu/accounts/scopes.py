@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from bangfu.accounts.models import Role, User
-from bangfu.areas.models import Area
+from bangfu.areas.models import Area, county_area_code, county_code_of
 from bangfu.partners.models import Organisation
 
 STAFF_ROLES = (
@@ -40,7 +40,22 @@ def county_prefix(user: Any) -> str | None:
     prefix = area_prefix(user)
     if prefix is None:
         return None
-    return prefix[:6] if len(prefix) > 6 else prefix
+    return county_code_of(prefix) if len(prefix) > 6 else prefix
+
+
+def county_for_user(user: Any) -> Area | None:
+    """The county Area a user works in (their area's county; a prefecture-level user has none)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "area", None) is None:
+        return None
+    return Area.objects.filter(code=county_area_code(user.area.code), level="county").first()
+
+
+def require_county_for_user(user: Any) -> Area:
+    """`county_for_user`, or PermissionDenied for a user with no county."""
+    county = county_for_user(user)
+    if county is None:
+        raise PermissionDenied
+    return county
 
 
 def require_role(user: Any, *roles: str) -> None:
@@ -90,13 +105,6 @@ def organisations_for_user(user: Any) -> QuerySet[Organisation]:
     if prefix is None:
         return Organisation.objects.none()
     return Organisation.objects.filter(county__code__startswith=prefix).select_related("county", "area")
-
-
-def get_organisation_for_user(user: Any, pk: int) -> Organisation:
-    try:
-        return organisations_for_user(user).get(pk=pk)
-    except Organisation.DoesNotExist:
-        raise Http404("organisation") from None
 
 
 # --- users (managed by county admins only) --------------------------------------------------------

@@ -1,25 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Q
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangfu.accounts import services
+from bangfu.accounts.attention import unconfirmed_changes
 from bangfu.accounts.forms import DeactivateForm, UserCreateForm, UserEditForm, UserPasswordForm
 from bangfu.accounts.http import AuthedHttpRequest
-from bangfu.accounts.models import Role
-from bangfu.accounts.scopes import get_user_for_admin, users_for_admin
-from bangfu.audit.services import record_audit
+from bangfu.accounts.models import AccountChange, ApiToken, Role
+from bangfu.accounts.scopes import area_prefix, get_user_for_admin, require_role, users_for_admin
 
 
 def _apply_errors(form: UserCreateForm | UserEditForm | UserPasswordForm, exc: ValidationError) -> None:
@@ -159,12 +162,63 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        with transaction.atomic():
-            response = super().form_valid(form)
-            record_audit(
-                actor=form.user,
-                action="user.change_password",
-                target=form.user,
-                county_code=form.user.county_code,
-            )
-        return response
+        # The service sets the password, revokes the user's API tokens and audits.
+        services.change_own_password(
+            user=form.user,
+            old_password=form.cleaned_data["old_password"],
+            password=form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(self.request, form.user)
+        return redirect(self.get_success_url())
+
+
+@login_required
+def change_list(request: AuthedHttpRequest) -> HttpResponse:
+    """Account changes waiting for a second admin (docs/security.md): admins confirm, inspectors see."""
+    require_role(request.user, Role.COUNTY_ADMIN, Role.INSPECTOR)
+    prefix = area_prefix(request.user) or ""
+    changes = list(unconfirmed_changes(prefix)) if prefix else []
+    return render(request, "accounts/change_list.html", {"changes": changes})
+
+
+@login_required
+@require_POST
+def change_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    prefix = area_prefix(request.user)
+    change = get_object_or_404(AccountChange, pk=pk, area_code__startswith=prefix) if prefix else None
+    if change is None:
+        raise Http404("change")
+    try:
+        services.confirm_account_change(actor=request.user, change=change)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已确认对账号 %(name)s 的变更。") % {"name": change.user.username})
+    return redirect("accounts:changes")
+
+
+def _tokens_in_reach(user: Any) -> QuerySet[ApiToken]:
+    """The caller's own tokens and, for a county admin, those of every user in their scope."""
+    own = Q(user=user)
+    if getattr(user, "role", None) == Role.COUNTY_ADMIN:
+        return ApiToken.objects.filter(own | Q(user__in=users_for_admin(user))).select_related("user")
+    return ApiToken.objects.filter(own).select_related("user")
+
+
+@login_required
+def token_list(request: AuthedHttpRequest) -> HttpResponse:
+    """One's own API tokens (and, for admins, the live tokens of the users they manage)."""
+    now = timezone.now()
+    tokens = _tokens_in_reach(request.user).order_by("user__username", "-created_at")
+    own = [t for t in tokens if t.user_id == request.user.pk]
+    managed = [t for t in tokens if t.user_id != request.user.pk and t.is_live]
+    return render(request, "accounts/token_list.html", {"own": own, "managed": managed, "now": now})
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(_tokens_in_reach(request.user), pk=pk)
+    services.revoke_api_token(actor=request.user, token=token)
+    messages.success(request, _("已吊销令牌 …%(hint)s。") % {"hint": token.hint})
+    return redirect("accounts:tokens")

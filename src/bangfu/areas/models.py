@@ -50,6 +50,21 @@ def level_of_code(code: str) -> Level:
     return Level.PROVINCE
 
 
+def county_code_of(code: str) -> str:
+    """The 6-digit county part of an area code (the one place codes are cut)."""
+    return code[:6]
+
+
+def township_code_of(code: str) -> str:
+    """The 9-digit township part of an area code."""
+    return code[:9]
+
+
+def county_area_code(code: str) -> str:
+    """The full 12-digit code of the county that contains `code`."""
+    return county_code_of(code) + "000000"
+
+
 class Area(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, unique=True)
     name = models.CharField(_("名称"), max_length=100)
@@ -93,7 +108,11 @@ class Area(models.Model):
 
     @property
     def county_code(self) -> str:
-        return self.code[:6]
+        return county_code_of(self.code)
+
+    @property
+    def township_code(self) -> str:
+        return township_code_of(self.code)
 
     def contains(self, other: Area) -> bool:
         return other.code.startswith(self.prefix)

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.areas.models import LEVEL_ORDER, PARENT_LEVEL, PREFIX_LENGTH, Area, Level, level_of_code
 from bangfu.audit.services import record_audit
 from bangfu.lib import sheets
@@ -105,11 +106,19 @@ def load_areas_csv(*, actor: User | None, data: bytes) -> AreaLoadResult:
 
     Idempotent by code. Every line is checked first; if any line is wrong, nothing is saved and
     the result lists every problem with its line number."""
+    require_actor_in(actor, None, Role.COUNTY_ADMIN)
     try:
         text = sheets.decode_text(data, name="areas.csv", max_bytes=sheets.limits("upload").max_bytes)
     except sheets.SheetRefused as exc:
         raise AreaLoadError([str(exc)]) from None
     rows, errors = _parse_rows(text)
+    reach = area_prefix(actor) if actor is not None else None
+    if actor is not None:
+        for row in rows:
+            if reach is None or not row.code.startswith(reach):
+                errors.append(
+                    _line_error(row.line, _("区划 %(code)s 超出您的权限范围。") % {"code": row.code})
+                )
     result = AreaLoadResult()
     existing = {a.code: a for a in Area.objects.filter(code__in=[r.code for r in rows])}
     parent_codes = {r.parent_code for r in rows if r.parent_code}
@@ -202,7 +211,7 @@ def load_areas_csv(*, actor: User | None, data: bytes) -> AreaLoadResult:
             target=area,
             before=before,
             after=after,
-            county_code=area.code[:6],
+            county=area,
         )
         result.updated += 1
     if result.created:
@@ -211,7 +220,7 @@ def load_areas_csv(*, actor: User | None, data: bytes) -> AreaLoadResult:
             action="area.load",
             target_type="areas.area",
             after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-            county_code=rows[0].code[:6] if rows else "",
+            county=Area.objects.filter(code=rows[0].code).first() if rows else None,
         )
     return result
 
@@ -222,6 +231,7 @@ class AreaLoadError(ValidationError):
 
 @transaction.atomic
 def set_registered_poor(*, actor: User, area: Area, registered_poor: bool) -> Area:
+    require_actor_in(actor, area, Role.COUNTY_ADMIN)
     if area.level != Level.VILLAGE:
         raise ValidationError(_("只有行政村可以标记为建档立卡贫困村。"))
     if area.registered_poor != registered_poor:
@@ -234,6 +244,6 @@ def set_registered_poor(*, actor: User, area: Area, registered_poor: bool) -> Ar
             target=area,
             before=before,
             after={"registered_poor": registered_poor},
-            county_code=area.code[:6],
+            county=area,
         )
     return area

@@ -119,4 +119,21 @@ def _check_chain(code: str, head: AuditChainHead | None) -> Iterator[Breach]:
         )
 
 
-CHECKS = [check_chains, check_pending]
+NO_COUNTY_KIND = "audit_no_county"
+
+
+def check_county() -> Iterator[Breach]:
+    """Every audit record belongs to a county (record_audit requires one); records left without one
+    (a deployment-wide action, or older records whose county could not be derived) are listed."""
+    rows = AuditRecord.objects.filter(county_code="").order_by("id")
+    count = rows.count()
+    if count:
+        sample = ", ".join(f"#{pk} {action}" for pk, action in rows.values_list("pk", "action")[:MAX_LISTED])
+        yield Breach(
+            NO_COUNTY_KIND,
+            _("%(n)s 条审计记录没有所属县，不会出现在任何县的审计日志中：%(sample)s")
+            % {"n": count, "sample": sample},
+        )
+
+
+CHECKS = [check_chains, check_pending, check_county]

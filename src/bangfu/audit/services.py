@@ -41,19 +41,20 @@ def record_audit(
     *,
     actor: User | None,
     action: str,
+    county: Area | None,
     target: models.Model | None = None,
     target_type: str = "",
     target_id: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
-    county: Area | None = None,
-    county_code: str = "",
 ) -> AuditRecord:
     """Insert one audit record, pending; it joins its county's hash chain after the commit.
 
-    Pass the record's county as `county` (any Area inside it will do); `county_code` is the older
-    spelling of the same thing and goes away once every caller passes `county`.
+    `actor` and `county` are required: None as actor is the system (CLI, tasks, seeding), said
+    explicitly; `county` is the record's county (any Area inside it will do), so the record is on
+    that county's chain and audit page. None only for a deployment-wide record (a user with no
+    area); `bangfu check-integrity` lists those.
 
     One statement and no lock beyond the new row, so services may audit at any point of their
     transaction, before or after their own row locks."""
@@ -63,8 +64,7 @@ def record_audit(
         target_repr = str(target)[:200]
     else:
         target_repr = ""
-    if county is not None:
-        county_code = county.county_code
+    county_code = county.county_code if county is not None else ""
     request_id = current_request_id()
     record = AuditRecord(
         actor=actor if actor is not None and actor.pk else None,

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from bangfu.accounts.models import Role
-from bangfu.accounts.scopes import area_prefix, require_role
+from bangfu.accounts.scopes import county_prefix, require_role
 from bangfu.audit.models import AuditRecord
 
 
@@ -22,8 +22,8 @@ def _parse_date(raw: str) -> date | None:
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.COUNTY_ADMIN)
-    prefix = area_prefix(request.user) or "-"
-    records = AuditRecord.objects.filter(county_code__startswith=prefix[:6]).select_related("actor")
+    prefix = county_prefix(request.user) or "-"
+    records = AuditRecord.objects.filter(county_code__startswith=prefix).select_related("actor")
     actor = request.GET.get("actor", "").strip()
     action = request.GET.get("action", "").strip()
     target = request.GET.get("target", "").strip()

@@ -12,6 +12,7 @@ from django.db.models import Avg, F
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.awards.models import (
@@ -41,17 +42,13 @@ def _in_county(actor: User, county: Area) -> bool:
 
 
 def _require_admin(actor: User, county: Area) -> None:
-    if (
-        actor is None
-        or not actor.is_active
-        or actor.role != Role.COUNTY_ADMIN
-        or not _in_county(actor, county)
-    ):
+    if actor is None:
         raise PermissionDenied
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
 
 
 def _audit(actor: User | None, action: str, target: object, county: Area, **after: object) -> None:
-    record_audit(actor=actor, action=action, target=target, after=after or None, county_code=county.code[:6])  # type: ignore[arg-type]
+    record_audit(actor=actor, action=action, target=target, after=after or None, county=county)  # type: ignore[arg-type]
 
 
 @transaction.atomic
@@ -173,7 +170,7 @@ def advance_round(*, actor: User | None, award_round: AwardRound, status: str) -
         target=award_round,
         before={"status": before},
         after={"status": status},
-        county_code=award_round.county.code[:6],
+        county=award_round.county,
     )
     return award_round
 

@@ -105,3 +105,35 @@ def create_donation(request: HttpRequest, code: str, payload: DonationIn) -> Sta
         actor=cast(User, request.user), campaign=campaign, data=services.DonationInput(**payload.dict())
     )
     return Status(201, donation)
+
+
+class SpendingDecisionIn(Schema):
+    approve: StrictBool = Field(description="true approves, false rejects (a comment is required)")
+    comment: str = ""
+
+
+class SpendingOut(Schema):
+    id: int
+    status: str
+    amount: Decimal
+    approvals: int
+
+
+@router.post(
+    "/spendings/{pk}/decide",
+    response={200: SpendingOut, **errors(401, 403, 404, 422)},
+    summary="One county admin's decision on a spending request (two admins other than the requester)",
+)
+def decide_spending(request: HttpRequest, pk: int, payload: SpendingDecisionIn) -> dict[str, Any]:
+    """The same service as the approval page: refusals (the requester, a second decision by the same
+    user, the separation-of-duties rule, the balance) are 422 with the reason; nothing is paid."""
+    spending = selectors.get_spending_for_user(request.user, pk)
+    decided = services.decide_spending(
+        actor=cast(User, request.user), spending=spending, approve=payload.approve, comment=payload.comment
+    )
+    return {
+        "id": decided.pk,
+        "status": decided.status,
+        "amount": decided.amount,
+        "approvals": decided.approvals.filter(approved=True).count(),
+    }

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from bangfu.accounts.duties import DutiesRefused, audit_refusal, check_signature
 from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.charity import funds
@@ -54,14 +56,10 @@ APPROVAL_SLOTS = (REVIEWER,) * APPROVALS_NEEDED
 
 
 def _require_admin(actor: User, county: Area) -> None:
-    if (
-        actor is None
-        or not actor.is_active
-        or actor.role != Role.COUNTY_ADMIN
-        or actor.area is None
-        or not county.code.startswith(actor.area.prefix)
-    ):
+    """A county admin of the campaign's county (charity money is never moved by the system)."""
+    if actor is None:
         raise PermissionDenied
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
 
 
 # --- campaigns ------------------------------------------------------------------------------------
@@ -121,7 +119,7 @@ def create_campaign(
         action="charity.campaign.create",
         target=campaign,
         after={"code": code, "year": year, "target": str(target), "deadline": deadline.isoformat()},
-        county_code=county.code[:6],
+        county=county,
     )
     return campaign
 
@@ -149,7 +147,7 @@ def change_campaign_status(*, actor: User | None, campaign: Campaign, status: st
         target=campaign,
         before={"status": before},
         after={"status": status},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return campaign
 
@@ -411,7 +409,7 @@ def record_donation(*, actor: User, campaign: Campaign, data: DonationInput) -> 
         action="charity.donation.create",
         target=donation,
         after={"receipt": donation.receipt_number, "amount": str(donation.amount), "kind": donation.kind},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return donation
 
@@ -558,7 +556,7 @@ def import_donations(*, actor: User, campaign: Campaign, data: bytes, filename: 
         action="charity.donation.import",
         target=batch,
         after={"rows": len(cleaned), "total": str(total), "format": file_format},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return ImportResult(batch=batch, count=len(cleaned), total=total)
 
@@ -640,15 +638,26 @@ def request_spending(
         action="charity.spending.request",
         target=spending,
         after={"amount": str(amount), "earmark": kind, "recipient_kind": recipient_kind},
-        county_code=campaign.county.code[:6],
+        county=campaign.county,
     )
     return spending
 
 
-@transaction.atomic
 def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: str = "") -> Spending:
     """One approver's decision. The requester cannot approve; each user decides once; a rejection
-    closes the request; the second approval checks the balance again and debits the ledger."""
+    closes the request; the second approval checks the balance again and debits the ledger. An
+    approval the separation-of-duties rule refuses (accounts.duties) is audited, nothing else."""
+    try:
+        return _decide_spending(actor=actor, spending=spending, approve=approve, comment=comment)
+    except DutiesRefused as exc:
+        audit_refusal(
+            actor=actor, action="charity.spending.approve", target=spending, county=spending.county, exc=exc
+        )
+        raise ValidationError({"user": exc.messages}, code=exc.code) from exc
+
+
+@transaction.atomic
+def _decide_spending(*, actor: User, spending: Spending, approve: bool, comment: str = "") -> Spending:
     spending = Spending.objects.select_for_update().select_related("campaign__county").get(pk=spending.pk)
     _require_admin(actor, spending.campaign.county)
     if spending.status != SpendingStatus.REQUESTED:
@@ -665,6 +674,13 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
         )
     except ApprovalRefused as exc:
         raise ValidationError({"user": exc.messages}) from exc
+    if approve:
+        check_signature(
+            approver=actor,
+            requester_id=spending.requested_by_id,
+            signer_ids=[uid for uid, _slot in filled],
+            requested_at=spending.requested_at,
+        )
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("驳回时必须填写意见。")})
     SpendingApproval.objects.create(
@@ -689,7 +705,7 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
         action=action,
         target=spending,
         after={"status": spending.status, "comment": comment.strip()[:200]},
-        county_code=spending.campaign.county.code[:6],
+        county=spending.campaign.county,
     )
     return spending
 
@@ -720,7 +736,7 @@ def void_donation(*, actor: User, donation: Donation, reason: str) -> Donation:
         target=donation,
         after={"receipt": donation.receipt_number, "amount": str(donation.amount)},
         reason=reason[:200],
-        county_code=donation.campaign.county.code[:6],
+        county=donation.campaign.county,
     )
     return donation
 
@@ -751,6 +767,6 @@ def reverse_spending(*, actor: User, spending: Spending, reason: str) -> Spendin
         target=spending,
         after={"status": spending.status},
         reason=reason[:200],
-        county_code=spending.campaign.county.code[:6],
+        county=spending.campaign.county,
     )
     return spending

@@ -52,6 +52,17 @@ def _lock(account: Account) -> Account:
     return Account.objects.select_for_update().get(pk=account.pk)
 
 
+def _require_poster(actor: User | None) -> None:
+    """The ledger is written only by other services (projects, charity, subsidies) after their own
+    scope checks; it checks that the actor holds a role that can move money at all."""
+    from bangfu.accounts.models import Role
+    from bangfu.accounts.scopes import require_actor_in
+
+    require_actor_in(
+        actor, None, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER, Role.UNIT_REPORTER
+    )
+
+
 @transaction.atomic
 def open_account(
     *,
@@ -64,6 +75,7 @@ def open_account(
     earmark_purpose: str = "",
 ) -> Account:
     """Open the fund account for a business object. Opening it twice is refused."""
+    _require_poster(actor)
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("所属县必须是县级区划。")})
     if kind not in AccountKind.values:
@@ -87,12 +99,13 @@ def open_account(
         action="ledger.open_account",
         target=account,
         after={"reference": reference, "kind": kind, "name": name},
-        county_code=county.county_code,
+        county=county,
     )
     return account
 
 
 def get_or_open_account(*, actor: User | None, county: Area, kind: str, reference: str, name: str) -> Account:
+    _require_poster(actor)
     existing = Account.objects.filter(county=county, reference=reference).first()
     if existing is not None:
         return existing
@@ -116,6 +129,7 @@ def post_entry(
 
     A debit that would make the balance negative raises `InsufficientBalance` and writes nothing.
     """
+    _require_poster(actor)
     if kind not in (EntryKind.CREDIT, EntryKind.DEBIT):
         raise ValidationError({"kind": _("只能记拨入或支出；冲正请用 reverse_entry。")})
     magnitude = _clean_amount(amount)
@@ -148,7 +162,7 @@ def post_entry(
             "balance": str(balance + signed),
             "source": f"{source_type}:{source_id}" if source_type else "",
         },
-        county_code=locked.county.county_code,
+        county=locked.county,
     )
     return entry
 
@@ -157,6 +171,7 @@ def post_entry(
 def reverse_entry(*, actor: User | None, entry: Entry, reason: str) -> Entry:
     """Cancel an entry by posting its opposite. A reversal cannot itself be reversed, an entry is
     reversed at most once, and reversing a credit must not make the balance negative."""
+    _require_poster(actor)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("冲正必须填写原因。")})
@@ -188,6 +203,6 @@ def reverse_entry(*, actor: User | None, entry: Entry, reason: str) -> Entry:
         target=reversal,
         after={"account": locked.reference, "reverses": original.pk, "amount": str(signed)},
         reason=reason[:500],
-        county_code=locked.county.county_code,
+        county=locked.county,
     )
     return reversal

@@ -37,11 +37,6 @@ class DecryptionError(ValueError):
     """The token is malformed, was made with another key, or was tampered with."""
 
 
-def derive_key(label: str, *, length: int = 32, master: str | None = None) -> bytes:
-    """A key for `label` derived from FIELD_KEY (or `master`)."""
-    return _derive(master if master is not None else settings.FIELD_KEY, label, length)
-
-
 @lru_cache(maxsize=64)
 def _derive(master: str, label: str, length: int) -> bytes:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=b"bangfu-field-key", info=label.encode())

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import Strict
 
+from bangfu.areas.models import county_code_of
 from bangfu.lib import clock
 from bangfu.lib.api import MAX_YEAR, MIN_YEAR, Id, Limit, Offset, errors
 from bangfu.network import needs_selectors, selectors, services
@@ -134,7 +135,7 @@ class ProductQuery(PageQuery):
 def products(request: HttpRequest, filters: Query[ProductQuery]) -> list[dict[str, Any]]:
     rows = selectors.public_products()
     if filters.county:
-        rows = rows.filter(county__code__startswith=filters.county[:6])
+        rows = rows.filter(county__code__startswith=county_code_of(filters.county))
     return [_product_out(p) for p in rows[filters.offset : filters.offset + filters.limit]]
 
 
@@ -214,7 +215,7 @@ class NeedOut(Schema):
 def _need_out(n: Any) -> dict[str, Any]:
     return {
         "id": n.pk,
-        "county": n.village.code[:6],
+        "county": n.village.county_code,
         "township": n.village.parent.name if n.village.parent else "",
         "village": n.village.name,
         "village_code": n.village.code,
@@ -245,7 +246,7 @@ class NeedQuery(PageQuery):
 def needs(request: HttpRequest, filters: Query[NeedQuery]) -> list[dict[str, Any]]:
     rows = needs_selectors.public_needs()
     if filters.county:
-        rows = rows.filter(county__code__startswith=filters.county[:6])
+        rows = rows.filter(county__code__startswith=county_code_of(filters.county))
     if filters.category:
         rows = rows.filter(category=filters.category)
     if filters.claimable is not None:

@@ -13,6 +13,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, area_prefix, county_prefix
+from bangfu.accounts.scopes import county_for_user as scopes_county_for_user
 from bangfu.areas.models import Area, Level
 from bangfu.network import needs_selectors
 from bangfu.network.models import (
@@ -32,9 +33,7 @@ MANAGER_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
 
 def county_for_user(user: Any) -> Area | None:
     """The county a staff user works in (its area's county), or a supporter's sign-up county."""
-    if not getattr(user, "is_authenticated", False) or user.area is None:
-        return None
-    return Area.objects.filter(code=user.area.code[:6] + "000000", level=Level.COUNTY).first()
+    return scopes_county_for_user(user)
 
 
 def public_counties() -> QuerySet[Area]:

@@ -19,7 +19,7 @@ from stdnum.cn import uscc as uscc_module
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scopes import area_prefix
+from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.accounts.services import create_user
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
@@ -103,7 +103,7 @@ def update_network_settings(
         target=row,
         before=old,
         after=new,
-        county_code=county.code[:6],
+        county=county,
     )
     return row
 
@@ -133,6 +133,7 @@ def record_signup_attempt(*, ip: str | None, mobile: str) -> None:
 def prune_signup_attempts(*, actor: User | None) -> int:
     """Drop throttle counters older than a day (they only matter for an hour). Counters, not
     records: deleting them loses nothing."""
+    require_actor_in(actor, None)  # the system only
     deleted, _detail = SignupAttempt.objects.filter(created_at__lt=clock.now() - timedelta(days=1)).delete()
     return deleted
 
@@ -165,6 +166,7 @@ def register_supporter(
 ) -> Supporter:
     """Public sign-up of a person or an organisation. The user name is the mobile (persons) or the
     unified social credit code (organisations)."""
+    require_actor_in(actor, None)  # public sign-up: no signed-in account
     errors: dict[str, Any] = {}
     name, mobile, uscc = name.strip(), mobile.strip(), uscc.strip().upper()
     invitation_code = invitation_code.strip().upper()
@@ -238,7 +240,7 @@ def register_supporter(
             "mobile": mask_phone(mobile),
             "invited_by": invitation.organisation.code if invitation else None,
         },
-        county_code=county.code[:6],
+        county=county,
     )
     return supporter
 
@@ -249,6 +251,7 @@ def attach_supporter_profile(
 ) -> Supporter:
     """Give a supporter account made by an administrator (not through sign-up) its profile. The
     administrator may vouch for the mobile (`verified`)."""
+    require_actor_in(actor, user.area or "-", Role.COUNTY_ADMIN)
     if actor.role != Role.COUNTY_ADMIN or actor.area is None:
         raise PermissionDenied
     if user.role != Role.SUPPORTER or user.area is None or not actor.area.contains(user.area):
@@ -285,7 +288,7 @@ def attach_supporter_profile(
         action="network.supporter.attach",
         target=supporter,
         after={"kind": kind, "mobile": mask_phone(mobile), "verified": verified},
-        county_code=county.code[:6],
+        county=county,
     )
     return supporter
 
@@ -307,7 +310,7 @@ def mark_mobile_verified(*, actor: User, supporter: Supporter, reason: str) -> S
         action="network.supporter.verify_by_admin",
         target=supporter,
         reason=reason.strip(),
-        county_code=supporter.county.code[:6],
+        county=supporter.county,
     )
     return supporter
 
@@ -330,7 +333,7 @@ def send_verification_code(*, actor: User, supporter: Supporter) -> Verification
         actor=actor,
         action="network.supporter.send_code",
         target=supporter,
-        county_code=supporter.county.code[:6],
+        county=supporter.county,
     )
     mobile = supporter.mobile
     transaction.on_commit(lambda: get_backend().send(mobile, code))
@@ -362,7 +365,7 @@ def verify_mobile(*, actor: User, supporter: Supporter, code: str) -> Supporter:
             actor=actor,
             action="network.supporter.verify",
             target=supporter,
-            county_code=supporter.county.code[:6],
+            county=supporter.county,
         )
     return supporter
 
@@ -397,7 +400,7 @@ def issue_invitations(*, actor: User, county: Area) -> int:
             action="network.invitation.issue",
             target_type="network.invitation",
             after={"organisations": [r.organisation.code for r in rows]},
-            county_code=county.code[:6],
+            county=county,
         )
     return len(rows)
 
@@ -425,7 +428,7 @@ def ensure_invitation(*, actor: User, organisation: Organisation) -> Invitation:
         action="network.invitation.create",
         target=invitation,
         after={"organisation": organisation.code},
-        county_code=organisation.county.code[:6],
+        county=organisation.county,
     )
     return invitation
 
@@ -503,6 +506,7 @@ def create_product(
     producer_household: Household | None = None,
     is_listed: bool = True,
 ) -> Product:
+    require_actor_in(actor, village, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
     if not 0 <= stock <= 10_000_000:
         raise ValidationError({"stock": _("库存必须在 0 到 10000000 之间。")})
     county = Area.objects.get(code=village.code[:6] + "000000")
@@ -530,7 +534,7 @@ def create_product(
         action="network.product.create",
         target=product,
         after={**_product_snapshot(product), "stock": stock},
-        county_code=county.code[:6],
+        county=county,
     )
     return product
 
@@ -571,7 +575,7 @@ def update_product(*, actor: User, product: Product, **fields: Any) -> Product:
             target=product,
             before=old,
             after=new,
-            county_code=product.county.code[:6],
+            county=product.county,
         )
     return product
 
@@ -600,7 +604,7 @@ def adjust_stock(*, actor: User, product: Product, delta: int, reason: str) -> P
         target=product,
         after={"delta": delta, "stock": product.stock},
         reason=reason.strip(),
-        county_code=product.county.code[:6],
+        county=product.county,
     )
     return product
 
@@ -639,7 +643,7 @@ def add_product_photo(*, actor: User, product: Product, image: Any, caption: str
         action="network.product.photo",
         target=product,
         after={"photo": photo.image.name},
-        county_code=product.county.code[:6],
+        county=product.county,
     )
     return photo
 
@@ -726,7 +730,7 @@ def place_order(
         action="network.order.place",
         target=order,
         after={"product": product.pk, "quantity": quantity, "amount": str(order.amount)},
-        county_code=order.county.code[:6] if order.county_id else "",
+        county=order.county,
     )
     return order
 
@@ -761,6 +765,9 @@ def transition_order(
 ) -> Order:
     """Move an order along ORDER_TRANSITIONS. The status change is a conditional UPDATE on the
     current status, so two clicks cannot both cancel (and give the stock back twice)."""
+    # First: only the order's buyer or seller may move it at all (which move, checked below).
+    if not any(may_transition_order(actor, order, step) for step in _TIMESTAMP):
+        raise PermissionDenied
     current = order.status
     if to not in ORDER_TRANSITIONS.get(current, ()):
         raise ValidationError(
@@ -794,7 +801,7 @@ def transition_order(
         before={"status": current},
         after={"status": to},
         reason=reason.strip(),
-        county_code=order.county.code[:6],
+        county=order.county,
     )
     return order
 
@@ -895,7 +902,7 @@ def post_need(
         action="network.need.post",
         target=need,
         after=_need_snapshot(need),
-        county_code=need.village.code[:6],
+        county=need.village,
     )
     return need
 
@@ -928,7 +935,7 @@ def review_need(*, actor: User, need: Need, approve: bool, note: str = "") -> Ne
         before={"status": before},
         after={"status": need.status},
         reason=note.strip(),
-        county_code=need.village.code[:6],
+        county=need.village,
     )
     return need
 
@@ -955,7 +962,7 @@ def close_need(*, actor: User, need: Need, reason: str) -> Need:
         before={"status": before},
         after={"status": need.status},
         reason=reason.strip(),
-        county_code=need.village.code[:6],
+        county=need.village,
     )
     return need
 
@@ -980,13 +987,18 @@ def _expire_claims_of(need_ids: Any, today: date) -> list[int]:
 def expire_claims(*, actor: User | None) -> int:
     """The daily sweep (`bangfu network_expire_claims`): active claims past `expires_on` lapse and
     their needs are open again. Returns how many claims expired."""
+    require_actor_in(actor, None)  # the system only (bangfu network-expire-claims)
     expired = _expire_claims_of(None, clock.today())
-    if expired:
+    by_county: dict[int, list[int]] = {}
+    for claim_id, county_id in Claim.objects.filter(pk__in=expired).values_list("pk", "county_id"):
+        by_county.setdefault(county_id, []).append(claim_id)
+    for county in Area.objects.filter(pk__in=by_county):
         record_audit(
             actor=actor,
             action="network.claim.expire",
             target_type="network.claim",
-            after={"claims": expired},
+            after={"claims": sorted(by_county[county.pk])},
+            county=county,
         )
     return len(expired)
 
@@ -1009,7 +1021,11 @@ def claim_need(*, actor: User, need: Need) -> Claim:
     if lapsed:
         locked.refresh_from_db()
         record_audit(
-            actor=None, action="network.claim.expire", target_type="network.claim", after={"claims": lapsed}
+            actor=None,
+            action="network.claim.expire",
+            target_type="network.claim",
+            after={"claims": lapsed},
+            county=locked.county,
         )
     if locked.status != NeedStatus.PUBLISHED:
         raise ValidationError(_("该需求已被认领或不在认领期内。"))
@@ -1035,7 +1051,7 @@ def claim_need(*, actor: User, need: Need) -> Claim:
         action="network.claim.create",
         target=claim,
         after={"need": locked.pk, "expires_on": claim.expires_on.isoformat()},
-        county_code=locked.county.code[:6],
+        county=locked.county,
     )
     return claim
 
@@ -1071,7 +1087,7 @@ def deliver_claim(*, actor: User, claim: Claim, note: str) -> Claim:
         target=claim,
         after={"status": claim.status},
         reason=note.strip(),
-        county_code=need.village.code[:6],
+        county=need.village,
     )
     return claim
 
@@ -1094,7 +1110,7 @@ def withdraw_claim(*, actor: User, claim: Claim, reason: str) -> Claim:
         target=claim,
         after={"status": claim.status},
         reason=reason.strip(),
-        county_code=need.village.code[:6],
+        county=need.village,
     )
     return claim
 
@@ -1133,6 +1149,6 @@ def confirm_claim(*, actor: User, claim: Claim, note: str, photo: Any = None) ->
         target=claim,
         after={"status": claim.status, "photo": bool(photo)},
         reason=note.strip(),
-        county_code=need.village.code[:6],
+        county=need.village,
     )
     return claim

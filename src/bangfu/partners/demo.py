@@ -308,7 +308,7 @@ def _visits(county: Area) -> None:
         action="partners.demo_visits",
         target_type="partners.visit",
         after={"visits": len(visits), "kinship_visits": len(kvisits)},
-        county_code=county.code[:6],
+        county=county,
     )
 
 

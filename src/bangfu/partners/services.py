@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib.clock import today
@@ -72,6 +73,7 @@ def upsert_organisation(
 ) -> tuple[Organisation, bool]:
     """Create the organisation with this code in the county, or bring it up to date.
     Returns (organisation, created)."""
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("所属县必须是县级区划。")})
     if area is not None and not area.code.startswith(county.prefix):
@@ -88,9 +90,7 @@ def upsert_organisation(
     after = _snapshot(org)
     if created:
         org.save()
-        record_audit(
-            actor=actor, action="organisation.create", target=org, after=after, county_code=county.code[:6]
-        )
+        record_audit(actor=actor, action="organisation.create", target=org, after=after, county=county)
     elif before != after:
         org.save()
         old, new = diff(before, after)
@@ -100,7 +100,7 @@ def upsert_organisation(
             target=org,
             before=old,
             after=new,
-            county_code=county.code[:6],
+            county=county,
         )
     return org, created
 
@@ -114,6 +114,7 @@ def set_organisation_parent(
     *, actor: User | None, organisation: Organisation, parent: Organisation | None
 ) -> Organisation:
     """Set or clear the 上级单位. The parent must be in the same county and no cycle may form."""
+    require_actor_in(actor, organisation.county, Role.COUNTY_ADMIN)
     if parent is not None:
         if parent.county_id != organisation.county_id:
             raise ValidationError({"parent": _("上级单位必须属于同一个县的计划。")})
@@ -133,7 +134,7 @@ def set_organisation_parent(
         target=organisation,
         before=before,
         after={"parent": parent.code if parent else None},
-        county_code=organisation.county.code[:6],
+        county=organisation.county,
     )
     return organisation
 
@@ -148,6 +149,9 @@ def add_contact(
     phone: str = "",
     is_liaison: bool = True,
 ) -> Contact:
+    require_actor_in(
+        actor, organisation.county, Role.COUNTY_ADMIN, Role.UNIT_REPORTER, organisation=organisation
+    )
     name = name.strip()
     if Contact.objects.filter(organisation=organisation, name=name).exists():
         raise ValidationError({"name": _("该单位已有同名联系人。")})
@@ -166,9 +170,18 @@ def add_contact(
             "post": contact.post,
             "is_liaison": is_liaison,
         },
-        county_code=organisation.county.code[:6],
+        county=organisation.county,
     )
     return contact
+
+
+def _require_recorder(actor: User | None, pairing: Pairing) -> None:
+    """County admins of the pairing's county, or a unit reporter of its helping organisation (a
+    kinship pairing's helper is a cadre: their organisation)."""
+    helper = pairing.helper_organisation or (
+        pairing.helper_cadre.organisation if pairing.helper_cadre else None
+    )
+    require_actor_in(actor, pairing.county, Role.COUNTY_ADMIN, Role.UNIT_REPORTER, organisation=helper)
 
 
 # --- cadres ---------------------------------------------------------------------------------------
@@ -210,6 +223,9 @@ def create_cadre(
     post: str = "",
     resident_team: bool = False,
 ) -> Cadre:
+    require_actor_in(
+        actor, organisation.county, Role.COUNTY_ADMIN, Role.UNIT_REPORTER, organisation=organisation
+    )
     cadre = Cadre(
         county=organisation.county,
         organisation=organisation,
@@ -226,7 +242,7 @@ def create_cadre(
         action="cadre.create",
         target=cadre,
         after=_cadre_snapshot(cadre),
-        county_code=_county_code(organisation.county),
+        county=organisation.county,
     )
     return cadre
 
@@ -243,6 +259,9 @@ def update_cadre(
     resident_team: bool = False,
     is_active: bool = True,
 ) -> Cadre:
+    require_actor_in(
+        actor, cadre.county, Role.COUNTY_ADMIN, Role.UNIT_REPORTER, organisation=cadre.organisation
+    )
     before = _cadre_snapshot(cadre)
     old_phone = cadre.phone
     cadre.name, cadre.phone, cadre.job_grade = name.strip(), phone.strip(), job_grade
@@ -260,7 +279,7 @@ def update_cadre(
             target=cadre,
             before=old,
             after=new,
-            county_code=cadre.county.code[:6],
+            county=cadre.county,
         )
     return cadre
 
@@ -285,6 +304,7 @@ def visit_rule(county: Area) -> VisitRule:
 
 @transaction.atomic
 def set_kinship_cap(*, actor: User | None, county: Area, job_grade: str, max_households: int) -> KinshipCap:
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     if job_grade not in JobGrade.values:
         raise ValidationError({"job_grade": _("职务级别无效。")})
     if max_households < 0:
@@ -299,7 +319,7 @@ def set_kinship_cap(*, actor: User | None, county: Area, job_grade: str, max_hou
         target=cap,
         before={"job_grade": job_grade, "max_households": before},
         after={"job_grade": job_grade, "max_households": max_households},
-        county_code=_county_code(county),
+        county=county,
     )
     return cap
 
@@ -315,6 +335,7 @@ def set_visit_rule(
     per_year: int,
     kinship_per_quarter: int = 1,
 ) -> VisitRule:
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     if team_min < 1 or team_max < team_min:
         raise ValidationError({"team_max": _("工作组人数范围无效：最少人数至少为1，且不大于最多人数。")})
     rule = visit_rule(county)
@@ -328,7 +349,7 @@ def set_visit_rule(
         target=rule,
         before=before,
         after={f: getattr(rule, f) for f in VisitRule.DEFAULTS},
-        county_code=_county_code(county),
+        county=county,
     )
     return rule
 
@@ -515,6 +536,7 @@ def create_pairing(
     note: str = "",
     previous: Pairing | None = None,
 ) -> Pairing:
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     pairing = Pairing(
         county=county,
         kind=kind,
@@ -537,13 +559,14 @@ def create_pairing(
         action="pairing.create",
         target=pairing,
         after=_pairing_snapshot(pairing),
-        county_code=_county_code(county),
+        county=county,
     )
     return pairing
 
 
 @transaction.atomic
 def end_pairing(*, actor: User | None, pairing: Pairing, end_date: date, reason: str) -> Pairing:
+    require_actor_in(actor, pairing.county, Role.COUNTY_ADMIN)
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     if pairing.end_date is not None:
         raise ValidationError(
@@ -562,7 +585,7 @@ def end_pairing(*, actor: User | None, pairing: Pairing, end_date: date, reason:
         before={"end_date": None},
         after={"end_date": end_date.isoformat()},
         reason=pairing.end_reason,
-        county_code=pairing.county.code[:6],
+        county=pairing.county,
     )
     return pairing
 
@@ -579,6 +602,7 @@ def change_pairing_helper(
 ) -> Pairing:
     """A change of helper: the running pairing ends the day before `on_date` and a new one with the
     same target starts on `on_date`, pointing back at it. Returns the new pairing."""
+    require_actor_in(actor, pairing.county, Role.COUNTY_ADMIN)
     old = Pairing.objects.select_for_update().get(pk=pairing.pk)
     if old.end_date is not None:
         raise ValidationError({"pairing": _("该结对已结束，不能更换帮扶人。")})
@@ -631,6 +655,9 @@ def record_visit(
     """Record a work-team visit. Refused (nothing saved) when the date is in the future, the team
     size is outside the county's range, a cadre is not of the organisation, or the village is not
     one the organisation is paired with and no reason is given."""
+    require_actor_in(
+        actor, organisation.county, Role.COUNTY_ADMIN, Role.UNIT_REPORTER, organisation=organisation
+    )
     county = organisation.county
     rule = visit_rule(county)
     guests = [g.strip() for g in guests if g and g.strip()]
@@ -699,7 +726,7 @@ def record_visit(
             "team_size": size,
             "off_pairing_reason": visit.off_pairing_reason,
         },
-        county_code=_county_code(county),
+        county=county,
     )
     return visit
 
@@ -709,6 +736,7 @@ def record_kinship_visit(
     *, actor: User | None, pairing: Pairing, date: date, form: str, notes: str = ""
 ) -> KinshipVisit:
     """A cadre's visit or call to the household of a kinship pairing running on that date."""
+    _require_recorder(actor, pairing)
     errors: dict[str, str] = {}
     if pairing.kind != PairingKind.KINSHIP:
         raise ValidationError({"pairing": _("只有结对认亲可以登记结对户走访。")})
@@ -743,7 +771,7 @@ def record_kinship_visit(
             "date": date.isoformat(),
             "form": form,
         },
-        county_code=_county_code(pairing.county),
+        county=pairing.county,
     )
     return visit
 
@@ -757,6 +785,7 @@ def record_pairing_figures(
     *, actor: User | None, pairing: Pairing, month: date, **figures: Any
 ) -> PairingFigures:
     """Enter (or correct) one month of figures for an east–west, counterpart or enterprise pairing."""
+    _require_recorder(actor, pairing)
     errors: dict[str, str] = {}
     if pairing.kind not in FIGURE_KINDS:
         raise ValidationError({"pairing": _("只有东西部协作、对口帮扶和万企帮万村结对填报月度指标。")})
@@ -795,7 +824,7 @@ def record_pairing_figures(
         target=row,
         before=before,
         after={f: str(getattr(row, f)) for f in FIGURE_FIELDS},
-        county_code=pairing.county.code[:6],
+        county=pairing.county,
     )
     return row
 
@@ -843,6 +872,7 @@ def import_organisations(
 ) -> ImportResult:
     """Create or update organisations from an Excel sheet, keyed by 单位编码. Every row is checked
     first; on any error nothing is saved and SheetError lists each (row, field, reason)."""
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     from bangfu.partners.models import AdminLevel
 
     rows = read_sheet(data, ORG_COLUMNS, ("code", "name", "org_type", "admin_level"), file_name=file_name)
@@ -931,7 +961,7 @@ def import_organisations(
         action="organisation.import",
         target_type="partners.organisation",
         after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-        county_code=_county_code(county),
+        county=county,
     )
     return result
 
@@ -947,6 +977,7 @@ def import_cadres(
 ) -> ImportResult:
     """Create or update cadres from an Excel sheet, keyed by the (unique) mobile phone. With
     `organisation` (a unit reporter's import) every row must belong to it. All or nothing."""
+    require_actor_in(actor, county, Role.COUNTY_ADMIN, Role.UNIT_REPORTER, organisation=organisation)
     rows = read_sheet(
         data, CADRE_COLUMNS, ("name", "organisation", "job_grade", "phone"), file_name=file_name
     )
@@ -1019,6 +1050,6 @@ def import_cadres(
         action="cadre.import",
         target_type="partners.cadre",
         after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-        county_code=_county_code(county),
+        county=county,
     )
     return result

@@ -24,6 +24,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from bangfu.accounts.models import User
+from bangfu.accounts.scopes import require_county_for_user
 from bangfu.areas.models import Area
 from bangfu.lib.api import AreaCode, Count, Day, Id, Money, Year, YearIn, errors
 from bangfu.lib.clock import today
@@ -189,7 +190,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[dict[str,
     user = _user(request)
     if user.area is None:
         raise HttpError(403, _("没有权限。"))
-    county = Area.objects.get(code=user.area.code[:6] + "000000")
+    county = require_county_for_user(user)
     area = Area.objects.filter(code=payload.area_code, code__startswith=county.prefix).first()
     if area is None:
         raise ValidationError({"area_code": _("实施地点 %(code)s 不在本县。") % {"code": payload.area_code}})
@@ -352,7 +353,7 @@ def save_plan(request: HttpRequest, payload: PlanIn) -> dict[str, Any]:
     user = _user(request)
     if user.area is None:
         raise HttpError(403, _("没有权限。"))
-    county = Area.objects.get(code=user.area.code[:6] + "000000")
+    county = require_county_for_user(user)
     partner = Organisation.objects.filter(county=county, code=payload.partner_code).first()
     if partner is None:
         raise ValidationError(

@@ -21,8 +21,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.duties import DutiesRefused, audit_refusal, check_signature
 from bangfu.accounts.models import Role, User
-from bangfu.accounts.scopes import area_prefix
+from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.ledger.approvals import assign_slot, is_complete
@@ -76,13 +77,10 @@ def _money(value: Any, field: str, *, positive: bool) -> Decimal:
 
 
 def _require_county_admin(actor: User, county: Area) -> None:
-    if (
-        actor.role != Role.COUNTY_ADMIN
-        or not actor.is_active
-        or actor.area is None
-        or not county.code.startswith(actor.area.prefix)
-    ):
-        raise PermissionDenied(_("只有本县管理员可以执行此操作。"))
+    try:
+        require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    except PermissionDenied:
+        raise PermissionDenied(_("只有本县管理员可以执行此操作。")) from None
 
 
 def _require_side(actor: User, project: Project) -> set[str]:
@@ -220,7 +218,7 @@ def create_project(
             "funders": sorted(f.code for f in funders),
             "budget": str(project.budget_total),
         },
-        county_code=county.county_code,
+        county=county,
     )
     return project
 
@@ -302,7 +300,7 @@ def update_project(*, actor: User, project: Project, **changes: Any) -> Project:
             target=project,
             before=old,
             after=new,
-            county_code=_county_code(project),
+            county=project.county,
         )
     return project
 
@@ -351,7 +349,7 @@ def change_project_status(*, actor: User, project: Project, to: str, reason: str
         before={"status": before},
         after={"status": to},
         reason=reason[:500],
-        county_code=_county_code(project),
+        county=project.county,
     )
     return project
 
@@ -415,7 +413,7 @@ def record_allocation(
         action="projects.record_allocation",
         target=allocation,
         after={"project": project.code, "amount": str(amount), "source": source},
-        county_code=_county_code(project),
+        county=project.county,
     )
     return allocation
 
@@ -432,7 +430,7 @@ def reverse_allocation(*, actor: User, allocation: Allocation, reason: str) -> E
         target=allocation,
         after={"project": allocation.project.code, "amount": str(-allocation.amount)},
         reason=reason.strip()[:500],
-        county_code=_county_code(allocation),
+        county=allocation.county,
     )
     return reversal
 
@@ -478,7 +476,7 @@ def request_disbursement(
         action="projects.request_disbursement",
         target=disbursement,
         after={"project": project.code, "amount": str(amount), "payee": disbursement.payee},
-        county_code=_county_code(project),
+        county=project.county,
     )
     if upload is not None:
         add_disbursement_attachment(actor=actor, disbursement=disbursement, upload=upload)
@@ -521,7 +519,7 @@ def add_disbursement_attachment(
         action="projects.add_disbursement_attachment",
         target=attachment,
         after={"disbursement": disbursement.pk, "name": name, "size": size},
-        county_code=_county_code(disbursement),
+        county=disbursement.county,
     )
     return attachment
 
@@ -544,13 +542,29 @@ def _lock_pending(disbursement: Disbursement) -> Disbursement:
     return locked
 
 
-@transaction.atomic
 def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disbursement:
     """Record one side's approval; the second side's approval pays (a ledger debit).
 
     Refusals (nothing is written): the requester approving their own request, a second approval
-    of the same side or the same user, a user of neither side, a request no longer pending, and a
-    payment the fund's balance does not cover."""
+    of the same side or the same user, a user of neither side, a request no longer pending, a
+    payment the fund's balance does not cover, and a signature the separation-of-duties rule
+    refuses (accounts.duties; that attempt is audited)."""
+    _require_side(actor, disbursement.project)
+    try:
+        return _approve_disbursement(actor=actor, disbursement=disbursement)
+    except DutiesRefused as exc:
+        audit_refusal(
+            actor=actor,
+            action="projects.approve_disbursement",
+            target=disbursement,
+            county=disbursement.county,
+            exc=exc,
+        )
+        raise
+
+
+@transaction.atomic
+def _approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disbursement:
     locked = _lock_pending(disbursement)
     project = locked.project
     _require_fundable(project)
@@ -562,6 +576,12 @@ def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburse
         approver_id=actor.pk,
         approver_sides=sides_of(actor, project),
         slot_labels=_slot_labels(),
+    )
+    check_signature(
+        approver=actor,
+        requester_id=locked.requested_by_id,
+        signer_ids=[uid for uid, _side in filled],
+        requested_at=locked.requested_at,
     )
     DisbursementApproval.objects.create(disbursement=locked, approver=actor, side=side)
     paid = is_complete(REQUIRED_SIDES, [s for _uid, s in filled] + [side])
@@ -584,7 +604,7 @@ def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburse
         action="projects.pay_disbursement" if paid else "projects.approve_disbursement",
         target=locked,
         after={"side": side, "status": locked.status, "amount": str(locked.amount)},
-        county_code=_county_code(project),
+        county=project.county,
     )
     return locked
 
@@ -608,7 +628,7 @@ def reject_disbursement(*, actor: User, disbursement: Disbursement, reason: str)
         target=locked,
         after={"status": locked.status},
         reason=reason[:500],
-        county_code=_county_code(locked.project),
+        county=locked.project.county,
     )
     return locked
 
@@ -649,7 +669,7 @@ def schedule_evaluations(*, actor: User, county: Area, year: int) -> int:
         action="projects.schedule_evaluations",
         target_type="projects.evaluation",
         after={"year": year, "created": created},
-        county_code=county.county_code,
+        county=county,
     )
     return created
 
@@ -678,7 +698,7 @@ def schedule_pairing_evaluations(*, actor: User, county: Area, year: int) -> int
         action="projects.schedule_pairing_evaluations",
         target_type="projects.evaluation",
         after={"year": year, "created": len(rows)},
-        county_code=county.county_code,
+        county=county,
     )
     return len(rows)
 
@@ -729,7 +749,7 @@ def record_evaluation(
         action="projects.record_evaluation",
         target=evaluation,
         after={"score": str(evaluation.score), "rectifications": len(rectifications)},
-        county_code=_county_code(evaluation),
+        county=evaluation.county,
     )
     return evaluation
 
@@ -754,7 +774,7 @@ def close_rectification(*, actor: User, item: RectificationItem, note: str) -> R
         target=item,
         after={"closed_on": item.closed_on.isoformat()},
         reason=note[:500],
-        county_code=item.evaluation.county.code[:6],
+        county=item.evaluation.county,
     )
     return item
 
@@ -820,6 +840,6 @@ def save_investment_plan(
         target=plan,
         before=before,
         after={"planned_amount": str(planned_amount), "issued_on": str(issued_on)},
-        county_code=county.county_code,
+        county=county,
     )
     return plan

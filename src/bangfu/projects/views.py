@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST
 
 from bangfu.accounts.http import AuthedHttpRequest
 from bangfu.accounts.models import Role
-from bangfu.accounts.scopes import STAFF_ROLES, areas_for_user, organisations_for_user, require_role
+from bangfu.accounts.scopes import (
+    STAFF_ROLES,
+    areas_for_user,
+    organisations_for_user,
+    require_county_for_user,
+    require_role,
+)
 from bangfu.areas.models import Area
 from bangfu.core.once import submit_once
 from bangfu.ledger.selectors import entries_of
@@ -75,9 +81,7 @@ def _staff(request: AuthedHttpRequest) -> None:
 
 
 def _county(request: AuthedHttpRequest) -> Area:
-    if request.user.area is None:
-        raise PermissionDenied
-    return Area.objects.get(code=request.user.area.code[:6] + "000000")
+    return require_county_for_user(request.user)
 
 
 def _can_register(request: AuthedHttpRequest) -> bool:

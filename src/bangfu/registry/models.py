@@ -99,31 +99,6 @@ class IdType(models.TextChoices):
     OTHER = "other", _("其他证件")
 
 
-class Relation:
-    """与户主关系 values as the national system writes them (stored as text, any value kept)."""
-
-    HEAD = "户主"
-    SPOUSE = "配偶"
-    SON = "之子"
-    DAUGHTER = "之女"
-    COMMON = (
-        "户主",
-        "配偶",
-        "之子",
-        "之女",
-        "之儿媳",
-        "之女婿",
-        "之孙子",
-        "之孙女",
-        "之外孙子",
-        "之外孙女",
-        "之父",
-        "之母",
-        "之兄弟姐妹",
-        "其他",
-    )
-
-
 class Household(models.Model):
     # Tenant key.
     # No single-column indexes on the two area keys: the unique (county, number) and the

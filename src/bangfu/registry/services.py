@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from bangfu.accounts.models import Role
+from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.core.filemodes import PRIVATE_FILE, private_dir, write_private
@@ -66,7 +69,7 @@ def reveal_id_number(*, actor: Any, member: Member) -> str:
         action="registry.member.reveal_id",
         target=member,
         after={"id_number": member.id_number_masked},
-        county_code=member.village.code[:6],
+        county=member.village,
     )
     return decrypt_text(member.id_number_encrypted, context=ID_CONTEXT)
 
@@ -137,6 +140,12 @@ def import_registry(
     number inside ONE transaction: a crash or kill leaves the database as before. Raises
     FileProblem (nothing written) for an unreadable file, missing columns, or an `as_of` earlier
     than data already imported. `allowed_prefix` restricts rows to an area subtree (web uploads)."""
+    require_actor_in(actor, None, Role.COUNTY_ADMIN)
+    # A person imports only into their own area: the rows are restricted to it.
+    own = area_prefix(actor) if actor is not None else None
+    if own is not None and not (allowed_prefix or own).startswith(own):
+        raise PermissionDenied
+    allowed_prefix = allowed_prefix or own
     with _fewer_gc_passes():
         return _import_registry(
             actor=actor,
@@ -248,7 +257,7 @@ def _import_registry(
                     "updated": outcome.updated,
                     "deactivated": outcome.deactivated,
                 },
-                county_code=_county_code_of(county_codes),
+                county=_county_of(county_codes),
             )
             if dry_run:
                 raise _DryRun
@@ -271,11 +280,10 @@ def _import_registry(
     )
 
 
-def _county_code_of(county_names: list[str]) -> str:
+def _county_of(county_names: list[str]) -> Area | None:
     if len(county_names) != 1:
-        return ""
-    area = Area.objects.filter(level=Level.COUNTY, name=county_names[0]).first()
-    return area.code[:6] if area else ""
+        return None
+    return Area.objects.filter(level=Level.COUNTY, name=county_names[0]).first()
 
 
 def write_error_file(
@@ -324,6 +332,7 @@ def create_import_job(
 ) -> ImportJob:
     """Store the upload (readable by bangfu's user only) and record a queued job (run it with
     `start_import_job`)."""
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     suffix = Path(file_name).suffix.lower()
     relative = f"{IMPORT_DIR}/{uuid.uuid4().hex}{suffix}"
     target = _media_path(relative)
@@ -344,7 +353,7 @@ def create_import_job(
         action="registry.import_job.create",
         target=job,
         after={"file": job.file_name, "as_of": as_of.isoformat(), "full": full, "dry_run": dry_run},
-        county_code=county.code[:6],
+        county=county,
     )
     return job
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.models import Role
-from bangfu.accounts.scopes import areas_for_user, require_role
+from bangfu.accounts.scopes import areas_for_user, county_prefix, require_role
 from bangfu.areas.models import Level
 from bangfu.partners.selectors import helpers_of_household
 from bangfu.registry.forms import ImportForm
@@ -104,8 +104,7 @@ def reveal_member_id(request: HttpRequest, pk: int) -> HttpResponse:
 # --- imports (county admins) ----------------------------------------------------------------------
 def _jobs_for(request: HttpRequest):  # type: ignore[no-untyped-def]
     require_role(request.user, Role.COUNTY_ADMIN)
-    prefix = request.user.area.prefix  # type: ignore[union-attr]
-    return ImportJob.objects.filter(county__code__startswith=prefix[:6])
+    return ImportJob.objects.filter(county__code__startswith=county_prefix(request.user) or "-")
 
 
 @login_required

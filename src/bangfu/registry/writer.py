@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -841,7 +840,3 @@ def _finish_counts(outcome: Outcome, errors: list[RowError], accepted: int) -> N
     outcome.errors = errors
     outcome.accepted = accepted
     outcome.rejected = len(errors)
-
-
-def count_by_reason(errors: Iterable[RowError]) -> Counter[str]:
-    return Counter(e.reason for e in errors)

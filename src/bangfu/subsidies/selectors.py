@@ -208,10 +208,6 @@ def eligible_members(term: YuluTerm) -> QuerySet[Member]:
     )
 
 
-def is_eligible(term: YuluTerm, member: Member) -> bool:
-    return member.pk in eligible_member_ids_for(term, [member.pk])
-
-
 def eligible_member_ids_for(term: YuluTerm, member_ids: list[int]) -> set[int]:
     """Which of a few members are eligible (the same query, restricted to their ids)."""
     if not member_ids:

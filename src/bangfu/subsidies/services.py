@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.lib.clock import today
@@ -129,7 +130,7 @@ def create_term(
             "payment_deadline": str(deadline),
             "amount": str(term.amount),
         },
-        county_code=county.county_code,
+        county=county,
     )
     return term
 
@@ -168,7 +169,7 @@ def update_term(
             "payment_deadline": str(payment_deadline),
             "amount": str(term.amount),
         },
-        county_code=term.county.county_code,
+        county=term.county,
     )
     return term
 
@@ -230,7 +231,7 @@ def ensure_plan_milestones(*, actor: User | None, county: Area, year: int) -> in
             action="subsidies.ensure_plan_milestones",
             target_type="subsidies.programmemilestone",
             after={"year": year, "created": [f"{m.programme}.{m.key}" for m in new]},
-            county_code=county.county_code,
+            county=county,
         )
     return len(new)
 
@@ -252,7 +253,7 @@ def complete_milestone(
         action="subsidies.complete_milestone",
         target=milestone,
         after={"done_on": str(done_on)},
-        county_code=milestone.county.county_code,
+        county=milestone.county,
     )
     return milestone
 
@@ -277,7 +278,7 @@ def create_technician_cohort(
         action="subsidies.create_technician_cohort",
         target=cohort,
         after={"year": year, "amount_per_term": str(cohort.amount_per_term)},
-        county_code=county.county_code,
+        county=county,
     )
     return cohort
 
@@ -316,7 +317,7 @@ def create_sanzhi_plan(
             "settling_allowance": str(plan.settling_allowance),
             "service_months": service_months,
         },
-        county_code=county.county_code,
+        county=county,
     )
     return plan
 
@@ -346,7 +347,7 @@ def set_sanzhi_posts(
         target=post,
         before=before,
         after={"township": township.code, "field": field, "posts": posts},
-        county_code=plan.county.county_code,
+        county=plan.county,
     )
     return post
 
@@ -397,7 +398,7 @@ def register_sanzhi_applicant(
         target_type="subsidies.sanzhiapplicant",
         target_id=str(applicant.pk),
         after={"number": applicant.number, "post": post.pk},
-        county_code=plan.county.county_code,
+        county=plan.county,
     )
     return applicant
 
@@ -429,7 +430,7 @@ def advance_sanzhi_applicant(
         before=before,
         after={"stage": applicant.stage, "eliminated": applicant.eliminated},
         reason=reason.strip(),
-        county_code=applicant.plan.county.county_code,
+        county=applicant.plan.county,
     )
     return applicant
 
@@ -469,7 +470,7 @@ def place_sanzhi_applicant(
             "end_date": str(placement.end_date),
             "township": placement.township.code,
         },
-        county_code=plan.county.county_code,
+        county=plan.county,
     )
     return placement
 
@@ -506,7 +507,7 @@ def pay_sanzhi_subsidy(
         target_type="subsidies.sanzhipayment",
         target_id=str(payment.pk),
         after={"placement": placement.pk, "kind": kind, "month": str(month), "amount": str(amount)},
-        county_code=placement.county.county_code,
+        county=placement.county,
     )
     return payment
 
@@ -537,7 +538,7 @@ def assess_sanzhi_placement(
         action="subsidies.assess_sanzhi_placement",
         target=placement,
         after={"kind": kind, "year": year, "grade": grade},
-        county_code=placement.county.county_code,
+        county=placement.county,
     )
     return assessment
 
@@ -557,7 +558,7 @@ def record_sanzhi_outcome(*, actor: User | None, placement: SanzhiPlacement, out
         target=placement,
         before=before,
         after={"outcome": outcome},
-        county_code=placement.county.county_code,
+        county=placement.county,
     )
     return placement
 
@@ -581,7 +582,7 @@ def record_sanzhi_departure(
         before={"status": PlacementStatus.SERVING},
         after={"status": PlacementStatus.LEFT},
         reason=reason.strip(),
-        county_code=placement.county.county_code,
+        county=placement.county,
     )
     return placement
 
@@ -690,7 +691,7 @@ def submit_application(
         target_type="subsidies.yuluapplication",
         target_id=str(application.pk),
         after={"term": term.code, "member": member.pk, "bank_account": application.bank_account_masked},
-        county_code=term.county.county_code,
+        county=term.county,
     )
     return application
 
@@ -712,7 +713,7 @@ def _move(
         before=before,
         after={"status": target, **{k: str(v) for k, v in fields.items()}},
         reason=reason,
-        county_code=application.county.county_code,
+        county=application.county,
     )
     return application
 
@@ -742,6 +743,7 @@ def review_application(
     """The next review step, by the role that owns it:
     village (初审 → 5-day publicity) → township (after the publicity) → county (审定 → 7-day
     publicity). A rejection needs a reason and ends the application."""
+    require_actor_in(actor, application.village, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
     application = (
         YuluApplication.objects.select_for_update().select_related("county", "village").get(pk=application.pk)
     )
@@ -800,7 +802,7 @@ def create_payment_batch(*, actor: User | None, term: YuluTerm, day: date | None
         action="subsidies.create_payment_batch",
         target=batch,
         after={"term": term.code, "number": number, "applications": count},
-        county_code=term.county.county_code,
+        county=term.county,
     )
     return batch
 
@@ -853,7 +855,7 @@ def mark_batch_paid(*, actor: User | None, batch: YuluPaymentBatch, paid_on: dat
         action="subsidies.mark_batch_paid",
         target=batch,
         after={"paid_on": str(paid_on), "payments": len(rows)},
-        county_code=batch.county.county_code,
+        county=batch.county,
     )
     return len(rows)
 
@@ -893,7 +895,7 @@ def record_payment(
             "amount": str(payment.amount),
             "paid_on": str(paid_on),
         },
-        county_code=term.county.county_code,
+        county=term.county,
     )
     return payment
 
@@ -911,7 +913,7 @@ def export_bank_file(*, actor: User | None, batch: YuluPaymentBatch) -> bytes:
         action="subsidies.export_bank_file",
         target=batch,
         after={"applications": batch.applications.count()},
-        county_code=batch.county.county_code,
+        county=batch.county,
     )
     return content
 
@@ -959,7 +961,7 @@ def enrol_technician_student(
         target_type="subsidies.technicianenrolment",
         target_id=str(enrolment.pk),
         after={"cohort": cohort.year, "member": member.pk, "trade": enrolment.trade},
-        county_code=cohort.county.county_code,
+        county=cohort.county,
     )
     return enrolment
 
@@ -991,7 +993,7 @@ def set_technician_status(
         before=before,
         after={"status": status},
         reason=reason.strip(),
-        county_code=enrolment.county.county_code,
+        county=enrolment.county,
     )
     return enrolment
 
@@ -1021,7 +1023,7 @@ def fund_technician_term(
         action="subsidies.fund_technician_term",
         target=cohort,
         after={"term": code, "students": len(ids), "amount_each": str(cohort.amount_per_term)},
-        county_code=cohort.county.county_code,
+        county=cohort.county,
     )
     return len(ids)
 
@@ -1058,7 +1060,7 @@ def pay_sanzhi_month(*, actor: User | None, county: Area, month: date, paid_on: 
         action="subsidies.pay_sanzhi_month",
         target_type="subsidies.sanzhipayment",
         after={"month": str(month), "placements": len(rows)},
-        county_code=county.county_code,
+        county=county,
     )
     return len(rows)
 
@@ -1130,6 +1132,6 @@ def import_paid_list(*, actor: User | None, term: YuluTerm, data: bytes, filenam
         action="subsidies.import_paid_list",
         target=term,
         after={"file": filename[:100], "payments": len(rows)},
-        county_code=term.county.county_code,
+        county=term.county,
     )
     return len(rows)

@@ -14,28 +14,36 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bangfu.accounts.models import Role
-from bangfu.accounts.scopes import STAFF_ROLES, require_role
-from bangfu.areas.models import Area
+from bangfu.accounts.scopes import STAFF_ROLES, require_county_for_user, require_role
+from bangfu.areas.models import Area, township_code_of
 from bangfu.lib.clock import today
 from bangfu.lib.params import int_param, year_param
 from bangfu.lib.sheets import MIME
 from bangfu.subsidies import selectors, services
 from bangfu.subsidies.exports import reconciliation_xlsx
+from bangfu.subsidies.forms import (
+    ApplicantForm,
+    ApplicationForm,
+    AssessForm,
+    CohortForm,
+    FundTermForm,
+    MonthForm,
+    PostForm,
+    SanzhiPlanForm,
+    TechnicianEnrolForm,
+    TermForm,
+    TermSettingsForm,
+)
 from bangfu.subsidies.models import (
     APPLICATION_TRANSITIONS,
     TECHNICIAN_TRANSITIONS,
     ApplicationStatus,
-    AssessmentGrade,
-    AssessmentKind,
     Programme,
     SanzhiField,
     SanzhiOutcome,
-    SanzhiPlan,
-    SanzhiPost,
     SanzhiStage,
     TechnicianStatus,
     YuluApplication,
@@ -47,9 +55,7 @@ def _staff(request: HttpRequest) -> None:
 
 
 def _county_of(request: HttpRequest) -> Area:
-    user: Any = request.user
-    code = user.area.code[:6] + "000000"
-    return Area.objects.get(code=code)
+    return require_county_for_user(request.user)
 
 
 def _form_errors(request: HttpRequest, form: forms.Form) -> None:
@@ -61,24 +67,6 @@ def _form_errors(request: HttpRequest, form: forms.Form) -> None:
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-# --- Yulu terms ----------------------------------------------------------------------------------------
-class TermForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("学期编号"), help_text=gettext_lazy("如 2020-spring、2020-autumn"), max_length=12
-    )
-    start_date = forms.DateField(
-        label=gettext_lazy("开学日期"), required=False, help_text=gettext_lazy("留空：春季3月1日，秋季9月1日")
-    )
-    payment_deadline = forms.DateField(
-        label=gettext_lazy("发放截止日期"),
-        required=False,
-        help_text=gettext_lazy("留空：春季6月30日，秋季12月31日"),
-    )
-    amount = forms.DecimalField(
-        label=gettext_lazy("每生补助金额（元）"), required=False, max_digits=14, decimal_places=2
-    )
 
 
 @login_required
@@ -152,27 +140,6 @@ def milestone_schedule(request: HttpRequest) -> HttpResponse:
     return redirect("subsidies:milestones")
 
 
-# --- technician cohorts --------------------------------------------------------------------------------
-class CohortForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
-    name = forms.CharField(label=gettext_lazy("名称"), max_length=80)
-    amount_per_term = forms.DecimalField(
-        label=gettext_lazy("每生每学期资助（元）"), max_digits=14, decimal_places=2
-    )
-
-
-# --- Sanzhi-Yifu ---------------------------------------------------------------------------------------
-class SanzhiPlanForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
-    monthly_subsidy = forms.DecimalField(
-        label=gettext_lazy("每月生活补贴（元）"), max_digits=14, decimal_places=2
-    )
-    settling_allowance = forms.DecimalField(
-        label=gettext_lazy("一次性安家费（元）"), max_digits=14, decimal_places=2
-    )
-    service_months = forms.IntegerField(label=gettext_lazy("服务期（月）"), initial=24, min_value=1)
-
-
 @login_required
 def sanzhi_list(request: HttpRequest) -> HttpResponse:
     _staff(request)
@@ -204,7 +171,7 @@ def sanzhi_plan(request: HttpRequest, year: int) -> HttpResponse:
     plan = selectors.get_sanzhi_plan_for_user(user, year)
     applicants = selectors.sanzhi_applicants_for_user(user).filter(plan=plan)
     posts = (
-        plan.posts.filter(township__code__startswith=(user.area.prefix[:9]))
+        plan.posts.filter(township__code__startswith=township_code_of(user.area.prefix))
         .select_related("township")
         .annotate(
             applied=Count("applicants"),
@@ -318,15 +285,6 @@ def term_detail(request: HttpRequest, code: str) -> HttpResponse:
             ),
         },
     )
-
-
-class ApplicationForm(forms.Form):
-    member = forms.IntegerField(label=gettext_lazy("学生"), widget=forms.HiddenInput)
-    school = forms.CharField(label=gettext_lazy("就读学校"), max_length=100)
-    enrolment_proof = forms.CharField(label=gettext_lazy("学籍证明"), max_length=100)
-    bank_name = forms.CharField(label=gettext_lazy("开户银行"), max_length=60)
-    account_holder = forms.CharField(label=gettext_lazy("户名"), max_length=40)
-    bank_account = forms.CharField(label=gettext_lazy("银行账号"), max_length=40)
 
 
 APPLY_ROLES = (Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK)
@@ -447,14 +405,6 @@ def reconciliation_file(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-# --- technician programme ------------------------------------------------------------------------------
-class EnrolForm(forms.Form):
-    member = forms.IntegerField(label=gettext_lazy("学生"), widget=forms.HiddenInput)
-    school = forms.CharField(label=gettext_lazy("培训学校"), max_length=100)
-    trade = forms.CharField(label=gettext_lazy("专业工种"), max_length=60)
-    start_date = forms.DateField(label=gettext_lazy("入学日期"))
-
-
 @login_required
 def technician(request: HttpRequest) -> HttpResponse:
     _staff(request)
@@ -510,42 +460,6 @@ def technician_status(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     return redirect(f"{reverse('subsidies:technician')}?year={enrolment.cohort.year}")
-
-
-# --- Sanzhi-Yifu: county admin actions on a plan ----------------------------------------------------------
-class PostForm(forms.Form):
-    township = forms.ModelChoiceField(label=gettext_lazy("乡(镇)"), queryset=Area.objects.none())
-    field = forms.ChoiceField(label=gettext_lazy("类别"), choices=SanzhiField.choices)
-    posts = forms.IntegerField(label=gettext_lazy("岗位数"), min_value=1, max_value=999)
-
-    def __init__(self, *args: Any, county: Area, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = Area.objects.filter(  # type: ignore[attr-defined]
-            level="township", code__startswith=county.prefix
-        )
-
-
-class ApplicantForm(forms.Form):
-    post = forms.ModelChoiceField(label=gettext_lazy("报考岗位"), queryset=SanzhiPost.objects.none())
-    number = forms.CharField(label=gettext_lazy("报名号"), max_length=20)
-    name = forms.CharField(label=gettext_lazy("姓名"), max_length=40)
-    school = forms.CharField(label=gettext_lazy("毕业院校"), max_length=80)
-    major = forms.CharField(label=gettext_lazy("专业"), max_length=60, required=False)
-    graduation_year = forms.IntegerField(label=gettext_lazy("毕业年份"), min_value=1990, max_value=2100)
-
-    def __init__(self, *args: Any, plan: SanzhiPlan, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["post"].queryset = plan.posts.select_related("township")  # type: ignore[attr-defined]
-
-
-class MonthForm(forms.Form):
-    month = forms.DateField(label=gettext_lazy("所属月份"), help_text=gettext_lazy("该月任一日期"))
-
-
-class AssessForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("类别"), choices=AssessmentKind.choices)
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
-    grade = forms.ChoiceField(label=gettext_lazy("等次"), choices=AssessmentGrade.choices)
 
 
 @login_required
@@ -609,19 +523,6 @@ def _placement_action(request: HttpRequest, user: Any, action: str, form: forms.
         )
 
 
-class TechnicianEnrolForm(forms.Form):
-    id_number = forms.CharField(label=gettext_lazy("学生证件号码"), max_length=24)
-    school = forms.CharField(label=gettext_lazy("培训学校"), max_length=100)
-    trade = forms.CharField(label=gettext_lazy("专业工种"), max_length=60)
-    start_date = forms.DateField(label=gettext_lazy("入学日期"))
-
-
-class FundTermForm(forms.Form):
-    term_code = forms.CharField(
-        label=gettext_lazy("学期编号"), max_length=12, help_text=gettext_lazy("如 2020-autumn")
-    )
-
-
 @login_required
 @require_POST
 def technician_action(request: HttpRequest, year: int) -> HttpResponse:
@@ -654,12 +555,6 @@ def technician_action(request: HttpRequest, year: int) -> HttpResponse:
     except ValidationError as exc:
         _errors(request, exc)
     return redirect(f"{reverse('subsidies:technician')}?year={cohort.year}")
-
-
-class TermSettingsForm(forms.Form):
-    start_date = forms.DateField(label=gettext_lazy("开学日期"))
-    payment_deadline = forms.DateField(label=gettext_lazy("发放截止日期"))
-    amount = forms.DecimalField(label=gettext_lazy("每生补助金额（元）"), max_digits=14, decimal_places=2)
 
 
 @login_required

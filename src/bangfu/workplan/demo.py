@@ -170,6 +170,6 @@ def seed_demo(county: Area) -> None:
         action="workplan.seed_demo",
         target=plan,
         after={"reports": len(changed), "milestones_completed": len(done)},
-        county_code=county.code[:6],
+        county=county,
     )
     send_reminders(actor=None, county=county)

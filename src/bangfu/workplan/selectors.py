@@ -47,10 +47,6 @@ def county_for_user(user: Any) -> Area | None:
     return Area.objects.filter(level=Level.COUNTY, code__startswith=prefix).order_by("code").first()
 
 
-def is_oversight(user: Any) -> bool:
-    return getattr(user, "is_authenticated", False) and user.is_active and user.role in OVERSIGHT_ROLES
-
-
 def plans_for_user(user: Any) -> QuerySet[Plan]:
     prefix = county_prefix(user)
     if prefix is None:

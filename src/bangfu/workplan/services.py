@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
@@ -44,11 +45,6 @@ from bangfu.workplan.models import (
 from bangfu.workplan.planfile import PlanSpec, read_plan
 
 
-def _require(actor: User | None, *roles: str) -> None:
-    if actor is not None and (not actor.is_active or actor.role not in roles):
-        raise PermissionDenied
-
-
 def settings_for(county: Area) -> WorkplanSettings:
     """The county's settings (defaults until the admin saves some; reading never writes)."""
     found = WorkplanSettings.objects.filter(county=county).first()
@@ -72,7 +68,7 @@ def _month_starts(year: int) -> list[date]:
 def load_plan(*, actor: User | None, county: Area, data: bytes) -> LoadResult:
     """Create or update the county's plan from YAML bytes. Idempotent by task code; raises
     PlanFileError (every problem with its YAML path) and then writes nothing."""
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("所属县必须是县级区划。")})
     organisations = list(Organisation.objects.filter(county=county, is_active=True).select_related("area"))
@@ -139,7 +135,7 @@ def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResu
         action="workplan.load_plan",
         target=plan,
         after={"tasks_created": created, "tasks_updated": updated, "slots_created": slots},
-        county_code=county.code[:6],
+        county=county,
     )
     return LoadResult(plan, created, updated, slots)
 
@@ -176,7 +172,7 @@ def update_task(
     lead_units: list[Organisation],
     responsible_units: list[Organisation],
 ) -> Task:
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, task.plan.county, Role.COUNTY_ADMIN)
     county_id = task.plan.county_id
     if any(o.county_id != county_id for o in [*lead_units, *responsible_units]):
         raise ValidationError({"responsible_units": _("单位不属于本县。")})
@@ -201,14 +197,16 @@ def update_task(
         "responsible_units": sorted(o.code for o in responsible_units),
     }
     b, a = diff(before, after)
-    record_audit(actor=actor, action="workplan.update_task", target=task, before=b, after=a, county_code="")
+    record_audit(
+        actor=actor, action="workplan.update_task", target=task, before=b, after=a, county=task.plan.county
+    )
     open_slots(plan=task.plan)
     return task
 
 
 @transaction.atomic
 def set_milestone_completed(*, actor: User, milestone: Milestone, completed_on: date | None) -> Milestone:
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, milestone.task.plan.county, Role.COUNTY_ADMIN)
     if completed_on is not None and completed_on > clock.today():
         raise ValidationError({"completed_on": _("完成日期不能晚于今天。")})
     before = {"completed_on": str(milestone.completed_on) if milestone.completed_on else None}
@@ -218,6 +216,7 @@ def set_milestone_completed(*, actor: User, milestone: Milestone, completed_on: 
         actor=actor,
         action="workplan.set_milestone_completed",
         target=milestone,
+        county=milestone.task.plan.county,
         before=before,
         after={"completed_on": str(completed_on) if completed_on else None},
     )
@@ -235,7 +234,7 @@ def update_settings(
     weight_indicators: int,
     email_reminders: bool,
 ) -> WorkplanSettings:
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     if not 1 <= due_day <= 28:
         raise ValidationError({"due_day": _("截止日应为 1 至 28。")})
     if weight_timeliness + weight_milestones + weight_indicators != 100:
@@ -267,7 +266,7 @@ def update_settings(
         target=obj,
         before=b,
         after=a,
-        county_code=county.code[:6],
+        county=county,
     )
     return obj
 
@@ -279,6 +278,13 @@ def _is_reporter_for(actor: User, report: LedgerReport) -> bool:
         and actor.role in (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
         and actor.organisation_id == report.organisation_id
     )
+
+
+def _lock_report(report: LedgerReport) -> None:
+    """Lock the report's row and re-read it: its status is judged as it is now, not as the caller
+    loaded it (two reviewers clicking at once)."""
+    list(LedgerReport.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True))
+    report.refresh_from_db()
 
 
 def _transition(report: LedgerReport, target: str) -> None:
@@ -350,7 +356,7 @@ def save_report(
         target=report,
         before=b,
         after=a,
-        county_code=report.organisation.county.code[:6] if report.organisation_id else "",
+        county=report.county,
     )
     return report
 
@@ -378,7 +384,13 @@ def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -
     item = ReportAttachment(report=report, name=name[:200], size=upload.size or 0, uploaded_by=actor)
     item.file.save(name, upload, save=False)
     item.save()
-    record_audit(actor=actor, action="workplan.add_attachment", target=report, after={"attachment": name})
+    record_audit(
+        actor=actor,
+        action="workplan.add_attachment",
+        target=report,
+        after={"attachment": name},
+        county=report.county,
+    )
     return item
 
 
@@ -386,6 +398,7 @@ def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -
 def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     if not _is_reporter_for(actor, report):
         raise PermissionDenied
+    _lock_report(report)
     if report.month > clock.today():
         raise ValidationError({"month": _("不能提交未来月份的报告。")})
     if not report.progress.strip():
@@ -401,6 +414,7 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
         actor=actor,
         action="workplan.submit_report",
         target=report,
+        county=report.county,
         before={"status": before},
         after={"status": report.status},
     )
@@ -409,7 +423,8 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
 
 @transaction.atomic
 def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
+    _lock_report(report)
     before = report.status
     _transition(report, ReportStatus.ACCEPTED)
     report.reviewed_at, report.reviewed_by = clock.now(), actor
@@ -418,6 +433,7 @@ def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
         actor=actor,
         action="workplan.accept_report",
         target=report,
+        county=report.county,
         before={"status": before},
         after={"status": report.status},
     )
@@ -426,7 +442,8 @@ def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
 
 @transaction.atomic
 def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerReport:
-    _require(actor, Role.COUNTY_ADMIN, Role.INSPECTOR)
+    require_actor_in(actor, report.county, Role.COUNTY_ADMIN, Role.INSPECTOR)
+    _lock_report(report)
     if not comment.strip():
         raise ValidationError({"comment": _("退回时必须填写意见。")})
     before = report.status
@@ -439,6 +456,7 @@ def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerR
         actor=actor,
         action="workplan.return_report",
         target=report,
+        county=report.county,
         before={"status": before},
         after={"status": report.status},
         reason=comment.strip(),
@@ -449,11 +467,15 @@ def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerR
 @transaction.atomic
 def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     """Accept every report that awaits review; refuse the lot if any cannot be accepted."""
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, None, Role.COUNTY_ADMIN)
+    for county in {r.county for r in reports}:
+        require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    # Lock the rows, then judge their current status.
+    ids = [r.pk for r in reports]
+    reports = list(LedgerReport.objects.select_for_update().filter(pk__in=ids))
     bad = [r for r in reports if r.status not in AWAITING_REVIEW]
     if bad:
         raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态,未做任何更改。") % {"n": len(bad)}})
-    ids = [r.pk for r in reports]
     # update() skips auto_now; updated_at is the real change time (the completeness cache's stamp
     # reads it), not the office's date, which a demo or test may have moved.
     count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_REVIEW).update(
@@ -462,6 +484,7 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     record_audit(
         actor=actor,
         action="workplan.bulk_accept_reports",
+        county=reports[0].county if reports else None,
         target_type="workplan.ledgerreport",
         target_id=",".join(str(i) for i in ids)[:200],
         after={"accepted": count},
@@ -471,17 +494,23 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
 
 @transaction.atomic
 def comment_report(*, actor: User, report: LedgerReport, text: str) -> ReportComment:
-    _require(actor, Role.COUNTY_ADMIN, Role.INSPECTOR)
+    require_actor_in(actor, report.county, Role.COUNTY_ADMIN, Role.INSPECTOR)
     if not text.strip():
         raise ValidationError({"text": _("意见不能为空。")})
     comment = ReportComment.objects.create(report=report, author=actor, text=text.strip())
-    record_audit(actor=actor, action="workplan.comment_report", target=report, after={"comment": comment.pk})
+    record_audit(
+        actor=actor,
+        action="workplan.comment_report",
+        target=report,
+        after={"comment": comment.pk},
+        county=report.county,
+    )
     return comment
 
 
 @transaction.atomic
 def flag_good_practice(*, actor: User, report: LedgerReport, flag: bool) -> LedgerReport:
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
     if flag and report.status != ReportStatus.ACCEPTED:
         raise ValidationError({"good_practice": _("只能将已通过的报告标记为经验做法。")})
     before = report.good_practice
@@ -491,6 +520,7 @@ def flag_good_practice(*, actor: User, report: LedgerReport, flag: bool) -> Ledg
         actor=actor,
         action="workplan.flag_good_practice",
         target=report,
+        county=report.county,
         before={"good_practice": before},
         after={"good_practice": flag},
     )
@@ -506,6 +536,7 @@ def previous_month(day: date) -> date:
 def send_reminders(*, actor: User | None, county: Area, on: date | None = None) -> int:
     """In-app notifications for every report of last month not yet submitted, to every active
     user of the responsible unit. Each (user, report) is notified once, however often this runs."""
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     on = on or clock.today()
     month = previous_month(on)
     setting = settings_for(county)
@@ -553,7 +584,7 @@ def send_reminders(*, actor: User | None, county: Area, on: date | None = None) 
             action="workplan.send_reminders",
             target_type="workplan.notification",
             after={"month": f"{month:%Y-%m}", "sent": sent},
-            county_code=county.code[:6],
+            county=county,
         )
     return sent
 
@@ -568,7 +599,7 @@ def mark_notifications_read(*, actor: User) -> int:
 def add_adjustment(
     *, actor: User, county: Area, year: int, organisation: Organisation, points: Decimal, reason: str
 ) -> AssessmentAdjustment:
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
     if not reason.strip():
         raise ValidationError({"reason": _("调整分数必须写明理由。")})
     if organisation.county_id != county.pk:
@@ -589,14 +620,15 @@ def add_adjustment(
         target=adj,
         after={"points": str(points)},
         reason=reason.strip(),
-        county_code=county.code[:6],
+        county=county,
     )
     return adj
 
 
 @transaction.atomic
 def save_self_inspection(*, actor: User, year: int, note: str) -> SelfInspection:
-    if actor.organisation is None or actor.role not in (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK):
+    require_actor_in(actor, None, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    if actor.organisation is None:
         raise PermissionDenied
     if not note.strip():
         raise ValidationError({"note": _("自查情况不能为空。")})
@@ -604,5 +636,5 @@ def save_self_inspection(*, actor: User, year: int, note: str) -> SelfInspection
     item = SelfInspection.objects.create(
         county=org.county, year=year, organisation=org, note=note.strip(), created_by=actor
     )
-    record_audit(actor=actor, action="workplan.save_self_inspection", target=item)
+    record_audit(actor=actor, action="workplan.save_self_inspection", target=item, county=item.county)
     return item

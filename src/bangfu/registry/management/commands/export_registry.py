@@ -24,13 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         members = Member.objects.all()
-        county_code = ""
+        county: Area | None = None
         if options["county"]:
             county = Area.objects.filter(code=options["county"], level=Level.COUNTY).first()
             if county is None:
                 raise CommandError(f"县代码“{options['county']}”不存在")
             members = members.filter(county=county)
-            county_code = county.code[:6]
         rows = list(export_rows(members))
         write_xlsx(rows, options["output"])
         options["output"].chmod(PRIVATE_FILE)  # full ID numbers: bangfu's user's alone
@@ -39,6 +38,6 @@ class Command(BaseCommand):
             action="registry.export",
             target_type="registry.member",
             after={"file": options["output"].name, "members": len(rows)},
-            county_code=county_code,
+            county=county,
         )
         self.stdout.write(f"已导出 {len(rows)} 人 → {options['output']}")
