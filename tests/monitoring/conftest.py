@@ -53,7 +53,9 @@ def ranbu(demo) -> Area:
 @pytest.fixture
 def cadre(county) -> Cadre:
     org = Organisation.objects.filter(county=county).order_by("code").first()
-    return Cadre.objects.create(county=county, organisation=org, name="王帮扶", job_grade="ungraded", phone="13900000001")
+    return Cadre.objects.create(
+        county=county, organisation=org, name="王帮扶", job_grade="ungraded", phone="13900000001"
+    )
 
 
 @pytest.fixture

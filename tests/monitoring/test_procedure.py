@@ -28,7 +28,11 @@ pytestmark = pytest.mark.django_db
 
 def snapshot() -> tuple:
     return (
-        list(MonitoredHousehold.objects.values_list("pk", "status", "phase", "last_step", "identified_on", "eliminated_on")),
+        list(
+            MonitoredHousehold.objects.values_list(
+                "pk", "status", "phase", "last_step", "identified_on", "eliminated_on"
+            )
+        ),
         list(ProcedureStep.objects.values_list("pk", "step", "date")),
         list(Risk.objects.values_list("pk", "closed_on")),
         AuditRecord.objects.count(),
@@ -47,7 +51,9 @@ def step(actor, household, name, on, **kw):
     return services.record_step(actor=actor, household=household, step=name, on=on, **kw)
 
 
-def test_it_walks_a_household_through_identification_and_elimination(admin, township, village_officer, ranbu_household, cadre):
+def test_it_walks_a_household_through_identification_and_elimination(
+    admin, township, village_officer, ranbu_household, cadre
+):
     hh = services.create_monitored_household(
         actor=village_officer,
         kind="unstable",
@@ -63,14 +69,21 @@ def test_it_walks_a_household_through_identification_and_elimination(admin, town
     assert hh.household_size == ranbu_household.members.filter(active=True).count()
 
     # Out of order: the township cannot check before the village has reviewed and published.
-    refused(lambda: step(township, hh, Step.TOWNSHIP_REVIEW, date(2020, 1, 8)), match="当前应办理“村级民主评议”")
+    refused(
+        lambda: step(township, hh, Step.TOWNSHIP_REVIEW, date(2020, 1, 8)), match="当前应办理“村级民主评议”"
+    )
     refused(lambda: step(admin, hh, Step.ENTERED, date(2020, 1, 8)), match="程序顺序错误")
     step(village_officer, hh, Step.VILLAGE_REVIEW, date(2020, 1, 8), note="评议通过 9票同意")
-    refused(lambda: step(village_officer, hh, Step.VILLAGE_REVIEW, date(2020, 1, 9)), match="当前应办理“村级公示”")
+    refused(
+        lambda: step(village_officer, hh, Step.VILLAGE_REVIEW, date(2020, 1, 9)), match="当前应办理“村级公示”"
+    )
     refused(lambda: step(village_officer, hh, Step.PUBLICITY, date(2020, 1, 7)), match="早于上一步")
     step(village_officer, hh, Step.PUBLICITY, date(2020, 1, 9), days=7, objections="无异议")
     # The 公示 runs 7 days: the township waits until it is over.
-    refused(lambda: step(township, hh, Step.TOWNSHIP_REVIEW, date(2020, 1, 12)), match="公示期未满（公示至2020-01-16）")
+    refused(
+        lambda: step(township, hh, Step.TOWNSHIP_REVIEW, date(2020, 1, 12)),
+        match="公示期未满（公示至2020-01-16）",
+    )
     # A village officer may not record the township's or the county's steps.
     before = snapshot()
     with pytest.raises(PermissionDenied):
@@ -87,17 +100,29 @@ def test_it_walks_a_household_through_identification_and_elimination(admin, town
     assert AuditRecord.objects.filter(action__startswith="monitoring.step.identify").count() == 5
 
     # Elimination: not while a risk is open, not before the income was stable for 6 months.
-    refused(lambda: step(village_officer, hh, Step.VILLAGE_REVIEW, date(2020, 7, 1)), match="当前应办理“申请或发现”")
-    refused(lambda: step(village_officer, hh, Step.APPLIED, date(2020, 7, 1)), match="尚有未消除的风险（因病、务工就业不稳）")
+    refused(
+        lambda: step(village_officer, hh, Step.VILLAGE_REVIEW, date(2020, 7, 1)),
+        match="当前应办理“申请或发现”",
+    )
+    refused(
+        lambda: step(village_officer, hh, Step.APPLIED, date(2020, 7, 1)),
+        match="尚有未消除的风险（因病、务工就业不稳）",
+    )
     services.close_risk(actor=village_officer, household=hh, risk_type="illness", on=date(2020, 6, 1))
     services.close_risk(actor=village_officer, household=hh, risk_type="employment", on=date(2020, 6, 1))
     services.record_income(actor=village_officer, household=hh, on=date(2020, 2, 1), per_capita_income="7000")
-    refused(lambda: step(village_officer, hh, Step.APPLIED, date(2020, 7, 1)), match="未连续6个月高于监测线6000.00元")
+    refused(
+        lambda: step(village_officer, hh, Step.APPLIED, date(2020, 7, 1)),
+        match="未连续6个月高于监测线6000.00元",
+    )
     IncomeCheck.objects.filter(household=hh, checked_on=date(2020, 2, 1)).update(checked_on=date(2020, 1, 10))
     step(village_officer, hh, Step.APPLIED, date(2020, 7, 1))
     hh.refresh_from_db()
     assert hh.status == Status.ELIMINATING
-    refused(lambda: step(admin, hh, Step.COUNTY_APPROVAL, date(2020, 7, 2)), match="风险消除当前应办理“村级民主评议”")
+    refused(
+        lambda: step(admin, hh, Step.COUNTY_APPROVAL, date(2020, 7, 2)),
+        match="风险消除当前应办理“村级民主评议”",
+    )
     step(village_officer, hh, Step.VILLAGE_REVIEW, date(2020, 7, 2))
     step(village_officer, hh, Step.PUBLICITY, date(2020, 7, 3))  # the county's default: 7 days
     refused(lambda: step(township, hh, Step.TOWNSHIP_REVIEW, date(2020, 7, 9)), match="公示至2020-07-10")
@@ -112,8 +137,12 @@ def test_it_walks_a_household_through_identification_and_elimination(admin, town
 
 def test_a_failed_village_review_ends_identification(village_officer, ranbu_household):
     hh = services.create_monitored_household(
-        actor=village_officer, kind="sudden", found_by="self", found_on=date(2020, 5, 1),
-        risk_types=["disaster"], registry_household=ranbu_household,
+        actor=village_officer,
+        kind="sudden",
+        found_by="self",
+        found_on=date(2020, 5, 1),
+        risk_types=["disaster"],
+        registry_household=ranbu_household,
     )
     step(village_officer, hh, Step.VILLAGE_REVIEW, date(2020, 5, 3), passed=False, note="收入高于监测线")
     hh.refresh_from_db()
@@ -121,30 +150,53 @@ def test_a_failed_village_review_ends_identification(village_officer, ranbu_hous
     refused(lambda: step(village_officer, hh, Step.PUBLICITY, date(2020, 5, 4)), match="状态为“未纳入”")
     # A new record may be opened later: the old one is no longer live.
     again = services.create_monitored_household(
-        actor=village_officer, kind="sudden", found_by="self", found_on=date(2020, 6, 1),
-        risk_types=["disaster"], registry_household=ranbu_household,
+        actor=village_officer,
+        kind="sudden",
+        found_by="self",
+        found_on=date(2020, 6, 1),
+        risk_types=["disaster"],
+        registry_household=ranbu_household,
     )
     assert again.number == f"{ranbu_household.number}-2"
 
 
 def test_a_second_live_record_for_one_household_is_refused(village_officer, ranbu_household):
-    kwargs = dict(actor=village_officer, kind="unstable", found_by="cadre", found_on=date(2020, 5, 1),
-                  risk_types=["illness"], registry_household=ranbu_household)
+    kwargs = dict(
+        actor=village_officer,
+        kind="unstable",
+        found_by="cadre",
+        found_on=date(2020, 5, 1),
+        risk_types=["illness"],
+        registry_household=ranbu_household,
+    )
     services.create_monitored_household(**kwargs)
     refused(lambda: services.create_monitored_household(**kwargs), match="已有正在办理或监测中的记录")
 
 
-def test_it_creates_a_marginal_household_outside_the_registry_with_masked_encrypted_ids(admin, village_officer, ranbu, registry):
+def test_it_creates_a_marginal_household_outside_the_registry_with_masked_encrypted_ids(
+    admin, village_officer, ranbu, registry
+):
     head = valid_id("51332519700101001")
     child = valid_id("51332520100505002")
     hh = services.create_monitored_household(
-        actor=village_officer, kind="marginal", found_by="self", found_on=date(2020, 4, 1),
-        risk_types=["illness"], village=ranbu, per_capita_income="6100",
-        members=[MemberInput("扎西", "户主", head, health="患有大病"), MemberInput("卓玛", "之女", child.lower())],
+        actor=village_officer,
+        kind="marginal",
+        found_by="self",
+        found_on=date(2020, 4, 1),
+        risk_types=["illness"],
+        village=ranbu,
+        per_capita_income="6100",
+        members=[
+            MemberInput("扎西", "户主", head, health="患有大病"),
+            MemberInput("卓玛", "之女", child.lower()),
+        ],
     )
     assert hh.number == "JC202000001" and hh.head_name == "扎西" and hh.household_size == 2
     members = list(MonitoredMember.objects.filter(household=hh).order_by("id"))
-    assert [m.id_number_masked for m in members] == [head[:6] + "********" + head[-4:], child[:6] + "********" + child[-4:]]
+    assert [m.id_number_masked for m in members] == [
+        head[:6] + "********" + head[-4:],
+        child[:6] + "********" + child[-4:],
+    ]
     assert all(head not in m.id_number_encrypted and m.id_number_encrypted.startswith("v1.") for m in members)
     audit = AuditRecord.objects.get(action="monitoring.household.create")
     assert head not in str(audit.after) and audit.county_code == "513325"
@@ -158,8 +210,12 @@ def test_bad_or_known_ids_of_a_marginal_household_are_refused_row_by_row(village
     bad = "513325197001010010"  # wrong check character
     refused(
         lambda: services.create_monitored_household(
-            actor=village_officer, kind="marginal", found_by="self", found_on=date(2020, 4, 1),
-            risk_types=["illness"], village=ranbu,
+            actor=village_officer,
+            kind="marginal",
+            found_by="self",
+            found_on=date(2020, 4, 1),
+            risk_types=["illness"],
+            village=ranbu,
             members=[MemberInput("甲", "户主", bad), MemberInput("乙", "配偶", known)],
         ),
         match="第1名成员：证件号码“513325197001010010”校验位错误",
@@ -173,8 +229,12 @@ def test_a_village_officer_cannot_enter_a_household_of_another_village(village_o
     other = Household.objects.filter(village__code="513325200201").first()
     with pytest.raises(PermissionDenied):
         services.create_monitored_household(
-            actor=village_officer, kind="unstable", found_by="cadre", found_on=date(2020, 5, 1),
-            risk_types=["illness"], registry_household=other,
+            actor=village_officer,
+            kind="unstable",
+            found_by="cadre",
+            found_on=date(2020, 5, 1),
+            risk_types=["illness"],
+            registry_household=other,
         )
     assert not MonitoredHousehold.objects.exists()
 
@@ -184,8 +244,15 @@ def test_the_line_and_periods_are_settings_with_their_year(admin, county):
 
     assert policy_for(county, 2020).line == Decimal("6000.00")
     assert policy_for(county, 2019).line == Decimal("5625.00")
-    services.set_policy(actor=admin, county=county, year=2020, national_standard=Decimal("4000"),
-                        line_factor=Decimal("1.6"), publicity_days=5, stable_months=3)
+    services.set_policy(
+        actor=admin,
+        county=county,
+        year=2020,
+        national_standard=Decimal("4000"),
+        line_factor=Decimal("1.6"),
+        publicity_days=5,
+        stable_months=3,
+    )
     policy = policy_for(county, 2020)
     assert (policy.line, policy.publicity_days, policy.stable_months) == (Decimal("6400.00"), 5, 3)
     assert policy_for(county, 2019).line == Decimal("5625.00")

@@ -14,12 +14,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area
 from bangfu.lib import idnumbers
 from bangfu.lib.crypto import blind_index
 from bangfu.monitoring.models import (
     NATIONAL_STANDARD,
+    OPEN_STATUSES,
     STEPS,
     IncomeCheck,
     Lead,
@@ -147,3 +149,69 @@ def publicity_ends(step: ProcedureStep) -> date:
 def last_visit_on(household: MonitoredHousehold) -> date | None:
     visit = MonitoringVisit.objects.filter(household=household).order_by("-date").first()
     return visit.date if visit else None
+
+
+# --- lists ----------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    household: MonitoredHousehold
+    next_step: str  # label of the step due, "" when none
+    waiting_since: date | None
+    overdue: list[str]
+
+
+def annotated(households: QuerySet[MonitoredHousehold]) -> QuerySet[MonitoredHousehold]:
+    """With the date of the last step (and its 公示 days) and of the last visit: one query."""
+    from django.db.models import OuterRef, Subquery
+
+    last = ProcedureStep.objects.filter(household=OuterRef("pk")).order_by("-id")
+    visits = MonitoringVisit.objects.filter(household=OuterRef("pk")).order_by("-date")
+    return households.annotate(
+        last_step_on=Subquery(last.values("date")[:1]),
+        last_step_days=Subquery(last.values("days")[:1]),
+        last_visit_on=Subquery(visits.values("date")[:1]),
+    )
+
+
+def rows_of(households: QuerySet[MonitoredHousehold], today: date) -> list[Row]:
+    """The list's rows: the step due, since when, and what is overdue (steps waiting longer than
+    the county's `lead_days`, a 公示 over but not followed up, visits older than `visit_days`)."""
+    rows = []
+    policies: dict[tuple[int, int], MonitoringPolicy] = {}
+    for hh in annotated(households):
+        key = (hh.county_id, today.year)
+        if key not in policies:
+            policies[key] = policy_for(hh.county, today.year)
+        policy = policies[key]
+        overdue: list[str] = []
+        due = expected_step(hh)
+        next_label, since = "", None
+        if due is not None and hh.status != Status.MONITORED:
+            next_label = str(Step(due[1]).label)
+            since = hh.last_step_on + timedelta(days=hh.last_step_days or 0)  # type: ignore[attr-defined]
+            if (today - since).days > policy.lead_days:
+                overdue.append(
+                    _("“%(step)s”已等待%(days)d天") % {"step": next_label, "days": (today - since).days}
+                )
+        if hh.status in OPEN_STATUSES:
+            if hh.helper_id is None:
+                overdue.append(_("未确定帮扶责任人"))
+            seen = hh.last_visit_on or hh.identified_on  # type: ignore[attr-defined]
+            if seen is not None and (today - seen).days > policy.visit_days:
+                overdue.append(_("超过%(days)d天未走访") % {"days": (today - seen).days})
+        rows.append(Row(hh, next_label, since, overdue))
+    return rows
+
+
+def elimination_hint(household: MonitoredHousehold, today: date) -> list[str]:
+    """Why risk elimination cannot start yet (shown on the household page)."""
+    if household.status != Status.MONITORED:
+        return []
+    from bangfu.monitoring.services import elimination_problems
+
+    return elimination_problems(household, today)
+
+
+def records_of_registry_household(household: Any) -> list[MonitoredHousehold]:
+    """For the registry household page: its monitoring records, newest first."""
+    return list(MonitoredHousehold.objects.filter(registry_household=household).order_by("-found_on", "-id"))
