@@ -334,6 +334,7 @@ def record_step(
     if step not in Step.values:
         raise _refuse(_("未知的程序步骤。"))
     require_actor_in(actor, household.village, *STEP_ROLES[step])
+    given = household
     household = MonitoredHousehold.objects.select_for_update().get(pk=household.pk)
     today = clock.today()
     expected = expected_step(household)
@@ -409,6 +410,8 @@ def record_step(
         else:
             household.status, household.eliminated_on = Status.ELIMINATED, on
     household.save(update_fields=["phase", "last_step", "status", "identified_on", "eliminated_on"])
+    for name in ("phase", "last_step", "status", "identified_on", "eliminated_on"):
+        setattr(given, name, getattr(household, name))  # the caller's copy is current too
     record_audit(
         actor=actor,
         action=f"monitoring.step.{phase}.{step}",
