@@ -96,7 +96,8 @@ def main() -> None:
         again = run_screening(actor=None, county=county)
         second = time.perf_counter() - t2
         print(f"members {members}, set-up {setup:.1f} s")
-        print(f"screening: {result.total} leads {dict(result.created)} in {first:.2f} s")
+        created = {str(k): v for k, v in result.created.items()}
+        print(f"screening: {result.total} leads {created} in {first:.2f} s; per rule {result.seconds}")
         print(f"screening again: {again.total} new leads in {second:.2f} s")
         print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     finally:

@@ -13,14 +13,16 @@ with the registry import's wording, and people are matched by blind index, never
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import CharField, DateField, Exists, F, IntegerField, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role
@@ -37,6 +39,7 @@ from bangfu.monitoring.models import (
     DepartmentRecord,
     Lead,
     LeadSource,
+    LeadState,
     MonitoredHousehold,
     MonitoredMember,
 )
@@ -60,6 +63,10 @@ def _batched(items: list[Any], size: int) -> Iterable[list[Any]]:
 @dataclass
 class ScreeningResult:
     created: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per rule, for the benchmark
+
+    def lap(self, name: str, since: float) -> None:
+        self.seconds[str(name)] = round(time.perf_counter() - since - sum(self.seconds.values()), 3)
 
     @property
     def total(self) -> int:
@@ -89,23 +96,67 @@ def _write(county: Area, source: str, leads: Iterable[Lead]) -> int:
     return len(fresh)
 
 
-def _household_leads(
-    county: Area, source: str, rows: Iterable[tuple[int, int, str]], detail: str, today: date
-) -> list[Lead]:
-    """Leads on registry households from (household pk, village pk, 户编号) rows."""
-    return [
-        Lead(
-            county=county,
-            village_id=village_id,
-            source=source,
-            subject=f"h{pk}:{today.year}",
-            registry_household_id=pk,
-            name=number,
-            detail=detail,
-            found_on=today,
+# The columns INSERT … SELECT fills, in the order `_insert_household_leads` annotates them.
+LEAD_COLUMNS = (
+    "county_id",
+    "village_id",
+    "source",
+    "subject",
+    "registry_household_id",
+    "name",
+    "id_number_masked",
+    "detail",
+    "found_on",
+    "state",
+    "reason",
+)
+
+
+def _insert_household_leads(
+    county: Area, source: str, households: QuerySet[Household], detail: str, today: date
+) -> int:
+    """One INSERT … SELECT: a lead on every household of `households` whose subject is new for
+    this source. No row passes through Python (16,000 leads of a 100,000-member county were
+    half the screening's time as model instances)."""
+    subject = Concat(
+        Value("h"), Cast("pk", output_field=CharField()), Value(f":{today.year}"), output_field=CharField()
+    )
+    rows = (
+        households.annotate(l_subject=subject)
+        .exclude(Exists(Lead.objects.filter(county=county, source=source, subject=OuterRef("l_subject"))))
+        .annotate(
+            c_county=Value(county.pk, output_field=IntegerField()),
+            c_village=F("village_id"),
+            c_source=Value(source, output_field=CharField()),
+            c_subject=F("l_subject"),
+            c_household=F("pk"),
+            c_name=Value("", output_field=CharField()),
+            c_masked=Value("", output_field=CharField()),
+            c_detail=Value(detail[:200], output_field=CharField()),
+            c_found=Value(today, output_field=DateField()),
+            c_state=Value(LeadState.OPEN.value, output_field=CharField()),
+            c_reason=Value("", output_field=CharField()),
         )
-        for pk, village_id, number in rows
-    ]
+        .values_list(
+            "c_county",
+            "c_village",
+            "c_source",
+            "c_subject",
+            "c_household",
+            "c_name",
+            "c_masked",
+            "c_detail",
+            "c_found",
+            "c_state",
+            "c_reason",
+        )
+        .order_by()
+    )
+    select, params = rows.query.sql_with_params()
+    table = Lead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(LEAD_COLUMNS)}) {select}", params)
+        return max(cursor.rowcount, 0)
 
 
 @transaction.atomic
@@ -119,11 +170,13 @@ def run_screening(*, actor: Any, county: Area, today: date | None = None) -> Scr
     households = Household.objects.filter(county=county, active=True).exclude(pk__in=live)
 
     # 1. Per-capita net income below the monitoring line.
-    below = households.filter(per_capita_net_income__lt=policy.line).values_list("pk", "village_id", "number")
+    clock_start = time.perf_counter()
+    below = households.filter(per_capita_net_income__lt=policy.line)
     detail = _("人均纯收入低于%(year)d年监测线%(line)s元") % {"year": today.year, "line": policy.line}
-    result.created[LeadSource.INCOME] = _write(
-        county, LeadSource.INCOME, _household_leads(county, LeadSource.INCOME, below, detail, today)
+    result.created[LeadSource.INCOME] = _insert_household_leads(
+        county, LeadSource.INCOME, below, detail, today
     )
+    result.lap(LeadSource.INCOME, clock_start)
 
     # 2. A member whose health became 大病 / 残疾 between two imports: the open version has it,
     #    the version it replaced did not.
@@ -137,12 +190,11 @@ def run_screening(*, actor: Any, county: Area, today: date | None = None) -> Scr
         .filter(Exists(replaced))
         .values("household_id")
     )
-    rows = households.filter(pk__in=sick).values_list("pk", "village_id", "number")
-    result.created[LeadSource.HEALTH] = _write(
-        county,
-        LeadSource.HEALTH,
-        _household_leads(county, LeadSource.HEALTH, rows, _("家庭成员新患大病或新增残疾"), today),
+    detail = _("家庭成员新患大病或新增残疾")
+    result.created[LeadSource.HEALTH] = _insert_household_leads(
+        county, LeadSource.HEALTH, households.filter(pk__in=sick), detail, today
     )
+    result.lap(LeadSource.HEALTH, clock_start)
 
     # 3. No labour member left, where the household had one before.
     labour_now = MemberVersion.objects.filter(
@@ -151,21 +203,17 @@ def run_screening(*, actor: Any, county: Area, today: date | None = None) -> Scr
     labour_before = MemberVersion.objects.filter(
         household_id=OuterRef("pk"), valid_to__isnull=False, active=True, labour_skill__in=LABOUR
     )
-    rows = (
-        households.filter(Exists(labour_before))
-        .exclude(Exists(labour_now))
-        .values_list("pk", "village_id", "number")
+    without = households.filter(Exists(labour_before)).exclude(Exists(labour_now))
+    result.created[LeadSource.LABOUR] = _insert_household_leads(
+        county, LeadSource.LABOUR, without, _("家庭已无劳动力"), today
     )
-    result.created[LeadSource.LABOUR] = _write(
-        county,
-        LeadSource.LABOUR,
-        _household_leads(county, LeadSource.LABOUR, rows, _("家庭已无劳动力"), today),
-    )
+    result.lap(LeadSource.LABOUR, clock_start)
 
     # 4. Department lists of this year.
     for department_list in DepartmentList.objects.filter(county=county, as_of__year=today.year):
         for source, n in screen_department_list(department_list, today=today).items():
             result.created[source] = result.created.get(source, 0) + n
+    result.lap("department_lists", clock_start)
     record_audit(actor=actor, action="monitoring.screening", after={"created": result.created}, county=county)
     return result
 
@@ -227,15 +275,11 @@ def screen_department_list(department_list: DepartmentList, *, today: date) -> d
             household = households.get(household_id)
             if household is None or household_id in live:
                 continue
-            subject, village_id, shown = (
-                f"h{household_id}:{today.year}",
-                household.village_id,
-                household.number,
-            )
+            subject, village_id = f"h{household_id}:{today.year}", household.village_id
         elif known_outside:
             continue  # already a member of a monitored household outside the registry
         else:
-            subject, village_id, shown = f"p{index}:{today.year}", None, ""
+            subject, village_id = f"p{index}:{today.year}", None
         leads.append(
             Lead(
                 county=county,
@@ -243,7 +287,7 @@ def screen_department_list(department_list: DepartmentList, *, today: date) -> d
                 source=source,
                 subject=subject,
                 registry_household_id=household_id,
-                name=name if household_id is None else shown,
+                name=name,
                 id_number_masked=masked,
                 detail=detail[:200],
                 found_on=today,

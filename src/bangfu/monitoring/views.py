@@ -17,7 +17,15 @@ from bangfu.accounts.scopes import areas_for_user, get_area_for_user, require_ro
 from bangfu.areas.models import Level
 from bangfu.lib import clock
 from bangfu.monitoring import services
-from bangfu.monitoring.forms import CreateForm, LeadDecisionForm, MeasureForm, StepForm, VisitForm
+from bangfu.monitoring.forms import (
+    CreateForm,
+    DepartmentListForm,
+    LeadDecisionForm,
+    MeasureForm,
+    ReconcileForm,
+    StepForm,
+    VisitForm,
+)
 from bangfu.monitoring.models import LeadState, Status
 from bangfu.monitoring.selectors import (
     elimination_hint,
@@ -249,3 +257,90 @@ def decide_lead(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("请选择核实结果并填写核实说明。"))
     return redirect("monitoring:leads")
+
+
+# --- department lists, exchange -------------------------------------------------------------------
+def _county_of(request: HttpRequest) -> Any:
+    area = request.user.area  # type: ignore[union-attr]
+    if area is None:
+        raise Http404("county")
+    from bangfu.areas.models import Area
+
+    return Area.objects.get(level=Level.COUNTY, code__startswith=area.county_code)
+
+
+@login_required
+def department_list(request: HttpRequest) -> HttpResponse:
+    """Upload a 医保 / 应急 / 民政 list; the page lists every rejected or unknown row."""
+    from bangfu.monitoring.screening import import_department_list, report_lines
+
+    require_role(request.user, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+    form = DepartmentListForm(request.POST or None, request.FILES or None)
+    lines: list[str] = []
+    errors: list[str] = []
+    summary = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = import_department_list(
+                actor=request.user,
+                county=_county_of(request),
+                department=form.cleaned_data["department"],
+                file_name=upload.name,
+                data=upload.read(),
+                as_of=form.cleaned_data["as_of"],
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            lines = report_lines(summary)
+    return render(
+        request,
+        "monitoring/department_list.html",
+        {"form": form, "summary": summary, "lines": lines, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The national system's 监测对象信息 layout; `?full=1` (allowed roles only, audited)."""
+    from bangfu.monitoring.exchange import export_monitored
+
+    require_role(request.user, *HOUSEHOLD_ROLES)
+    code = request.GET.get("area", "") or request.user.area.code  # type: ignore[union-attr]
+    area = get_area_for_user(request.user, code)
+    try:
+        content = export_monitored(actor=request.user, area=area, full_ids=request.GET.get("full") == "1")
+    except ValidationError as exc:
+        return HttpResponse("；".join(exc.messages), status=403, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="monitoring-{area.code}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def reconcile_view(request: HttpRequest) -> HttpResponse:
+    from bangfu.monitoring.exchange import reconcile
+
+    require_role(request.user, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+    form = ReconcileForm(request.POST or None, request.FILES or None)
+    result = None
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = reconcile(
+                actor=request.user, county=_county_of(request), file_name=upload.name, data=upload.read()
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+    return render(
+        request,
+        "monitoring/reconcile.html",
+        {"form": form, "result": result, "errors": errors},
+        status=400 if errors else 200,
+    )
