@@ -21,7 +21,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, DateField, Exists, F, IntegerField, OuterRef, QuerySet, Value
+from django.db.models import (
+    CharField,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
@@ -79,84 +89,68 @@ def _live_household_ids(county: Area) -> Any:
     ).values("registry_household_id")
 
 
-def _existing(county: Area, source: str) -> set[str]:
-    return set(Lead.objects.filter(county=county, source=source).values_list("subject", flat=True))
+def _insert_leads(queryset: QuerySet[Any], columns: dict[str, Any]) -> int:
+    """One INSERT … SELECT of leads: `columns` maps each Lead column to an expression over
+    `queryset`. No row passes through Python (16,000 leads of a 100,000-member county cost half
+    the screening's time as model instances). A subject already raised for the source is skipped
+    by the unique (county, source, subject) constraint (two members of one household on one list
+    make one lead)."""
+    names = {column: f"c_{i}" for i, column in enumerate(columns)}
+    rows = (
+        queryset.annotate(**{names[c]: e for c, e in columns.items()}).values_list(*names.values()).order_by()
+    )
+    select, params = rows.query.sql_with_params()
+    table = Lead._meta.db_table
+    # The WHERE of `select` keeps SQLite from reading ON CONFLICT as a join's ON.
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) {select} ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
-def _write(county: Area, source: str, leads: Iterable[Lead]) -> int:
-    """Insert the leads whose subject is new for this source (one query to read, batched inserts)."""
-    existing = _existing(county, source)
-    fresh: list[Lead] = []
-    for lead in leads:
-        if lead.subject not in existing:
-            existing.add(lead.subject)
-            fresh.append(lead)
-    for batch in _batched(fresh, BATCH):
-        Lead.objects.bulk_create(batch)
-    return len(fresh)
+def _text(value: str) -> Value:
+    return Value(value, output_field=CharField())
 
 
-# The columns INSERT … SELECT fills, in the order `_insert_household_leads` annotates them.
-LEAD_COLUMNS = (
-    "county_id",
-    "village_id",
-    "source",
-    "subject",
-    "registry_household_id",
-    "name",
-    "id_number_masked",
-    "detail",
-    "found_on",
-    "state",
-    "reason",
-)
+def _subject(prefix: str, key: Any, year: int) -> Concat:
+    return Concat(
+        _text(prefix), Cast(key, output_field=CharField()), _text(f":{year}"), output_field=CharField()
+    )
+
+
+def _not_raised(queryset: QuerySet[Any], county: Area, source: str) -> QuerySet[Any]:
+    return queryset.exclude(
+        Exists(Lead.objects.filter(county=county, source=source, subject=OuterRef("l_subject")))
+    )
+
+
+def _constants(county: Area, source: str, detail: Any, today: date) -> dict[str, Any]:
+    return {
+        "county_id": Value(county.pk, output_field=IntegerField()),
+        "source": _text(source),
+        "detail": detail,
+        "found_on": Value(today, output_field=DateField()),
+        "state": _text(LeadState.OPEN.value),
+        "reason": _text(""),
+    }
 
 
 def _insert_household_leads(
     county: Area, source: str, households: QuerySet[Household], detail: str, today: date
 ) -> int:
-    """One INSERT … SELECT: a lead on every household of `households` whose subject is new for
-    this source. No row passes through Python (16,000 leads of a 100,000-member county were
-    half the screening's time as model instances)."""
-    subject = Concat(
-        Value("h"), Cast("pk", output_field=CharField()), Value(f":{today.year}"), output_field=CharField()
+    """A lead on every household of `households` not yet raised for this source this year."""
+    rows = _not_raised(households.annotate(l_subject=_subject("h", "pk", today.year)), county, source)
+    return _insert_leads(
+        rows,
+        {
+            **_constants(county, source, _text(detail[:200]), today),
+            "village_id": F("village_id"),
+            "subject": F("l_subject"),
+            "registry_household_id": F("pk"),
+            "name": _text(""),
+            "id_number_masked": _text(""),
+        },
     )
-    rows = (
-        households.annotate(l_subject=subject)
-        .exclude(Exists(Lead.objects.filter(county=county, source=source, subject=OuterRef("l_subject"))))
-        .annotate(
-            c_county=Value(county.pk, output_field=IntegerField()),
-            c_village=F("village_id"),
-            c_source=Value(source, output_field=CharField()),
-            c_subject=F("l_subject"),
-            c_household=F("pk"),
-            c_name=Value("", output_field=CharField()),
-            c_masked=Value("", output_field=CharField()),
-            c_detail=Value(detail[:200], output_field=CharField()),
-            c_found=Value(today, output_field=DateField()),
-            c_state=Value(LeadState.OPEN.value, output_field=CharField()),
-            c_reason=Value("", output_field=CharField()),
-        )
-        .values_list(
-            "c_county",
-            "c_village",
-            "c_source",
-            "c_subject",
-            "c_household",
-            "c_name",
-            "c_masked",
-            "c_detail",
-            "c_found",
-            "c_state",
-            "c_reason",
-        )
-        .order_by()
-    )
-    select, params = rows.query.sql_with_params()
-    table = Lead._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(LEAD_COLUMNS)}) {select}", params)
-        return max(cursor.rowcount, 0)
 
 
 @transaction.atomic
@@ -226,75 +220,58 @@ SOURCE_OF = {
 
 
 def screen_department_list(department_list: DepartmentList, *, today: date) -> dict[str, int]:
-    """Leads from one department list: its people matched to registry members (a lead on their
-    household) or to nobody (a lead on the person: a possible 边缘户). Members of households
-    already monitored are left out."""
+    """Leads from one department list, two INSERT … SELECTs: people matched to a registry member
+    (a lead on their household, unless it is monitored already) and people known nowhere (a lead
+    on the person: a possible 边缘户). Matching is by blind index only."""
     county = department_list.county
     source = SOURCE_OF[Department(department_list.department)]
     records = DepartmentRecord.objects.filter(department_list=department_list)
     if department_list.department == Department.MEDICAL:
         threshold = policy_for(county, today.year).medical_threshold
         records = records.filter(amount__gte=threshold)
-    members = Member.objects.filter(county=county, id_number_index=OuterRef("id_number_index"))
-    own = MonitoredMember.objects.filter(county=county, id_number_index=OuterRef("id_number_index"))
-    matched = list(
-        records.annotate(
-            household_id=members.values("household_id")[:1],
-            known_outside=Exists(own),
-        ).values_list(
-            "pk",
-            "name",
-            "id_number_masked",
-            "id_number_index",
-            "category",
-            "amount",
-            "household_id",
-            "known_outside",
-        )
+    label = str(Department(department_list.department).label)
+    detail = Concat(
+        _text(f"{label}名单（{department_list.as_of.isoformat()}）第"),
+        Cast("row", output_field=CharField()),
+        _text("行"),
+        output_field=CharField(),
     )
-    live = set(_live_household_ids(county).values_list("registry_household_id", flat=True))
-    household_ids = {row[6] for row in matched if row[6] is not None}
-    households = {
-        h.pk: h
-        for h in Household.objects.filter(pk__in=household_ids, active=True).only(
-            "pk", "village_id", "number"
+    member_household = Member.objects.filter(
+        county=county, id_number_index=OuterRef("id_number_index")
+    ).order_by()
+    open_household = Household.objects.filter(pk=OuterRef("l_household"), active=True).exclude(
+        pk__in=_live_household_ids(county)
+    )
+    matched = _not_raised(
+        records.annotate(l_household=Subquery(member_household.values("household_id")[:1]))
+        .annotate(
+            l_village=Subquery(open_household.values("village_id")[:1]),
+            l_subject=_subject("h", "l_household", today.year),
         )
+        .filter(l_village__isnull=False),
+        county,
+        source,
+    )
+    shared = {
+        **_constants(county, source, detail, today),
+        "name": F("name"),
+        "id_number_masked": F("id_number_masked"),
+        "department_record_id": F("pk"),
+        "subject": F("l_subject"),
     }
-    leads: list[Lead] = []
-    label = Department(department_list.department).label
-    for pk, name, masked, index, category, amount, household_id, known_outside in matched:
-        what = category or str(label)
-        if amount is not None:
-            what = f"{what} {amount}元"
-        detail = _("%(department)s名单（%(date)s）：%(what)s") % {
-            "department": label,
-            "date": department_list.as_of.isoformat(),
-            "what": what,
-        }
-        if household_id is not None:
-            household = households.get(household_id)
-            if household is None or household_id in live:
-                continue
-            subject, village_id = f"h{household_id}:{today.year}", household.village_id
-        elif known_outside:
-            continue  # already a member of a monitored household outside the registry
-        else:
-            subject, village_id = f"p{index}:{today.year}", None
-        leads.append(
-            Lead(
-                county=county,
-                village_id=village_id,
-                source=source,
-                subject=subject,
-                registry_household_id=household_id,
-                name=name,
-                id_number_masked=masked,
-                detail=detail[:200],
-                found_on=today,
-                department_record_id=pk,
-            )
-        )
-    return {source: _write(county, source, leads)}
+    created = _insert_leads(
+        matched, {**shared, "village_id": F("l_village"), "registry_household_id": F("l_household")}
+    )
+    known_outside = MonitoredMember.objects.filter(county=county, id_number_index=OuterRef("id_number_index"))
+    unknown = _not_raised(
+        records.exclude(Exists(member_household))
+        .exclude(Exists(known_outside))
+        .annotate(l_subject=_subject("p", "id_number_index", today.year)),
+        county,
+        source,
+    )
+    created += _insert_leads(unknown, shared)
+    return {source: created}
 
 
 # --- department list import -----------------------------------------------------------------------
