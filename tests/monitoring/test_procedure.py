@@ -256,3 +256,15 @@ def test_the_line_and_periods_are_settings_with_their_year(admin, county):
     policy = policy_for(county, 2020)
     assert (policy.line, policy.publicity_days, policy.stable_months) == (Decimal("6400.00"), 5, 3)
     assert policy_for(county, 2019).line == Decimal("5625.00")
+
+
+def test_the_policy_command_shows_and_sets_the_settings(county, capsys):
+    from django.core.management import call_command
+
+    call_command("monitoring_policy", county="513325000000", year=2020)
+    assert "监测线6000.00元" in capsys.readouterr().out
+    call_command(
+        "monitoring_policy", county="513325000000", year=2020, publicity_days=5, factor=Decimal("1.6")
+    )
+    out = capsys.readouterr().out
+    assert "监测线6400.00元" in out and "公示5天" in out
