@@ -50,7 +50,8 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError("；".join(exc.messages)) from None
         self.stdout.write(
-            f"{current.year}年：国家标准{current.national_standard}元 × {current.line_factor} = 监测线{current.line}元；"
+            f"{current.year}年：国家标准{current.national_standard}元 × {current.line_factor}"
+            f" = 监测线{current.line}元；"
             f"收入稳定{current.stable_months}个月；公示{current.publicity_days}天；走访间隔{current.visit_days}天；"
             f"线索核实{current.lead_days}天；医疗费用预警线{current.medical_threshold}元"
         )
