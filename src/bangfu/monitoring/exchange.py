@@ -211,8 +211,10 @@ def reconcile(*, actor: Any, county: Area, file_name: str, data: bytes) -> Recon
         for m in hh.members.all():
             here[m.id_number_index] = (hh.number, m.name, m.id_number_masked)
     registry_ids = households.filter(registry_household__isnull=False).values("registry_household_id")
-    for m in Member.objects.filter(household_id__in=registry_ids, active=True).select_related("household"):
-        here[m.id_number_index] = (m.household.number, m.name, m.id_number_masked)
+    for person in Member.objects.filter(household_id__in=registry_ids, active=True).select_related(
+        "household"
+    ):
+        here[person.id_number_index] = (person.household.number, person.name, person.id_number_masked)
     result.both = len(here.keys() & there.keys())
     result.only_here = sorted(v for k, v in here.items() if k not in there)
     result.only_there = sorted(v for k, v in there.items() if k not in here)

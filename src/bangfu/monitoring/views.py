@@ -42,6 +42,10 @@ from bangfu.registry.selectors import HOUSEHOLD_ROLES, get_household_for_user
 WRITE_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
 
 
+def _can_write(request: HttpRequest) -> bool:
+    return str(getattr(request.user, "role", "")) in WRITE_ROLES
+
+
 def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
@@ -80,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "counts": [(label, counts.get(value, 0)) for value, label in Status.choices],
             "overdue": sum(1 for r in rows if r.overdue),
             "open_leads": leads_for_user(request.user).filter(state=LeadState.OPEN).count(),
-            "can_write": request.user.role in WRITE_ROLES,  # type: ignore[union-attr]
+            "can_write": _can_write(request),
         },
     )
 
@@ -155,7 +159,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "step_form": StepForm(initial={"step": due[1] if due else "", "on": today}),
         "measure_form": MeasureForm(initial={"start": today}),
         "visit_form": VisitForm(initial={"on": today}),
-        "can_write": request.user.role in WRITE_ROLES,  # type: ignore[union-attr]
+        "can_write": _can_write(request),
     }
 
 
@@ -235,7 +239,7 @@ def leads(request: HttpRequest) -> HttpResponse:
             "state": state,
             "states": LeadState.choices,
             "form": LeadDecisionForm(),
-            "can_write": request.user.role in WRITE_ROLES,  # type: ignore[union-attr]
+            "can_write": _can_write(request),
         },
     )
 
