@@ -33,6 +33,7 @@ DOMAIN_APPS = [
     "awards",
     "network",
     "subsidies",
+    "monitoring",
     "documents",
 ]
 

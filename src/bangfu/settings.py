@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "bangfu.awards",
     "bangfu.network",
     "bangfu.subsidies",
+    "bangfu.monitoring",
     "bangfu.documents",
 ]
 

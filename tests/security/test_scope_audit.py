@@ -38,6 +38,7 @@ from bangfu.areas.services import load_areas_csv
 from bangfu.audit.models import AuditRecord
 from bangfu.awards.models import AwardRound, Nomination, Objection
 from bangfu.charity.models import Campaign, Donation, Spending
+from bangfu.monitoring.models import Lead, MonitoredHousehold
 from bangfu.network.models import Claim, Invitation, Need, Order, Product, ProductPhoto
 from bangfu.network.services import add_product_photo
 from bangfu.partners.models import Cadre, Organisation, Pairing, PairingKind, Visit
@@ -182,6 +183,9 @@ _project_row = _row(Project, "code", "code")
 _campaign_row = _row(Campaign, "code", "code")
 _round_row = _row(AwardRound, "code", "code")
 _term_row = _row(YuluTerm, "code", "code")
+
+
+_monitored = _pk(MonitoredHousehold, "monitored household in 雪岭镇", village__code__startswith=OWN_TOWNSHIP)
 
 
 def _claim() -> dict[str, Any]:
@@ -354,6 +358,13 @@ OBJECTS: dict[str, Obj] = {
     "subsidies:sanzhi_action": Obj("none", lambda: {"year": 2020}),
     "subsidies:sanzhi_advance": Obj(
         "county", _pk(SanzhiApplicant, "Sanzhi applicant"), _row(SanzhiApplicant)
+    ),
+    "monitoring:household": Obj("township", _monitored, _row(MonitoredHousehold)),
+    "monitoring:household_action": Obj(
+        "township", lambda: {**_monitored(), "action": "visit"}, _row(MonitoredHousehold)
+    ),
+    "monitoring:decide_lead": Obj(
+        "township", _pk(Lead, "lead in 雪岭镇", village__code__startswith=OWN_TOWNSHIP), _row(Lead)
     ),
 }
 
@@ -617,6 +628,8 @@ API_OBJECTS: dict[str, Obj] = {
     "/api/v1/network/needs/{need_id}": Obj("public", _pk(Need, "need", "need_id")),
     "/api/v1/network/needs/{need_id}/claim": Obj("public", _pk(Need, "need", "need_id")),
     "/api/v1/subsidies/yulu/terms/{code}/reconciliation": Obj("county", _term, _term_row),
+    "/api/v1/monitoring/households/{pk}": Obj("township", _monitored, _row(MonitoredHousehold)),
+    "/api/v1/monitoring/households/{pk}/steps": Obj("township", _monitored, _row(MonitoredHousehold)),
 }
 
 
@@ -635,6 +648,7 @@ API_BODIES: dict[str, Any] = {
     "POST /api/v1/projects/{code}/disbursements": {"amount": "1.00", "payee": "审计", "purpose": "审计"},
     "POST /api/v1/projects/disbursements/{pk}/reject": {"reason": "审计"},
     "POST /api/v1/disbursements/{pk}/reject": {"reason": "审计"},
+    "POST /api/v1/monitoring/households/{pk}/steps": {"step": "village_review", "date": "2020-07-14"},
     "POST /api/v1/charity/campaigns/{code}/donations": {
         "receipt_number": "AUDIT-1",
         "donor_kind": "person",

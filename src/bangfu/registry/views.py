@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, county_prefix, require_role
 from bangfu.areas.models import Level
+from bangfu.monitoring.selectors import households_found_by_id, records_of_registry_household
 from bangfu.partners.selectors import helpers_of_household
 from bangfu.registry.forms import ImportForm
 from bangfu.registry.models import ImportJob, ImportStatus, RegistryChange, Schooling
@@ -61,6 +62,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
             "townships": areas.filter(level=Level.TOWNSHIP),
             "villages": areas.filter(level=Level.VILLAGE).select_related("parent"),
             "schooling_choices": schooling_choices,
+            "monitoring_hits": households_found_by_id(request.user, params["q"]),  # 边缘户 outside
         },
     )
 
@@ -79,6 +81,7 @@ def _household_context(request: HttpRequest, number: str) -> dict[str, object]:
         "changes": changes,
         "can_reveal": {m.pk for m in members if can_view_full_id(request.user, m)},
         "helpers": helpers_of_household(household),
+        "monitoring_records": records_of_registry_household(household),
     }
 
 

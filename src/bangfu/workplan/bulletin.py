@@ -224,7 +224,9 @@ def overall_sentences(figs: dict[str, Figure], month: date) -> list[tuple[str, s
     ]
     if stocks:
         out.append(("", f"截至{m}月底，全县{'、'.join(stocks)}。"))
-    return out
+    from bangfu.monitoring.indicators import bulletin_sentences  # the monitoring paragraph (#20)
+
+    return out + bulletin_sentences(figs, month)
 
 
 # --- milestones ------------------------------------------------------------------------------------

@@ -539,7 +539,10 @@ def dashboard_data(plan: Plan, today: date | None = None) -> dict[str, Any]:
         for f in figures
         if f.available
     ]
+    from bangfu.monitoring.indicators import dashboard_figures  # the monitoring panel (#20)
+
     return {
+        "monitoring": dashboard_figures(plan.county, today),
         "totals": {state: matrix.totals.get(state, 0) for state in STATE_ORDER},
         "overdue_milestones": sum(ms_status["overdue"]),
         "awaiting_review": awaiting_review(plan).count(),
