@@ -1,0 +1,109 @@
+"""Every demo role's home page: "my to-do" lists only what that user can act on, in their scope,
+each link opening for them; then the few figures of their own scope (docs/workplan.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from bangfu.accounts.models import User
+from bangfu.accounts.scopes import area_prefix
+from bangfu.areas.models import Area
+from bangfu.core.demo import COUNTY_CODE, seed_demo
+from bangfu.lib.attention import can_act, items_for_county
+
+TODAY = date(2020, 7, 15)
+ROLES = ["admin", "unit", "township", "village", "inspector", "supporter"]
+
+
+@pytest.fixture(scope="module")
+def full_demo(django_db_setup, django_db_blocker):
+    """The whole demo (every app's data) once for this module, rolled back at its end."""
+    from django.conf import settings
+
+    before = getattr(settings, "BANGFU_TODAY", None)
+    settings.BANGFU_TODAY = TODAY
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_demo(full=True)
+        yield
+        transaction.set_rollback(True)
+    settings.BANGFU_TODAY = before
+
+
+@pytest.fixture
+def today(settings, full_demo, db):
+    settings.BANGFU_TODAY = TODAY
+    return TODAY
+
+
+def _home(username: str) -> tuple[User, Client, list]:
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return user, client, response.context["todo"]
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_each_role_sees_only_what_it_can_act_on_and_every_link_opens(today, username):
+    user, client, todo = _home(username)
+    everything = items_for_county(Area.objects.get(code=COUNTY_CODE), today)
+    mine = [i for i in everything if can_act(user, i)]
+    assert todo == mine
+    prefix = area_prefix(user)
+    for item in todo:
+        assert user.role in item.roles
+        if item.user_id is not None:
+            assert item.user_id == user.pk
+        else:
+            assert prefix is not None and item.area_code.startswith(prefix), item
+        if item.organisation_id is not None and user.role in ("unit_reporter", "township_clerk"):
+            assert item.organisation_id == user.organisation_id, item
+        assert client.get(item.url).status_code == 200, (username, item.url)
+    # Nothing another user of the same role elsewhere can act on leaks in.
+    others = [i for i in everything if i not in mine]
+    page = client.get("/").content.decode()
+    for item in others:
+        if str(item.title) not in {str(m.title) for m in mine}:
+            assert str(item.title) not in page, (username, item.title)
+
+
+def test_the_county_admin_has_the_county_s_problems_to_act_on(today):
+    _user, _client, todo = _home("admin")
+    titles = [str(i.title) for i in todo]
+    assert "2020春季学期雨露计划应补未补2人" in titles
+    assert any(t.endswith("二季度未派出工作组") for t in titles)
+    assert any("待受援方审批" in t for t in titles)
+    assert any("已报送待审核" in t for t in titles)
+    assert any("已过完成时限" in t for t in titles)
+
+
+def test_a_unit_sees_its_own_work_and_figures_not_the_county_s(today):
+    user, client, todo = _home("unit")
+    assert todo, "the demo's unit (省总工会) has a disbursement to sign"
+    assert any("待资助方省总工会审批" in str(i.title) for i in todo)
+    assert all(i.organisation_id in (None, user.organisation_id) for i in todo)
+    figures = client.get("/").context["figures"]
+    assert set(figures) == {"pairings", "reports_due", "reports_open"}
+    assert figures["pairings"] >= 1
+
+
+def test_a_village_officer_sees_its_village_not_the_county(today):
+    user, client, todo = _home("village")
+    assert all(i.area_code.startswith(user.area.code) for i in todo)
+    figures = client.get("/").context["figures"]
+    assert figures["villages"] == 1
+    # The units helping this village, not the county's 56 organisations.
+    assert figures["organisations"] < 5
+    assert "帮扶本地的单位" in client.get("/").content.decode()
+
+
+def test_a_township_clerk_sees_its_township_s_unpaid_students_only(today):
+    user, _client, todo = _home("township")
+    yulu = [i for i in todo if i.kind == "subsidies.yulu_unpaid"]
+    assert all(i.area_code.startswith(user.area.prefix) for i in yulu)
+    assert not any(str(i.title).startswith("2020春季") for i in yulu)  # the county's item is not theirs
