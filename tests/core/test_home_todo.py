@@ -107,3 +107,37 @@ def test_a_township_clerk_sees_its_township_s_unpaid_students_only(today):
     yulu = [i for i in todo if i.kind == "subsidies.yulu_unpaid"]
     assert all(i.area_code.startswith(user.area.prefix) for i in yulu)
     assert not any(str(i.title).startswith("2020春季") for i in yulu)  # the county's item is not theirs
+
+
+# --- GET /api/v1/attention -------------------------------------------------------------------------
+@pytest.mark.parametrize("username", ROLES)
+def test_the_api_answers_the_callers_items_as_the_home_page_lists_them(today, username):
+    from bangfu.accounts.services import create_api_token
+
+    user, _client, todo = _home(username)
+    _token, raw = create_api_token(actor=None, user=user, name="test")
+    response = Client().get("/api/v1/attention", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    body = response.json()
+    assert [(i["kind"], i["title"], i["url"]) for i in body] == [(i.kind, str(i.title), i.url) for i in todo]
+    for row, item in zip(body, todo, strict=True):
+        assert row["severity"] == item.severity
+        assert row["since"] == item.since.isoformat()
+        assert row["scope"]["area_code"] == item.area_code
+        assert user.role in row["scope"]["roles"]
+
+
+def test_the_api_names_the_county_admin_s_unpaid_students(today):
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    body = client.get("/api/v1/attention").json()
+    yulu = [i for i in body if i["kind"] == "subsidies.yulu_unpaid"]
+    assert [(i["title"], i["count"], i["severity"]) for i in yulu] == [
+        ("2020春季学期雨露计划应补未补2人", 2, "critical")
+    ]
+    assert yulu[0]["url"] == "/subsidies/yulu/2020-spring/?show=missing"
+
+
+def test_the_api_refuses_an_anonymous_caller(today):
+    response = Client().get("/api/v1/attention")
+    assert response.status_code == 401
