@@ -141,3 +141,21 @@ def test_the_api_names_the_county_admin_s_unpaid_students(today):
 def test_the_api_refuses_an_anonymous_caller(today):
     response = Client().get("/api/v1/attention")
     assert response.status_code == 401
+
+
+# --- the dashboard's attention panel ---------------------------------------------------------------
+@pytest.mark.parametrize("username", ["admin", "inspector"])
+def test_the_dashboard_lists_the_county_s_problems_once_linking_what_the_user_can_act_on(today, username):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    response = client.get("/workplan/dashboard/")
+    assert response.status_code == 200
+    rows = response.context["attention"]
+    titles = [str(r["item"].title) for r in rows]
+    assert len(titles) == len(set(titles))
+    assert "2020春季学期雨露计划应补未补2人" in titles
+    assert any(t.endswith("二季度未派出工作组") for t in titles)
+    linked = [r["url"] for r in rows if r["url"]]
+    assert linked
+    for url in set(linked):
+        assert client.get(url).status_code == 200, url
