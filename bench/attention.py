@@ -42,7 +42,7 @@ def _extra_data(county: Any) -> dict[str, int]:
     from decimal import Decimal
 
     from bangfu.accounts.models import User
-    from bangfu.projects.models import Disbursement, Project
+    from bangfu.projects.models import Disbursement
     from bangfu.subsidies.services import create_term
     from bangfu.workplan.models import Milestone, Plan
 
@@ -58,7 +58,11 @@ def _extra_data(county: Any) -> dict[str, int]:
         ]
     )
     admin = User.objects.get(username="admin")
-    project = Project.objects.create(
+    from bangfu.partners.models import Organisation
+    from bangfu.projects.services import create_project
+
+    project = create_project(
+        actor=admin,
         county=county,
         code="BENCH-1",
         title="基准项目",
@@ -66,6 +70,7 @@ def _extra_data(county: Any) -> dict[str, int]:
         category="infrastructure",
         year=2020,
         area=county,
+        funders=list(Organisation.objects.filter(county=county, code__startswith="L")[:2]),
     )
     Disbursement.objects.bulk_create(
         [
