@@ -12,7 +12,7 @@ from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.subsidies.models import Season, YuluTerm
 from bangfu.subsidies.selectors import reconcile_yulu
 
-SEASON_WORDS = {Season.SPRING: "春季学期", Season.AUTUMN: "秋季学期"}
+SEASON_WORDS: dict[str, str] = {Season.SPRING.value: "春季学期", Season.AUTUMN.value: "秋季学期"}
 
 
 def term_label(term: YuluTerm) -> str:
