@@ -22,7 +22,8 @@ def home_figures(user: User) -> dict[str, Any]:
     if user.role == Role.UNIT_REPORTER:
         from bangfu.workplan.models import LedgerReport, ReportStatus
 
-        reports = LedgerReport.objects.filter(organisation_id=user.organisation_id or 0, month__year=today.year)
+        own = user.organisation_id or 0
+        reports = LedgerReport.objects.filter(organisation_id=own, month__year=today.year)
         return {
             "pairings": active_on(pairings_for_user(user), today).count(),
             **reports.filter(month__lt=today.replace(day=1)).aggregate(
