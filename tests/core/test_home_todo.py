@@ -159,3 +159,25 @@ def test_the_dashboard_lists_the_county_s_problems_once_linking_what_the_user_ca
     assert linked
     for url in set(linked):
         assert client.get(url).status_code == 200, url
+
+
+def test_recording_an_unpaid_student_s_payment_updates_the_list_at_once(today):
+    """The Yulu reconciliation behind the item is cached under a stamp of what it reads: a payment
+    recorded moves the stamp, and the next request counts one student fewer."""
+    from bangfu.registry.models import Member
+    from bangfu.subsidies.models import YuluTerm
+    from bangfu.subsidies.selectors import reconcile_yulu
+    from bangfu.subsidies.services import record_payment
+
+    admin = User.objects.get(username="admin")
+    client = Client()
+    client.force_login(admin)
+
+    def yulu_titles() -> list[str]:
+        return [i["title"] for i in client.get("/api/v1/attention").json() if i["kind"] == "subsidies.yulu_unpaid"]
+
+    assert yulu_titles() == ["2020春季学期雨露计划应补未补2人"]
+    term = YuluTerm.objects.get(code="2020-spring")
+    student = Member.objects.get(pk=min(reconcile_yulu(term).missing))
+    record_payment(actor=admin, term=term, member=student, amount="1500", paid_on=today)
+    assert yulu_titles() == ["2020春季学期雨露计划应补未补1人"]

@@ -10,7 +10,7 @@ from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.officialdoc import cn_numeral
 from bangfu.partners.periods import quarter_bounds, quarter_of
-from bangfu.partners.selectors import compliance_matrix, not_yet_visited_this_quarter
+from bangfu.partners.selectors import not_yet_visited_this_quarter
 
 COMPLIANCE_URL = "/partners/compliance/?year={year}"
 # The current quarter's open visits turn from "to know" into a warning this close to its end.
@@ -26,22 +26,22 @@ def _previous_quarter(today: date) -> tuple[int, int]:
 @attention_source("partners.visits_missed")
 def visits_missed(county: Area, today: date) -> Iterator[AttentionItem]:
     """Designated units that sent no qualifying work team in the quarter that just ended
-    ("省联通公司二季度未派出工作组"): a deadline passed, listed in the bulletin."""
+    ("省联通公司二季度未派出工作组"): a deadline passed, listed in the bulletin. The units with a
+    designated pairing running on the quarter's last day and no visit in it (one query)."""
     year, quarter = _previous_quarter(today)
     _start, end = quarter_bounds(year, quarter)
-    for row in compliance_matrix(county, year, on=today):
-        if row.states[quarter - 1] != "missed":
-            continue
+    for reminder in not_yet_visited_this_quarter(county, on=end - timedelta(days=1)):
+        org = reminder.organisation
         yield AttentionItem(
             kind="partners.visits_missed",
             severity=Severity.CRITICAL,
-            title=f"{row.organisation.name}{cn_numeral(quarter)}季度未派出工作组",
+            title=f"{org.name}{cn_numeral(quarter)}季度未派出工作组",
             url=COMPLIANCE_URL.format(year=year),
             since=end,
             roles=ROLES,
             area_code=county.code,
-            organisation_id=row.organisation.pk,
-            extra={"year": year, "quarter": quarter, "organisation": row.organisation.code},
+            organisation_id=org.pk,
+            extra={"year": year, "quarter": quarter, "organisation": org.code},
         )
 
 

@@ -4,17 +4,19 @@ fix or not yet submitted."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min
 
 from bangfu.accounts.models import Role
 from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.milestones import AT_RISK_DAYS, State
 from bangfu.lib.officialdoc import cn_date, cn_numeral
+from bangfu.lib.stampcache import cached, stamp_key
+from bangfu.partners.models import Organisation
 from bangfu.workplan import selectors
 from bangfu.workplan.models import AWAITING_REVIEW, LedgerReport, Milestone, Plan, ReportStatus, Task
 from bangfu.workplan.services import previous_month, settings_for
@@ -94,14 +96,33 @@ def milestones(county: Area, today: date) -> Iterator[AttentionItem]:
             yield AttentionItem(roles=UNIT_ROLES, organisation_id=org_id, in_bulletin=False, **common)
 
 
+def _cached_rows(name: str, county: Area, today: date, compute: Callable[[], list[Any]]) -> list[Any]:
+    """Report rows cached per process under the ledger's stamp (`selectors.ledger_stamp`, read from
+    an index: every report write moves it) of this and last year's plans, and the newest change of
+    the county's organisations (their names are shown)."""
+    stamps: list[Any] = []
+    for plan in Plan.objects.filter(county=county, year__in=(today.year - 1, today.year)).order_by("year"):
+        stamps += [plan.pk, *selectors.ledger_stamp(plan)]
+    orgs = Organisation.objects.filter(county=county).aggregate(n=Count("id"), t=Max("updated_at"))
+    key = stamp_key(f"attention:reports:{name}", county.pk, today, *stamps, *orgs.values())
+    return cached(key, compute, timeout=3600)
+
+
 @attention_source("workplan.reports_to_review")
 def reports_to_review(county: Area, today: date) -> Iterator[AttentionItem]:
     """Submitted reports waiting for the county admin's review, one item per month (one query)."""
-    rows = (
-        LedgerReport.objects.filter(county=county, status__in=AWAITING_REVIEW, month__lte=today)
-        .values("month")
-        .annotate(n=Count("pk"), units=Count("organisation", distinct=True), first=Min("first_submitted_on"))
-        .order_by("month")
+    rows = _cached_rows(
+        "review",
+        county,
+        today,
+        lambda: list(
+            LedgerReport.objects.filter(county=county, status__in=AWAITING_REVIEW, month__lte=today)
+            .values("month")
+            .annotate(
+                n=Count("pk"), units=Count("organisation", distinct=True), first=Min("first_submitted_on")
+            )
+            .order_by("month")
+        ),
     )
     for row in rows:
         month: date = row["month"]
@@ -130,19 +151,24 @@ def reports_open(county: Area, today: date) -> Iterator[AttentionItem]:
     The bulletin names late units itself, so none of these is in it. One query."""
     due_day = settings_for(county).due_day
     last = previous_month(today)
-    rows = (
-        LedgerReport.objects.filter(
-            county=county,
-            month__lte=last,
-            month__year__gte=today.year - 1,
-            status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED),
-        )
-        .values("organisation_id", "organisation__name", "organisation__area__code", "status", "month")
-        .annotate(n=Count("pk"))
-        .values_list(
-            "organisation_id", "organisation__name", "organisation__area__code", "status", "month", "n"
-        )
-        .order_by("organisation_id", "month")
+    rows = _cached_rows(
+        "open",
+        county,
+        today,
+        lambda: list(
+            LedgerReport.objects.filter(
+                county=county,
+                month__lte=last,
+                month__year__gte=today.year - 1,
+                status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED),
+            )
+            .values("organisation_id", "organisation__name", "organisation__area__code", "status", "month")
+            .annotate(n=Count("pk"))
+            .values_list(
+                "organisation_id", "organisation__name", "organisation__area__code", "status", "month", "n"
+            )
+            .order_by("organisation_id", "month")
+        ),
     )
     # (organisation, kind) → months, count; kind: returned / missing (past due) / due (not yet).
     found: dict[tuple[int, str, str, str], list[Any]] = {}
