@@ -137,19 +137,20 @@ def measure(url: str, runs: int, warmup: int) -> None:
         }
         results = {}
         for name, call in cases.items():
-            samples = []
+            samples, cpu = [], []
             for i in range(warmup + runs):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 response = call()
                 if i >= warmup:
                     samples.append(time.perf_counter() - t)
+                    cpu.append(time.process_time() - c)
                 if hasattr(response, "status_code"):
                     assert response.status_code == 200, (name, response.status_code)
-            results[name] = _stats(samples)
+            results[name] = {**_stats(samples), "cpu": statistics.median(cpu) * 1000}
         transaction.set_rollback(True)
-    print(f"{'case':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(f"{'case':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'CPU ms p50':>11}")
     for name, s in results.items():
-        print(f"{name:40} {s['p50']:8.1f} {s['p95']:8.1f} {s['max']:8.1f}")
+        print(f"{name:40} {s['p50']:8.1f} {s['p95']:8.1f} {s['max']:8.1f} {s['cpu']:11.1f}")
     print("per source:")
     for name, samples in by_source.items():
         s = _stats(samples)
