@@ -91,6 +91,9 @@ def _mount_routers() -> None:
     from bangfu.projects.api import disbursements_router
 
     api.add_router("/disbursements/", disbursements_router, tags=["projects"])
+    from bangfu.core.attention_api import router as attention_router
+
+    api.add_router("/attention", attention_router, tags=["attention"])
 
 
 _mount_routers()

@@ -6,12 +6,45 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import area_prefix, areas_for_user, organisations_for_user
 from bangfu.areas.models import Area, Level
 
 
 def home_figures(user: User) -> dict[str, Any]:
+    """The few figures of the user's own scope: a unit its own pairings and reports, a township or
+    village its areas and the units helping them, the county (admin, inspector) the county's."""
+    from bangfu.lib import clock
+    from bangfu.partners.scopes import pairings_for_user
+    from bangfu.partners.selectors import active_on
+
+    today = clock.today()
+    if user.role == Role.UNIT_REPORTER:
+        from bangfu.workplan.models import LedgerReport, ReportStatus
+
+        own = user.organisation_id or 0
+        reports = LedgerReport.objects.filter(organisation_id=own, month__year=today.year)
+        return {
+            "pairings": active_on(pairings_for_user(user), today).count(),
+            **reports.filter(month__lt=today.replace(day=1)).aggregate(
+                reports_due=Count("id"),
+                reports_open=Count("id", filter=Q(status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED))),
+            ),
+        }
+    counts = _area_figures(user)
+    if user.role in (Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER):
+        # The units helping villages of this township or this village, not the county's list.
+        counts["organisations"] = (
+            active_on(pairings_for_user(user), today)
+            .exclude(helper_organisation__isnull=True)
+            .values("helper_organisation")
+            .distinct()
+            .count()
+        )
+    return counts
+
+
+def _area_figures(user: User) -> dict[str, Any]:
     areas = areas_for_user(user)
     counts = areas.aggregate(
         townships=Count("id", filter=Q(level=Level.TOWNSHIP)),

@@ -9,17 +9,21 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import STAFF_ROLES
 from bangfu.core import selectors
+from bangfu.lib import clock
+from bangfu.lib.attention import items_for_user
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    todo = items_for_user(user, clock.today())
     if user.role not in STAFF_ROLES:
-        return render(request, "core/home_supporter.html")
-    townships = selectors.villages_by_township(user)
+        return render(request, "core/home_supporter.html", {"todo": todo})
+    # A unit's home shows its own work, not the county's townships.
+    townships = [] if user.role == Role.UNIT_REPORTER else selectors.villages_by_township(user)
     chart = {
         "names": [t["name"] for t in townships],
         "villages": [t["villages"] for t in townships],
@@ -29,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "core/home.html",
         {
+            "todo": todo,
             "figures": selectors.home_figures(user),
             "townships": townships,
             "chart": chart,

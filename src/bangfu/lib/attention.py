@@ -42,7 +42,12 @@ class AttentionItem:
     count: int = 1  # how many records the item stands for (e.g. 2 students unpaid)
     in_bulletin: bool = True  # listed in the bulletin's 存在问题
     extra: dict[str, Any] = field(default_factory=dict)  # counts for the API and the bulletin
+    user_id: int | None = None  # addressed to this one user only (e.g. a supporter's claim)
 
+
+# Roles that act for an organisation: an item naming one is theirs only when it names their own.
+# Other roles (county admin, inspector, village officer) act on it by area alone.
+UNIT_ROLES = ("unit_reporter", "township_clerk")
 
 AttentionSource = Callable[["Area", date], Iterable[AttentionItem]]
 
@@ -90,10 +95,14 @@ def can_act(user: Any, item: AttentionItem) -> bool:
     item is their organisation's."""
     from bangfu.accounts.scopes import area_prefix
 
+    if item.user_id is not None:  # addressed to one user (a supporter's own claim)
+        return bool(getattr(user, "is_active", False)) and user.pk == item.user_id and user.role in item.roles
     prefix = area_prefix(user)
     if prefix is None or user.role not in item.roles or not item.area_code.startswith(prefix):
         return False
-    return item.organisation_id is None or item.organisation_id == getattr(user, "organisation_id", None)
+    if item.organisation_id is None or user.role not in UNIT_ROLES:
+        return True
+    return item.organisation_id == getattr(user, "organisation_id", None)
 
 
 def items_for_user(user: Any, today: date) -> list[AttentionItem]:
@@ -103,6 +112,13 @@ def items_for_user(user: Any, today: date) -> list[AttentionItem]:
 
     prefix = area_prefix(user)
     if prefix is None:
-        return []
-    counties = Area.objects.filter(level="county", code__startswith=prefix[:6])
+        if getattr(user, "role", None) != "supporter" or not getattr(user, "is_active", False):
+            return []
+        # A supporter reaches no area: only items addressed to them, in their sign-up county.
+        from bangfu.network.models import Supporter
+
+        county_ids = Supporter.objects.filter(user=user).values("county_id")
+        counties = Area.objects.filter(level="county", pk__in=county_ids)
+    else:
+        counties = Area.objects.filter(level="county", code__startswith=prefix[:6])
     return [item for county in counties for item in items_for_county(county, today) if can_act(user, item)]

@@ -348,10 +348,24 @@ def problems(
     from bangfu.lib.attention import items_for_county
 
     out: list[str] = []
-    items = [i for i in items_for_county(plan.county, today) if i.in_bulletin]
+    # The problems open when the bulletin is written, but no later than the end of the month
+    # after the one reported on (a May bulletin written in August does not name August's).
+    as_of = min(today, _next_month(_next_month(month)) - timedelta(days=1))
+    items = [i for i in items_for_county(plan.county, as_of) if i.in_bulletin]
+    # Units that missed the same quarter's visit read as one sentence: "甲、乙二季度未派出工作组".
+    missed: dict[tuple[Any, Any], list[str]] = {}
     for item in items:
-        text = fullwidth(str(item.title)).rstrip("。；")
-        out.append(text)
+        if item.kind == "partners.visits_missed":
+            key = (item.extra.get("year"), item.extra.get("quarter"))
+            missed.setdefault(key, []).append(str(item.title))
+            if len(missed[key]) > 1:
+                continue
+        out.append(fullwidth(str(item.title)).rstrip("。；"))
+    for (_year, quarter), titles in missed.items():
+        if len(titles) > 1:
+            suffix = f"{cn_numeral(quarter)}季度未派出工作组"
+            joined = "、".join(t.removesuffix(suffix) for t in titles) + suffix
+            out[out.index(fullwidth(titles[0]).rstrip("。；"))] = fullwidth(joined)
     named = (
         (MISSING, "未报送{m}月工作台账"),
         (LATE, "逾期报送{m}月工作台账"),

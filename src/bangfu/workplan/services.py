@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -567,10 +568,11 @@ def send_reminders(*, actor: User | None, county: Area, on: date | None = None) 
                     url=f"/workplan/reports/{report.pk}/",
                 )
             )
+    notes += _attention_notes(county, on)
     existing = set(
-        Notification.objects.filter(user__in=users, key__in=[n.key for n in notes]).values_list(
-            "user_id", "key"
-        )
+        Notification.objects.filter(
+            user_id__in={n.user.pk for n in notes}, key__in=[n.key for n in notes]
+        ).values_list("user_id", "key")
     )
     new = [n for n in notes if (n.user.pk, n.key) not in existing]
     Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
@@ -587,6 +589,44 @@ def send_reminders(*, actor: User | None, county: Area, on: date | None = None) 
             county=county,
         )
     return sent
+
+
+def _attention_notes(county: Area, on: date) -> list[Notification]:
+    """Reminders read the attention list (`bangfu.lib.attention`): every user who can act on a
+    problem hears of it once (the key is the problem's kind, title and start). Late ledger reports
+    are reminded per report above, so that source is left out here; "to know" items too."""
+    import hashlib
+
+    from bangfu.lib.attention import Severity, can_act, items_for_county
+
+    items = [
+        i
+        for i in items_for_county(county, on)
+        if i.kind != "workplan.reports_open" and i.severity != Severity.INFO
+    ]
+    if not items:
+        return []
+    addressed = {i.user_id for i in items if i.user_id is not None}
+    users = list(
+        User.objects.filter(is_active=True)
+        .filter(Q(area__code__startswith=county.prefix) | Q(pk__in=addressed))
+        .select_related("area")
+    )
+    notes = []
+    for item in items:
+        digest = hashlib.sha256(f"{item.kind}|{item.title}|{item.since}".encode()).hexdigest()[:40]
+        for user in users:
+            if can_act(user, item):
+                notes.append(
+                    Notification(
+                        county=county,
+                        user=user,
+                        key=f"attention:{digest}",
+                        text=str(item.title)[:300],
+                        url=item.url[:200],
+                    )
+                )
+    return notes
 
 
 @transaction.atomic

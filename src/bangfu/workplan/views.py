@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, organisations_for_user, require_role
+from bangfu.areas.models import Area
 from bangfu.lib import clock
 from bangfu.lib.params import int_param, year_param
 from bangfu.lib.stampcache import cached
@@ -562,8 +563,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workplan/dashboard.html",
-        {"plan": plan, "data": data, "chart_data": data["charts"]},
+        {
+            "plan": plan,
+            "data": data,
+            "chart_data": data["charts"],
+            "attention": attention_panel(_u(request), plan.county, clock.today()),
+        },
     )
+
+
+def attention_panel(user: Any, county: Area, today: date) -> list[dict[str, Any]]:
+    """The county's attention list for the dashboard: each problem once (the county's item and
+    its units' copies share a title), with its link only when this user can open and act on it."""
+    from bangfu.lib.attention import can_act, items_for_county
+
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items_for_county(county, today):
+        row = rows.setdefault(
+            (item.kind, str(item.title)), {"item": item, "url": "", "severity": item.severity}
+        )
+        if not row["url"] and can_act(user, item):
+            row["url"] = item.url
+    return list(rows.values())
 
 
 @login_required

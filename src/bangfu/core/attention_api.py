@@ -1,0 +1,56 @@
+"""`GET /api/v1/attention`: the caller's open problems (the attention list, `bangfu.lib.attention`),
+only what they can act on, in their scope — the same list as their home page's "my to-do"."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from bangfu.lib import clock
+from bangfu.lib.api import errors
+from bangfu.lib.attention import items_for_user
+
+router = Router()
+
+
+class ScopeOut(Schema):
+    roles: list[str]
+    area_code: str
+    organisation_id: int | None
+
+
+class AttentionOut(Schema):
+    kind: str
+    severity: str
+    title: str
+    url: str
+    since: date
+    count: int
+    scope: ScopeOut
+
+
+@router.get(
+    "",
+    response={200: list[AttentionOut], **errors(401)},
+    summary="What the caller can act on: overdue milestones, approvals, reports, unpaid students…",
+)
+def attention(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": item.kind,
+            "severity": item.severity,
+            "title": str(item.title),
+            "url": item.url,
+            "since": item.since,
+            "count": item.count,
+            "scope": {
+                "roles": [str(r) for r in item.roles],
+                "area_code": item.area_code,
+                "organisation_id": item.organisation_id,
+            },
+        }
+        for item in items_for_user(request.user, clock.today())
+    ]

@@ -1,0 +1,224 @@
+"""Open problems of the work plan: overdue and at-risk milestones, ledger reports to review, to
+fix or not yet submitted."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Min
+
+from bangfu.accounts.models import Role
+from bangfu.areas.models import Area
+from bangfu.lib.attention import AttentionItem, Severity, attention_source
+from bangfu.lib.milestones import AT_RISK_DAYS, State
+from bangfu.lib.officialdoc import cn_date, cn_numeral
+from bangfu.lib.stampcache import cached, stamp_key
+from bangfu.partners.models import Organisation
+from bangfu.workplan import selectors
+from bangfu.workplan.models import AWAITING_REVIEW, LedgerReport, Milestone, Plan, ReportStatus, Task
+from bangfu.workplan.services import previous_month, settings_for
+
+UNIT_ROLES = (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+
+
+def _quote(text: str) -> str:
+    return f"“{text}”"
+
+
+def _plan(county: Area, today: date) -> Plan | None:
+    return Plan.objects.filter(county=county, year=today.year).first()
+
+
+def _milestone_states(plan: Plan, today: date) -> list[tuple[Milestone, str, str]]:
+    """(milestone, state, evidence text) of the milestones due by `today` + AT_RISK_DAYS: from
+    `selectors.milestone_states` (the rules) when present, else from the hand-ticked date."""
+    derive = getattr(selectors, "milestone_states", None)
+    if derive is not None:
+        return [
+            (s.milestone, s.state, str(getattr(s.evidence, "text", s.evidence) or ""))
+            for s in derive(plan.county, plan.year, today)
+            if s.state in (State.OVERDUE, State.AT_RISK)
+        ]
+    from bangfu.workplan.bulletin import milestone_state
+
+    soon = today + timedelta(days=AT_RISK_DAYS)
+    found = []
+    for m in (
+        Milestone.objects.filter(task__plan=plan, due_date__lte=soon)
+        .select_related("task", "task__plan__county")
+        .order_by("due_date", "task__position")
+    ):
+        state, evidence = milestone_state(m, today)
+        if state in (State.OVERDUE, State.AT_RISK):
+            found.append((m, state, evidence))
+    return found
+
+
+@attention_source("workplan.milestone")
+def milestones(county: Area, today: date) -> Iterator[AttentionItem]:
+    """Overdue milestones (in the bulletin) and milestones due within AT_RISK_DAYS that the
+    evidence does not show done: to the county admin and inspectors, and to each lead unit."""
+    plan = _plan(county, today)
+    if plan is None:
+        return
+    states = _milestone_states(plan, today)
+    leads: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for task_id, org_id, name in Task.lead_units.through.objects.filter(
+        task_id__in={m.task_id for m, _s, _e in states}
+    ).values_list("task_id", "organisation_id", "organisation__name"):
+        leads[task_id].append((org_id, name))
+    for m, state, evidence in states:
+        task = m.task
+        units = "、".join(name for _pk, name in leads[task.pk]) or task.lead_units_text
+        what = f"{units}牵头的{_quote(task.title)}{cn_numeral(m.quarter)}季度节点{_quote(m.title)}"
+        overdue = state == State.OVERDUE
+        title = (
+            f"{what}已过完成时限（{cn_date(m.due_date)}）尚未完成"
+            if overdue
+            else f"{what}将于{cn_date(m.due_date)}到期，尚未完成"
+        )
+        if evidence:
+            title += f"（{evidence}）"
+        common: dict[str, Any] = {
+            "kind": "workplan.milestone",
+            "severity": Severity.CRITICAL if overdue else Severity.WARNING,
+            "title": title,
+            "url": f"/workplan/#task-{task.code}",
+            "since": m.due_date + timedelta(days=1) if overdue else m.due_date - timedelta(days=AT_RISK_DAYS),
+            "area_code": county.code,
+            "extra": {"milestone": m.pk, "task": task.code, "quarter": m.quarter, "state": state},
+        }
+        yield AttentionItem(roles=(Role.COUNTY_ADMIN, Role.INSPECTOR), in_bulletin=overdue, **common)
+        for org_id, _name in leads[task.pk]:
+            yield AttentionItem(roles=UNIT_ROLES, organisation_id=org_id, in_bulletin=False, **common)
+
+
+def _cached_rows(name: str, county: Area, today: date, compute: Callable[[], list[Any]]) -> list[Any]:
+    """Report rows cached per process under the ledger's stamp (`selectors.ledger_stamp`, read from
+    an index: every report write moves it) of this and last year's plans, and the newest change of
+    the county's organisations (their names are shown)."""
+    stamps: list[Any] = []
+    for plan in Plan.objects.filter(county=county, year__in=(today.year - 1, today.year)).order_by("year"):
+        stamps += [plan.pk, *selectors.ledger_stamp(plan)]
+    orgs = Organisation.objects.filter(county=county).aggregate(n=Count("id"), t=Max("updated_at"))
+    key = stamp_key(f"attention:reports:{name}", county.pk, today, *stamps, *orgs.values())
+    return cached(key, compute, timeout=3600)
+
+
+@attention_source("workplan.reports_to_review")
+def reports_to_review(county: Area, today: date) -> Iterator[AttentionItem]:
+    """Submitted reports waiting for the county admin's review, one item per month (one query)."""
+    rows = _cached_rows(
+        "review",
+        county,
+        today,
+        lambda: list(
+            LedgerReport.objects.filter(county=county, status__in=AWAITING_REVIEW, month__lte=today)
+            .values("month")
+            .annotate(
+                n=Count("pk"), units=Count("organisation", distinct=True), first=Min("first_submitted_on")
+            )
+            .order_by("month")
+        ),
+    )
+    for row in rows:
+        month: date = row["month"]
+        yield AttentionItem(
+            kind="workplan.reports_to_review",
+            severity=Severity.WARNING,
+            title=f"{month.year}年{month.month}月工作台账{row['n']}份（{row['units']}个单位）已报送待审核",
+            url=f"/workplan/reports/?month={month:%Y-%m}&status=review",
+            since=row["first"] or month,
+            roles=(Role.COUNTY_ADMIN,),
+            area_code=county.code,
+            count=row["n"],
+            in_bulletin=False,
+            extra={"month": f"{month:%Y-%m}"},
+        )
+
+
+def _months(months: list[date]) -> str:
+    return "、".join(f"{m.month}月" for m in sorted(months))
+
+
+@attention_source("workplan.reports_open")
+def reports_open(county: Area, today: date) -> Iterator[AttentionItem]:
+    """Per unit: reports returned for correction, reports past their due day not submitted, and
+    last month's reports still to submit before the due day; plus one summary for the county admin.
+    The bulletin names late units itself, so none of these is in it. One query."""
+    due_day = settings_for(county).due_day
+    last = previous_month(today)
+    rows = _cached_rows(
+        "open",
+        county,
+        today,
+        lambda: list(
+            LedgerReport.objects.filter(
+                county=county,
+                month__lte=last,
+                month__year__gte=today.year - 1,
+                status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED),
+            )
+            .values("organisation_id", "organisation__name", "organisation__area__code", "status", "month")
+            .annotate(n=Count("pk"))
+            .values_list(
+                "organisation_id", "organisation__name", "organisation__area__code", "status", "month", "n"
+            )
+            .order_by("organisation_id", "month")
+        ),
+    )
+    # (organisation, kind) → months, count; kind: returned / missing (past due) / due (not yet).
+    found: dict[tuple[int, str, str, str], list[Any]] = {}
+    for org_id, name, area_code, status, month, n in rows:
+        due = selectors.due_date(month, due_day)
+        if status == ReportStatus.RETURNED:
+            kind = "returned"
+        elif today > due:
+            kind = "missing"
+        else:
+            kind = "due"
+        entry = found.setdefault((org_id, name, area_code or county.code, kind), [[], 0, due])
+        entry[0].append(month)
+        entry[1] += n
+        entry[2] = min(entry[2], due)
+    missing_total, missing_units, oldest = 0, 0, today
+    for (org_id, name, area_code, kind), (months, n, due) in found.items():
+        if kind == "returned":
+            title = f"{name}{_months(months)}工作台账{n}份被退回，待修改后重新报送"
+            severity, status, since = Severity.CRITICAL, ReportStatus.RETURNED, months[0]
+        elif kind == "missing":
+            title = f"{name}{_months(months)}工作台账{n}份已过报送期限尚未报送"
+            severity, status, since = Severity.CRITICAL, ReportStatus.DRAFT, due + timedelta(days=1)
+            missing_total, missing_units, oldest = missing_total + n, missing_units + 1, min(oldest, since)
+        else:
+            title = f"{name}须于{cn_date(due)}前报送{_months(months)}工作台账{n}份"
+            severity, status, since = Severity.WARNING, ReportStatus.DRAFT, months[0]
+        yield AttentionItem(
+            kind="workplan.reports_open",
+            severity=severity,
+            title=title,
+            url=f"/workplan/reports/?status={status}",
+            since=since,
+            roles=UNIT_ROLES,
+            area_code=area_code if area_code.startswith(county.prefix) else county.code,
+            organisation_id=org_id,
+            count=n,
+            in_bulletin=False,
+            extra={"state": kind, "months": [f"{m:%Y-%m}" for m in sorted(months)]},
+        )
+    if missing_total:
+        yield AttentionItem(
+            kind="workplan.reports_open",
+            severity=Severity.CRITICAL,
+            title=f"{missing_units}个单位的工作台账{missing_total}份已过报送期限尚未报送",
+            url="/workplan/completeness/",
+            since=oldest,
+            roles=(Role.COUNTY_ADMIN,),
+            area_code=county.code,
+            count=missing_total,
+            in_bulletin=False,
+            extra={"state": "missing", "units": missing_units},
+        )
