@@ -235,19 +235,33 @@ def update_task(
 
 
 @transaction.atomic
-def set_milestone_completed(*, actor: User, milestone: Milestone, completed_on: date | None) -> Milestone:
+def set_milestone_completed(
+    *, actor: User, milestone: Milestone, completed_on: date | None, reason: str = ""
+) -> Milestone:
+    """Complete (or reopen) a milestone by hand. A milestone judged by a rule is normally left to
+    its evidence; completing it by hand needs a written reason and shows as "manual"."""
     _require(actor, Role.COUNTY_ADMIN)
     if completed_on is not None and completed_on > clock.today():
         raise ValidationError({"completed_on": _("完成日期不能晚于今天。")})
-    before = {"completed_on": str(milestone.completed_on) if milestone.completed_on else None}
+    reason = reason.strip()
+    if milestone.rule and completed_on is not None and not reason:
+        raise ValidationError({"reason": _("该节点由系统依据业务记录判定；手工确认完成须写明理由。")})
+    before = {
+        "completed_on": str(milestone.completed_on) if milestone.completed_on else None,
+        "manual_reason": milestone.manual_reason,
+    }
     milestone.completed_on = completed_on
-    milestone.save(update_fields=["completed_on"])
+    milestone.manual_reason = reason if completed_on is not None else ""
+    milestone.save(update_fields=["completed_on", "manual_reason"])
     record_audit(
         actor=actor,
         action="workplan.set_milestone_completed",
         target=milestone,
         before=before,
-        after={"completed_on": str(completed_on) if completed_on else None},
+        after={
+            "completed_on": str(completed_on) if completed_on else None,
+            "manual_reason": milestone.manual_reason,
+        },
     )
     return milestone
 
