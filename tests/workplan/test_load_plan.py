@@ -18,7 +18,7 @@ from bangfu.workplan.models import (
     SectionKind,
     Task,
 )
-from bangfu.workplan.planfile import SHIPPED_2020, PlanFileError
+from bangfu.workplan.planfile import SHIPPED_2020, PlanFileError, fullwidth
 from bangfu.workplan.services import load_plan
 
 # The seed text sits in ../shared beside the checkout (or one level further up for a worktree).
@@ -136,7 +136,8 @@ def test_it_maps_every_unit_the_seed_text_names(plan):
 
 
 def test_it_encodes_the_schedules_as_written(plan):
-    seed = SEED.read_text(encoding="utf-8") if SEED.exists() else ""
+    # The seed's half-width commas are an artefact of its conversion: the plan stores full-width.
+    seed = fullwidth(SEED.read_text(encoding="utf-8")) if SEED.exists() else ""
     for task in Task.objects.filter(plan=plan):
         assert task.schedule_text
         if seed:
@@ -154,7 +155,7 @@ def test_it_encodes_the_schedules_as_written(plan):
         "3.3": [1, 2, 4],
         "3.4": [1, 2, 3, 4],
         "3.5.1": [1, 2, 3, 4],
-        "3.5.4": [3, 4],
+        "3.5.4": [3, 4, 4],
         "3.5.5": [2, 4],
     }
     spring = Milestone.objects.get(task__plan=plan, task__code="3.5.5", quarter=2)
@@ -230,3 +231,76 @@ def test_the_command_loads_the_shipped_file_and_refuses_bad_files(county, tmp_pa
     bad.write_text(MINIMAL.replace("[县委办]", "[县不存在局]"), encoding="utf-8")
     with pytest.raises(CommandError, match=r"sections\[0\]\.tasks\[0\]\.responsible_units\[0\]"):
         call_command("load_plan", str(bad), "--county", county.code)
+
+
+def test_the_shipped_plan_loads_with_full_titles_and_full_width_punctuation(plan):
+    titles = {
+        (m.task.code, m.quarter): m.title
+        for m in Milestone.objects.filter(task__plan=plan).select_related("task")
+        if "扶贫日活动" not in m.title or m.task.code != "3.5.4"
+    }
+    assert titles[("3.2", 1)] == "积极对接，争取提早下达年度项目投资计划"
+    assert titles[("3.5.1", 1)] == "制定招募方案，对年度工作进行安排部署"
+    assert titles[("3.5.4", 3)] == "制定印发2020年扶贫日系列活动方案，抓好宣传动员工作"
+    assert titles[("3.5.4", 4)] == "推进扶贫日系列活动，总结上报扶贫日系列活动情况"
+    assert titles[("3.1.2", 2)] == "各帮扶单位派出工作组（2-5人）到联系的贫困村指导开展精准扶贫工作"
+    # No ASCII , : ; ( ) next to a Chinese character anywhere in the stored plan text.
+    half = re.compile(r"[\u4e00-\u9fff][,:;()]|[,:;()][\u4e00-\u9fff]")
+    texts = [plan.goals, plan.scope, *Section.objects.filter(plan=plan).values_list("text", flat=True)]
+    for task in Task.objects.filter(plan=plan):
+        texts += [task.title, task.description, task.schedule_text]
+    texts += list(titles.values())
+    assert not [t for t in texts if half.search(t)]
+
+
+def test_poverty_day_is_a_dated_milestone(plan):
+    day = Milestone.objects.get(task__plan=plan, task__code="3.5.4", title__contains="扶贫日活动", quarter=4)
+    assert day.due_date == date(2020, 10, 17)
+
+
+def test_fullwidth_keeps_latin_and_digits():
+    assert fullwidth("工作组(2-5人),全年") == "工作组（2-5人），全年"
+    assert fullwidth("a, b (1,000)") == "a, b (1,000)"
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "line"),
+    [
+        # A flow-style title cut at the ASCII comma: the tail became a key.
+        (("title: 启动}", "title: 启动,积极对接}"), "milestones[0].title", 13),
+        (("title: 省级定点扶贫", "title: 省级定点扶贫\n        titel: 拼错的键"), "tasks[0].titel", 10),
+        (("year: 2020", "year: 2020\nyaer: 2021"), "yaer", 3),
+        (("unit: 个, target: 10", "unit: 个, taget: 10"), "indicators[0].taget", 15),
+    ],
+)
+def test_it_refuses_unknown_keys_and_cut_values_with_the_line(county, change, path, line):
+    bad = MINIMAL.replace(*change)
+    assert bad != MINIMAL
+    with pytest.raises(PlanFileError) as exc:
+        load_plan(actor=None, county=county, data=bad.encode())
+    hits = [(e, n) for e, n in zip(exc.value.errors, exc.value.lines, strict=True) if path in e.split(":")[0]]
+    assert hits, exc.value.errors
+    assert hits[0][1] == line
+    assert Plan.objects.count() == 0 and Milestone.objects.count() == 0
+
+
+def test_the_command_exits_2_naming_file_line_and_key(county, tmp_path):
+    bad = tmp_path / "cut.yaml"
+    bad.write_text(MINIMAL.replace("title: 启动}", "title: 积极对接,争取提早下达}"), encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        call_command("load_plan", str(bad), "--county", county.code)
+    assert exc.value.returncode == 2
+    assert f"{bad}:13: sections[0].tasks[0].milestones[0].title:" in str(exc.value)
+    assert "截断" in str(exc.value)
+    assert Plan.objects.count() == 0
+
+
+def test_reloading_renames_a_milestone_loaded_under_its_cut_title(county, plan):
+    cut = Milestone.objects.get(task__plan=plan, task__code="3.2", quarter=1)
+    cut.title, cut.completed_on = "积极对接", date(2020, 3, 20)
+    cut.save()
+    load_plan(actor=None, county=county, data=SHIPPED_2020.read_bytes())
+    again = Milestone.objects.get(pk=cut.pk)
+    assert again.title == "积极对接，争取提早下达年度项目投资计划"
+    assert again.completed_on == date(2020, 3, 20)
+    assert Milestone.objects.filter(task__plan=plan, task__code="3.2", quarter=1).count() == 1

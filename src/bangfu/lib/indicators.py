@@ -7,6 +7,12 @@ number twice. Names are `<app>.<figure>`, e.g. `partners.work_team_visits`.
 A compute function receives an `IndicatorQuery` and returns a Decimal (counts as whole numbers).
 It must be set-based (one or a few aggregate queries), scoped to `query.county`, and, when
 `query.organisation` is given, to what that organisation did or received.
+
+Every figure is a STOCK or a FLOW (`kind=`):
+- STOCK (期末数): how many there are at the end of the period (households helped, pairings
+  running). It is computed as of `query.end - 1 day`, never summed over months, and shown as
+  "截至X月底".
+- FLOW: what happened within [start, end) (visits made, money paid). Shown as 本月 / 全年累计.
 """
 
 from __future__ import annotations
@@ -20,6 +26,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bangfu.areas.models import Area
     from bangfu.partners.models import Organisation
+
+
+STOCK = "stock"  # 期末数: the state at the period's end
+FLOW = "flow"  # what happened within the period: 本月 / 全年累计
+KINDS = (STOCK, FLOW)
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class Indicator:
     # URL name (optional) of a page listing the records behind the figure; it receives the
     # query as GET parameters county, start, end, organisation.
     source_url_name: str = ""
+    kind: str = FLOW
 
     def value(self, query: IndicatorQuery) -> Decimal:
         return Decimal(self.compute(query))
@@ -48,15 +60,17 @@ _REGISTRY: dict[str, Indicator] = {}
 
 
 def indicator(
-    name: str, *, label: Any, unit: str, source_url_name: str = ""
+    name: str, *, label: Any, unit: str, source_url_name: str = "", kind: str = FLOW
 ) -> Callable[[Callable[[IndicatorQuery], Decimal]], Callable[[IndicatorQuery], Decimal]]:
-    """Register a compute function under `name`."""
+    """Register a compute function under `name`; `kind` is STOCK or FLOW (module docstring)."""
+    if kind not in KINDS:
+        raise ValueError(f"indicator {name!r}: kind must be one of {KINDS}")
 
     def register(func: Callable[[IndicatorQuery], Decimal]) -> Callable[[IndicatorQuery], Decimal]:
         existing = _REGISTRY.get(name)
         if existing is not None and existing.compute is not func:
             raise ValueError(f"indicator {name!r} is registered twice")
-        _REGISTRY[name] = Indicator(name, label, unit, func, source_url_name)
+        _REGISTRY[name] = Indicator(name, label, unit, func, source_url_name, kind)
         return func
 
     return register

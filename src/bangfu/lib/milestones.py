@@ -40,6 +40,13 @@ class Evidence:
 MilestoneRule = Callable[["Area", Any, date], Evidence]
 
 
+def counted(*parts: tuple[Any, int], empty: Any = "") -> str:
+    """Evidence text from (template with %(n)s, count) parts, leaving zero figures out as county
+    documents do: counted((_("应补%(n)s人"), 19), (_("未补%(n)s人"), 0)) == "应补19人"."""
+    text = "，".join(str(template) % {"n": n} for template, n in parts if n)
+    return text or str(empty)
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str

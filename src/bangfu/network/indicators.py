@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.lib.indicators import IndicatorQuery, indicator
+from bangfu.lib.indicators import STOCK, IndicatorQuery, indicator
 from bangfu.network.models import Claim, ClaimStatus, Need, Order, OrderStatus, Supporter
 
 
@@ -71,7 +71,7 @@ def needs_fulfilled(query: IndicatorQuery) -> Decimal:
     return Decimal(rows.count())
 
 
-@indicator("network.need_match_rate", label=_("需求对接率"), unit="%")
+@indicator("network.need_match_rate", label=_("需求对接率"), unit="%", kind=STOCK)
 def need_match_rate(query: IndicatorQuery) -> Decimal:
     posted = needs_posted(query)
     if not posted:

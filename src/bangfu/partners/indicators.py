@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.lib.indicators import IndicatorQuery, indicator
+from bangfu.lib.indicators import STOCK, IndicatorQuery, indicator
 from bangfu.partners.models import KinshipVisit, Pairing, PairingKind, Visit
 from bangfu.partners.selectors import (
     active_on,
@@ -45,17 +45,21 @@ def _last_day(query: IndicatorQuery) -> date:
     return query.end - timedelta(days=1)
 
 
-@indicator("partners.villages_without_designated_helper", label=_("无定点帮扶单位的贫困村"), unit="个")
+@indicator(
+    "partners.villages_without_designated_helper", label=_("无定点帮扶单位的贫困村"), unit="个", kind=STOCK
+)
 def villages_without_helper(query: IndicatorQuery) -> Decimal:
     return Decimal(villages_without_designated_helper(query.county, on=_last_day(query)).count())
 
 
-@indicator("partners.households_without_kinship_cadre", label=_("无结对干部的建档立卡户"), unit="户")
+@indicator(
+    "partners.households_without_kinship_cadre", label=_("无结对干部的建档立卡户"), unit="户", kind=STOCK
+)
 def households_without_cadre(query: IndicatorQuery) -> Decimal:
     return Decimal(households_without_kinship_cadre(query.county, on=_last_day(query)).count())
 
 
-@indicator("partners.kinship_households", label=_("结对认亲户数"), unit="户")
+@indicator("partners.kinship_households", label=_("结对认亲户数"), unit="户", kind=STOCK)
 def kinship_households(query: IndicatorQuery) -> Decimal:
     pairings = active_on(
         Pairing.objects.filter(county=query.county, kind=PairingKind.KINSHIP), _last_day(query)
@@ -65,7 +69,7 @@ def kinship_households(query: IndicatorQuery) -> Decimal:
     return Decimal(pairings.values("target_household").distinct().count())
 
 
-@indicator("partners.active_pairings", label=_("在帮结对数(定点、东西部、对口、万企)"), unit="个")
+@indicator("partners.active_pairings", label=_("在帮结对数(定点、东西部、对口、万企)"), unit="个", kind=STOCK)
 def active_pairings(query: IndicatorQuery) -> Decimal:
     pairings = active_on(
         Pairing.objects.filter(county=query.county).filter(~Q(kind=PairingKind.KINSHIP)), _last_day(query)
@@ -85,10 +89,10 @@ def _active_of_kind(kind: str) -> Callable[[IndicatorQuery], Decimal]:
     return compute
 
 
-indicator("partners.east_west_pairings", label=_("东西部协作在帮结对数"), unit="对")(
+indicator("partners.east_west_pairings", label=_("东西部协作在帮结对数"), unit="对", kind=STOCK)(
     _active_of_kind(PairingKind.EAST_WEST)
 )
-indicator("partners.enterprise_pairings", label=_("村企结对数(万企帮万村)"), unit="对")(
+indicator("partners.enterprise_pairings", label=_("村企结对数(万企帮万村)"), unit="对", kind=STOCK)(
     _active_of_kind(PairingKind.ENTERPRISE)
 )
 

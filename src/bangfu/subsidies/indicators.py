@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.lib.indicators import IndicatorQuery, indicator
+from bangfu.lib.indicators import STOCK, IndicatorQuery, indicator
 from bangfu.subsidies.models import (
     PlacementStatus,
     SanzhiApplicant,
@@ -60,7 +60,11 @@ def yulu_amount_paid(query: IndicatorQuery) -> Decimal:
 
 
 @indicator(
-    "subsidies.yulu_missing", label=_("雨露计划应补未补人数"), unit="人", source_url_name="subsidies:terms"
+    "subsidies.yulu_missing",
+    label=_("雨露计划应补未补人数"),
+    unit="人",
+    source_url_name="subsidies:terms",
+    kind=STOCK,
 )
 def yulu_missing(query: IndicatorQuery) -> Decimal:
     """Eligible students of the latest term started before the period's end still unpaid."""
@@ -75,7 +79,7 @@ def yulu_missing(query: IndicatorQuery) -> Decimal:
     return Decimal(len(rec.missing))
 
 
-@indicator("subsidies.technician_studying", label=_("百工技师工程在读学员"), unit="人")
+@indicator("subsidies.technician_studying", label=_("百工技师工程在读学员"), unit="人", kind=STOCK)
 def technician_studying(query: IndicatorQuery) -> Decimal:
     count = TechnicianEnrolment.objects.filter(
         county=query.county,
@@ -98,7 +102,11 @@ def technician_funding(query: IndicatorQuery) -> Decimal:
 
 
 @indicator(
-    "subsidies.sanzhi_hired", label=_("三支一扶录用人数"), unit="人", source_url_name="subsidies:sanzhi"
+    "subsidies.sanzhi_hired",
+    label=_("三支一扶录用人数"),
+    unit="人",
+    source_url_name="subsidies:sanzhi",
+    kind=STOCK,
 )
 def sanzhi_hired(query: IndicatorQuery) -> Decimal:
     count = SanzhiApplicant.objects.filter(
@@ -111,7 +119,11 @@ def sanzhi_hired(query: IndicatorQuery) -> Decimal:
 
 
 @indicator(
-    "subsidies.sanzhi_on_post", label=_("三支一扶在岗人数"), unit="人", source_url_name="subsidies:sanzhi"
+    "subsidies.sanzhi_on_post",
+    label=_("三支一扶在岗人数"),
+    unit="人",
+    source_url_name="subsidies:sanzhi",
+    kind=STOCK,
 )
 def sanzhi_on_post(query: IndicatorQuery) -> Decimal:
     count = (

@@ -59,6 +59,26 @@ class CompletenessOut(Schema):
     rows: list[CompletenessRow]
 
 
+class EvidenceOut(Schema):
+    text: str
+    counts: dict[str, Any]
+    links: list[dict[str, str]]
+
+
+class MilestoneStateOut(Schema):
+    task: str
+    quarter: int
+    title: str
+    due_date: date
+    state: str
+    completed_on: date | None
+    basis: str
+    rule: str
+    manual_reason: str
+    disagrees: bool
+    evidence: EvidenceOut | None
+
+
 class ReportOut(Schema):
     id: int
     task_code: str
@@ -139,6 +159,44 @@ def completeness(request: HttpRequest, month: Month) -> dict[str, Any]:
             for pk, counts in sorted(states.items(), key=lambda kv: orgs[kv[0]].code)
         ],
     }
+
+
+@router.get(
+    "/milestones",
+    response={200: list[MilestoneStateOut], **errors(401, 403, 422)},
+    summary="Milestones of a plan year with their state derived on the office date and the evidence",
+)
+def milestones(request: HttpRequest, year: Year) -> list[dict[str, Any]]:
+    require_role(request.user, *STAFF_ROLES)
+    plan = selectors.plans_for_user(request.user).filter(year=year).first()
+    if plan is None:
+        return []
+    out = []
+    for s in selectors.milestone_states(plan.county, plan.year):
+        m = s.milestone
+        ev = s.evidence
+        out.append(
+            {
+                "task": m.task.code,
+                "quarter": m.quarter,
+                "title": m.title,
+                "due_date": m.due_date,
+                "state": s.state,
+                "completed_on": s.completed_on,
+                "basis": s.basis,
+                "rule": m.rule,
+                "manual_reason": m.manual_reason,
+                "disagrees": s.disagrees,
+                "evidence": None
+                if ev is None
+                else {
+                    "text": str(ev.text),
+                    "counts": ev.counts,
+                    "links": [{"label": str(label), "url": url} for label, url in ev.links],
+                },
+            }
+        )
+    return out
 
 
 @router.post(

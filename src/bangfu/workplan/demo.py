@@ -1,5 +1,6 @@
 """Demo data: the shipped 2020 plan and a living mid-year ledger (today is 2020-07-15 in the demo):
 January–June mostly submitted and accepted, some late, some missing, some returned; July drafts.
+Milestones judged by a rule are left to the records; only the others are ticked by hand.
 Idempotent: nothing is written once the county has its 2020 plan."""
 
 from __future__ import annotations
@@ -153,10 +154,11 @@ def seed_demo(county: Area) -> None:
                     IndicatorValue(report=report, indicator=ind, value=share.quantize(Decimal("0.01")))
                 )
     IndicatorValue.objects.bulk_create(values, ignore_conflicts=True)
-    # Milestones: Q1 done (one slipped), Q2 partly done, later quarters open.
+    # Milestones without a rule are ticked by hand: Q1 done (one slipped), Q2 partly done, later
+    # quarters open. Those with a rule are never ticked: the records decide (selectors.milestone_states).
     done: list[Milestone] = []
     for m in Milestone.objects.filter(task__plan=plan).order_by("task__position", "quarter", "pk"):
-        if m.due_date >= today:
+        if m.due_date >= today or m.rule:
             continue
         if m.quarter == 1 and not (m.task.code == "3.2"):
             m.completed_on = m.due_date - timedelta(days=rng.randint(0, 20))

@@ -121,7 +121,12 @@ class Milestone(models.Model):
     quarter = models.PositiveSmallIntegerField(_("季度"))
     title = models.CharField(_("进度节点"), max_length=300)
     due_date = models.DateField(_("完成时限"))
+    # The @milestone_rule (bangfu.lib.milestones) that judges the milestone from the records;
+    # empty: completed by hand. Stored even if no app registers it (any more): then "open".
+    rule = models.CharField(_("判定规则"), max_length=80, blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    # Why a rule-backed milestone was completed by hand (required then; shown as "manual").
+    manual_reason = models.TextField(_("手工确认理由"), blank=True)
 
     class Meta:
         ordering = ["task", "quarter", "pk"]
@@ -158,6 +163,9 @@ class Indicator(models.Model):
     source = models.CharField(_("来源"), max_length=10, choices=IndicatorSource.choices)
     # Name in bangfu.lib.indicators; stored even while no app has registered it yet.
     computed_name = models.CharField(_("计算来源"), max_length=80, blank=True)
+    # A typed figure's kind (stock: 期末数; flow: summed over months); a computed one takes the
+    # kind its source declares (bangfu.lib.indicators). Read through `kind`.
+    declared_kind = models.CharField(_("指标类型"), max_length=8, blank=True)
 
     class Meta:
         ordering = ["task", "pk"]
@@ -174,6 +182,17 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def kind(self) -> str:
+        """ "stock" (期末数: read at the period's end, never summed) or "flow" (本月 / 全年累计)."""
+        if self.source == IndicatorSource.COMPUTED:
+            from bangfu.lib.indicators import all_indicators
+
+            source = all_indicators().get(self.computed_name)
+            if source is not None:
+                return source.kind
+        return self.declared_kind or "flow"
 
 
 class ReportStatus(models.TextChoices):

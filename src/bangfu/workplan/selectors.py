@@ -11,12 +11,15 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import county_prefix
 from bangfu.areas.models import Area, Level
 from bangfu.lib import clock
 from bangfu.lib.indicators import IndicatorQuery, all_indicators
+from bangfu.lib.milestones import Evidence, all_rules, derive_state
+from bangfu.lib.milestones import State as MilestoneStateName
 from bangfu.lib.stampcache import cached, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
@@ -272,6 +275,94 @@ def overdue_milestones(plan: Plan, today: date | None = None) -> QuerySet[Milest
         .select_related("task")
         .order_by("due_date", "task__position")
     )
+
+
+# --- milestone states (derived from the apps' rules, bangfu.lib.milestones) --------------------------
+RULE, MANUAL = "rule", "manual"
+STATE_LABELS = {
+    MilestoneStateName.DONE: gettext_lazy("已完成"),
+    MilestoneStateName.DONE_LATE: gettext_lazy("逾期完成"),
+    MilestoneStateName.OPEN: gettext_lazy("未到期"),
+    MilestoneStateName.AT_RISK: gettext_lazy("临近时限未完成"),
+    MilestoneStateName.OVERDUE: gettext_lazy("已逾期"),
+}
+BASIS_LABELS = {RULE: gettext_lazy("系统判定"), MANUAL: gettext_lazy("手工确认")}
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    """A milestone's state on the office date. `basis` is RULE when the records decide it and
+    MANUAL when a person does (a milestone without a rule, or a rule-backed one completed by hand
+    with a written reason); `disagrees` marks a manual completion the evidence contradicts."""
+
+    milestone: Milestone
+    state: str
+    completed_on: date | None
+    basis: str
+    evidence: Evidence | None
+    disagrees: bool = False
+    rule_label: Any = ""
+
+    @property
+    def state_label(self) -> Any:
+        return STATE_LABELS[self.state]
+
+    @property
+    def basis_label(self) -> Any:
+        return BASIS_LABELS[self.basis]
+
+    @property
+    def is_done(self) -> bool:
+        return self.state in (MilestoneStateName.DONE, MilestoneStateName.DONE_LATE)
+
+    @property
+    def is_problem(self) -> bool:
+        return self.state in (MilestoneStateName.AT_RISK, MilestoneStateName.OVERDUE) or self.disagrees
+
+
+def state_of(milestone: Milestone, county: Area, today: date) -> MilestoneState:
+    rule = all_rules().get(milestone.rule) if milestone.rule else None
+    evidence = rule.judge(county, milestone, today) if rule is not None else None
+    label = rule.label if rule is not None else ""
+    if milestone.completed_on is not None:
+        return MilestoneState(
+            milestone,
+            derive_state(due_date=milestone.due_date, today=today, done=True, done_on=milestone.completed_on),
+            milestone.completed_on,
+            MANUAL,
+            evidence,
+            disagrees=evidence is not None and not evidence.done,
+            rule_label=label,
+        )
+    if evidence is None:
+        return MilestoneState(
+            milestone,
+            derive_state(due_date=milestone.due_date, today=today, done=False, done_on=None),
+            None,
+            MANUAL,
+            None,
+        )
+    return MilestoneState(
+        milestone,
+        derive_state(due_date=milestone.due_date, today=today, done=evidence.done, done_on=evidence.done_on),
+        evidence.done_on if evidence.done else None,
+        RULE,
+        evidence,
+        rule_label=label,
+    )
+
+
+def milestone_states(county: Area, year: int, today: date | None = None) -> list[MilestoneState]:
+    """Every milestone of the county's plan of `year`, in plan order, with its derived state:
+    done / done late / open / at risk / overdue (bangfu.lib.milestones.derive_state), the date it
+    was completed, its basis and the evidence of its rule. Each rule is a few set-based queries."""
+    today = today or clock.today()
+    milestones = (
+        Milestone.objects.filter(task__plan__county=county, task__plan__year=year)
+        .select_related("task")
+        .order_by("task__position", "quarter", "due_date", "pk")
+    )
+    return [state_of(m, county, today) for m in milestones]
 
 
 def reminder_list(plan: Plan, today: date | None = None) -> QuerySet[LedgerReport]:

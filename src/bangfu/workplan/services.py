@@ -43,7 +43,7 @@ from bangfu.workplan.models import (
     Task,
     WorkplanSettings,
 )
-from bangfu.workplan.planfile import PlanSpec, read_plan
+from bangfu.workplan.planfile import MilestoneSpec, PlanSpec, fullwidth, read_plan
 
 
 def settings_for(county: Area) -> WorkplanSettings:
@@ -115,20 +115,14 @@ def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResu
             tasks[task.code] = task
             task.lead_units.set(t_spec.lead_unit_ids)
             task.responsible_units.set(t_spec.responsible_unit_ids)
-            existing_ms = {(m.quarter, m.title) for m in task.milestones.all()}
-            Milestone.objects.bulk_create(
-                [
-                    Milestone(task=task, quarter=m.quarter, title=m.title, due_date=m.due_date)
-                    for m in t_spec.milestones
-                    if (m.quarter, m.title) not in existing_ms
-                ]
-            )
+            _apply_milestones(task, t_spec.milestones)
             indicators = {i.key: i for i in task.indicators.all()}
             for i_spec in t_spec.indicators:
                 ind = indicators.get(i_spec.key) or Indicator(task=task, key=i_spec.key)
                 ind.label, ind.unit, ind.target = i_spec.label, i_spec.unit, i_spec.target
                 ind.source = IndicatorSource.COMPUTED if i_spec.computed_name else IndicatorSource.MANUAL
                 ind.computed_name = i_spec.computed_name
+                ind.declared_kind = i_spec.kind
                 ind.save()
     slots = open_slots(plan=plan)
     record_audit(
@@ -139,6 +133,40 @@ def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResu
         county=county,
     )
     return LoadResult(plan, created, updated, slots)
+
+
+def _apply_milestones(task: Task, specs: list[MilestoneSpec]) -> None:
+    """Create the plan's milestones, match existing ones by (quarter, title) and update their due
+    date and rule. A milestone loaded earlier under a cut or half-width title (the file before
+    its fix: "积极对接", "(2-5人)") is the same milestone: it is renamed, keeping its completion."""
+    existing = list(task.milestones.all())
+    by_key = {(m.quarter, m.title): m for m in existing}
+    new: list[Milestone] = []
+    for spec in specs:
+        found = by_key.get((spec.quarter, spec.title))
+        if found is None:
+            found = next(
+                (
+                    m
+                    for m in existing
+                    if m.quarter == spec.quarter
+                    and (m.quarter, m.title) not in {(s.quarter, s.title) for s in specs}
+                    and (fullwidth(m.title) == spec.title or spec.title.startswith(fullwidth(m.title)))
+                ),
+                None,
+            )
+        if found is None:
+            new.append(
+                Milestone(
+                    task=task, quarter=spec.quarter, title=spec.title, due_date=spec.due_date, rule=spec.rule
+                )
+            )
+            continue
+        if (found.title, found.due_date, found.rule) != (spec.title, spec.due_date, spec.rule):
+            found.title, found.due_date, found.rule = spec.title, spec.due_date, spec.rule
+            found.save(update_fields=["title", "due_date", "rule"])
+        by_key[(spec.quarter, spec.title)] = found
+    Milestone.objects.bulk_create(new)
 
 
 def open_slots(*, plan: Plan) -> int:
@@ -206,20 +234,34 @@ def update_task(
 
 
 @transaction.atomic
-def set_milestone_completed(*, actor: User, milestone: Milestone, completed_on: date | None) -> Milestone:
+def set_milestone_completed(
+    *, actor: User, milestone: Milestone, completed_on: date | None, reason: str = ""
+) -> Milestone:
+    """Complete (or reopen) a milestone by hand. A milestone judged by a rule is normally left to
+    its evidence; completing it by hand needs a written reason and shows as "manual"."""
     require_actor_in(actor, milestone.task.plan.county, Role.COUNTY_ADMIN)
     if completed_on is not None and completed_on > clock.today():
         raise ValidationError({"completed_on": _("完成日期不能晚于今天。")})
-    before = {"completed_on": str(milestone.completed_on) if milestone.completed_on else None}
+    reason = reason.strip()
+    if milestone.rule and completed_on is not None and not reason:
+        raise ValidationError({"reason": _("该节点由系统依据业务记录判定；手工确认完成须写明理由。")})
+    before = {
+        "completed_on": str(milestone.completed_on) if milestone.completed_on else None,
+        "manual_reason": milestone.manual_reason,
+    }
     milestone.completed_on = completed_on
-    milestone.save(update_fields=["completed_on"])
+    milestone.manual_reason = reason if completed_on is not None else ""
+    milestone.save(update_fields=["completed_on", "manual_reason"])
     record_audit(
         actor=actor,
         action="workplan.set_milestone_completed",
         target=milestone,
         county=milestone.task.plan.county,
         before=before,
-        after={"completed_on": str(completed_on) if completed_on else None},
+        after={
+            "completed_on": str(completed_on) if completed_on else None,
+            "manual_reason": milestone.manual_reason,
+        },
     )
     return milestone
 

@@ -90,6 +90,10 @@ def plan_view(request: HttpRequest) -> HttpResponse:
     if plan is None:
         return render(request, "workplan/plan.html", {"plan": None})
     tasks = list(selectors.task_list(plan))
+    states = {s.milestone.pk: s for s in selectors.milestone_states(plan.county, plan.year, clock.today())}
+    for task in tasks:
+        for m in task.milestones.all():  # prefetched: the template reads `m.derived`
+            m.derived = states.get(m.pk)
     from bangfu.lib.indicators import all_indicators
 
     registered = all_indicators()
@@ -166,7 +170,12 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("completed_on", "")
     try:
         completed = date.fromisoformat(raw) if raw else None
-        services.set_milestone_completed(actor=_u(request), milestone=milestone, completed_on=completed)
+        services.set_milestone_completed(
+            actor=_u(request),
+            milestone=milestone,
+            completed_on=completed,
+            reason=request.POST.get("reason", "")[:2000],
+        )
     except ValueError:
         messages.error(request, _("完成日期格式应为 YYYY-MM-DD。"))
     except ValidationError as exc:
@@ -437,7 +446,7 @@ def oversight_view(request: HttpRequest) -> HttpResponse:
         "workplan/oversight.html",
         {
             "plan": plan,
-            "overdue": selectors.overdue_milestones(plan),
+            "overdue": [s for s in selectors.milestone_states(plan.county, plan.year, today) if s.is_problem],
             "missing": selectors.reminder_list(plan),
             "reminder_month": services.previous_month(today),
             "due": date(today.year, today.month, setting.due_day),

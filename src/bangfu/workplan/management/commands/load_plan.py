@@ -11,7 +11,10 @@ from bangfu.workplan.services import load_plan
 
 
 class Command(BaseCommand):
-    help = "Load (or update) a work plan from a YAML file; idempotent by task code."
+    help = (
+        "Load (or update) a work plan from a YAML file; idempotent by task code. A bad file "
+        "(unknown key, value cut at an ASCII comma, unknown unit, …) exits 2 naming file:line: key."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -25,7 +28,8 @@ class Command(BaseCommand):
         try:
             result = load_plan(actor=None, county=county, data=path.read_bytes())
         except PlanFileError as exc:
-            raise CommandError(f"{path}:\n" + "\n".join(exc.errors)) from None
+            # Exit status 2: the file is wrong (each line: file:line: yaml.path: reason).
+            raise CommandError("\n".join(exc.located(str(path))), returncode=2) from None
         self.stdout.write(
             f"{result.plan}: {result.tasks_created} tasks created, {result.tasks_updated} updated, "
             f"{result.slots_created} ledger slots opened"
