@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -89,12 +89,9 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("服务器内部错误。")}, status=500)
-    return _error_page(
-        request, 500, _("系统出错"), _("处理您的请求时出现错误，已记录在系统日志中。请稍后重试或联系县扶贫办。")
-    )
+    detail = _("处理您的请求时出现错误，已记录在系统日志中。请稍后重试或联系县扶贫办。")
+    return _error_page(request, 500, _("系统出错"), detail)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error_page(
-        request, 403, _("页面已过期"), _("表单已过期或来自其他页面，请返回刷新后重新提交。")
-    )
+    return _error_page(request, 403, _("页面已过期"), _("表单已过期或来自其他页面，请返回刷新后重新提交。"))
