@@ -81,6 +81,7 @@ ALLOWED_HOSTS = env_list("BANGFU_ALLOWED_HOSTS", "localhost,127.0.0.1")
 if TESTING:
     ALLOWED_HOSTS.append("testserver")
 CSRF_TRUSTED_ORIGINS = env_list("BANGFU_CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "bangfu.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

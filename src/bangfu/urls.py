@@ -22,3 +22,5 @@ urlpatterns += [
 ]
 
 handler404 = core_views.page_not_found
+handler403 = core_views.permission_denied
+handler500 = core_views.server_error

@@ -49,7 +49,7 @@ class RoundForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2014, max_value=2100)
     title = forms.CharField(label=_("名称"), max_length=120)
     nomination_deadline = forms.DateField(
-        label=_("推荐截止日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("推荐截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     publicity_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=60, initial=7)
 

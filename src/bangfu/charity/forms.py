@@ -15,6 +15,10 @@ from bangfu.partners.models import Organisation
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        # A native date input accepts only ISO dates (2020-07-15), never the localised 2020/07/15.
+        super().__init__(attrs, format or "%Y-%m-%d")
+
 
 class CampaignForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2014, max_value=2100)

@@ -25,7 +25,7 @@ def nav_items() -> list[NavItem]:
         items.extend(module.NAV_ITEMS)
     items += [
         ("accounts:users", _("用户管理"), (Role.COUNTY_ADMIN,)),
-        ("audit:list", _("审计日志"), (Role.COUNTY_ADMIN,)),
+        ("audit:list", _("审计日志"), (Role.COUNTY_ADMIN, Role.INSPECTOR)),
     ]
     return items
 

@@ -77,7 +77,7 @@ class YuluNoticeForm(forms.Form):
         ],
     )
     start = forms.DateField(
-        label=gettext_lazy("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     days = forms.IntegerField(label=gettext_lazy("公示天数"), min_value=1, max_value=60)
 

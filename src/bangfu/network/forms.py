@@ -159,7 +159,9 @@ class NeedForm(forms.Form):
     )
     quantity = forms.CharField(label=_("数量"), max_length=40, required=False)
     amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2, required=False)
-    deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

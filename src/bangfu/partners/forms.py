@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.areas.fields import VillageField
+from bangfu.areas.models import Area
 from bangfu.lib.sheets import SpreadsheetField
 from bangfu.partners.models import (
     Cadre,
@@ -22,6 +24,10 @@ from bangfu.partners.models import (
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        # A native date input accepts only ISO dates (2020-07-15), never the localised 2020/07/15.
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 class PairingForm(forms.Form):
@@ -99,7 +105,7 @@ class CadreForm(forms.Form):
 
 class VisitRecordForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("帮扶单位"), queryset=Organisation.objects.none())
-    village = forms.CharField(label=_("行政村代码"), max_length=12)
+    village = VillageField(label=_("行政村"))
     date = forms.DateField(label=_("走访日期"), widget=DateInput)
     cadres = forms.ModelMultipleChoiceField(
         label=_("工作组干部"),
@@ -122,11 +128,17 @@ class VisitRecordForm(forms.Form):
     attachment = forms.FileField(label=_("附件"), required=False)
 
     def __init__(
-        self, *args: Any, organisations: QuerySet[Organisation], cadres: QuerySet[Cadre], **kwargs: Any
+        self,
+        *args: Any,
+        organisations: QuerySet[Organisation],
+        cadres: QuerySet[Cadre],
+        villages: QuerySet[Area] | None = None,
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["cadres"].queryset = cadres  # type: ignore[attr-defined]
+        self.fields["village"].villages = villages if villages is not None else Area.objects.none()  # type: ignore[attr-defined]
 
 
 class KinshipVisitForm(forms.Form):

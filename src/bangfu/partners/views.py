@@ -527,34 +527,32 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         organisations=organisations,
         cadres=cadres,
+        villages=areas_for_user(request.user),
         initial={"organisation": organisations.first() if organisations.count() == 1 else None},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        village = areas_for_user(request.user).filter(code=data["village"]).first()
-        if village is None:
-            form.add_error("village", _("行政村 %(code)s 不存在。") % {"code": data["village"]})
+        village = data["village"]
+        try:
+            services.record_visit(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=data["organisation"],
+                village=village,
+                date=data["date"],
+                purpose=data["purpose"],
+                cadres=list(data["cadres"]),
+                guests=data["guests"].splitlines(),
+                activities=data["activities"],
+                households_visited=data["households_visited"],
+                follow_ups=data["follow_ups"],
+                off_pairing_reason=data["off_pairing_reason"],
+                attachments=[data["attachment"]] if data.get("attachment") else [],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
         else:
-            try:
-                services.record_visit(
-                    actor=request.user,  # type: ignore[arg-type]
-                    organisation=data["organisation"],
-                    village=village,
-                    date=data["date"],
-                    purpose=data["purpose"],
-                    cadres=list(data["cadres"]),
-                    guests=data["guests"].splitlines(),
-                    activities=data["activities"],
-                    households_visited=data["households_visited"],
-                    follow_ups=data["follow_ups"],
-                    off_pairing_reason=data["off_pairing_reason"],
-                    attachments=[data["attachment"]] if data.get("attachment") else [],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, _("已登记工作组走访。"))
-                return redirect("partners:visits")
+            messages.success(request, _("已登记工作组走访。"))
+            return redirect("partners:visits")
     return render(
         request,
         "partners/form.html",

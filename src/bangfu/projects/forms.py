@@ -50,10 +50,10 @@ class ProjectForm(forms.Form):
     beneficiary_people = forms.IntegerField(label=_("受益人数"), min_value=0, initial=0)
     beneficiary_poor_households = forms.IntegerField(label=_("受益贫困户数"), min_value=0, initial=0)
     planned_start = forms.DateField(
-        label=_("计划开工"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("计划开工"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     planned_end = forms.DateField(
-        label=_("计划完工"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("计划完工"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     budget_partner = forms.DecimalField(label=_("帮扶方资金预算"), initial=Decimal("0"), **MONEY)  # type: ignore[arg-type]
     budget_province = forms.DecimalField(label=_("省级资金预算"), initial=Decimal("0"), **MONEY)  # type: ignore[arg-type]
@@ -94,7 +94,7 @@ class AllocationForm(OnceForm):
     source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
     funder = forms.ModelChoiceField(label=_("拨付单位"), queryset=Organisation.objects.none(), required=False)
     received_on = forms.DateField(
-        label=_("到账日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("到账日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     memo = forms.CharField(label=_("摘要"), max_length=500, required=False)
 
@@ -168,7 +168,7 @@ class InvestmentPlanForm(forms.Form):
     issued_on = forms.DateField(
         label=_("下达日期"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("方案要求一季度下达。"),
     )
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

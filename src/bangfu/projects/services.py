@@ -524,6 +524,64 @@ def add_disbursement_attachment(
     return attachment
 
 
+def _require_pending(disbursement: Disbursement) -> None:
+    if disbursement.status != DisbursementStatus.PENDING:
+        raise ValidationError(
+            _("该拨付申请状态为“%(status)s”，不能再审批或驳回。")
+            % {"status": DisbursementStatus(disbursement.status).label},
+            code="not_pending",
+        )
+
+
+# One predicate per action, used by the service (which raises the reason) and by the pages (which
+# show the button only when the POST would succeed): `check_*` raise, `can_*` answer yes or no.
+def check_approve_disbursement(
+    actor: User, disbursement: Disbursement, filled: Sequence[tuple[int, str]] | None = None
+) -> str:
+    """The side this actor's approval would fill, or the refusal (ValidationError/PermissionDenied).
+    `filled`: the (approver id, side) pairs already recorded (read from the request if None)."""
+    _require_pending(disbursement)
+    _require_fundable(disbursement.project)
+    if filled is None:
+        filled = [(a.approver_id, a.side) for a in disbursement.approvals.all()]
+    side = assign_slot(
+        required=REQUIRED_SIDES,
+        filled=filled,
+        requester_id=disbursement.requested_by_id,
+        approver_id=actor.pk,
+        approver_sides=sides_of(actor, disbursement.project),
+        slot_labels=_slot_labels(),
+    )
+    check_signature(  # separation of duties (accounts.duties): the button hides what this refuses
+        approver=actor,
+        requester_id=disbursement.requested_by_id,
+        signer_ids=[uid for uid, _side in filled],
+        requested_at=disbursement.requested_at,
+    )
+    return side
+
+
+def check_reject_disbursement(actor: User, disbursement: Disbursement) -> None:
+    _require_pending(disbursement)
+    _require_side(actor, disbursement.project)
+
+
+def can_approve_disbursement(actor: User, disbursement: Disbursement) -> bool:
+    try:
+        check_approve_disbursement(actor, disbursement)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
+def can_reject_disbursement(actor: User, disbursement: Disbursement) -> bool:
+    try:
+        check_reject_disbursement(actor, disbursement)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
 def _lock_pending(disbursement: Disbursement) -> Disbursement:
     # Lock only the request's own row (`of=self`): without it PostgreSQL would also lock every
     # joined row (project, account, area, county) and serialise the whole county's approvals.
@@ -567,22 +625,8 @@ def approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburse
 def _approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disbursement:
     locked = _lock_pending(disbursement)
     project = locked.project
-    _require_fundable(project)
     filled = list(locked.approvals.values_list("approver_id", "side"))
-    side = assign_slot(
-        required=REQUIRED_SIDES,
-        filled=filled,
-        requester_id=locked.requested_by_id,
-        approver_id=actor.pk,
-        approver_sides=sides_of(actor, project),
-        slot_labels=_slot_labels(),
-    )
-    check_signature(
-        approver=actor,
-        requester_id=locked.requested_by_id,
-        signer_ids=[uid for uid, _side in filled],
-        requested_at=locked.requested_at,
-    )
+    side = check_approve_disbursement(actor, locked, filled)
     DisbursementApproval.objects.create(disbursement=locked, approver=actor, side=side)
     paid = is_complete(REQUIRED_SIDES, [s for _uid, s in filled] + [side])
     if paid:
@@ -613,7 +657,7 @@ def _approve_disbursement(*, actor: User, disbursement: Disbursement) -> Disburs
 def reject_disbursement(*, actor: User, disbursement: Disbursement, reason: str) -> Disbursement:
     """Either side may reject a pending request, with a reason."""
     locked = _lock_pending(disbursement)
-    _require_side(actor, locked.project)
+    check_reject_disbursement(actor, locked)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("驳回必须填写原因。")})

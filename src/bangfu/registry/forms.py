@@ -18,7 +18,7 @@ class ImportForm(forms.Form):
     as_of = forms.DateField(
         label=_("数据日期"),
         help_text=_("导出数据所反映的日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     full = forms.BooleanField(label=_("完整名单（未出现的成员标记为减员）"), required=False)
     strict_areas = forms.BooleanField(label=_("未知乡镇或村时拒绝该行"), required=False)
