@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "bangfu.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bangfu.core.middleware.LanguageMiddleware",
+    "bangfu.core.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -137,3 +137,29 @@ def test_the_parameter_readers():
     ]
     assert int_param("5", low=6) is None and int_param("2100", high=2100) == 2100
     assert [year_param(t) for t in ["1949", "1948", "2020", "0", "99999"]] == [1949, None, 2020, None, None]
+
+
+@pytest.mark.parametrize(
+    "name, query",
+    [
+        ("projects:list", {"q": "a\x00b"}),
+        ("projects:list", {"partner\x00": "x"}),
+        ("partners:cadres", {"q": "\x00"}),
+        ("registry:household_list", {"q": "\x00"}),
+    ],
+)
+def test_a_nul_character_in_a_query_string_is_refused(county_admin, name, query):
+    """PostgreSQL fails on a NUL in any text it is given (a 500 there, before this refusal)."""
+    response = _client(county_admin).get(reverse(name), query)
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_a_nul_character_in_a_form_field_is_refused_and_nothing_changes(county_admin, nomination):
+    audited = AuditRecord.objects.count()
+    response = _client(county_admin).post(
+        reverse("awards:nomination", args=[nomination.pk]), {"form": "review", "note": "a\x00b"}
+    )
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+    nomination.refresh_from_db()
+    assert nomination.status == NominationStatus.SUBMITTED and AuditRecord.objects.count() == audited

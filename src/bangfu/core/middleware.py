@@ -1,4 +1,4 @@
-"""Request ids for logs and audit rows, and the Content-Security-Policy header."""
+"""Request ids for logs and audit rows, the Content-Security-Policy header, the language, NUL refusal."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 
 _request_id: ContextVar[str] = ContextVar("bangfu_request_id", default="-")
@@ -82,3 +82,29 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NulCharacterMiddleware:
+    """A NUL character in a query string or a form field is refused with 400 before any view sees
+    it: no text bangfu keeps or looks up has one, and PostgreSQL fails on it (a 500 from input,
+    issue #18). Forms refuse it already; raw filters (`?q=`) and hidden fields did not."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):  # the API validates its own inputs (declared 422s)
+            return self.get_response(request)
+        fields = [request.GET]
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            fields.append(request.POST)  # as CsrfViewMiddleware reads it anyway
+        for data in fields:
+            if any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists()):
+                return HttpResponseBadRequest(
+                    translation.gettext("请求中含有不可见的控制字符（NUL），已拒绝。"),
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)
