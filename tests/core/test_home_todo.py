@@ -174,7 +174,8 @@ def test_recording_an_unpaid_student_s_payment_updates_the_list_at_once(today):
     client.force_login(admin)
 
     def yulu_titles() -> list[str]:
-        return [i["title"] for i in client.get("/api/v1/attention").json() if i["kind"] == "subsidies.yulu_unpaid"]
+        body = client.get("/api/v1/attention").json()
+        return [i["title"] for i in body if i["kind"] == "subsidies.yulu_unpaid"]
 
     assert yulu_titles() == ["2020春季学期雨露计划应补未补2人"]
     term = YuluTerm.objects.get(code="2020-spring")
