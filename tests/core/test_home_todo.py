@@ -13,7 +13,7 @@ from bangfu.accounts.models import User
 from bangfu.accounts.scopes import area_prefix
 from bangfu.areas.models import Area
 from bangfu.core.demo import COUNTY_CODE, seed_demo
-from bangfu.lib.attention import can_act, items_for_county
+from bangfu.lib.attention import can_act, items_for_county, items_for_user
 
 TODAY = date(2020, 7, 15)
 ROLES = ["admin", "unit", "township", "village", "inspector", "supporter"]
@@ -174,12 +174,47 @@ def test_recording_an_unpaid_student_s_payment_updates_the_list_at_once(today):
     client.force_login(admin)
 
     def yulu_titles() -> list[str]:
-        return [
-            i["title"] for i in client.get("/api/v1/attention").json() if i["kind"] == "subsidies.yulu_unpaid"
-        ]
+        body = client.get("/api/v1/attention").json()
+        return [i["title"] for i in body if i["kind"] == "subsidies.yulu_unpaid"]
 
     assert yulu_titles() == ["2020春季学期雨露计划应补未补2人"]
     term = YuluTerm.objects.get(code="2020-spring")
     student = Member.objects.get(pk=min(reconcile_yulu(term).missing))
     record_payment(actor=admin, term=term, member=student, amount="1500", paid_on=today)
     assert yulu_titles() == ["2020春季学期雨露计划应补未补1人"]
+
+
+def test_a_claim_about_to_lapse_is_the_supporter_s_and_the_village_s(settings, today):
+    from bangfu.network.models import Claim, ClaimStatus
+
+    claim = (
+        Claim.objects.filter(status=ClaimStatus.ACTIVE)
+        .select_related("need__village", "supporter__user")
+        .first()
+    )
+    assert claim is not None, "the demo has open claims"
+    day = claim.expires_on
+    settings.BANGFU_TODAY = day
+    items = [
+        i
+        for i in items_for_county(Area.objects.get(code=COUNTY_CODE), day)
+        if i.kind == "network.claim_expiring"
+    ]
+    mine = [i for i in items if i.user_id == claim.supporter.user_id]
+    assert mine and all("请及时送达" in str(i.title) for i in mine)
+    supporter = claim.supporter.user
+    client = Client()
+    client.force_login(supporter)
+    todo = client.get("/").context["todo"]
+    assert todo and all(i.user_id == supporter.pk for i in todo)
+    assert client.get(mine[0].url).status_code == 200
+    # Another supporter does not see it.
+    other = Claim.objects.exclude(supporter=claim.supporter).select_related("supporter__user").first()
+    if other is not None:
+        assert not any(i.user_id == supporter.pk for i in items_for_user(other.supporter.user, day))
+    # The village's follow-up item names the village and opens for the county admin.
+    village_items = [i for i in items if i.user_id is None and i.area_code == claim.need.village.code]
+    assert village_items
+    admin = Client()
+    admin.force_login(User.objects.get(username="admin"))
+    assert admin.get(village_items[0].url).status_code == 200
