@@ -30,8 +30,8 @@ from django.forms.models import model_to_dict
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from bangfu.accounts.models import Role, User
-from bangfu.accounts.services import create_user
+from bangfu.accounts.models import AccountChange, ApiToken, Role, User
+from bangfu.accounts.services import create_api_token, create_user
 from bangfu.api import api
 from bangfu.areas.models import Area
 from bangfu.areas.services import load_areas_csv
@@ -200,6 +200,20 @@ def _order() -> dict[str, Any]:
 
 # Pattern name → how to audit it. Keep in URLconf order.
 OBJECTS: dict[str, Obj] = {
+    "accounts:token_revoke": Obj(
+        "county", _pk(ApiToken, "API token", user__area__code__startswith=COUNTY[:6]), _row(ApiToken)
+    ),
+    "accounts:change_confirm": Obj(
+        "county",
+        _pk(
+            AccountChange,
+            "account change",
+            area_code__startswith=COUNTY[:6],
+            confirmed_by__isnull=True,
+            user__role=Role.TOWNSHIP_CLERK,
+        ),
+        _row(AccountChange),
+    ),
     "accounts:user_edit": Obj("county", _user_kwargs(), _row(User)),
     "accounts:user_set_active": Obj("county", _user_kwargs(active=0), _row(User)),
     "accounts:user_set_password": Obj("county", _user_kwargs(), _row(User)),
@@ -490,6 +504,9 @@ def audit_world(full_demo, django_db_blocker, tmp_path_factory) -> Iterator[None
             area=Area.objects.get(code="513326000000"),
         )
         _files_the_demo_lacks()
+        create_api_token(
+            actor=None, user=User.objects.filter(role=Role.TOWNSHIP_CLERK).order_by("pk").first()
+        )
         yield
         transaction.set_rollback(True)
 
@@ -623,6 +640,9 @@ API_OBJECTS: dict[str, Obj] = {
     "/api/v1/disbursements/{pk}/approve": Obj("partner", _disbursement, _row(Disbursement)),
     "/api/v1/disbursements/{pk}/reject": Obj("partner", _disbursement, _row(Disbursement)),
     "/api/v1/charity/campaigns/{code}": Obj("county", _campaign, _campaign_row),
+    "/api/v1/charity/spendings/{pk}/decide": Obj(
+        "county", _pk(Spending, "spending", campaign__county__code=COUNTY), _row(Spending)
+    ),
     "/api/v1/charity/campaigns/{code}/donations": Obj("county", _campaign, _campaign_row),
     "/api/v1/network/products/{product_id}/orders": Obj("public", _pk(Product, "product", "product_id")),
     "/api/v1/network/needs/{need_id}": Obj("public", _pk(Need, "need", "need_id")),
@@ -647,6 +667,7 @@ API_BODIES: dict[str, Any] = {
     "POST /api/v1/projects/{code}/allocations/{pk}/reverse": {"reason": "审计"},
     "POST /api/v1/projects/{code}/disbursements": {"amount": "1.00", "payee": "审计", "purpose": "审计"},
     "POST /api/v1/projects/disbursements/{pk}/reject": {"reason": "审计"},
+    "POST /api/v1/charity/spendings/{pk}/decide": {"approve": False, "comment": "审计"},
     "POST /api/v1/disbursements/{pk}/reject": {"reason": "审计"},
     "POST /api/v1/monitoring/households/{pk}/steps": {"step": "village_review", "date": "2020-07-14"},
     "POST /api/v1/charity/campaigns/{code}/donations": {
