@@ -37,6 +37,7 @@ from bangfu.monitoring.selectors import (
     policy_for,
     rows_of,
 )
+from bangfu.partners.models import Cadre
 from bangfu.registry.selectors import HOUSEHOLD_ROLES, get_household_for_user
 
 WRITE_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
@@ -44,6 +45,19 @@ WRITE_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
 
 def _can_write(request: HttpRequest) -> bool:
     return str(getattr(request.user, "role", "")) in WRITE_ROLES
+
+
+def _date(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(_("日期格式应为YYYY-MM-DD。")) from None
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 18 else 0
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -160,6 +174,9 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "measure_form": MeasureForm(initial={"start": today}),
         "visit_form": VisitForm(initial={"on": today}),
         "can_write": _can_write(request),
+        "cadres": Cadre.objects.filter(county=household.county, is_active=True).select_related("organisation")
+        if getattr(request.user, "role", "") in (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+        else [],
     }
 
 
@@ -202,6 +219,22 @@ def household_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 services.record_visit(
                     actor=request.user, household=hh, on=d["on"], form=d["form"], notes=d["notes"]
                 )
+        elif action == "income":
+            form = None
+            services.record_income(
+                actor=request.user,
+                household=hh,
+                on=_date(request.POST.get("on", "")),
+                per_capita_income=request.POST.get("per_capita_income", ""),
+            )
+        elif action == "helper":
+            form = None
+            from bangfu.partners.models import Cadre
+
+            cadre = Cadre.objects.filter(county=hh.county, pk=_int(request.POST.get("cadre", ""))).first()
+            if cadre is None:
+                raise ValidationError(_("请选择本县的帮扶干部。"))
+            services.assign_helper(actor=request.user, household=hh, helper=cadre)
         elif action == "close-risk":
             form = None
             services.close_risk(
