@@ -123,3 +123,22 @@ def test_creating_a_marginal_household_from_the_page(client_for, village_officer
     )
     assert bad.status_code == 400 and "第1名成员：证件号码“123”长度为3位" in bad.content.decode()
     assert MonitoredHousehold.objects.count() == 1
+
+
+def test_the_helper_and_an_income_check_are_recorded_from_the_page(client_for, township, cadre, marginal):
+    client = client_for(township)
+    assert "王帮扶" in client.get(f"/monitoring/households/{marginal.pk}/").content.decode()
+    assert (
+        client.post(f"/monitoring/households/{marginal.pk}/helper/", {"cadre": cadre.pk}).status_code == 302
+    )
+    bad = client.post(
+        f"/monitoring/households/{marginal.pk}/income/", {"on": "2020-13-01", "per_capita_income": "7000"}
+    )
+    assert bad.status_code == 400 and "日期格式应为YYYY-MM-DD" in bad.content.decode()
+    ok = client.post(
+        f"/monitoring/households/{marginal.pk}/income/", {"on": "2020-05-01", "per_capita_income": "7000"}
+    )
+    assert ok.status_code == 302
+    marginal.refresh_from_db()
+    assert marginal.helper == cadre and str(marginal.per_capita_income) == "7000.00"
+    assert client.post(f"/monitoring/households/{marginal.pk}/helper/", {"cadre": "x"}).status_code == 400

@@ -128,3 +128,16 @@ def test_the_helper_visits_monthly_and_overdue_visits_are_counted(
     assert overdue.value(IndicatorQuery(county=county, start=date(2020, 6, 1), end=date(2020, 7, 1))) == 1
     services.record_visit(actor=village_officer, household=household, on=date(2020, 6, 20), form="phone")
     assert overdue.value(IndicatorQuery(county=county, start=date(2020, 6, 1), end=date(2020, 7, 1))) == 0
+
+
+def test_a_yulu_payment_is_linked_from_the_household_page(client_for, township, county, household):
+    own = payment(county, household.registry_household)
+    client = client_for(township)
+    page = client.get(f"/monitoring/households/{household.pk}/").content.decode()
+    assert "关联雨露计划发放" in page
+    linked = client.post(f"/monitoring/households/{household.pk}/link/", {"kind": "yulu", "pk": own.pk})
+    assert linked.status_code == 302
+    measure = Measure.objects.get(household=household)
+    assert (measure.yulu_payment, measure.amount) == (own, Decimal("1500.00"))
+    again = client.post(f"/monitoring/households/{household.pk}/link/", {"kind": "yulu", "pk": own.pk})
+    assert again.status_code == 400 and Measure.objects.count() == 1

@@ -31,6 +31,7 @@ from bangfu.accounts.models import User
 from bangfu.accounts.services import create_api_token
 from bangfu.areas.models import Area
 from bangfu.charity.models import Campaign
+from bangfu.monitoring.models import MonitoredHousehold
 from bangfu.network.models import Need, Product
 from bangfu.partners.models import Cadre, Organisation, Pairing, PairingKind, Visit
 from bangfu.projects.models import Allocation, Disbursement, Evaluation, Project
@@ -105,6 +106,7 @@ PATH_OBJECTS: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
     (r"/network/products/\{product_id\}/orders$", _ids(Product, "product_id")),
     (r"/network/needs/\{need_id\}(/claim)?$", _ids(Need, "need_id")),
     (r"/subsidies/yulu/terms/\{code\}/reconciliation$", _codes(YuluTerm)),
+    (r"/monitoring/households/\{pk\}(/steps)?$", _ids(MonitoredHousehold, "pk")),
 ]
 
 

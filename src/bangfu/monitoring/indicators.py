@@ -153,16 +153,31 @@ def bulletin_sentences(figs: dict[str, Any], month: date) -> list[tuple[str, str
         return int(fig.ytd) if fig is not None else 0
 
     m = month.month
+    # The bulletin is a Chinese official document whatever the UI language; zero figures are left
+    # out (a county bulletin never reports "0户").
     kinds = "、".join(
-        f"{kind.label}{n(f'monitoring.households.{kind.value}')}户"
-        for kind in Kind
-        if n(f"monitoring.households.{kind.value}")
+        f"{label}{n(f'monitoring.households.{value}')}户"
+        for value, label in (
+            ("unstable", "脱贫不稳定户"),
+            ("marginal", "边缘易致贫户"),
+            ("sudden", "突发严重困难户"),
+        )
+        if n(f"monitoring.households.{value}")
     )
     text = f"截至{m}月底，全县防返贫监测对象{n('monitoring.households')}户{n('monitoring.people')}人"
+    if not n("monitoring.households"):
+        text = f"截至{m}月底，全县已无在监测的防返贫监测对象"
     if kinds:
         text += f"（{kinds}）"
-    text += f"，1—{m}月新识别纳入{n('monitoring.identified')}户、风险消除{n('monitoring.eliminated')}户"
-    text += f"；已落实帮扶措施{n('monitoring.with_measures')}户"
+    flows = "、".join(
+        f"{label}{n(name)}户"
+        for name, label in (("monitoring.identified", "新识别纳入"), ("monitoring.eliminated", "风险消除"))
+        if n(name)
+    )
+    if flows:
+        text += f"，1—{m}月{flows}"
+    if n("monitoring.with_measures"):
+        text += f"；已落实帮扶措施{n('monitoring.with_measures')}户"
     problems = [
         f"{label}{n(name)}{unit}"
         for name, label, unit in (

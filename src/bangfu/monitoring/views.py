@@ -37,6 +37,7 @@ from bangfu.monitoring.selectors import (
     policy_for,
     rows_of,
 )
+from bangfu.partners.models import Cadre
 from bangfu.registry.selectors import HOUSEHOLD_ROLES, get_household_for_user
 
 WRITE_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
@@ -44,6 +45,19 @@ WRITE_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
 
 def _can_write(request: HttpRequest) -> bool:
     return str(getattr(request.user, "role", "")) in WRITE_ROLES
+
+
+def _date(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(_("日期格式应为YYYY-MM-DD。")) from None
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 18 else 0
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -160,7 +174,51 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "measure_form": MeasureForm(initial={"start": today}),
         "visit_form": VisitForm(initial={"on": today}),
         "can_write": _can_write(request),
+        "linkable": _linkable(household),
+        "cadres": Cadre.objects.filter(county=household.county, is_active=True).select_related("organisation")
+        if getattr(request.user, "role", "") in (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
+        else [],
     }
+
+
+def _linkable(household: Any) -> dict[str, list[Any]]:
+    """Records elsewhere in bangfu that are support for this household (not linked yet)."""
+    from bangfu.partners.models import Pairing
+    from bangfu.subsidies.models import YuluPayment
+
+    if household.registry_household_id is None:
+        return {"yulu": [], "pairings": []}
+    linked = household.measures.all()
+    return {
+        "yulu": list(
+            YuluPayment.objects.filter(household_id=household.registry_household_id)
+            .exclude(pk__in=linked.exclude(yulu_payment=None).values("yulu_payment"))
+            .select_related("term", "member")
+        ),
+        "pairings": list(
+            Pairing.objects.filter(target_household_id=household.registry_household_id)
+            .exclude(pk__in=linked.exclude(pairing=None).values("pairing"))
+            .select_related("helper_organisation", "helper_cadre")
+        ),
+    }
+
+
+def _link(request: HttpRequest, household: Any) -> None:
+    """Link a Yulu payment or a pairing of this household as a measure (facts taken from it)."""
+    found = _linkable(household)
+    kind, pk = request.POST.get("kind", ""), _int(request.POST.get("pk", ""))
+    record = next((r for r in found.get(kind, []) if r.pk == pk), None)
+    if record is None:
+        raise ValidationError(_("找不到可关联的记录。"))
+    services.add_measure(
+        actor=request.user,
+        household=household,
+        measure_type="education" if kind == "yulu" else "other",
+        detail="",
+        start=clock.today(),
+        yulu_payment=record if kind == "yulu" else None,
+        pairing=record if kind == "pairings" else None,
+    )
 
 
 @login_required
@@ -202,6 +260,25 @@ def household_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 services.record_visit(
                     actor=request.user, household=hh, on=d["on"], form=d["form"], notes=d["notes"]
                 )
+        elif action == "income":
+            form = None
+            services.record_income(
+                actor=request.user,
+                household=hh,
+                on=_date(request.POST.get("on", "")),
+                per_capita_income=request.POST.get("per_capita_income", ""),
+            )
+        elif action == "helper":
+            form = None
+            from bangfu.partners.models import Cadre
+
+            cadre = Cadre.objects.filter(county=hh.county, pk=_int(request.POST.get("cadre", ""))).first()
+            if cadre is None:
+                raise ValidationError(_("请选择本县的帮扶干部。"))
+            services.assign_helper(actor=request.user, household=hh, helper=cadre)
+        elif action == "link":
+            form = None
+            _link(request, hh)
         elif action == "close-risk":
             form = None
             services.close_risk(
