@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import county_prefix
@@ -400,6 +400,8 @@ class IndicatorFigure:
     available: bool
     value: Decimal | None
     source_url: str = ""
+    # What the value covers: "截至6月底" for a stock, "6月" / "1—6月累计" for a flow.
+    period: str = ""
 
     @property
     def attainment(self) -> Decimal | None:
@@ -421,6 +423,14 @@ def indicator_figures(
     """Values over [start, end): computed through bangfu.lib.indicators (a name nobody has
     registered yet is 'not available'), manual ones summed from report values."""
     registry = all_indicators()
+    last = date.fromordinal(end.toordinal() - 1)
+    single_month = (start.year, start.month) == (last.year, last.month)
+    periods = {
+        "stock": gettext("截至%(m)s月底") % {"m": last.month},
+        "flow": gettext("%(m)s月") % {"m": last.month}
+        if single_month
+        else gettext("%(a)s—%(b)s月累计") % {"a": start.month, "b": last.month},
+    }
     manual_sums: dict[int, Decimal] = defaultdict(Decimal)
     manual_ids = [i.pk for i in indicators if i.source == IndicatorSource.MANUAL]
     if manual_ids:
@@ -431,16 +441,24 @@ def indicator_figures(
             values = values.filter(report__in=manual_reports)
         elif organisation is not None:
             values = values.filter(report__organisation=organisation)
-        for ind_id, value in values.values_list("indicator_id", "value"):
-            manual_sums[ind_id] += value
+        # A flow is summed over the months; a stock (期末数) is the latest month's figure, never
+        # a sum of months (119 households are not 12 × 119).
+        stock_ids = {i.pk for i in indicators if i.source == IndicatorSource.MANUAL and i.kind == "stock"}
+        by_month: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for ind_id, month, value in values.values_list("indicator_id", "report__month", "value"):
+            by_month[ind_id][month] += value
+        for ind_id, months in by_month.items():
+            manual_sums[ind_id] = (
+                months[max(months)] if ind_id in stock_ids else sum(months.values(), Decimal(0))
+            )
     out = []
     for ind in indicators:
         if ind.source == IndicatorSource.MANUAL:
-            out.append(IndicatorFigure(ind, True, manual_sums.get(ind.pk, Decimal(0))))
+            out.append(IndicatorFigure(ind, True, manual_sums.get(ind.pk, Decimal(0)), "", periods[ind.kind]))
             continue
         source = registry.get(ind.computed_name)
         if source is None:
-            out.append(IndicatorFigure(ind, False, None))
+            out.append(IndicatorFigure(ind, False, None, "", periods[ind.kind]))
             continue
         query = IndicatorQuery(county=county, start=start, end=end, organisation=organisation)
         url = ""
@@ -456,7 +474,7 @@ def indicator_figures(
                 url = reverse(source.source_url_name) + "?" + urlencode(params)
             except NoReverseMatch:
                 url = ""
-        out.append(IndicatorFigure(ind, True, source.value(query), url))
+        out.append(IndicatorFigure(ind, True, source.value(query), url, periods[source.kind]))
     return out
 
 
