@@ -6,9 +6,9 @@ with query.organisation it counts what that organisation did (as helper)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.text import format_lazy
