@@ -547,9 +547,12 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
         due_reports[org_id] += 1
         if status == ReportStatus.ACCEPTED and first is not None and first <= due:
             on_time[org_id] += 1
-    milestones_by_task: dict[int, list[Milestone]] = defaultdict(list)
-    for m in Milestone.objects.filter(task__plan=plan, due_date__lt=today):
-        milestones_by_task[m.task_id].append(m)
+    # Milestones count once due, met when their derived state (rule evidence or the hand-ticked
+    # date) is done on time.
+    milestones_by_task: dict[int, list[MilestoneState]] = defaultdict(list)
+    for ms in milestone_states(plan.county, plan.year, today):
+        if ms.milestone.due_date < today:
+            milestones_by_task[ms.milestone.task_id].append(ms)
     indicators_by_task: dict[int, list[Indicator]] = defaultdict(list)
     for ind in Indicator.objects.filter(task__plan=plan, target__gt=0):
         indicators_by_task[ind.task_id].append(ind)
@@ -567,7 +570,7 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
     for org_id, task_ids in tasks_of.items():
         org = orgs[org_id]
         ms = [m for t in task_ids for m in milestones_by_task[t]]
-        met = sum(1 for m in ms if m.completed_on is not None and m.completed_on <= m.due_date)
+        met = sum(1 for m in ms if m.state == MilestoneStateName.DONE)
         inds = [i for t in task_ids for i in indicators_by_task[t]]
         figures = indicator_figures(inds, county=plan.county, start=start, end=end, organisation=org)
         attained = [f.attainment for f in figures if f.attainment is not None]
@@ -629,15 +632,14 @@ def dashboard_data(plan: Plan, today: date | None = None) -> dict[str, Any]:
     late_units = late_units[:15]
     reports_url = reverse("workplan:reports")
     completeness_url = reverse("workplan:completeness")
-    milestones = list(Milestone.objects.filter(task__plan=plan))
     ms_status = {"done": [0] * 4, "overdue": [0] * 4, "open": [0] * 4}
-    for m in milestones:
-        if m.completed_on is not None:
-            ms_status["done"][m.quarter - 1] += 1
-        elif m.due_date < today:
-            ms_status["overdue"][m.quarter - 1] += 1
+    for ms in milestone_states(plan.county, plan.year, today):
+        if ms.is_done:
+            ms_status["done"][ms.milestone.quarter - 1] += 1
+        elif ms.state == MilestoneStateName.OVERDUE:
+            ms_status["overdue"][ms.milestone.quarter - 1] += 1
         else:
-            ms_status["open"][m.quarter - 1] += 1
+            ms_status["open"][ms.milestone.quarter - 1] += 1
     indicators = list(Indicator.objects.filter(task__plan=plan, target__gt=0).select_related("task"))
     figures = indicator_figures(
         indicators, county=plan.county, start=date(plan.year, 1, 1), end=min(today, date(plan.year + 1, 1, 1))
