@@ -550,9 +550,9 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
     # Milestones count once due, met when their derived state (rule evidence or the hand-ticked
     # date) is done on time.
     milestones_by_task: dict[int, list[MilestoneState]] = defaultdict(list)
-    for ms in milestone_states(plan.county, plan.year, today):
-        if ms.milestone.due_date < today:
-            milestones_by_task[ms.milestone.task_id].append(ms)
+    for st in milestone_states(plan.county, plan.year, today):
+        if st.milestone.due_date < today:
+            milestones_by_task[st.milestone.task_id].append(st)
     indicators_by_task: dict[int, list[Indicator]] = defaultdict(list)
     for ind in Indicator.objects.filter(task__plan=plan, target__gt=0):
         indicators_by_task[ind.task_id].append(ind)
@@ -633,13 +633,13 @@ def dashboard_data(plan: Plan, today: date | None = None) -> dict[str, Any]:
     reports_url = reverse("workplan:reports")
     completeness_url = reverse("workplan:completeness")
     ms_status = {"done": [0] * 4, "overdue": [0] * 4, "open": [0] * 4}
-    for ms in milestone_states(plan.county, plan.year, today):
-        if ms.is_done:
-            ms_status["done"][ms.milestone.quarter - 1] += 1
-        elif ms.state == MilestoneStateName.OVERDUE:
-            ms_status["overdue"][ms.milestone.quarter - 1] += 1
+    for st in milestone_states(plan.county, plan.year, today):
+        if st.is_done:
+            ms_status["done"][st.milestone.quarter - 1] += 1
+        elif st.state == MilestoneStateName.OVERDUE:
+            ms_status["overdue"][st.milestone.quarter - 1] += 1
         else:
-            ms_status["open"][ms.milestone.quarter - 1] += 1
+            ms_status["open"][st.milestone.quarter - 1] += 1
     indicators = list(Indicator.objects.filter(task__plan=plan, target__gt=0).select_related("task"))
     figures = indicator_figures(
         indicators, county=plan.county, start=date(plan.year, 1, 1), end=min(today, date(plan.year + 1, 1, 1))
