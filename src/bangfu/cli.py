@@ -53,12 +53,12 @@ def main(argv: list[str] | None = None) -> None:
     # Before anything is created: the database, its -wal/-shm files, uploads, exports and
     # backups hold personal data and are bangfu's user's alone (docs/operations.md).
     restrict_process()
-    if data_dir().is_dir():
-        data_dir().chmod(PRIVATE_DIR)
     args = list(sys.argv if argv is None else argv)
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
     command = args[1] if len(args) > 1 else ""
+    if data_dir().is_dir() and command != DOCTOR_COMMAND:  # the doctor reports a wide mode, never hides it
+        data_dir().chmod(PRIVATE_DIR)
     if os.environ.get("BANGFU_ENV_FILE"):
         load_secrets_file(Path(os.environ["BANGFU_ENV_FILE"]))
     secrets_path = data_dir() / "secrets.env"
