@@ -108,14 +108,16 @@ def test_every_sheet_prints_on_a4_landscape_with_its_titles_repeated(workbook):
 
 def test_the_task_sheets_keep_typed_figures_as_numbers(workbook, county):
     plan = Plan.objects.get(county=county, year=2020)
-    sheet = workbook["3_1_1"]
+    # The designated households are derived from pairings + registry: no unit types them.
+    assert not any("定点帮扶脱贫户数" in str(h) for h in _header(workbook["3_1_1"], 2))
+    sheet = workbook["3_4"]
     head = _header(sheet, 2)
-    column = head["定点帮扶脱贫户数（户）"]
+    column = head["业务培训期数（本月，期）"]  # a flow: what the month did
     values = [
         r[column - 1] for r in sheet.iter_rows(min_row=3, values_only=True) if r[column - 1] is not None
     ]
     assert values and all(isinstance(v, int | float) for v in values)
-    assert sheet.max_row - 2 == LedgerReport.objects.filter(task__plan=plan, task__code="3.1.1").count()
+    assert sheet.max_row - 2 == LedgerReport.objects.filter(task__plan=plan, task__code="3.4").count()
 
 
 def test_the_status_sheet_counts_every_slot_due(workbook, county):

@@ -189,3 +189,69 @@ def test_a_village_level_area_is_not_a_county(county):
     # milestone_states answers for the county it is given, nothing else.
     village = Area.objects.filter(level=Level.VILLAGE).first()
     assert milestone_states(village, 2020, TODAY) == []
+
+
+# --- figures derived, never typed (#15 "Figures that are derived are never typed") -------------------
+def test_designated_figures_read_10_villages_119_households_487_people_from_records(county):
+    from bangfu.lib.indicators import STOCK, IndicatorQuery, all_indicators
+    from bangfu.registry.models import Household
+
+    registry = all_indicators()
+    query = IndicatorQuery(county=county, start=date(2020, 6, 1), end=date(2020, 7, 1))
+    figures = {
+        what: registry[f"partners.provincial_designated_{what}"].value(query)
+        for what in ("villages", "households", "people", "exited_households")
+    }
+    assert figures == {"villages": 10, "households": 119, "people": 487, "exited_households": 119}
+    assert all(registry[f"partners.provincial_designated_{w}"].kind == STOCK for w in figures)
+    # Not all poor villages: the prefecture units' villages are designated too, but 3.1.1 is the
+    # provincial units' ten; every designated village counts under partners.designated_villages.
+    poor = Area.objects.filter(level=Level.VILLAGE, registered_poor=True, code__startswith=county.prefix)
+    assert registry["partners.designated_villages"].value(query) <= poor.count()
+    # The figures follow the records: one household leaves the register, the figure drops.
+    village_codes = Pairing.objects.filter(
+        county=county, kind=PairingKind.DESIGNATED, helper_organisation__admin_level="provincial"
+    ).values("target_area")
+    hh = Household.objects.filter(village__in=village_codes, active=True).first()
+    Household.objects.filter(pk=hh.pk).update(active=False)
+    assert registry["partners.provincial_designated_households"].value(query) == 118
+
+
+def test_the_plan_takes_the_designated_figures_from_records_and_nobody_types_them(county):
+    from bangfu.workplan.models import Indicator, IndicatorSource, IndicatorValue
+    from bangfu.workplan.selectors import indicator_figures
+
+    inds = list(Indicator.objects.filter(task__code="3.1.1", task__plan__county=county).order_by("pk"))
+    assert [i.source for i in inds] == [IndicatorSource.COMPUTED] * 3
+    assert not IndicatorValue.objects.filter(indicator__in=inds).exists()
+    figures = indicator_figures(inds, county=county, start=date(2020, 1, 1), end=date(2020, 7, 1))
+    assert [(f.indicator.key, f.value, f.period) for f in figures] == [
+        ("poor_villages", 10, "截至6月底"),
+        ("households_helped", 119, "截至6月底"),
+        ("people_helped", 487, "截至6月底"),
+    ]
+    assert all(f.attainment == 1 for f in figures)
+
+
+def test_a_typed_stock_is_the_latest_month_never_a_sum(county):
+    from decimal import Decimal
+
+    from bangfu.workplan.models import Indicator, IndicatorValue, LedgerReport
+    from bangfu.workplan.selectors import indicator_figures
+
+    ind = Indicator.objects.get(task__code="3.4", key="trainings", task__plan__county=county)
+    ind.declared_kind = "stock"
+    ind.save()
+    org_reports = LedgerReport.objects.filter(task=ind.task).order_by("organisation_id", "month")
+    org = org_reports.first().organisation_id
+    IndicatorValue.objects.filter(indicator=ind).delete()
+    for month, value in ((date(2020, 4, 1), "3"), (date(2020, 5, 1), "5")):
+        report = org_reports.get(organisation_id=org, month=month)
+        IndicatorValue.objects.create(report=report, indicator=ind, value=Decimal(value))
+    (figure,) = indicator_figures([ind], county=county, start=date(2020, 1, 1), end=date(2020, 7, 1))
+    assert figure.value == Decimal("5") and figure.period == "截至6月底"
+    assert isinstance(figure.value, Decimal)
+    ind.declared_kind = "flow"
+    ind.save()
+    (figure,) = indicator_figures([ind], county=county, start=date(2020, 1, 1), end=date(2020, 7, 1))
+    assert figure.value == Decimal("8") and figure.period == "1—6月累计"

@@ -132,7 +132,7 @@ def test_the_api_submits_only_own_reports(living):
 
 def test_the_plan_page_marks_unregistered_sources(living):
     content = _client("admin").get("/workplan/").content.decode()
-    assert "areas.registered_poor_villages" in content
+    assert "partners.provincial_designated_villages" in content
     # partners.work_team_visits belongs to an app that may not have registered it yet.
     from bangfu.lib.indicators import all_indicators
 
@@ -143,10 +143,12 @@ def test_the_plan_page_marks_unregistered_sources(living):
 def test_a_report_shows_a_registered_computed_figure(living):
     report = LedgerReport.objects.filter(task__code="3.1.1", month=date(2020, 6, 1)).first()
     content = _client("admin").get(f"/workplan/reports/{report.pk}/").content.decode()
-    from bangfu.areas.models import Area
+    from bangfu.lib.indicators import IndicatorQuery, get_indicator
 
-    poor = Area.objects.filter(level="village", registered_poor=True).count()
-    assert f"{poor} 个" in content
+    query = IndicatorQuery(county=living, start=date(2020, 6, 1), end=date(2020, 7, 1))
+    villages = get_indicator("partners.provincial_designated_villages").value(query)
+    assert f">{villages}</a> 个" in content  # linked to the pairings behind it
+    assert "截至6月底" in content  # a stock, shown as at the month's end
 
 
 def test_the_admin_edits_a_task_in_the_page(living):

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.lib.indicators import STOCK, IndicatorQuery, indicator
-from bangfu.partners.models import KinshipVisit, Pairing, PairingKind, Visit
+from bangfu.partners.models import AdminLevel, KinshipVisit, Pairing, PairingKind, Visit
 from bangfu.partners.selectors import (
     active_on,
     figures_totals,
@@ -132,3 +133,59 @@ for _kind, (_prefix, _kind_label) in KIND_PREFIX.items():
             unit=_unit,
             source_url_name="partners:figures",
         )(_figure(_kind, _field))
+
+
+# --- designated assistance (定点帮扶), from pairings + registry: never typed --------------------------
+def designated_village_ids(query: IndicatorQuery, *, level: str = "") -> QuerySet[Pairing, Any]:
+    """Target villages of designated pairings running on the period's last day (of helpers of
+    `level`, e.g. provincial, when given; of `query.organisation` when given)."""
+    pairings = active_on(
+        Pairing.objects.filter(county=query.county, kind=PairingKind.DESIGNATED, target_area__isnull=False),
+        _last_day(query),
+    )
+    if level:
+        pairings = pairings.filter(helper_organisation__admin_level=level)
+    if query.organisation is not None:
+        pairings = pairings.filter(helper_organisation=query.organisation)
+    return pairings.values("target_area").distinct()
+
+
+def _designated(level: str, what: str) -> Callable[[IndicatorQuery], Decimal]:
+    def compute(query: IndicatorQuery) -> Decimal:
+        from bangfu.registry.models import Household, Member
+
+        villages = designated_village_ids(query, level=level)
+        if what == "villages":
+            return Decimal(villages.count())
+        households = Household.objects.filter(county=query.county, active=True, village__in=villages)
+        if what == "households":
+            return Decimal(households.count())
+        if what == "exited_households":
+            return Decimal(households.filter(exited=True).count())
+        return Decimal(Member.objects.filter(active=True, household__in=households).count())
+
+    compute.__name__ = f"designated_{level or 'all'}_{what}"
+    return compute
+
+
+DESIGNATED_FIGURES = {
+    "villages": (_("定点帮扶贫困村数"), "个"),
+    "households": (_("定点帮扶建档立卡户数"), "户"),
+    "people": (_("定点帮扶建档立卡人口"), "人"),
+    "exited_households": (_("定点帮扶已脱贫户数"), "户"),
+}
+for _what, (_label, _unit) in DESIGNATED_FIGURES.items():
+    indicator(
+        f"partners.designated_{_what}",
+        label=_label,
+        unit=_unit,
+        kind=STOCK,
+        source_url_name="partners:pairings",
+    )(_designated("", _what))
+    indicator(
+        f"partners.provincial_designated_{_what}",
+        label=format_lazy("{}{}", _("省级"), _label),
+        unit=_unit,
+        kind=STOCK,
+        source_url_name="partners:pairings",
+    )(_designated(AdminLevel.PROVINCIAL, _what))

@@ -38,7 +38,7 @@ def designated_visits(county: Area, year: int, quarter: int, today: date) -> dic
         .select_related("helper_organisation", "target_area")
         .order_by("helper_organisation__code", "target_area__code")
     )
-    first = {
+    first: dict[tuple[int | None, int | None], date] = {
         (org, village): day
         for org, village, day in Visit.objects.filter(
             county=county,

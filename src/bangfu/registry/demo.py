@@ -1,5 +1,6 @@
 """Demo registry: the 10 registered poor villages paired with the provincial units hold exactly
-119 households / 487 people (the plan's figures); the other villages get a few households each.
+119 households / 487 people (the plan's figures), all exited; the other villages get a few
+households each.
 
 Loaded through the real import (an in-memory CSV), in two snapshots so history exists: the
 census of 1 March 2020 and an update of 1 June 2020 (promotions, an exit, a member who left).
@@ -52,6 +53,10 @@ def seed_demo(county: Area) -> None:
         reference=CENSUS,
         used_ids=used,
     )
+    # The plan: the provincial units' households "脱贫退出" before 2020 (this year is 回头看、回头帮).
+    for row in rows:
+        if row["exit_flag"] != "已脱贫":
+            row.update(exit_flag="已脱贫", exit_year="2019")
     rows += generate_rows(
         others,
         households=OTHER_VILLAGE_HOUSEHOLDS * len(others),

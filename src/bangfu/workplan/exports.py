@@ -299,7 +299,11 @@ def _task_sheet(
         "工作进展",
         "节点完成情况",
     ]
-    headings += [f"{i.label}（{i.unit}）" if i.unit else i.label for i in manual]
+    # A stock (期末数) is the figure at the month's end, a flow what happened in the month.
+    headings += [
+        f"{i.label}（{'月末数' if i.kind == 'stock' else '本月'}{'，' + i.unit if i.unit else ''}）"
+        for i in manual
+    ]
     headings += ["存在问题", "下步打算", "退回意见", "填报人", "审核人"]
     sheet = book.sheet(task.code.replace(".", "_"), headings, header_row=1, freeze=(2, 2))
     sheet.merge_range(

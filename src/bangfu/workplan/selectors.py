@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import county_prefix
@@ -396,6 +396,8 @@ class IndicatorFigure:
     available: bool
     value: Decimal | None
     source_url: str = ""
+    # What the value covers: "截至6月底" for a stock, "6月" / "1—6月累计" for a flow.
+    period: str = ""
 
     @property
     def attainment(self) -> Decimal | None:
@@ -417,6 +419,14 @@ def indicator_figures(
     """Values over [start, end): computed through bangfu.lib.indicators (a name nobody has
     registered yet is 'not available'), manual ones summed from report values."""
     registry = all_indicators()
+    last = date.fromordinal(end.toordinal() - 1)
+    single_month = (start.year, start.month) == (last.year, last.month)
+    periods = {
+        "stock": gettext("截至%(m)s月底") % {"m": last.month},
+        "flow": gettext("%(m)s月") % {"m": last.month}
+        if single_month
+        else gettext("%(a)s—%(b)s月累计") % {"a": start.month, "b": last.month},
+    }
     manual_sums: dict[int, Decimal] = defaultdict(Decimal)
     manual_ids = [i.pk for i in indicators if i.source == IndicatorSource.MANUAL]
     if manual_ids:
@@ -427,16 +437,24 @@ def indicator_figures(
             values = values.filter(report__in=manual_reports)
         elif organisation is not None:
             values = values.filter(report__organisation=organisation)
-        for ind_id, value in values.values_list("indicator_id", "value"):
-            manual_sums[ind_id] += value
+        # A flow is summed over the months; a stock (期末数) is the latest month's figure, never
+        # a sum of months (119 households are not 12 × 119).
+        stock_ids = {i.pk for i in indicators if i.source == IndicatorSource.MANUAL and i.kind == "stock"}
+        by_month: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for ind_id, month, value in values.values_list("indicator_id", "report__month", "value"):
+            by_month[ind_id][month] += value
+        for ind_id, months in by_month.items():
+            manual_sums[ind_id] = (
+                months[max(months)] if ind_id in stock_ids else sum(months.values(), Decimal(0))
+            )
     out = []
     for ind in indicators:
         if ind.source == IndicatorSource.MANUAL:
-            out.append(IndicatorFigure(ind, True, manual_sums.get(ind.pk, Decimal(0))))
+            out.append(IndicatorFigure(ind, True, manual_sums.get(ind.pk, Decimal(0)), "", periods[ind.kind]))
             continue
         source = registry.get(ind.computed_name)
         if source is None:
-            out.append(IndicatorFigure(ind, False, None))
+            out.append(IndicatorFigure(ind, False, None, "", periods[ind.kind]))
             continue
         query = IndicatorQuery(county=county, start=start, end=end, organisation=organisation)
         url = ""
@@ -452,7 +470,7 @@ def indicator_figures(
                 url = reverse(source.source_url_name) + "?" + urlencode(params)
             except NoReverseMatch:
                 url = ""
-        out.append(IndicatorFigure(ind, True, source.value(query), url))
+        out.append(IndicatorFigure(ind, True, source.value(query), url, periods[source.kind]))
     return out
 
 
@@ -525,9 +543,12 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
         due_reports[org_id] += 1
         if status == ReportStatus.ACCEPTED and first is not None and first <= due:
             on_time[org_id] += 1
-    milestones_by_task: dict[int, list[Milestone]] = defaultdict(list)
-    for m in Milestone.objects.filter(task__plan=plan, due_date__lt=today):
-        milestones_by_task[m.task_id].append(m)
+    # Milestones count once due, met when their derived state (rule evidence or the hand-ticked
+    # date) is done on time.
+    milestones_by_task: dict[int, list[MilestoneState]] = defaultdict(list)
+    for st in milestone_states(plan.county, plan.year, today):
+        if st.milestone.due_date < today:
+            milestones_by_task[st.milestone.task_id].append(st)
     indicators_by_task: dict[int, list[Indicator]] = defaultdict(list)
     for ind in Indicator.objects.filter(task__plan=plan, target__gt=0):
         indicators_by_task[ind.task_id].append(ind)
@@ -545,7 +566,7 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
     for org_id, task_ids in tasks_of.items():
         org = orgs[org_id]
         ms = [m for t in task_ids for m in milestones_by_task[t]]
-        met = sum(1 for m in ms if m.completed_on is not None and m.completed_on <= m.due_date)
+        met = sum(1 for m in ms if m.state == MilestoneStateName.DONE)
         inds = [i for t in task_ids for i in indicators_by_task[t]]
         figures = indicator_figures(inds, county=plan.county, start=start, end=end, organisation=org)
         attained = [f.attainment for f in figures if f.attainment is not None]
@@ -607,15 +628,14 @@ def dashboard_data(plan: Plan, today: date | None = None) -> dict[str, Any]:
     late_units = late_units[:15]
     reports_url = reverse("workplan:reports")
     completeness_url = reverse("workplan:completeness")
-    milestones = list(Milestone.objects.filter(task__plan=plan))
     ms_status = {"done": [0] * 4, "overdue": [0] * 4, "open": [0] * 4}
-    for m in milestones:
-        if m.completed_on is not None:
-            ms_status["done"][m.quarter - 1] += 1
-        elif m.due_date < today:
-            ms_status["overdue"][m.quarter - 1] += 1
+    for st in milestone_states(plan.county, plan.year, today):
+        if st.is_done:
+            ms_status["done"][st.milestone.quarter - 1] += 1
+        elif st.state == MilestoneStateName.OVERDUE:
+            ms_status["overdue"][st.milestone.quarter - 1] += 1
         else:
-            ms_status["open"][m.quarter - 1] += 1
+            ms_status["open"][st.milestone.quarter - 1] += 1
     indicators = list(Indicator.objects.filter(task__plan=plan, target__gt=0).select_related("task"))
     figures = indicator_figures(
         indicators, county=plan.county, start=date(plan.year, 1, 1), end=min(today, date(plan.year + 1, 1, 1))

@@ -93,7 +93,7 @@ def plan_view(request: HttpRequest) -> HttpResponse:
     states = {s.milestone.pk: s for s in selectors.milestone_states(plan.county, plan.year, clock.today())}
     for task in tasks:
         for m in task.milestones.all():  # prefetched: the template reads `m.derived`
-            m.derived = states.get(m.pk)
+            m.derived = states.get(m.pk)  # type: ignore[attr-defined]
     from bangfu.lib.indicators import all_indicators
 
     registered = all_indicators()
