@@ -56,7 +56,7 @@ def test_it_loads_every_task_of_the_2020_plan(plan):
         "扎实开展定点帮扶工作",
         "深化东西部扶贫协作工作",
         "积极推进省内对口帮扶藏区贫困县工作",
-        "开展企业扶贫--万企帮万村",
+        "开展企业扶贫——万企帮万村",
         "落实优惠和激励政策",
     ]
     titles = set(Task.objects.filter(plan=plan).values_list("title", flat=True))

@@ -14,7 +14,7 @@ from bangfu.accounts.models import Role
 from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.milestones import AT_RISK_DAYS, State
-from bangfu.lib.officialdoc import cn_date, cn_numeral
+from bangfu.lib.officialdoc import cn_date, cn_numeral, fullwidth
 from bangfu.lib.stampcache import cached, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan import selectors
@@ -32,29 +32,14 @@ def _plan(county: Area, today: date) -> Plan | None:
     return Plan.objects.filter(county=county, year=today.year).first()
 
 
-def _milestone_states(plan: Plan, today: date) -> list[tuple[Milestone, str, str]]:
-    """(milestone, state, evidence text) of the milestones due by `today` + AT_RISK_DAYS: from
-    `selectors.milestone_states` (the rules) when present, else from the hand-ticked date."""
-    derive = getattr(selectors, "milestone_states", None)
-    if derive is not None:
-        return [
-            (s.milestone, s.state, str(getattr(s.evidence, "text", s.evidence) or ""))
-            for s in derive(plan.county, plan.year, today)
-            if s.state in (State.OVERDUE, State.AT_RISK)
-        ]
-    from bangfu.workplan.bulletin import milestone_state
-
-    soon = today + timedelta(days=AT_RISK_DAYS)
-    found = []
-    for m in (
-        Milestone.objects.filter(task__plan=plan, due_date__lte=soon)
-        .select_related("task", "task__plan__county")
-        .order_by("due_date", "task__position")
-    ):
-        state, evidence = milestone_state(m, today)
-        if state in (State.OVERDUE, State.AT_RISK):
-            found.append((m, state, evidence))
-    return found
+def _milestone_states(plan: Plan, today: date) -> list[tuple[Milestone, str, str, bool]]:
+    """(milestone, state, evidence text, disagrees) of the milestones that are a problem: overdue,
+    at risk, or completed by hand while their rule's evidence says not done."""
+    return [
+        (s.milestone, s.state, fullwidth(str(s.evidence.text)) if s.evidence is not None else "", s.disagrees)
+        for s in selectors.milestone_states(plan.county, plan.year, today)
+        if s.state in (State.OVERDUE, State.AT_RISK) or s.disagrees
+    ]
 
 
 @attention_source("workplan.milestone")
@@ -67,21 +52,23 @@ def milestones(county: Area, today: date) -> Iterator[AttentionItem]:
     states = _milestone_states(plan, today)
     leads: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for task_id, org_id, name in Task.lead_units.through.objects.filter(
-        task_id__in={m.task_id for m, _s, _e in states}
+        task_id__in={m.task_id for m, _s, _e, _d in states}
     ).values_list("task_id", "organisation_id", "organisation__name"):
         leads[task_id].append((org_id, name))
-    for m, state, evidence in states:
+    for m, state, evidence, disagrees in states:
         task = m.task
         units = "、".join(name for _pk, name in leads[task.pk]) or task.lead_units_text
         what = f"{units}牵头的{_quote(task.title)}{cn_numeral(m.quarter)}季度节点{_quote(m.title)}"
         overdue = state == State.OVERDUE
-        title = (
-            f"{what}已过完成时限（{cn_date(m.due_date)}）尚未完成"
-            if overdue
-            else f"{what}将于{cn_date(m.due_date)}到期，尚未完成"
-        )
+        if disagrees:  # completed by hand (with a reason) while the records say otherwise
+            title = f"{what}已手工确认完成，但业务记录显示尚未完成"
+        elif overdue:
+            title = f"{what}已过完成时限（{cn_date(m.due_date)}）尚未完成"
+        else:
+            title = f"{what}将于{cn_date(m.due_date)}到期，尚未完成"
         if evidence:
             title += f"（{evidence}）"
+        overdue = overdue or disagrees  # both are listed in the bulletin
         common: dict[str, Any] = {
             "kind": "workplan.milestone",
             "severity": Severity.CRITICAL if overdue else Severity.WARNING,

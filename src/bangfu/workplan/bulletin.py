@@ -11,6 +11,7 @@ read "截至X月底", flows "本月 … 1—X月累计 …"; money in 万元 wit
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -240,26 +241,16 @@ STATE_WORDS = {
 
 
 def milestone_state(milestone: Milestone, today: date) -> tuple[str, str]:
-    """(state, evidence) of a milestone: from its rule when it names one an app publishes
-    (`bangfu.lib.milestones`), else from the date it was completed by hand."""
-    from bangfu.lib.milestones import derive_state, get_rule
+    """(state, evidence) of a milestone as of `today` (`selectors.state_of`: its rule's evidence, or
+    the date it was completed by hand); a completion dated after `today` had not happened yet."""
+    from bangfu.workplan.selectors import state_of
 
-    rule_name = getattr(milestone, "rule", "") or ""
-    if rule_name:
-        try:
-            rule = get_rule(rule_name)
-        except KeyError:
-            rule = None
-        if rule is not None:
-            evidence = rule.judge(milestone.task.plan.county, milestone, today)
-            state = derive_state(
-                due_date=milestone.due_date, today=today, done=evidence.done, done_on=evidence.done_on
-            )
-            return state, fullwidth(str(evidence.text))
-    done_on = milestone.completed_on if milestone.completed_on and milestone.completed_on <= today else None
-    return derive_state(
-        due_date=milestone.due_date, today=today, done=done_on is not None, done_on=done_on
-    ), ""
+    if milestone.completed_on is not None and milestone.completed_on > today:
+        milestone = copy(milestone)
+        milestone.completed_on = None
+    state = state_of(milestone, milestone.task.plan.county, today)
+    evidence = fullwidth(str(state.evidence.text)) if state.evidence is not None else ""
+    return state.state, evidence
 
 
 # --- content ---------------------------------------------------------------------------------------

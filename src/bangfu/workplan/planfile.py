@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.lib import sheets
 from bangfu.lib.milestones import all_rules
+from bangfu.lib.officialdoc import fullwidth
 from bangfu.partners.models import AdminLevel, Organisation, OrgType
 
 SHIPPED_2020 = Path(__file__).resolve().parent / "plans" / "2020-social-assistance.yaml"
@@ -64,26 +65,9 @@ MILESTONE_KEYS = {"quarters", "title", "due", "rule"}
 INDICATOR_KEYS = {"key", "label", "unit", "target", "computed", "kind"}
 RULE_RE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
 
-_HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
-
 
 def _is_cjk(char: str) -> bool:
     return bool(char) and (ord(char) >= 0x2E80 or char in "“”‘’")
-
-
-def fullwidth(text: str) -> str:
-    """ASCII , : ; ( ) ? ! next to a Chinese character become full-width (，：；（）？！), as a
-    county document writes them; between Latin letters or digits ("1,000", "2-5") they stay."""
-    out = []
-    for i, char in enumerate(text):
-        if char in _HALF_TO_FULL:
-            before = text[i - 1] if i else ""
-            after = text[i + 1] if i + 1 < len(text) else ""
-            if _is_cjk(before) or _is_cjk(after):
-                out.append(_HALF_TO_FULL[char])
-                continue
-        out.append(char)
-    return "".join(out)
 
 
 class PlanFileError(Exception):
