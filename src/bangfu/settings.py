@@ -320,6 +320,22 @@ SOD_WINDOW_DAYS = env_int("BANGFU_SOD_WINDOW_DAYS", 180)
 # API tokens expire this many days after creation (expired: 401).
 API_TOKEN_DAYS = env_int("BANGFU_API_TOKEN_DAYS", 90)
 
+
+def env_dates(name: str) -> list[date]:
+    """ISO dates separated by commas (e.g. BANGFU_PUBLIC_HOLIDAYS=2020-10-01,2020-10-02)."""
+    dates = []
+    for raw in env_list(name, ""):
+        try:
+            dates.append(date.fromisoformat(raw))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {raw!r} is not an ISO date (YYYY-MM-DD)") from exc
+    return dates
+
+
+# Working days (bangfu.lib.periods): public holidays, and weekend days that are working days (调休).
+PUBLIC_HOLIDAYS = env_dates("BANGFU_PUBLIC_HOLIDAYS")
+MAKEUP_WORKDAYS = env_dates("BANGFU_MAKEUP_WORKDAYS")
+
 # --- Logging: never personal data; request ids tie lines together ----------------------------------
 # Every handler runs `personal_data` (bangfu.core.logs.PersonalDataFilter): ID, mobile and bank
 # numbers and URL query values are redacted from messages and tracebacks. Django's own loggers are

@@ -134,7 +134,7 @@ def test_a_village_officer_manages_only_its_village(product, other_village_offic
         services.adjust_stock(actor=other_village_officer, product=product, delta=5, reason="入库")
     client = client_for(other_village_officer)
     assert client.get(reverse("network:product_edit", args=[product.pk])).status_code == 404
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):  # refused first, at the service boundary
         services.create_product(
             actor=other_village_officer,
             village=Area.objects.get(code=VILLAGE),

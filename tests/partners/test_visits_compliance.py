@@ -6,8 +6,8 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
+from bangfu.lib.periods import quarter_of
 from bangfu.partners.models import PairingKind, Visit, VisitMember
-from bangfu.partners.periods import quarter_of
 from bangfu.partners.selectors import compliance_matrix, not_yet_visited_this_quarter
 from bangfu.partners.services import create_pairing, record_visit, set_visit_rule
 

@@ -54,6 +54,7 @@ ALLOWED: dict[str, Any] = {
     "accounts.set_user_active": (A,),
     "accounts.set_user_password": (A,),
     "accounts.update_user": (A,),
+    "areas.create_area": (A,),
     "areas.load_areas_csv": (OWN_AREA, A),  # rows outside the actor's area are refused (tests/areas)
     "areas.set_registered_poor": (A,),
     "awards.add_award_type": (A,),

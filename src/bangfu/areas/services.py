@@ -247,3 +247,37 @@ def set_registered_poor(*, actor: User, area: Area, registered_poor: bool) -> Ar
             county=area,
         )
     return area
+
+
+CHILD_LEVEL = {Level.COUNTY: Level.TOWNSHIP, Level.TOWNSHIP: Level.VILLAGE}
+# Codes of created areas, per the NBS rules: townships take the first free segment of 400-599
+# (township-like units), villages of 500-597 (village-committee-like units).
+NEW_SEGMENTS = {Level.TOWNSHIP: range(400, 600), Level.VILLAGE: range(500, 598)}
+
+
+@transaction.atomic
+def create_area(*, actor: User | None, parent: Area, name: str) -> Area:
+    """Create a township under a county or a village under a township (a registry import meets a
+    unit the area tree does not have yet), with the next free code of its level."""
+    require_actor_in(actor, parent, Role.COUNTY_ADMIN)
+    level = CHILD_LEVEL.get(Level(parent.level))
+    name = name.strip()
+    if level is None:
+        raise ValidationError({"parent": _("只能在县下建乡镇、在乡镇下建行政村。")})
+    if not name:
+        raise ValidationError({"name": _("名称不能为空。")})
+    start, end = (6, 9) if level == Level.TOWNSHIP else (9, 12)
+    used = {code[start:end] for code in Area.objects.filter(parent=parent).values_list("code", flat=True)}
+    segment = next((f"{n:03d}" for n in NEW_SEGMENTS[level] if f"{n:03d}" not in used), None)
+    if segment is None:
+        raise ValidationError({"parent": _("%(name)s 下已没有可用的区划代码。") % {"name": parent.name}})
+    code = (parent.code[:start] + segment).ljust(12, "0")
+    area = Area.objects.create(code=code, name=name, level=level, parent=parent)
+    record_audit(
+        actor=actor,
+        action="area.create",
+        target=area,
+        after={"code": code, "name": name, "level": level.value, "parent": parent.code},
+        county=parent,
+    )
+    return area

@@ -10,28 +10,20 @@ a household earmark or recipient (never public; the public sees the village).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.lib.periods import add_working_days
+
+__all__ = ["add_working_days"]  # the disclosure deadline's arithmetic, re-exported
+
 # The disclosure deadline: 30 working days after the campaign closes (DOMAIN §5.6, Sichuan 2015).
 DISCLOSURE_WORKING_DAYS = 30
 # The public name of a donor who did not consent to publication.
 ANONYMOUS_DONOR = "爱心人士"
-
-
-def add_working_days(start: date, days: int) -> date:
-    """`days` Monday-to-Friday days after `start`. Public holidays are not known to the system;
-    a county that needs them sets the deadline by hand."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 class CampaignStatus(models.TextChoices):

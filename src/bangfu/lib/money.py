@@ -30,6 +30,12 @@ class AmountError(ValueError):
     """`str()` is the reason, in the user's language, without the field's name."""
 
 
+def to_cents(value: Decimal | int | None) -> Decimal:
+    """A sum as money: None (an empty aggregate) is zero; always two places (SQLite hands back
+    Decimal("408"))."""
+    return (Decimal(value) if value is not None else ZERO).quantize(CENT)
+
+
 def format_money(value: Decimal) -> str:
     return f"{value:,.2f}"
 

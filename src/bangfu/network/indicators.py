@@ -12,6 +12,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.lib.indicators import STOCK, IndicatorQuery, indicator
+from bangfu.lib.money import to_cents
 from bangfu.network.models import Claim, ClaimStatus, Need, Order, OrderStatus, Supporter
 
 
@@ -84,13 +85,13 @@ def need_match_rate(query: IndicatorQuery) -> Decimal:
 )
 def product_sales_amount(query: IndicatorQuery) -> Decimal:
     total = Order.objects.filter(_sales(query)).aggregate(s=Sum("amount"))["s"]
-    return (total or Decimal(0)).quantize(Decimal("0.01"))
+    return to_cents(total)
 
 
 @indicator("network.certified_product_sales_amount", label=_("认定扶贫产品销售额"), unit="元")
 def certified_product_sales_amount(query: IndicatorQuery) -> Decimal:
     total = Order.objects.filter(_sales(query), product__certified=True).aggregate(s=Sum("amount"))["s"]
-    return (total or Decimal(0)).quantize(Decimal("0.01"))
+    return to_cents(total)
 
 
 @indicator("network.product_orders", label=_("扶贫农产品订单数"), unit="笔")

@@ -15,6 +15,7 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, area_prefix, county_prefix
 from bangfu.accounts.scopes import county_for_user as scopes_county_for_user
 from bangfu.areas.models import Area, Level
+from bangfu.lib.money import to_cents
 from bangfu.network import needs_selectors
 from bangfu.network.models import (
     BuyerKind,
@@ -200,8 +201,7 @@ class SalesStats:
 
 
 def _money(value: Decimal | None) -> Decimal:
-    # SQLite hands back Decimal("408"); keep two places everywhere (pages, API, indicators).
-    return (value or Decimal(0)).quantize(Decimal("0.01"))
+    return to_cents(value)
 
 
 def sales_stats(county: Area, year: int) -> SalesStats:

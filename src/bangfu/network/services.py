@@ -25,6 +25,7 @@ from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
 from bangfu.lib.idnumbers import mask_phone
+from bangfu.lib.money import to_cents
 from bangfu.network.models import (
     CLAIM_TRANSITIONS,
     NEED_TRANSITIONS,
@@ -715,7 +716,7 @@ def place_order(
         product=product,
         quantity=quantity,
         unit_price=price,
-        amount=(price * quantity).quantize(Decimal("0.01")),
+        amount=to_cents(price * quantity),
         buyer=actor,
         buyer_kind=kind,
         buyer_organisation=actor.organisation if kind == BuyerKind.UNIT else None,

@@ -19,6 +19,7 @@ from django.db import transaction
 from bangfu.areas.models import Area
 from bangfu.audit.services import record_audit
 from bangfu.core.demo import PROVINCIAL_UNIT_VILLAGES
+from bangfu.lib.periods import quarter_bounds
 from bangfu.partners.models import (
     AdminLevel,
     Cadre,
@@ -36,7 +37,6 @@ from bangfu.partners.models import (
     VisitForm,
     VisitMember,
 )
-from bangfu.partners.periods import quarter_bounds
 from bangfu.partners.services import (
     add_contact,
     create_cadre,

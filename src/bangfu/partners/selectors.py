@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from bangfu.areas.models import Area, Level
 from bangfu.lib.clock import today
+from bangfu.lib.periods import quarter_bounds, quarter_of
 from bangfu.partners.models import (
     FIGURE_FIELDS,
     KinshipVisit,
@@ -23,7 +24,6 @@ from bangfu.partners.models import (
     PairingKind,
     Visit,
 )
-from bangfu.partners.periods import quarter_bounds, quarter_of
 from bangfu.partners.services import visit_rule
 from bangfu.registry.models import Household
 

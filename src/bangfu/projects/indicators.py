@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.ledger.models import Entry
 from bangfu.lib.indicators import IndicatorQuery, indicator
+from bangfu.lib.money import ZERO
 from bangfu.projects.models import Project, ProjectKind
 from bangfu.projects.selectors import ALLOCATED, PAID
-
-ZERO = Decimal("0.00")
 
 
 def _money(query: IndicatorQuery, flow: Q, kind: str | None, sign: int) -> Decimal:

@@ -11,11 +11,10 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from bangfu.ledger.models import Entry, EntryKind
+from bangfu.lib.money import ZERO
 from bangfu.lib.sheets import Workbook
 from bangfu.projects.models import Project
 from bangfu.projects.selectors import flow_by_partner, fund_figures, fund_flow
-
-ZERO = Decimal("0.00")
 
 
 def project_ledger_xlsx(projects: QuerySet[Project]) -> bytes:

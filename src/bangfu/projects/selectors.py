@@ -13,9 +13,8 @@ from django.db.models import Q, QuerySet, Sum
 
 from bangfu.ledger.models import Entry, EntryKind
 from bangfu.lib.clock import today
+from bangfu.lib.money import ZERO
 from bangfu.projects.models import Evaluation, InvestmentPlan, Project, ProjectStatus
-
-ZERO = Decimal("0.00")
 
 # Money in: credits, less reversed credits. Money out: debits, less reversed debits.
 ALLOCATED = Q(kind=EntryKind.CREDIT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.CREDIT)

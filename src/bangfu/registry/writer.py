@@ -6,8 +6,6 @@ connection's cursor (COPY on PostgreSQL for inserts); no model instance is built
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +16,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
-from bangfu.areas.services import load_areas_csv
+from bangfu.areas.services import create_area
 from bangfu.lib import clock, idnumbers
 from bangfu.lib.crypto import blind_indexer, decrypt_text, encryptor
 from bangfu.registry.importer import FileProblem, Record, RowError
@@ -236,26 +234,9 @@ class AreaResolver:
         return village
 
     def _create(self, parent: Area, level: Level, name: str) -> Area:
-        """Codes of created areas: townships take the first free segment of 400–599 (township-like
-        units), villages of 500–597 (village-committee-like units), per the NBS rules."""
-        if level == Level.TOWNSHIP:
-            used = {a.code[6:9] for a in Area.objects.filter(parent=parent)}
-            segment = next(f"{n:03d}" for n in range(400, 600) if f"{n:03d}" not in used)
-            code = parent.code[:6] + segment + "000"
-        else:
-            used = {a.code[9:] for a in Area.objects.filter(parent=parent)}
-            segment = next(f"{n:03d}" for n in range(500, 598) if f"{n:03d}" not in used)
-            code = parent.code[:9] + segment
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(
-            [
-                ["code", "name", "level", "parent_code", "registered_poor"],
-                [code, name, level.value, parent.code, "0"],
-            ]
-        )
-        load_areas_csv(actor=self.actor, data=buffer.getvalue().encode())
+        area = create_area(actor=self.actor, parent=parent, name=name)
         self.created += 1
-        return Area.objects.get(code=code)
+        return area
 
 
 # --- the write ------------------------------------------------------------------------------------

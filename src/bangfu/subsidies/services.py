@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from bangfu.audit.services import record_audit
 from bangfu.lib.clock import today
 from bangfu.lib.crypto import decrypt_text, encrypt_text
 from bangfu.lib.money import MAX_AMOUNT, clean_amount
+from bangfu.lib.periods import add_months, quarters_span
 from bangfu.subsidies.models import (
     APPLICATION_TRANSITIONS,
     COUNTY_PUBLICITY_DAYS,
@@ -175,11 +175,6 @@ def update_term(
 
 
 # --- milestones --------------------------------------------------------------------------------------
-def _quarter_bounds(year: int, first: int, last: int) -> tuple[date, date]:
-    end_month = last * 3
-    return date(year, first * 3 - 2, 1), date(year, end_month, calendar.monthrange(year, end_month)[1])
-
-
 # The plan's schedules (进度安排): (key, title, first quarter, last quarter).
 PLAN_SCHEDULES: dict[str, list[tuple[str, str, int, int]]] = {
     Programme.YULU: [
@@ -212,7 +207,7 @@ def ensure_plan_milestones(*, actor: User | None, county: Area, year: int) -> in
         for key, title, first, last in steps:
             if (programme, key) in existing:
                 continue
-            start, due = _quarter_bounds(year, first, last)
+            start, due = quarters_span(year, first, last)
             new.append(
                 ProgrammeMilestone(
                     county=county,
@@ -435,12 +430,6 @@ def advance_sanzhi_applicant(
     return applicant
 
 
-def _add_months(day: date, months: int) -> date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @transaction.atomic
 def place_sanzhi_applicant(
     *, actor: User | None, applicant: SanzhiApplicant, start_date: date
@@ -459,7 +448,7 @@ def place_sanzhi_applicant(
         township=applicant.post.township,
         field=applicant.post.field,
         start_date=start_date,
-        end_date=_add_months(start_date, plan.service_months),
+        end_date=add_months(start_date, plan.service_months),
     )
     record_audit(
         actor=actor,
@@ -1039,7 +1028,7 @@ def pay_sanzhi_month(*, actor: User | None, county: Area, month: date, paid_on: 
         SanzhiPlacement.objects.filter(
             county=county,
             status=PlacementStatus.SERVING,
-            start_date__lt=_add_months(month, 1),
+            start_date__lt=add_months(month, 1),
             end_date__gt=month,
         )
         .exclude(payments__kind=SanzhiPaymentKind.MONTHLY, payments__month=month)

@@ -33,6 +33,7 @@ from bangfu.lib.officialdoc import (
     fullwidth,
     wan,
 )
+from bangfu.lib.periods import next_month
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
     IndicatorSource,
@@ -76,10 +77,6 @@ def names(orgs: list[Organisation], *, most: int = 3) -> str:
     return f"{listed}等{len(orgs)}个单位" if len(orgs) > most else listed
 
 
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
 def subject(month: date) -> str:
     """The bulletin's key in the document-number register."""
     return f"workplan.bulletin:{month:%Y-%m}"
@@ -112,7 +109,7 @@ def indicator_kind(ind: Indicator, month_value: Decimal, ytd_value: Decimal, bef
 def figures(plan: Plan, month: date) -> dict[str, Figure]:
     """Every published indicator for the county: this month, year to date, stock or flow."""
     county = plan.county
-    end = _next_month(month)
+    end = next_month(month)
     start_of_year = date(plan.year, 1, 1)
     out: dict[str, Figure] = {}
     for name, ind in all_indicators().items():
@@ -266,7 +263,7 @@ class TaskProgress:
 
 def _manual_values(plan: Plan, month: date) -> dict[int, tuple[Decimal, Decimal]]:
     """Typed indicator values by indicator: (this month, year to date), summed over units."""
-    end = _next_month(month)
+    end = next_month(month)
     rows = IndicatorValue.objects.filter(
         report__task__plan=plan, report__month__lt=end, report__status__in=SUBMITTED
     )
@@ -281,7 +278,7 @@ def _manual_values(plan: Plan, month: date) -> dict[int, tuple[Decimal, Decimal]
 
 
 def task_progress(plan: Plan, month: date, figs: dict[str, Figure], today: date) -> list[TaskProgress]:
-    end = _next_month(month)
+    end = next_month(month)
     quarter = (month.month - 1) // 3 + 1
     reports: dict[int, list[LedgerReport]] = {}
     waiting: dict[int, list[Organisation]] = {}
@@ -375,7 +372,7 @@ def problems(
                 else f"{listed}{fact.format(m=month.month)}"
             )
     if not any(i.kind.startswith("workplan.") for i in items):
-        end = _next_month(month)
+        end = next_month(month)
         for m in (
             Milestone.objects.filter(task__plan=plan, due_date__lt=end)
             .select_related("task", "task__plan__county")
@@ -441,7 +438,7 @@ def bulletin_document(
     ]
     if got:
         reporting += "，其中" + "、".join(got)
-    end = _next_month(month)
+    end = next_month(month)
     milestones_due = Milestone.objects.filter(task__plan=plan, due_date__lt=end)
     month_end = end - timedelta(days=1)
     done = sum(
@@ -501,9 +498,9 @@ def bulletin_document(
     )
 
     body.append(Heading("下步工作要求"))
-    nxt = _next_month(month)
+    nxt = next_month(month)
     due_day = settings_for(county).due_day
-    after = _next_month(nxt)
+    after = next_month(nxt)
     next_due = date(after.year, after.month, due_day)
     requirements = [
         f"各责任单位须于{next_due.month}月{due_day}日前报送{nxt.month}月工作台账，逾期、未报单位要认真自查，及时补报",

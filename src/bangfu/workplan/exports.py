@@ -14,16 +14,12 @@ from xlsxwriter.utility import xl_col_to_name as xl_col
 
 from bangfu.lib import clock
 from bangfu.lib.officialdoc import fullwidth
+from bangfu.lib.periods import next_month
 from bangfu.lib.sheets import MIME, Formula, Workbook
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import IndicatorSource, IndicatorValue, LedgerReport, Plan, ReportStatus, Task
 from bangfu.workplan.selectors import Score, cell_state, completeness, due_date
 from bangfu.workplan.services import settings_for
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
 
 STATE_ZH = {"on_time": "按时", "late": "逾期", "missing": "未报", "returned": "退回", "pending": "未到期"}
 STATE_ORDER = ("on_time", "late", "missing", "returned", "pending")
@@ -87,7 +83,7 @@ def ledger_rows(plan: Plan, *, month: date | None = None) -> list[LedgerRow]:
     from bangfu.projects.models import Project
 
     start = date(plan.year, 1, 1)
-    end = _next_month(month) if month else date(plan.year + 1, 1, 1)
+    end = next_month(month) if month else date(plan.year + 1, 1, 1)
     tasks = list(plan.tasks.order_by("position").select_related("section").prefetch_related("lead_units"))
     rows: dict[tuple[int, int], LedgerRow] = {}
 

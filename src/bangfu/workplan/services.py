@@ -22,6 +22,7 @@ from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
+from bangfu.lib.periods import month_starts, previous_month
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
     AWAITING_REVIEW,
@@ -59,10 +60,6 @@ class LoadResult:
     tasks_created: int
     tasks_updated: int
     slots_created: int
-
-
-def _month_starts(year: int) -> list[date]:
-    return [date(year, m, 1) for m in range(1, 13)]
 
 
 @transaction.atomic
@@ -183,7 +180,7 @@ def open_slots(*, plan: Plan) -> int:
     new = [
         LedgerReport(county_id=plan.county_id, task_id=t, organisation_id=o, month=m)
         for t, o in pairs
-        for m in _month_starts(plan.year)
+        for m in month_starts(plan.year)
         if (t, o, m) not in existing
     ]
     LedgerReport.objects.bulk_create(new, batch_size=1000)
@@ -571,10 +568,6 @@ def flag_good_practice(*, actor: User, report: LedgerReport, flag: bool) -> Ledg
 
 
 # --- reminders ------------------------------------------------------------------------------------
-def previous_month(day: date) -> date:
-    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
-
-
 @transaction.atomic
 def send_reminders(*, actor: User | None, county: Area, on: date | None = None) -> int:
     """In-app notifications for every report of last month not yet submitted, to every active
