@@ -28,6 +28,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
 DESK = {"viewport": {"width": 1280, "height": 900}}
 # An internal key shown as text: a dotted action code or a snake_case enum value.
 INTERNAL = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+_[a-z]+(?:_[a-z]+)*\b")
+CHROME = "main h1, main h2, main h3, main th, main label, main button, main legend, .topbar, .foot"
 HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff])[:,;()](?=[\u4e00-\u9fff])")
 
 
@@ -84,7 +85,9 @@ def _check_page(page: Page, where: str, width: int, user: User, found: list[str]
     scroll, inner = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     if scroll > inner or scroll > width:
         found.append(f"{where}: {scroll} px wide on a {width} px screen")
-    text = page.locator("main").inner_text()
+    # The words the site itself puts on the page (headings, column heads, labels, buttons, menus,
+    # footer); data cells show records as they were entered (e.g. the loaded plan's own text).
+    text = "\n".join(page.locator(CHROME).all_inner_texts())
     for match in INTERNAL.findall(text):
         found.append(f"{where}: internal key {match!r}")
     for match in HALF_WIDTH.finditer(text):
@@ -135,5 +138,72 @@ def test_every_role_at_a_desk_and_on_a_phone(full_demo, browser: Browser, live_s
                 page.locator(".quick-logout button").tap()
                 page.wait_for_url(lambda url: "/accounts/login/" in url)
             context.close()
+    (folder / "findings.txt").write_text("\n".join(found), encoding="utf-8")
     assert not found, "\n".join(found[:40])
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def base(settings):
+    from bangfu.areas.models import Area
+    from bangfu.core.demo import COUNTY_CODE
+
+    settings.BANGFU_TODAY = DEMO_TODAY
+    seed_demo(full=False)
+    return Area.objects.get(code=COUNTY_CODE)
+
+
+def test_a_work_team_visit_is_recorded_on_a_phone_with_the_village_picked_by_name(
+    base, browser: Browser, live_server, problems
+) -> None:
+    from bangfu.partners import demo as partners_demo
+    from bangfu.partners.models import Visit
+
+    partners_demo.seed_demo(base)
+    before = Visit.objects.count()
+    context = _context(browser, live_server.url, PHONE, problems)
+    page = context.new_page()
+    problems.watch(page)
+    _log_in(page, "unit")
+    page.goto("/partners/visits/new/")
+    page.get_by_label("行政村").fill("没有这个村")
+    page.get_by_label("走访日期").fill("2020-07-10")
+    page.get_by_label("走访目的").fill("入户走访")
+    page.get_by_label("其他成员（每行一人）").fill("甲\n乙")
+    page.get_by_role("button", name="保存").tap()
+    expect(page.locator("label.invalid .field-error")).to_contain_text("找不到行政村“没有这个村”")
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert Visit.objects.count() == before  # the refusal changed nothing
+    page.get_by_label("行政村").fill("然布村")
+    page.get_by_role("button", name="保存").tap()
+    page.wait_for_url(lambda url: url.endswith("/partners/visits/"))
+    assert Visit.objects.count() == before + 1
+    assert Visit.objects.latest("pk").village.name == "然布村"
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_an_inspector_reads_the_audit_log_on_a_phone(base, browser: Browser, live_server, problems) -> None:
+    from bangfu.projects import demo as projects_demo
+
+    projects_demo.seed_demo(base)
+    context = _context(browser, live_server.url, PHONE, problems)
+    page = context.new_page()
+    problems.watch(page)
+    _log_in(page, "inspector")
+    page.locator(".navtoggle").tap()
+    page.locator(".mainnav a", has_text="审计日志").tap()  # the inspector's only 系统管理 item
+    page.wait_for_url(lambda url: "/audit/" in url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
+    page.get_by_label("至").fill("2000-01-01")  # a date range with nothing in it
+    page.get_by_role("button", name="筛选").tap()
+    expect(page.locator("main")).to_contain_text("没有记录。")
+    page.get_by_label("至").fill("")
+    page.get_by_label("操作", exact=True).select_option(label="新建帮扶项目")
+    page.get_by_role("button", name="筛选").tap()
+    expect(page.locator("table.audit tbody tr").first).to_contain_text("新建帮扶项目")
+    assert "projects.create_project" not in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    context.close()
     assert not problems, "\n".join(problems)
