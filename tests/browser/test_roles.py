@@ -200,7 +200,7 @@ def test_an_inspector_reads_the_audit_log_on_a_phone(base, browser: Browser, liv
     page.get_by_role("button", name="筛选").tap()
     expect(page.locator("main")).to_contain_text("没有记录。")
     page.get_by_label("至").fill("")
-    page.get_by_label("操作", exact=True).select_option(label="新建帮扶项目")
+    page.locator("select[name=action]").select_option(label="新建帮扶项目")
     page.get_by_role("button", name="筛选").tap()
     expect(page.locator("table.audit tbody tr").first).to_contain_text("新建帮扶项目")
     assert "projects.create_project" not in page.locator("main").inner_text()
