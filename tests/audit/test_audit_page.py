@@ -72,3 +72,13 @@ def test_english_labels(county_admin, township_clerk, inspector, client_for) -> 
 
 def test_other_roles_are_refused(township_clerk, client_for) -> None:
     assert client_for(township_clerk).get("/audit/").status_code == 403
+
+
+def test_a_key_naming_a_reverse_relation_is_shown_plainly(county_admin, inspector, client_for) -> None:
+    # Area has reverse relations (e.g. its children): a recorded key of that name is no field.
+    area = Area.objects.get(code="513325100201")
+    record_audit(
+        actor=county_admin, action="area.update", target=area, after={"children": 3}, county_code="513325"
+    )
+    response = client_for(inspector).get("/audit/")
+    assert response.status_code == 200 and "children" in _text(response.content.decode())

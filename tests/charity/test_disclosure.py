@@ -60,7 +60,7 @@ def test_public_totals_equal_the_internal_ledger(demo_campaign: Campaign) -> Non
             )
         )
     )
-    assert sum(Decimal(r["金额(元)"]) for r in rows) == Decimal(totals["total_raised"])
+    assert sum(Decimal(r["金额（元）"]) for r in rows) == Decimal(totals["total_raised"])
     spending_rows = list(
         csv.DictReader(
             io.StringIO(
@@ -68,7 +68,7 @@ def test_public_totals_equal_the_internal_ledger(demo_campaign: Campaign) -> Non
             )
         )
     )
-    assert sum(Decimal(r["金额(元)"]) for r in spending_rows) == ledger["debit"]
+    assert sum(Decimal(r["金额（元）"]) for r in spending_rows) == ledger["debit"]
     book = CalamineWorkbook.from_filelike(
         io.BytesIO(Client().get(f"/disclosure/{demo_campaign.code}/disclosure.xlsx").content)
     )
@@ -167,4 +167,4 @@ def test_a_donor_name_that_looks_like_a_formula_stays_text_in_the_public_csv(cou
         )
     )
     assert [r["捐赠人"] for r in rows] == ["'" + name]
-    assert [r["金额(元)"] for r in rows] == ["1000.00"]
+    assert [r["金额（元）"] for r in rows] == ["1000.00"]

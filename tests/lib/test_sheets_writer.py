@@ -18,13 +18,13 @@ def test_values_keep_their_kind_and_the_header_stays_in_view():
         [
             (
                 "捐赠",
-                ["姓名", "金额(元)", "日期", "人数", "备注"],
+                ["姓名", "金额（元）", "日期", "人数", "备注"],
                 [["张三", Decimal("1234.50"), date(2020, 10, 17), 3, None]],
             )
         ]
     )
     sheet = _sheet(content)
-    assert [c.value for c in sheet[1]] == ["姓名", "金额(元)", "日期", "人数", "备注"]
+    assert [c.value for c in sheet[1]] == ["姓名", "金额（元）", "日期", "人数", "备注"]
     assert [c.value for c in sheet[2]] == ["张三", 1234.5, "2020-10-17", 3, None]
     assert sheet["B2"].number_format == "#,##0.00"
     assert sheet.freeze_panes == "A2"

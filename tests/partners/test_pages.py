@@ -74,7 +74,7 @@ def test_the_coverage_exports_list_the_uncovered_villages_and_households(
     client = client_for(county_admin)
     assert client.get("/partners/coverage/").status_code == 200
     villages = rows_of(client.get("/partners/coverage/?format=villages.xlsx"))
-    assert villages[0] == ["区划代码", "行政村", "乡(镇)"]
+    assert villages[0] == ["区划代码", "行政村", "乡（镇）"]
     codes = [r[0] for r in villages[1:]]
     assert len(codes) == 12 and RANBU not in codes
     households = rows_of(client.get("/partners/coverage/?format=households.xlsx"))

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.areas.models import Area, Level
@@ -24,7 +25,9 @@ class VillageInput(forms.TextInput):
         super().__init__({"autocomplete": "off", **(attrs or {})})
         self.labels: list[str] = []
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         list_id = f"{(attrs or {}).get('id') or name}-choices"
         box = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
         options = format_html_join("", '<option value="{}"></option>', ((label,) for label in self.labels))

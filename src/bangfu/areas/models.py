@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 class Level(models.TextChoices):
     PROVINCE = "province", _("省")
-    PREFECTURE = "prefecture", _("市(州)")
+    PREFECTURE = "prefecture", _("市（州）")
     COUNTY = "county", _("县")
-    TOWNSHIP = "township", _("乡(镇)")
+    TOWNSHIP = "township", _("乡（镇）")
     VILLAGE = "village", _("行政村")
 
 

@@ -136,10 +136,13 @@ def changes(record: Any) -> list[Change]:
         label = key
         if model is not None:
             try:
-                field = model._meta.get_field(key)  # type: ignore[assignment]
-                label = str(getattr(field, "verbose_name", key))
+                found = model._meta.get_field(key)
             except FieldDoesNotExist:
-                field = None
+                found = None
+            # Only the model's own fields name a value (not reverse relations).
+            if isinstance(found, models.Field) and getattr(found, "concrete", False):
+                field = found
+                label = str(found.verbose_name)
         if field is None:
             label = str(FIELD_WORDS.get(key, key))
         old, new = _display(field, key, before.get(key)), _display(field, key, after.get(key))

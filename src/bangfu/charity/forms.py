@@ -26,7 +26,7 @@ class CampaignForm(forms.Form):
     organiser = forms.ModelChoiceField(label=_("主办单位"), queryset=Organisation.objects.none())
     starts_on = forms.DateField(label=_("募集开始日期"), widget=DateInput)
     ends_on = forms.DateField(label=_("募集结束日期"), widget=DateInput)
-    target = forms.DecimalField(label=_("募集目标(元)"), max_digits=14, decimal_places=2, min_value=0)
+    target = forms.DecimalField(label=_("募集目标（元）"), max_digits=14, decimal_places=2, min_value=0)
     disclosure_deadline = forms.DateField(
         label=_("公示截止日期"),
         required=False,
@@ -49,7 +49,7 @@ class DonationForm(OnceForm):
     donor_uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
     publish_name = forms.BooleanField(label=_("同意公开姓名"), required=False)
     kind = forms.ChoiceField(label=_("捐赠形式"), choices=DonationKind.choices)
-    amount = forms.CharField(label=_("金额(元)"), help_text=_("物资捐赠填写折价金额"))
+    amount = forms.CharField(label=_("金额（元）"), help_text=_("物资捐赠填写折价金额"))
     goods_description = forms.CharField(label=_("物资说明"), max_length=200, required=False)
     earmark_kind = forms.ChoiceField(label=_("定向"), choices=EarmarkKind.choices)
     earmark_village = forms.ModelChoiceField(
@@ -81,7 +81,7 @@ class SpendingForm(OnceForm):
     household = forms.CharField(label=_("受益户编号"), max_length=40, required=False)
     project = forms.CharField(label=_("项目"), max_length=120, required=False)
     purpose = forms.CharField(label=_("用途"), max_length=200)
-    amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2, min_value=0)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=0)
 
     def __init__(self, *args: Any, county: Area, pools: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,7 +23,7 @@ def _donations(query: IndicatorQuery):  # type: ignore[no-untyped-def]
     return rows
 
 
-@indicator("charity.donations_raised", label=_("扶贫日捐赠金额(含物资折价)"), unit="元")
+@indicator("charity.donations_raised", label=_("扶贫日捐赠金额（含物资折价）"), unit="元")
 def donations_raised(query: IndicatorQuery) -> Decimal:
     return _donations(query).aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
 

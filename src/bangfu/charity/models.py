@@ -55,7 +55,7 @@ class Campaign(models.Model):
     )
     starts_on = models.DateField(_("募集开始日期"))
     ends_on = models.DateField(_("募集结束日期"))
-    target = models.DecimalField(_("募集目标(元)"), max_digits=14, decimal_places=2)
+    target = models.DecimalField(_("募集目标（元）"), max_digits=14, decimal_places=2)
     disclosure_deadline = models.DateField(_("公示截止日期"))
     status = models.CharField(
         _("状态"), max_length=12, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
@@ -129,7 +129,7 @@ class DonationImport(models.Model):
     filename = models.CharField(_("文件名"), max_length=200)
     file_format = models.CharField(_("格式"), max_length=12)
     rows = models.PositiveIntegerField(_("行数"))
-    total = models.DecimalField(_("合计(元)"), max_digits=14, decimal_places=2)
+    total = models.DecimalField(_("合计（元）"), max_digits=14, decimal_places=2)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -158,7 +158,7 @@ class Donation(models.Model):
         _("捐赠形式"), max_length=8, choices=DonationKind.choices, default=DonationKind.MONEY
     )
     # Money: the amount; goods: the valued amount (折价).
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     goods_description = models.CharField(_("物资说明"), max_length=200, blank=True)
     earmark_kind = models.CharField(
         _("定向"), max_length=12, choices=EarmarkKind.choices, default=EarmarkKind.NONE
@@ -283,7 +283,7 @@ class Spending(models.Model):
     household = models.CharField(_("受益户编号"), max_length=40, blank=True)
     project = models.CharField(_("项目"), max_length=120, blank=True)
     purpose = models.CharField(_("用途"), max_length=200)
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     status = models.CharField(
         _("状态"), max_length=12, choices=SpendingStatus.choices, default=SpendingStatus.REQUESTED
     )

@@ -368,7 +368,7 @@ DONATION_COLUMNS = [
     ("donor_kind", gettext_lazy("捐赠人类型")),
     ("kind", gettext_lazy("捐赠形式")),
     ("goods", gettext_lazy("物资说明")),
-    ("amount", gettext_lazy("金额(元)")),
+    ("amount", gettext_lazy("金额（元）")),
     ("earmark", gettext_lazy("定向")),
 ]
 SPENDING_COLUMNS = [
@@ -376,10 +376,10 @@ SPENDING_COLUMNS = [
     ("purpose", gettext_lazy("用途")),
     ("recipient_kind", gettext_lazy("使用对象")),
     ("project", gettext_lazy("项目")),
-    ("township", gettext_lazy("乡(镇)")),
+    ("township", gettext_lazy("乡（镇）")),
     ("village", gettext_lazy("受益村")),
     ("earmark", gettext_lazy("资金来源")),
-    ("amount", gettext_lazy("金额(元)")),
+    ("amount", gettext_lazy("金额（元）")),
 ]
 
 
@@ -437,12 +437,12 @@ def _xlsx(data: selectors.Disclosure) -> bytes:
         (_("活动"), c.name),
         (_("主办单位"), c.organiser.name),
         (_("募集期"), f"{c.starts_on} — {c.ends_on}"),
-        (_("资金捐赠(元)"), data.money_raised),
-        (_("物资折价(元)"), data.goods_value),
-        (_("捐赠合计(元)"), data.total_raised),
+        (_("资金捐赠（元）"), data.money_raised),
+        (_("物资折价（元）"), data.goods_value),
+        (_("捐赠合计（元）"), data.total_raised),
         (_("捐赠人数"), data.donors),
-        (_("已使用(元)"), data.spent),
-        (_("余额(元)"), data.balance),
+        (_("已使用（元）"), data.spent),
+        (_("余额（元）"), data.balance),
         (_("公示截止日期"), c.disclosure_deadline),
     ]
     for row, line in enumerate(lines):

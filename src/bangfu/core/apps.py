@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         please = gettext_lazy("请选择")
-        fields.BLANK_CHOICE_DASH[:] = [("", please)]
+        fields.BLANK_CHOICE_DASH[:] = [("", please)]  # type: ignore[list-item]
         defaults = forms.ModelChoiceField.__init__.__kwdefaults__
         if defaults is not None and defaults.get("empty_label") == "---------":
             defaults["empty_label"] = please

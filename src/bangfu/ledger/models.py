@@ -87,7 +87,7 @@ class Entry(models.Model):
         "areas.Area", verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("类型"), max_length=10, choices=EntryKind.choices)
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     # A reversal names the entry it cancels; an entry can be reversed at most once.
     reverses = models.OneToOneField(
         "self",

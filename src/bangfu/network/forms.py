@@ -86,7 +86,7 @@ class ProductForm(forms.Form):
     certified = forms.BooleanField(label=_("扶贫产品认定"), required=False)
     certificate_number = forms.CharField(label=_("认定证书编号"), max_length=40, required=False)
     price = forms.DecimalField(
-        label=_("单价(元)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+        label=_("单价（元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
     unit = forms.CharField(label=_("计量单位"), max_length=10)
     is_listed = forms.BooleanField(label=_("上架"), required=False, initial=True)
@@ -158,7 +158,7 @@ class NeedForm(forms.Form):
         label=_("需求说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     quantity = forms.CharField(label=_("数量"), max_length=40, required=False)
-    amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2, required=False)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, required=False)
     deadline = forms.DateField(
         label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -186,7 +186,7 @@ class Product(models.Model):
     village = models.ForeignKey(
         "areas.Area", verbose_name=_("所在村"), on_delete=models.PROTECT, related_name="network_products"
     )
-    price = models.DecimalField(_("单价(元)"), max_digits=14, decimal_places=2)
+    price = models.DecimalField(_("单价（元）"), max_digits=14, decimal_places=2)
     unit = models.CharField(_("计量单位"), max_length=10)
     stock = models.IntegerField(_("库存"), default=0)
     is_listed = models.BooleanField(_("上架"), default=True)
@@ -239,7 +239,7 @@ class ProductPhoto(models.Model):
 
 
 class BuyerKind(models.TextChoices):
-    PERSON = "person", _("爱心人士(个人)")
+    PERSON = "person", _("爱心人士（个人）")
     ORGANISATION = "organisation", _("爱心单位/企业")
     UNIT = "unit", _("帮扶单位")
 
@@ -275,8 +275,8 @@ class Order(models.Model):
         Product, verbose_name=_("产品"), on_delete=models.PROTECT, related_name="orders"
     )
     quantity = models.PositiveIntegerField(_("数量"))
-    unit_price = models.DecimalField(_("单价(元)"), max_digits=14, decimal_places=2)
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
+    unit_price = models.DecimalField(_("单价（元）"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("下单人"), on_delete=models.PROTECT, related_name="+"
     )
@@ -378,7 +378,7 @@ class Need(models.Model):
     title = models.CharField(_("需求"), max_length=60)
     description = models.TextField(_("需求说明"), blank=True)
     quantity = models.CharField(_("数量"), max_length=40, blank=True)
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
     deadline = models.DateField(_("截止日期"))
     status = models.CharField(
         _("状态"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.PENDING

@@ -36,24 +36,24 @@ class PairingForm(forms.Form):
         label=_("帮扶单位"), queryset=Organisation.objects.none(), required=False
     )
     helper_cadre = forms.ModelChoiceField(
-        label=_("帮扶干部(结对认亲)"), queryset=Cadre.objects.none(), required=False
+        label=_("帮扶干部（结对认亲）"), queryset=Cadre.objects.none(), required=False
     )
-    target_area = forms.CharField(label=_("受帮扶区划代码(县/乡镇/村)"), max_length=12, required=False)
+    target_area = forms.CharField(label=_("受帮扶区划代码（县/乡镇/村）"), max_length=12, required=False)
     target_organisation = forms.ModelChoiceField(
-        label=_("受帮扶单位(校校、院院结对)"), queryset=Organisation.objects.none(), required=False
+        label=_("受帮扶单位（校校、院院结对）"), queryset=Organisation.objects.none(), required=False
     )
-    target_household = forms.CharField(label=_("户编号(结对认亲)"), max_length=40, required=False)
+    target_household = forms.CharField(label=_("户编号（结对认亲）"), max_length=40, required=False)
     east_west_level = forms.ChoiceField(
-        label=_("协作层级(东西部协作)"), choices=[("", "—"), *EastWestLevel.choices], required=False
+        label=_("协作层级（东西部协作）"), choices=[("", "—"), *EastWestLevel.choices], required=False
     )
     help_modes = forms.MultipleChoiceField(
-        label=_("帮扶方式(万企帮万村)"),
+        label=_("帮扶方式（万企帮万村）"),
         choices=HelpMode.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     yearly_plan = forms.CharField(
-        label=_("年度帮扶计划(对口帮扶)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("年度帮扶计划（对口帮扶）"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     start_date = forms.DateField(label=_("开始日期"), widget=DateInput)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
@@ -68,7 +68,7 @@ class PairingForm(forms.Form):
 
 
 class EndPairingForm(forms.Form):
-    end_date = forms.DateField(label=_("结束日期(最后一天)"), widget=DateInput)
+    end_date = forms.DateField(label=_("结束日期（最后一天）"), widget=DateInput)
     reason = forms.CharField(label=_("结束原因"), max_length=200)
 
 
@@ -114,7 +114,7 @@ class VisitRecordForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     guests = forms.CharField(
-        label=_("其他成员(每行一人)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("其他成员（每行一人）"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     purpose = forms.CharField(label=_("走访目的"), max_length=200)
     activities = forms.CharField(
@@ -148,13 +148,15 @@ class KinshipVisitForm(forms.Form):
 
 
 class FiguresForm(forms.Form):
-    month = forms.DateField(label=_("月份(任一天)"), widget=DateInput)
-    funds = forms.DecimalField(label=_("帮扶资金(元)"), max_digits=14, decimal_places=2, initial=0)
+    month = forms.DateField(label=_("月份（任一天）"), widget=DateInput)
+    funds = forms.DecimalField(label=_("帮扶资金（元）"), max_digits=14, decimal_places=2, initial=0)
     people_trained = forms.IntegerField(label=_("培训人数"), initial=0)
     labour_transferred = forms.IntegerField(label=_("劳务转移人数"), initial=0)
-    consumption = forms.DecimalField(label=_("消费扶贫金额(元)"), max_digits=14, decimal_places=2, initial=0)
+    consumption = forms.DecimalField(
+        label=_("消费扶贫金额（元）"), max_digits=14, decimal_places=2, initial=0
+    )
     enterprises_introduced = forms.IntegerField(label=_("引进企业数"), initial=0)
-    investment = forms.DecimalField(label=_("实际投资(元)"), max_digits=14, decimal_places=2, initial=0)
+    investment = forms.DecimalField(label=_("实际投资（元）"), max_digits=14, decimal_places=2, initial=0)
 
 
 class UploadForm(forms.Form):

@@ -70,7 +70,7 @@ def kinship_households(query: IndicatorQuery) -> Decimal:
     return Decimal(pairings.values("target_household").distinct().count())
 
 
-@indicator("partners.active_pairings", label=_("在帮结对数(定点、东西部、对口、万企)"), unit="个", kind=STOCK)
+@indicator("partners.active_pairings", label=_("在帮结对数（定点、东西部、对口、万企）"), unit="个", kind=STOCK)
 def active_pairings(query: IndicatorQuery) -> Decimal:
     pairings = active_on(
         Pairing.objects.filter(county=query.county).filter(~Q(kind=PairingKind.KINSHIP)), _last_day(query)
@@ -93,7 +93,7 @@ def _active_of_kind(kind: str) -> Callable[[IndicatorQuery], Decimal]:
 indicator("partners.east_west_pairings", label=_("东西部协作在帮结对数"), unit="对", kind=STOCK)(
     _active_of_kind(PairingKind.EAST_WEST)
 )
-indicator("partners.enterprise_pairings", label=_("村企结对数(万企帮万村)"), unit="对", kind=STOCK)(
+indicator("partners.enterprise_pairings", label=_("村企结对数（万企帮万村）"), unit="对", kind=STOCK)(
     _active_of_kind(PairingKind.ENTERPRISE)
 )
 

@@ -24,7 +24,7 @@ class OrgType(models.TextChoices):
     PEOPLES_ORGANISATION = "peoples_organisation", _("人民团体")
     EAST_PARTNER = "east_partner", _("东部协作地区")
     COUNTERPART = "counterpart", _("省内对口帮扶方")
-    TOWNSHIP = "township", _("乡(镇)")
+    TOWNSHIP = "township", _("乡（镇）")
     VILLAGE_COMMITTEE = "village_committee", _("村民自治组织")
     MILITARY = "military", _("军队")
     OTHER = "other", _("其他")
@@ -35,9 +35,9 @@ class AdminLevel(models.TextChoices):
 
     CENTRAL = "central", _("中央")
     PROVINCIAL = "provincial", _("省")
-    PREFECTURE = "prefecture", _("市(州)")
+    PREFECTURE = "prefecture", _("市（州）")
     COUNTY = "county", _("县")
-    TOWNSHIP = "township", _("乡(镇)")
+    TOWNSHIP = "township", _("乡（镇）")
     VILLAGE = "village", _("村")
     MILITARY = "military", _("军队")
     OTHER = "other", _("其他")
@@ -545,14 +545,16 @@ class PairingFigures(models.Model):
         Pairing, verbose_name=_("结对帮扶"), on_delete=models.PROTECT, related_name="monthly_figures"
     )
     month = models.DateField(_("月份"))  # the first day of the month
-    funds = models.DecimalField(_("帮扶资金(元)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    funds = models.DecimalField(_("帮扶资金（元）"), max_digits=14, decimal_places=2, default=Decimal("0"))
     people_trained = models.PositiveIntegerField(_("培训人数"), default=0)
     labour_transferred = models.PositiveIntegerField(_("劳务转移人数"), default=0)
     consumption = models.DecimalField(
-        _("消费扶贫金额(元)"), max_digits=14, decimal_places=2, default=Decimal("0")
+        _("消费扶贫金额（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
     enterprises_introduced = models.PositiveIntegerField(_("引进企业数"), default=0)
-    investment = models.DecimalField(_("实际投资(元)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    investment = models.DecimalField(
+        _("实际投资（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -450,7 +450,7 @@ def _validate_pairing(pairing: Pairing) -> None:
         if kind == PairingKind.ENTERPRISE:
             if org is not None and org.org_type not in ENTERPRISE_TYPES:
                 errors["helper_organisation"] = _(
-                    "万企帮万村的帮扶方必须是企业、金融机构或商(协)会等社会组织。"
+                    "万企帮万村的帮扶方必须是企业、金融机构或商（协）会等社会组织。"
                 )
             modes = list(pairing.help_modes or [])
             if not modes or any(m not in HelpMode.values for m in modes):
@@ -478,14 +478,14 @@ def _validate_pairing(pairing: Pairing) -> None:
                 and org.area is not None
                 and org.area.code.startswith(county.prefix)
             ):
-                errors["helper_organisation"] = _("东西部协作的帮扶方必须是县外(东部地区)的单位。")
+                errors["helper_organisation"] = _("东西部协作的帮扶方必须是县外（东部地区）的单位。")
         elif pairing.east_west_level:
             errors["east_west_level"] = _("只有东西部协作有结对层级。")
         if kind == PairingKind.COUNTERPART:
             if org is not None and org.org_type != OrgType.COUNTERPART:
                 errors["helper_organisation"] = _("省内对口帮扶的帮扶方必须是对口帮扶方单位。")
             if area is None and target_org is None:
-                errors["target_area"] = _("必须指定受帮扶的县、乡(镇)或单位。")
+                errors["target_area"] = _("必须指定受帮扶的县、乡（镇）或单位。")
     if pairing.end_date is not None and pairing.end_date < pairing.start_date:
         errors["end_date"] = _("结束日期不能早于开始日期。")
     if errors:

@@ -669,11 +669,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
     )
     export = request.GET.get("format")
     if export == "villages.xlsx":
-        header = [_("区划代码"), _("行政村"), _("乡(镇)")]
+        header = [_("区划代码"), _("行政村"), _("乡（镇）")]
         data = [[v.code, v.name, v.parent.name if v.parent else ""] for v in villages]
         return _xlsx("villages-without-helper.xlsx", tables([(_("无帮扶单位贫困村"), header, data)]))
     if export == "households.xlsx":
-        header = [_("户编号"), _("行政村"), _("乡(镇)")]
+        header = [_("户编号"), _("行政村"), _("乡（镇）")]
         data = [
             [h.number, h.village.name, h.village.parent.name if h.village.parent else ""]
             for h in households.iterator()

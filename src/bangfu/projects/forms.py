@@ -90,7 +90,7 @@ class StatusForm(forms.Form):
 
 
 class AllocationForm(OnceForm):
-    amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2)
     source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
     funder = forms.ModelChoiceField(label=_("拨付单位"), queryset=Organisation.objects.none(), required=False)
     received_on = forms.DateField(
@@ -104,7 +104,7 @@ class AllocationForm(OnceForm):
 
 
 class DisbursementForm(OnceForm):
-    amount = forms.DecimalField(label=_("金额(元)"), max_digits=14, decimal_places=2)
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2)
     payee = forms.CharField(label=_("收款单位/人"), max_length=200)
     purpose = forms.CharField(label=_("用途"), max_length=500)
     attachments = forms.CharField(
@@ -163,7 +163,7 @@ class InvestmentPlanForm(forms.Form):
     partner = forms.ModelChoiceField(label=_("帮扶方"), queryset=Organisation.objects.none())
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("计划名称"), max_length=200)
-    planned_amount = forms.DecimalField(label=_("计划投资(元)"), **MONEY)  # type: ignore[arg-type]
+    planned_amount = forms.DecimalField(label=_("计划投资（元）"), **MONEY)  # type: ignore[arg-type]
     planned_projects = forms.IntegerField(label=_("计划项目数"), min_value=0, initial=0)
     issued_on = forms.DateField(
         label=_("下达日期"),

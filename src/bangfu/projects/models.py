@@ -83,7 +83,7 @@ class InvestmentPlan(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("计划名称"), max_length=200)
-    planned_amount = models.DecimalField(_("计划投资(元)"), max_digits=14, decimal_places=2)
+    planned_amount = models.DecimalField(_("计划投资（元）"), max_digits=14, decimal_places=2)
     planned_projects = models.PositiveIntegerField(_("计划项目数"), default=0)
     issued_on = models.DateField(_("下达日期"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
@@ -244,7 +244,7 @@ class Allocation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     received_on = models.DateField(_("到账日期"))
     memo = models.CharField(_("摘要"), max_length=500, blank=True)
     entry = models.OneToOneField(
@@ -302,7 +302,7 @@ class Disbursement(models.Model):
     county = models.ForeignKey(
         "areas.Area", verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="+"
     )
-    amount = models.DecimalField(_("金额(元)"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2)
     payee = models.CharField(_("收款单位/人"), max_length=200)
     purpose = models.CharField(_("用途"), max_length=500)
     # References to the supporting documents (contract, invoice, acceptance report numbers).
@@ -400,7 +400,7 @@ class DisbursementAttachment(models.Model):
     )
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
     name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小(字节)"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )

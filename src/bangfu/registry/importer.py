@@ -35,7 +35,7 @@ HEADER_SCAN_ROWS = 10
 # canonical key → accepted header spellings (compared after `_header_key`).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "county": ("县", "县(市、区、旗)", "县(市、区)", "县(区)", "县(市)", "区县", "县名称", "县区"),
-    "township": ("乡镇", "乡(镇)", "乡", "镇", "乡镇(街道)", "乡(镇、街道)", "乡镇名称"),
+    "township": ("乡镇", "乡(镇)", "乡（镇）", "乡", "镇", "乡镇(街道)", "乡(镇、街道)", "乡镇名称"),
     "village": ("行政村", "村", "村名称", "行政村名称"),
     "household_number": ("户编号", "贫困户编号", "家庭编号"),
     "member_number": ("人编号", "人口编号", "成员编号", "个人编号"),

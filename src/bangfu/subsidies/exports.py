@@ -57,7 +57,7 @@ def eligible_xlsx(term: YuluTerm) -> bytes:
         )
         for m in eligible_members(term).iterator(chunk_size=2000)
     )
-    header = [_("乡(镇)"), _("行政村"), _("户编号"), _("姓名"), _("证件号码"), _("当前在校生状况")]
+    header = [_("乡（镇）"), _("行政村"), _("户编号"), _("姓名"), _("证件号码"), _("当前在校生状况")]
     return tables([(_("应补名单"), header, rows)])
 
 
@@ -99,7 +99,7 @@ def reconciliation_xlsx(rec: Reconciliation) -> bytes:
         return out
 
     header = [
-        _("乡(镇)"),
+        _("乡（镇）"),
         _("行政村"),
         _("户编号"),
         _("姓名"),
@@ -123,7 +123,7 @@ def reconciliation_xlsx(rec: Reconciliation) -> bytes:
     return tables(
         [
             (_("汇总"), [_("项目"), _("人数")], [[labels[k], v] for k, v in summary.items()]),
-            (_("分乡镇"), [_("乡(镇)"), *(labels[k] for k in summary)], township_rows),
+            (_("分乡镇"), [_("乡（镇）"), *(labels[k] for k in summary)], township_rows),
             (_("漏发"), header, rows(rec.missing)),
             (_("错发"), header, rows(rec.wrong)),
             (_("重复发放"), header, rows(rec.duplicate)),

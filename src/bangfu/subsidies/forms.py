@@ -67,7 +67,7 @@ class ApplicationForm(forms.Form):
 
 # --- Sanzhi-Yifu: county admin actions on a plan ----------------------------------------------------------
 class PostForm(forms.Form):
-    township = forms.ModelChoiceField(label=gettext_lazy("乡(镇)"), queryset=Area.objects.none())
+    township = forms.ModelChoiceField(label=gettext_lazy("乡（镇）"), queryset=Area.objects.none())
     field = forms.ChoiceField(label=gettext_lazy("类别"), choices=SanzhiField.choices)
     posts = forms.IntegerField(label=gettext_lazy("岗位数"), min_value=1, max_value=999)
 

@@ -243,7 +243,7 @@ class SanzhiPost(models.Model):
         SanzhiPlan, verbose_name=_("招募计划"), on_delete=models.PROTECT, related_name="posts"
     )
     township = models.ForeignKey(
-        "areas.Area", verbose_name=_("乡(镇)"), on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("乡（镇）"), on_delete=models.PROTECT, related_name="+"
     )
     field = models.CharField(_("类别"), max_length=12, choices=SanzhiField.choices)
     posts = models.PositiveSmallIntegerField(_("岗位数"))
@@ -333,7 +333,7 @@ class SanzhiPlacement(models.Model):
         SanzhiApplicant, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="placement"
     )
     township = models.ForeignKey(
-        "areas.Area", verbose_name=_("服务乡(镇)"), on_delete=models.PROTECT, related_name="+"
+        "areas.Area", verbose_name=_("服务乡（镇）"), on_delete=models.PROTECT, related_name="+"
     )
     field = models.CharField(_("类别"), max_length=12, choices=SanzhiField.choices)
     start_date = models.DateField(_("上岗日期"))

@@ -324,7 +324,7 @@ def set_sanzhi_posts(
     _require(actor, Role.COUNTY_ADMIN)
     _require_county(actor, plan.county)
     if township.level != Level.TOWNSHIP or not township.code.startswith(plan.county.prefix):
-        raise ValidationError({"township": _("岗位所在乡(镇)必须属于本县。")})
+        raise ValidationError({"township": _("岗位所在乡（镇）必须属于本县。")})
     if field not in SanzhiField.values:
         raise ValidationError({"field": _("类别“%(v)s”无效。") % {"v": field}})
     if posts <= 0:

@@ -91,9 +91,9 @@ class Task(models.Model):
     title = models.CharField(_("任务"), max_length=200)
     description = models.TextField(_("工作内容"), blank=True)
     # The plan's own wording, kept verbatim beside the resolved organisations.
-    lead_units_text = models.CharField(_("牵头单位(原文)"), max_length=300, blank=True)
-    responsible_units_text = models.CharField(_("责任单位(原文)"), max_length=300, blank=True)
-    schedule_text = models.TextField(_("进度安排(原文)"), blank=True)
+    lead_units_text = models.CharField(_("牵头单位（原文）"), max_length=300, blank=True)
+    responsible_units_text = models.CharField(_("责任单位（原文）"), max_length=300, blank=True)
+    schedule_text = models.TextField(_("进度安排（原文）"), blank=True)
     lead_units = models.ManyToManyField(
         "partners.Organisation", verbose_name=_("牵头单位"), related_name="led_tasks", blank=True
     )

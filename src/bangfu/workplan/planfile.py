@@ -259,7 +259,7 @@ class _Reader:
             return ""
         text = str(value).strip()
         if max_length and len(text) > max_length:
-            self.error(f"{path}.{key}", _("过长(最多 %(n)s 个字符)。") % {"n": max_length})
+            self.error(f"{path}.{key}", _("过长（最多 %(n)s 个字符）。") % {"n": max_length})
         return text
 
     def units(self, node: dict[str, Any], key: str, path: str) -> tuple[str, list[int]]:
@@ -287,7 +287,7 @@ class _Reader:
                 continue
             org = self.by_name.get(self.aliases.get(name, name))
             if org is None:
-                self.error(where, _("未知单位「%(name)s」:本县没有该名称的单位。") % {"name": name})
+                self.error(where, _("未知单位「%(name)s」：本县没有该名称的单位。") % {"name": name})
                 continue
             ids.append(org.pk)
         unique = list(dict.fromkeys(ids))
@@ -320,7 +320,7 @@ class _Reader:
                 due = None
             quarters = item.get("quarters")
             if not isinstance(quarters, list) or not quarters:
-                self.error(f"{where}.quarters", _("应为季度列表,如 [1, 2]。"))
+                self.error(f"{where}.quarters", _("应为季度列表，如 [1, 2]。"))
                 continue
             for j, quarter in enumerate(quarters):
                 if not isinstance(quarter, int) or isinstance(quarter, bool) or not 1 <= quarter <= 4:
@@ -422,12 +422,12 @@ class _Reader:
         title = self.prose(root, "title", "$", required=True, max_length=200)
         aliases = root.get("aliases") or {}
         if not isinstance(aliases, dict):
-            self.error("aliases", _("应为键值对(原文名称: 单位名称)。"))
+            self.error("aliases", _("应为键值对（原文名称: 单位名称）。"))
             aliases = {}
         for written, name in aliases.items():
             if str(name) not in self.by_name:
                 self.error(
-                    f"aliases.{written}", _("未知单位「%(name)s」:本县没有该名称的单位。") % {"name": name}
+                    f"aliases.{written}", _("未知单位「%(name)s」：本县没有该名称的单位。") % {"name": name}
                 )
         self.aliases = {str(k): str(v) for k, v in aliases.items()}
         sections_node = root.get("sections")
@@ -505,7 +505,7 @@ def read_plan(data: bytes, *, organisations: list[Organisation], county_prefix: 
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "$"
         raise PlanFileError(
-            [f"{where}: " + _("YAML 格式错误:%(problem)s") % {"problem": exc}],
+            [f"{where}: " + _("YAML 格式错误：%(problem)s") % {"problem": exc}],
             [mark.line + 1 if mark is not None else None],
         ) from None
     except RecursionError:

@@ -363,7 +363,7 @@ def save_report(
     if not _is_reporter_for(actor, report):
         raise PermissionDenied
     if report.status not in EDITABLE_STATUSES:
-        raise ValidationError({"status": _("报告已提交或已通过,不能修改。")})
+        raise ValidationError({"status": _("报告已提交或已通过，不能修改。")})
     if report.month > clock.today():
         raise ValidationError({"month": _("不能填报未来月份。")})
     before = _report_snapshot(report)
@@ -410,12 +410,12 @@ def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -
     if not _is_reporter_for(actor, report):
         raise PermissionDenied
     if report.status not in EDITABLE_STATUSES:
-        raise ValidationError({"file": _("报告已提交或已通过,不能修改。")})
+        raise ValidationError({"file": _("报告已提交或已通过，不能修改。")})
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in ATTACHMENT_EXTENSIONS:
         raise ValidationError(
             {
-                "file": _("附件「%(name)s」类型不支持,允许:%(types)s。")
+                "file": _("附件「%(name)s」类型不支持，允许：%(types)s。")
                 % {"name": name, "types": " ".join(ATTACHMENT_EXTENSIONS)}
             }
         )
@@ -515,7 +515,7 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     reports = list(LedgerReport.objects.select_for_update().filter(pk__in=ids))
     bad = [r for r in reports if r.status not in AWAITING_REVIEW]
     if bad:
-        raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态,未做任何更改。") % {"n": len(bad)}})
+        raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态，未做任何更改。") % {"n": len(bad)}})
     # update() skips auto_now; updated_at is the real change time (the completeness cache's stamp
     # reads it), not the office's date, which a demo or test may have moved.
     count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_REVIEW).update(

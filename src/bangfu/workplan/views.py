@@ -129,7 +129,7 @@ def plan_upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("方案已载入:新建任务 %(c)s 项,更新 %(u)s 项,新开台账 %(s)s 格。")
+                _("方案已载入：新建任务 %(c)s 项，更新 %(u)s 项，新开台账 %(s)s 格。")
                 % {"c": result.tasks_created, "u": result.tasks_updated, "s": result.slots_created},
             )
             return redirect("workplan:plan")

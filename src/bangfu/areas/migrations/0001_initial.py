@@ -26,9 +26,9 @@ class Migration(migrations.Migration):
                     models.CharField(
                         choices=[
                             ("province", "省"),
-                            ("prefecture", "市(州)"),
+                            ("prefecture", "市（州）"),
                             ("county", "县"),
-                            ("township", "乡(镇)"),
+                            ("township", "乡（镇）"),
                             ("village", "行政村"),
                         ],
                         max_length=12,

@@ -29,7 +29,10 @@ class Migration(migrations.Migration):
                 ("name", models.CharField(max_length=120, verbose_name="活动名称")),
                 ("starts_on", models.DateField(verbose_name="募集开始日期")),
                 ("ends_on", models.DateField(verbose_name="募集结束日期")),
-                ("target", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="募集目标(元)")),
+                (
+                    "target",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="募集目标（元）"),
+                ),
                 ("disclosure_deadline", models.DateField(verbose_name="公示截止日期")),
                 (
                     "status",
@@ -86,7 +89,7 @@ class Migration(migrations.Migration):
                 ("filename", models.CharField(max_length=200, verbose_name="文件名")),
                 ("file_format", models.CharField(max_length=12, verbose_name="格式")),
                 ("rows", models.PositiveIntegerField(verbose_name="行数")),
-                ("total", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="合计(元)")),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="合计（元）")),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 (
                     "campaign",
@@ -141,7 +144,7 @@ class Migration(migrations.Migration):
                         verbose_name="捐赠形式",
                     ),
                 ),
-                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额(元)")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
                 ("goods_description", models.CharField(blank=True, max_length=200, verbose_name="物资说明")),
                 (
                     "earmark_kind",
@@ -248,7 +251,7 @@ class Migration(migrations.Migration):
                 ("household", models.CharField(blank=True, max_length=40, verbose_name="受益户编号")),
                 ("project", models.CharField(blank=True, max_length=120, verbose_name="项目")),
                 ("purpose", models.CharField(max_length=200, verbose_name="用途")),
-                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额(元)")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
                 (
                     "status",
                     models.CharField(

@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                         verbose_name="类型",
                     ),
                 ),
-                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额(元)")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
                 ("memo", models.CharField(blank=True, max_length=500, verbose_name="摘要")),
                 ("source_type", models.CharField(blank=True, max_length=64, verbose_name="业务对象类型")),
                 ("source_id", models.CharField(blank=True, max_length=64, verbose_name="业务对象")),

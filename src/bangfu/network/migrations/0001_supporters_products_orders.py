@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("producer_name", models.CharField(max_length=120, verbose_name="生产主体")),
-                ("price", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="单价(元)")),
+                ("price", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="单价（元）")),
                 ("unit", models.CharField(max_length=10, verbose_name="计量单位")),
                 ("stock", models.IntegerField(default=0, verbose_name="库存")),
                 ("is_listed", models.BooleanField(default=True, verbose_name="上架")),
@@ -133,13 +133,16 @@ class Migration(migrations.Migration):
                 ),
                 ("number", models.CharField(max_length=20, unique=True, verbose_name="订单号")),
                 ("quantity", models.PositiveIntegerField(verbose_name="数量")),
-                ("unit_price", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="单价(元)")),
-                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额(元)")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="单价（元）"),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
                 (
                     "buyer_kind",
                     models.CharField(
                         choices=[
-                            ("person", "爱心人士(个人)"),
+                            ("person", "爱心人士（个人）"),
                             ("organisation", "爱心单位/企业"),
                             ("unit", "帮扶单位"),
                         ],

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 (
                     "amount",
                     models.DecimalField(
-                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="金额(元)"
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="金额（元）"
                     ),
                 ),
                 ("deadline", models.DateField(verbose_name="截止日期")),

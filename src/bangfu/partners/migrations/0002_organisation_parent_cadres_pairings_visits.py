@@ -300,7 +300,7 @@ class Migration(migrations.Migration):
                 (
                     "funds",
                     models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="帮扶资金(元)"
+                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="帮扶资金（元）"
                     ),
                 ),
                 ("people_trained", models.PositiveIntegerField(default=0, verbose_name="培训人数")),
@@ -308,14 +308,17 @@ class Migration(migrations.Migration):
                 (
                     "consumption",
                     models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="消费扶贫金额(元)"
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=14,
+                        verbose_name="消费扶贫金额（元）",
                     ),
                 ),
                 ("enterprises_introduced", models.PositiveIntegerField(default=0, verbose_name="引进企业数")),
                 (
                     "investment",
                     models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="实际投资(元)"
+                        decimal_places=2, default=Decimal("0"), max_digits=14, verbose_name="实际投资（元）"
                     ),
                 ),
                 ("updated_at", models.DateTimeField(auto_now=True)),

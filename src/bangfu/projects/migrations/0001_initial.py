@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ("title", models.CharField(max_length=200, verbose_name="计划名称")),
                 (
                     "planned_amount",
-                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="计划投资(元)"),
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="计划投资（元）"),
                 ),
                 ("planned_projects", models.PositiveIntegerField(default=0, verbose_name="计划项目数")),
                 ("issued_on", models.DateField(blank=True, null=True, verbose_name="下达日期")),
@@ -309,7 +309,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额(元)")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
                 ("payee", models.CharField(max_length=200, verbose_name="收款单位/人")),
                 ("purpose", models.CharField(max_length=500, verbose_name="用途")),
                 ("attachments", models.TextField(blank=True, verbose_name="附件说明")),
@@ -404,7 +404,7 @@ class Migration(migrations.Migration):
                         verbose_name="资金来源",
                     ),
                 ),
-                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额(元)")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="金额（元）")),
                 ("received_on", models.DateField(verbose_name="到账日期")),
                 ("memo", models.CharField(blank=True, max_length=500, verbose_name="摘要")),
                 ("created_at", models.DateTimeField(auto_now_add=True)),

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("name", models.CharField(max_length=200, verbose_name="文件名")),
-                ("size", models.PositiveIntegerField(verbose_name="大小(字节)")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
                 ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
                 (
                     "county",

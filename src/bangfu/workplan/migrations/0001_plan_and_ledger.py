@@ -250,13 +250,13 @@ class Migration(migrations.Migration):
                 ("description", models.TextField(blank=True, verbose_name="工作内容")),
                 (
                     "lead_units_text",
-                    models.CharField(blank=True, max_length=300, verbose_name="牵头单位(原文)"),
+                    models.CharField(blank=True, max_length=300, verbose_name="牵头单位（原文）"),
                 ),
                 (
                     "responsible_units_text",
-                    models.CharField(blank=True, max_length=300, verbose_name="责任单位(原文)"),
+                    models.CharField(blank=True, max_length=300, verbose_name="责任单位（原文）"),
                 ),
-                ("schedule_text", models.TextField(blank=True, verbose_name="进度安排(原文)")),
+                ("schedule_text", models.TextField(blank=True, verbose_name="进度安排（原文）")),
                 ("position", models.PositiveSmallIntegerField(default=0)),
                 (
                     "lead_units",
