@@ -70,7 +70,9 @@ def kinship_households(query: IndicatorQuery) -> Decimal:
     return Decimal(pairings.values("target_household").distinct().count())
 
 
-@indicator("partners.active_pairings", label=_("在帮结对数（定点、东西部、对口、万企）"), unit="个", kind=STOCK)
+@indicator(
+    "partners.active_pairings", label=_("在帮结对数（定点、东西部、对口、万企）"), unit="个", kind=STOCK
+)
 def active_pairings(query: IndicatorQuery) -> Decimal:
     pairings = active_on(
         Pairing.objects.filter(county=query.county).filter(~Q(kind=PairingKind.KINSHIP)), _last_day(query)

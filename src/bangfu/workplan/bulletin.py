@@ -338,7 +338,7 @@ def problems(
     out: list[str] = []
     # The problems open when the bulletin is written, but no later than the end of the month
     # after the one reported on (a May bulletin written in August does not name August's).
-    as_of = min(today, _next_month(_next_month(month)) - timedelta(days=1))
+    as_of = min(today, next_month(next_month(month)) - timedelta(days=1))
     items = [i for i in items_for_county(plan.county, as_of) if i.in_bulletin]
     # Units that missed the same quarter's visit read as one sentence: "甲、乙二季度未派出工作组".
     missed: dict[tuple[Any, Any], list[str]] = {}
