@@ -37,7 +37,7 @@ def test_an_inspector_reads_the_log_in_words(county_admin, township_clerk, inspe
         target=township_clerk,
         before={"role": Role.TOWNSHIP_CLERK, "phone": "13812345678"},
         after={"role": Role.VILLAGE_OFFICER, "phone": "13987654321"},
-        county_code="513325",
+        county=Area.objects.get(code="513325000000"),
     )
     before = AuditRecord.objects.count()
     response = client_for(inspector).get("/audit/")
@@ -78,7 +78,11 @@ def test_a_key_naming_a_reverse_relation_is_shown_plainly(county_admin, inspecto
     # Area has reverse relations (e.g. its children): a recorded key of that name is no field.
     area = Area.objects.get(code="513325100201")
     record_audit(
-        actor=county_admin, action="area.update", target=area, after={"children": 3}, county_code="513325"
+        actor=county_admin,
+        action="area.update",
+        target=area,
+        after={"children": 3},
+        county=Area.objects.get(code="513325000000"),
     )
     response = client_for(inspector).get("/audit/")
     assert response.status_code == 200 and "children" in _text(response.content.decode())
