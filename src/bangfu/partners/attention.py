@@ -9,7 +9,7 @@ from bangfu.accounts.models import Role
 from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.officialdoc import cn_numeral
-from bangfu.partners.periods import quarter_bounds, quarter_of
+from bangfu.lib.periods import quarter_bounds, quarter_of
 from bangfu.partners.selectors import not_yet_visited_this_quarter
 
 COMPLIANCE_URL = "/partners/compliance/?year={year}"
