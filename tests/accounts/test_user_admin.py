@@ -46,7 +46,7 @@ def test_it_refuses_a_role_whose_area_level_does_not_fit(county_admin: User, cli
         },
     )
     assert response.status_code == 200
-    assert "管辖区域必须是乡(镇)级" in response.content.decode()
+    assert "管辖区域必须是乡（镇）级" in response.content.decode()
     assert User.objects.count() == before
     assert not AuditRecord.objects.filter(action="user.create", target_repr="wrong").exists()
 
