@@ -80,6 +80,17 @@ ALLOWED: dict[str, Any] = {
     "ledger.open_account": (INTERNAL, A, T, V, U),
     "ledger.post_entry": (INTERNAL, A, T, V, U),
     "ledger.reverse_entry": (INTERNAL, A, T, V, U),
+    "monitoring.add_measure": (A, T, V),
+    "monitoring.assign_helper": (A, T),
+    "monitoring.close_risk": (A, T, V),
+    "monitoring.create_monitored_household": (OWN_AREA, A, T, V),  # its village is scope-checked
+    "monitoring.decide_lead": (A, T, V),
+    "monitoring.open_risk": (A, T, V),
+    "monitoring.record_income": (A, T, V),
+    "monitoring.record_step": (A, T, V),  # each step its own roles (tests/monitoring)
+    "monitoring.record_visit": (A, T, V, U),
+    "monitoring.reveal_member_id": (A, T),
+    "monitoring.set_policy": (A,),
     "network.add_product_photo": (A, T, V),
     "network.adjust_stock": (A, T, V),
     "network.attach_supporter_profile": (A,),
@@ -187,7 +198,7 @@ def _write_services() -> list[tuple[str, types.FunctionType]]:
             if (
                 inspect.isfunction(func)
                 and func.__module__ == module.__name__
-                and not name.startswith(("_", "may_", "can_"))  # predicates write nothing
+                and not name.startswith(("_", "may_", "can_", "check_"))  # predicates write nothing
                 and "actor" in inspect.signature(func).parameters
             ):
                 found.append((f"{label}.{name}", func))

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from bangfu.accounts.models import User
 from bangfu.accounts.services import create_api_token
 from bangfu.areas.models import Area
-from bangfu.charity.models import Campaign
+from bangfu.charity.models import Campaign, Spending
 from bangfu.monitoring.models import MonitoredHousehold
 from bangfu.network.models import Need, Product
 from bangfu.partners.models import Cadre, Organisation, Pairing, PairingKind, Visit
@@ -95,7 +95,10 @@ _campaigns = _codes(Campaign, county__code__startswith=COUNTY)
 # parameters must be listed (see test_every_path_parameter_is_steered).
 PATH_OBJECTS: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
     (r"/areas/\{code\}$", _codes(Area, code__startswith=COUNTY)),
-    (r"/registry/households/\{number\}$", _codes(Household, "number", name="number")),
+    (
+        r"/registry/households/\{number\}$",
+        _codes(Household, "number", name="number", county__code__startswith=COUNTY),
+    ),
     (r"/partners/visits/\{visit_id\}$", _ids(Visit, "visit_id")),
     (r"/workplan/reports/\{report_id\}/submit$", _ids(LedgerReport, "report_id")),
     (r"/projects/evaluations/\{pk\}$", _ids(Evaluation, "pk")),
@@ -103,6 +106,7 @@ PATH_OBJECTS: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
     (r"/projects/\{code\}(/status|/allocations|/disbursements)?$", _projects),
     (r"/disbursements/\{pk\}(/approve|/reject|/attachments)?$", _disbursements),
     (r"/charity/campaigns/\{code\}(/donations)?$", _campaigns),
+    (r"/charity/spendings/\{pk\}/decide$", _ids(Spending, "pk", campaign__county__code__startswith=COUNTY)),
     (r"/network/products/\{product_id\}/orders$", _ids(Product, "product_id")),
     (r"/network/needs/\{need_id\}(/claim)?$", _ids(Need, "need_id")),
     (r"/subsidies/yulu/terms/\{code\}/reconciliation$", _codes(YuluTerm)),

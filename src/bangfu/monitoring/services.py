@@ -210,9 +210,9 @@ def create_monitored_household(
     A registry household brings its members from the registry; a household outside it (边缘户)
     brings its own `members`, whose ID numbers are validated, encrypted, indexed and masked."""
     where = registry_household.village if registry_household is not None else village
+    require_actor_in(actor, where, *ENTER_ROLES)  # None: the role only; the village is checked next
     if where is None or where.level != Level.VILLAGE:
         raise ValidationError({"village": _("请选择行政村。")})
-    require_actor_in(actor, where, *ENTER_ROLES)
     county = Area.objects.get(level=Level.COUNTY, code__startswith=where.county_code)
     if kind not in Kind.values:
         raise ValidationError({"kind": _("监测对象类别无效。")})
@@ -331,9 +331,9 @@ def record_step(
 
     From 监测帮扶中, the step 申请或发现 opens risk elimination, which needs every risk closed and
     the income above the line for the county's `stable_months`."""
+    require_actor_in(actor, household.village, *STEP_ROLES.get(step, ENTER_ROLES))
     if step not in Step.values:
         raise _refuse(_("未知的程序步骤。"))
-    require_actor_in(actor, household.village, *STEP_ROLES[step])
     given = household
     household = MonitoredHousehold.objects.select_for_update().get(pk=household.pk)
     today = clock.today()
