@@ -121,7 +121,7 @@ class SpendingOut(Schema):
 
 @router.post(
     "/spendings/{pk}/decide",
-    response={200: SpendingOut, **errors(401, 403, 404, 422)},
+    response={200: SpendingOut, **errors(400, 401, 403, 404, 422)},
     summary="One county admin's decision on a spending request (two admins other than the requester)",
 )
 def decide_spending(request: HttpRequest, pk: int, payload: SpendingDecisionIn) -> dict[str, Any]:

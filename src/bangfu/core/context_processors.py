@@ -32,8 +32,8 @@ def nav_items() -> list[NavItem]:
 
 # Menu groups: one per app, labelled with its `nav.NAV_LABEL` (a short form, so that the bar keeps
 # to one line at 1280 px in English too) or else its verbose name; accounts and audit share
-# "系统管理", awards join charity under "扶贫日".
-GROUP_OF_NAMESPACE = {"accounts": "admin", "audit": "admin", "awards": "charity"}
+# "系统管理", awards join charity under "扶贫日", monitoring joins the registry's menu.
+GROUP_OF_NAMESPACE = {"accounts": "admin", "audit": "admin", "awards": "charity", "monitoring": "registry"}
 GROUP_LABELS = {"admin": pgettext_lazy("nav", "系统管理"), "charity": pgettext_lazy("nav", "扶贫日")}
 
 

@@ -20,13 +20,13 @@ from bangfu.monitoring.selectors import get_monitored_for_user, leads_for_user, 
 router = Router(tags=["monitoring"])
 
 
-class MemberOut(Schema):
+class MonitoredMemberOut(Schema):
     name: str
     relation: str
     id_number_masked: str
 
 
-class StepOut(Schema):
+class ProcedureStepOut(Schema):
     phase: str
     step: str
     date: date
@@ -36,7 +36,7 @@ class StepOut(Schema):
     note: str
 
 
-class HouseholdOut(Schema):
+class MonitoredHouseholdOut(Schema):
     id: int
     number: str
     county_code: str
@@ -54,8 +54,8 @@ class HouseholdOut(Schema):
     per_capita_income: Decimal | None
     risk_types: list[str]
     helper: str | None
-    members: list[MemberOut]
-    steps: list[StepOut]
+    members: list[MonitoredMemberOut]
+    steps: list[ProcedureStepOut]
 
     @staticmethod
     def resolve_county_code(obj: MonitoredHousehold) -> str:
@@ -86,7 +86,7 @@ class HouseholdOut(Schema):
         return list(obj.steps.all())
 
 
-class LeadOut(Schema):
+class MonitoringLeadOut(Schema):
     id: int
     source: str
     state: str
@@ -125,7 +125,7 @@ def _full(households: QuerySet[MonitoredHousehold]) -> QuerySet[MonitoredHouseho
 
 @router.get(
     "/households",
-    response={200: list[HouseholdOut], **errors(401, 404, 422)},
+    response={200: list[MonitoredHouseholdOut], **errors(401, 404, 422)},
     summary="Monitored households in the caller's scope (ID numbers masked)",
 )
 @paged
@@ -145,7 +145,7 @@ def list_households(
 
 @router.get(
     "/households/{pk}",
-    response={200: HouseholdOut, **errors(401, 404, 422)},
+    response={200: MonitoredHouseholdOut, **errors(401, 404, 422)},
     summary="One monitored household",
 )
 def get_household(request: HttpRequest, pk: Id) -> MonitoredHousehold:
@@ -155,7 +155,7 @@ def get_household(request: HttpRequest, pk: Id) -> MonitoredHousehold:
 
 @router.post(
     "/households/{pk}/steps",
-    response={201: StepOut, **errors(401, 403, 404, 422)},
+    response={201: ProcedureStepOut, **errors(401, 403, 404, 422)},
     summary="Record the next step of the identification or risk-elimination procedure",
 )
 def post_step(request: HttpRequest, pk: Id, payload: StepIn) -> Status:
@@ -177,7 +177,7 @@ def post_step(request: HttpRequest, pk: Id, payload: StepIn) -> Status:
 
 @router.get(
     "/leads",
-    response={200: list[LeadOut], **errors(401, 422)},
+    response={200: list[MonitoringLeadOut], **errors(401, 422)},
     summary="Screening leads in the caller's scope (ID numbers masked)",
 )
 @paged

@@ -6,7 +6,7 @@
     var data = JSON.parse(document.getElementById("township-villages-data").textContent);
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { data: [el.dataset.labelVillages, el.dataset.labelPoor] },
       grid: { left: 40, right: 16, top: 36, bottom: 28 },
       xAxis: { type: "category", data: data.names },

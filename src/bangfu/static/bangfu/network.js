@@ -5,7 +5,7 @@
     var data = JSON.parse(document.getElementById("network-monthly-data").textContent);
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { data: [el.dataset.labelRegistrations, el.dataset.labelSales] },
       grid: { left: 48, right: 64, top: 36, bottom: 28 },
       xAxis: { type: "category", data: data.months },

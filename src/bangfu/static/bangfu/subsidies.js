@@ -7,7 +7,7 @@
     var data = JSON.parse(document.getElementById("yulu-townships-data").textContent);
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { data: [el.dataset.labelPaid, el.dataset.labelMissing] },
       grid: { left: 40, right: 16, top: 36, bottom: 28 },
       xAxis: { type: "category", data: data.names },

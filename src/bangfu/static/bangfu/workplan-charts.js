@@ -11,7 +11,7 @@
     var labels = el.dataset.labels.split("|");
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis" }, legend: { data: labels },
+      tooltip: { trigger: "axis", renderMode: "richText" }, legend: { data: labels },
       grid: { left: 40, right: 16, top: 40, bottom: 28 },
       xAxis: { type: "category", data: data.months }, yAxis: { type: "value", minInterval: 1 },
       series: ORDER.map(function (key, i) {
@@ -25,7 +25,7 @@
   function progress(el, data) {
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: {}, grid: { left: 200, right: 24, top: 10, bottom: 24 },
+      tooltip: { renderMode: "richText" }, grid: { left: 200, right: 24, top: 10, bottom: 24 },
       xAxis: { type: "value", max: 100 },
       yAxis: { type: "category", data: data.progress.map(function (p) { return p.name; }) },
       series: [{ type: "bar", data: data.progress.map(function (p) { return p.percent; }), itemStyle: { color: "#0b5cad" } }],
@@ -37,7 +37,7 @@
   function lateUnits(el, data) {
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: {}, grid: { left: 160, right: 24, top: 10, bottom: 24 },
+      tooltip: { renderMode: "richText" }, grid: { left: 160, right: 24, top: 10, bottom: 24 },
       xAxis: { type: "value", minInterval: 1 }, yAxis: { type: "category", data: data.late_units.names, inverse: true },
       series: [{ name: el.dataset.label, type: "bar", data: data.late_units.counts, itemStyle: { color: COLORS.missing } }],
     });
@@ -51,7 +51,7 @@
     var colors = [COLORS.on_time, COLORS.missing, COLORS.pending];
     var chart = window.echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis" }, legend: { data: labels },
+      tooltip: { trigger: "axis", renderMode: "richText" }, legend: { data: labels },
       grid: { left: 40, right: 16, top: 40, bottom: 28 },
       xAxis: { type: "category", data: ["Q1", "Q2", "Q3", "Q4"] }, yAxis: { type: "value", minInterval: 1 },
       series: keys.map(function (key, i) {
