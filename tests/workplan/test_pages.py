@@ -130,14 +130,10 @@ def test_the_api_submits_only_own_reports(living):
     assert other.status != "submitted" or other.first_submitted_on is not None
 
 
-def test_the_plan_page_marks_unregistered_sources(living):
+def test_the_plan_page_says_which_figures_are_computed_without_internal_keys(living):
     content = _client("admin").get("/workplan/").content.decode()
-    assert "partners.provincial_designated_villages" in content
-    # partners.work_team_visits belongs to an app that may not have registered it yet.
-    from bangfu.lib.indicators import all_indicators
-
-    if "partners.work_team_visits" not in all_indicators():
-        assert "来源暂不可用" in content
+    assert "（系统计算）" in content and "（手工填报）" in content
+    assert "partners.provincial_designated_villages" not in content
 
 
 def test_a_report_shows_a_registered_computed_figure(living):
