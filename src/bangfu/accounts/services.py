@@ -206,10 +206,8 @@ def set_user_active(*, actor: User, user: User, active: bool, reason: str = "") 
     return user
 
 
-@transaction.atomic
-def set_user_password(*, actor: User, user: User, password: str) -> User:
-    """An admin resets a user's password: the user's tokens are revoked."""
-    require_actor_in(actor, user.area, Role.COUNTY_ADMIN)
+def _replace_password(user: User, password: str) -> None:
+    """Validate and set a new password; the user's tokens die with the old one."""
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -217,6 +215,13 @@ def set_user_password(*, actor: User, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     _revoke_tokens(user)
+
+
+@transaction.atomic
+def set_user_password(*, actor: User, user: User, password: str) -> User:
+    """An admin resets a user's password: the user's tokens are revoked."""
+    require_actor_in(actor, user.area, Role.COUNTY_ADMIN)
+    _replace_password(user, password)
     _record_change(actor=actor, user=user, kind=AccountChangeKind.PASSWORD)
     record_audit(actor=actor, action="user.set_password", target=user, county=user.area)
     return user
@@ -230,13 +235,7 @@ def change_own_password(*, user: User, old_password: str, password: str) -> User
         raise ValidationError(_("账号已停用。"))
     if not user.check_password(old_password):
         raise ValidationError({"old_password": _("原密码不正确。")})
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    _revoke_tokens(user)
+    _replace_password(user, password)
     record_audit(actor=user, action="user.change_password", target=user, county=user.area)
     return user
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 
 from bangfu.areas.models import Area
 from bangfu.documents.models import OfficeProfile
+from bangfu.lib.money import ZERO, format_money
 from bangfu.lib.officialdoc import (
     Annex,
     Heading,
@@ -29,13 +29,6 @@ from bangfu.lib.officialdoc import (
 )
 
 SIZE_5 = 10.5  # 五号: a list of many columns
-
-ZERO = Decimal("0.00")
-
-
-def yuan(amount: Decimal) -> str:
-    """Yuan with thousands separators and two decimals: 1,500.00."""
-    return f"{Decimal(amount).quantize(Decimal('0.01')):,.2f}"
 
 
 @dataclass(frozen=True)
@@ -121,7 +114,7 @@ def yulu_notice(
                 app.member.id_number_masked,
                 app.school,
                 app.member.get_schooling_display() or "",
-                yuan(amount),
+                format_money(amount),
             ]
         )
     place = (
@@ -135,7 +128,7 @@ def yulu_notice(
     body: list[Any] = [
         Paragraph(
             f"根据雨露计划职业教育补助政策规定，{step}，{place}{term_name}雨露计划拟补助对象共{len(rows)}人，"
-            f"拟补助资金{yuan(total)}元（名单见附件），现予以公示。"
+            f"拟补助资金{format_money(total)}元（名单见附件），现予以公示。"
         ),
         Paragraph(period.sentence()),
         Paragraph(_objection_route(profile)),
@@ -146,7 +139,7 @@ def yulu_notice(
         widths=[1.1, 1.4, 1.9, 3.4, 3.0, 1.8, 1.8],
         numeric=[6],
         centred=[0],
-        total=[f"合计（{len(rows)}人）", "", "", "", "", "", yuan(total)],
+        total=[f"合计（{len(rows)}人）", "", "", "", "", "", format_money(total)],
         size=SIZE_5,
     )
     return OfficialDocument(
@@ -244,30 +237,32 @@ def donation_use_notice(
     spend_rows = []
     for n, s in enumerate(d.spendings, start=1):
         place = f"{s['township']}{s['village']}" if s["village"] else "—"
-        spend_rows.append([n, s["purpose"], place, s["project"] or s["recipient_kind"], yuan(s["amount"])])
+        recipient = s["project"] or s["recipient_kind"]
+        spend_rows.append([n, s["purpose"], place, recipient, format_money(s["amount"])])
     goods_rows = [
-        [n, g["goods"], g["donor"], yuan(g["amount"]), g["earmark"]] for n, g in enumerate(goods, start=1)
+        [n, g["goods"], g["donor"], format_money(g["amount"]), g["earmark"]]
+        for n, g in enumerate(goods, start=1)
     ]
     period = f"{cn_date(c.starts_on)}至{cn_date(c.ends_on)}"
     body: list[Any] = [
         Paragraph(f"{c.name}于{period}开展。为接受社会监督，现将募集资金和物资的使用情况公示如下。"),
         Heading("募集情况"),
         Paragraph(
-            f"共接收捐赠{d.donors}笔（人次），其中资金{yuan(d.money_raised)}元，"
-            f"物资折价{yuan(d.goods_value)}元，合计{yuan(d.total_raised)}元。"
+            f"共接收捐赠{d.donors}笔（人次），其中资金{format_money(d.money_raised)}元，"
+            f"物资折价{format_money(d.goods_value)}元，合计{format_money(d.total_raised)}元。"
         ),
         Heading("资金使用情况"),
     ]
     if spend_rows:
         body += [
-            Paragraph(f"经审批使用资金{len(spend_rows)}笔，共计{yuan(d.spent)}元，明细如下。"),
+            Paragraph(f"经审批使用资金{len(spend_rows)}笔，共计{format_money(d.spent)}元，明细如下。"),
             Table(
                 columns=["序号", "用途", "受益村", "项目或对象", "金额（元）"],
                 rows=spend_rows,
                 widths=[1.1, 4, 3, 2.6, 2],
                 numeric=[4],
                 centred=[0],
-                total=["合计", "", "", "", yuan(d.spent)],
+                total=["合计", "", "", "", format_money(d.spent)],
             ),
         ]
     else:
@@ -275,7 +270,7 @@ def donation_use_notice(
     body += [
         Heading("资金结余"),
         Paragraph(
-            f"截至{cn_date(d.as_of)}，募集资金结余{yuan(d.balance)}元，将按捐赠人意愿和规定用途继续使用，使用情况另行公示。"
+            f"截至{cn_date(d.as_of)}，募集资金结余{format_money(d.balance)}元，将按捐赠人意愿和规定用途继续使用，使用情况另行公示。"
         ),
         Heading("物资去向"),
     ]
@@ -287,7 +282,7 @@ def donation_use_notice(
                 widths=[1.1, 4, 3, 2, 2.6],
                 numeric=[3],
                 centred=[0],
-                total=["合计", "", "", yuan(d.goods_value), ""],
+                total=["合计", "", "", format_money(d.goods_value), ""],
             )
         )
     else:
