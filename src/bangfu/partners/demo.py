@@ -97,8 +97,11 @@ def seed_demo(county: Area) -> None:
         _kinship(county)
     if not Visit.objects.filter(county=county).exists():
         _visits(county)
-    if not PairingFigures.objects.filter(pairing__county=county).exists():
+    inputs = PairingFigures.objects.filter(pairing__county=county)
+    if not inputs.exclude(pairing__kind=PairingKind.DESIGNATED).exists():
         _figures(county)
+    if not inputs.filter(pairing__kind=PairingKind.DESIGNATED).exists():
+        _designated_inputs(county)
 
 
 def _organisations(county: Area) -> dict[str, Organisation]:
@@ -317,6 +320,7 @@ def _figures(county: Area) -> None:
         county=county, kind__in=[PairingKind.EAST_WEST, PairingKind.COUNTERPART, PairingKind.ENTERPRISE]
     ).select_related("helper_organisation")
     rng = random.Random(17)  # noqa: S311 - reproducible demo data, not secrets
+    more = random.Random(23)  # noqa: S311 - the figures added with the inputs of every kind (#15)
     for p in pairings:
         big = p.kind == PairingKind.COUNTERPART or p.east_west_level == EastWestLevel.COUNTY
         for month in range(1, 7):
@@ -324,7 +328,12 @@ def _figures(county: Area) -> None:
                 actor=None,
                 pairing=p,
                 month=date(2020, month, 1),
-                funds=Decimal(rng.randrange(50, 400) * (10000 if big else 1000)),
+                funds_direct=Decimal(rng.randrange(50, 400) * (10000 if big else 1000)),
+                funds_in_kind=Decimal(more.randrange(0, 40) * 1000),
+                funds_introduced=Decimal(more.randrange(0, 20) * 10000) if big else Decimal(0),
+                training_sessions=more.randrange(0, 3),
+                cadres_seconded=1 if big and month == 3 else 0,
+                specialists_seconded=more.randrange(0, 4) if big else 0,
                 people_trained=rng.randrange(0, 60),
                 labour_transferred=rng.randrange(0, 25),
                 consumption=Decimal(rng.randrange(0, 300) * 1000),
@@ -332,4 +341,32 @@ def _figures(county: Area) -> None:
                 investment=Decimal(rng.randrange(0, 100) * 10000)
                 if p.kind == PairingKind.ENTERPRISE or big
                 else Decimal(0),
+            )
+
+
+def _designated_inputs(county: Area) -> None:
+    """The designated units' inputs for 2020 January–June (the provincial units' funds brought in,
+    training, products bought, cadres and specialists seconded; the prefecture units' smaller)."""
+    pairings = Pairing.objects.filter(county=county, kind=PairingKind.DESIGNATED).select_related(
+        "helper_organisation"
+    )
+    rng = random.Random(31)  # noqa: S311 - reproducible demo data, not secrets
+    for p in pairings:
+        helper = p.helper_organisation
+        provincial = helper is not None and helper.admin_level == AdminLevel.PROVINCIAL
+        scale = 10000 if provincial else 1000
+        for month in range(1, 7):
+            record_pairing_figures(
+                actor=None,
+                pairing=p,
+                month=date(2020, month, 1),
+                funds_direct=Decimal(rng.randrange(2, 30) * scale),
+                funds_in_kind=Decimal(rng.randrange(0, 10) * 1000),
+                funds_introduced=Decimal(rng.randrange(0, 20) * scale) if month in (3, 6) else Decimal(0),
+                training_sessions=rng.randrange(0, 2),
+                people_trained=rng.randrange(0, 40),
+                labour_transferred=rng.randrange(0, 6),
+                consumption=Decimal(rng.randrange(0, 80) * 1000),
+                cadres_seconded=1 if provincial and month == 1 else 0,
+                specialists_seconded=rng.randrange(0, 2) if provincial else 0,
             )

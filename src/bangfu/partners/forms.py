@@ -147,16 +147,29 @@ class KinshipVisitForm(forms.Form):
     notes = forms.CharField(label=_("走访记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+def _money(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, min_value=0, initial=0)
+
+
+def _count(label: Any) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=0, initial=0)
+
+
 class FiguresForm(forms.Form):
+    """One month of a pairing's inputs (帮扶投入); money in yuan (Decimal), counts whole."""
+
     month = forms.DateField(label=_("月份（任一天）"), widget=DateInput)
-    funds = forms.DecimalField(label=_("帮扶资金（元）"), max_digits=14, decimal_places=2, initial=0)
-    people_trained = forms.IntegerField(label=_("培训人数"), initial=0)
-    labour_transferred = forms.IntegerField(label=_("劳务转移人数"), initial=0)
-    consumption = forms.DecimalField(
-        label=_("消费扶贫金额（元）"), max_digits=14, decimal_places=2, initial=0
-    )
-    enterprises_introduced = forms.IntegerField(label=_("引进企业数"), initial=0)
-    investment = forms.DecimalField(label=_("实际投资（元）"), max_digits=14, decimal_places=2, initial=0)
+    funds_direct = _money(_("直接投入资金（元）"))
+    funds_in_kind = _money(_("捐物折价（元）"))
+    funds_introduced = _money(_("引进资金（元）"))
+    training_sessions = _count(_("培训期数"))
+    people_trained = _count(_("培训人次"))
+    labour_transferred = _count(_("劳务转移人数"))
+    consumption = _money(_("消费扶贫金额（元）"))
+    enterprises_introduced = _count(_("引进企业数"))
+    investment = _money(_("实际投资（元）"))
+    cadres_seconded = _count(_("选派挂职干部（人）"))
+    specialists_seconded = _count(_("选派专技人才（人）"))
 
 
 class UploadForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.lib.indicators import STOCK, IndicatorQuery, indicator
+from bangfu.lib.indicators import FLOW, STOCK, IndicatorQuery, indicator
 from bangfu.partners.models import AdminLevel, KinshipVisit, Pairing, PairingKind, Visit
 from bangfu.partners.selectors import (
     active_on,
@@ -100,30 +100,44 @@ indicator("partners.enterprise_pairings", label=_("村企结对数（万企帮�
 )
 
 
-# Monthly cooperation figures, per kind of pairing (name, label, unit).
+# --- pairing inputs (帮扶投入), from the monthly records of every organisation pairing -------------------
+# Each is a flow: what the pairings put in within the period (本月 / 全年累计), per kind of
+# pairing, and for the provincial designated units (plan 3.1.1) on their own.
 FIGURES = {
-    "funds": (_("帮扶资金"), "元"),
-    "people_trained": (_("培训人数"), "人次"),
+    "funds": (_("帮扶资金"), "元"),  # the three sources together
+    "funds_direct": (_("直接投入资金"), "元"),
+    "funds_in_kind": (_("捐物折价"), "元"),
+    "funds_introduced": (_("引进资金"), "元"),
+    "training_sessions": (_("培训期数"), "期"),
+    "people_trained": (_("培训人次"), "人次"),
     "labour_transferred": (_("劳务转移人数"), "人"),
     "consumption": (_("消费扶贫金额"), "元"),
     "enterprises_introduced": (_("引进企业数"), "个"),
     "investment": (_("实际投资"), "元"),
+    "cadres_seconded": (_("选派挂职干部"), "人"),
+    "specialists_seconded": (_("选派专技人才"), "人"),
 }
 KIND_PREFIX = {
+    PairingKind.DESIGNATED: ("designated", _("定点帮扶")),
     PairingKind.EAST_WEST: ("east_west", _("东西部协作")),
     PairingKind.COUNTERPART: ("counterpart", _("对口帮扶")),
     PairingKind.ENTERPRISE: ("enterprise", _("万企帮万村")),
 }
 
 
-def _figure(kind: str, field: str) -> Callable[[IndicatorQuery], Decimal]:
+def _figure(kind: str, field: str, helper_level: str = "") -> Callable[[IndicatorQuery], Decimal]:
     def compute(query: IndicatorQuery) -> Decimal:
         totals = figures_totals(
-            query.county, query.start, query.end, kinds=[kind], organisation=query.organisation
+            query.county,
+            query.start,
+            query.end,
+            kinds=[kind],
+            organisation=query.organisation,
+            helper_level=helper_level,
         )
         return Decimal(totals[field])
 
-    compute.__name__ = f"{kind}_{field}"
+    compute.__name__ = f"{helper_level}{kind}_{field}"
     return compute
 
 
@@ -134,7 +148,16 @@ for _kind, (_prefix, _kind_label) in KIND_PREFIX.items():
             label=format_lazy("{}·{}", _kind_label, _label),
             unit=_unit,
             source_url_name="partners:figures",
+            kind=FLOW,
         )(_figure(_kind, _field))
+for _field, (_label, _unit) in FIGURES.items():
+    indicator(
+        f"partners.provincial_designated_{_field}",
+        label=format_lazy("{}·{}", _("省级定点帮扶"), _label),
+        unit=_unit,
+        source_url_name="partners:figures",
+        kind=FLOW,
+    )(_figure(PairingKind.DESIGNATED, _field, AdminLevel.PROVINCIAL))
 
 
 # --- designated assistance (定点帮扶), from pairings + registry: never typed --------------------------

@@ -538,15 +538,29 @@ class KinshipVisit(models.Model):
 
 
 class PairingFigures(models.Model):
-    """Monthly figures of one east–west / counterpart / enterprise pairing (DOMAIN §5.1, §5.4).
-    One row per pairing and month; a correction updates the row through an audited service."""
+    """One month of inputs (帮扶投入) of one pairing of any organisation kind — designated,
+    east–west, counterpart or enterprise (DOMAIN §5.1, §5.4): funds by source (直接投入 / 捐物折价 /
+    引进资金), training sessions (期) and trainees (人次), labour placed, products bought (消费扶贫),
+    enterprises introduced and their investment, cadres and specialists seconded (挂职干部 /
+    专技人才). Every figure is what happened in the month (a flow). One row per pairing and month;
+    a correction updates the row through an audited service (before/after in the audit trail)."""
 
     pairing = models.ForeignKey(
         Pairing, verbose_name=_("结对帮扶"), on_delete=models.PROTECT, related_name="monthly_figures"
     )
     month = models.DateField(_("月份"))  # the first day of the month
-    funds = models.DecimalField(_("帮扶资金（元）"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    people_trained = models.PositiveIntegerField(_("培训人数"), default=0)
+    # Until migration 0006 one `funds` column held the pairing's money; it is the direct input.
+    funds_direct = models.DecimalField(
+        _("直接投入资金（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    funds_in_kind = models.DecimalField(
+        _("捐物折价（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    funds_introduced = models.DecimalField(
+        _("引进资金（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    training_sessions = models.PositiveIntegerField(_("培训期数"), default=0)
+    people_trained = models.PositiveIntegerField(_("培训人次"), default=0)
     labour_transferred = models.PositiveIntegerField(_("劳务转移人数"), default=0)
     consumption = models.DecimalField(
         _("消费扶贫金额（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
@@ -555,16 +569,22 @@ class PairingFigures(models.Model):
     investment = models.DecimalField(
         _("实际投资（元）"), max_digits=14, decimal_places=2, default=Decimal("0")
     )
+    cadres_seconded = models.PositiveIntegerField(_("选派挂职干部（人）"), default=0)
+    specialists_seconded = models.PositiveIntegerField(_("选派专技人才（人）"), default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["pairing", "month"]
-        verbose_name = _("月度协作指标")
-        verbose_name_plural = _("月度协作指标")
+        verbose_name = _("月度帮扶投入")
+        verbose_name_plural = _("月度帮扶投入")
         constraints = [
             models.UniqueConstraint(fields=["pairing", "month"], name="figures_unique_month"),
             models.CheckConstraint(
-                condition=models.Q(funds__gte=0) & models.Q(consumption__gte=0) & models.Q(investment__gte=0),
+                condition=models.Q(funds_direct__gte=0)
+                & models.Q(funds_in_kind__gte=0)
+                & models.Q(funds_introduced__gte=0)
+                & models.Q(consumption__gte=0)
+                & models.Q(investment__gte=0),
                 name="figures_amounts_not_negative",
             ),
         ]
@@ -572,12 +592,31 @@ class PairingFigures(models.Model):
     def __str__(self) -> str:
         return f"{self.pairing} {self.month:%Y-%m}"
 
+    @property
+    def funds(self) -> Decimal:
+        """帮扶资金: the three sources together."""
+        return self.funds_direct + self.funds_in_kind + self.funds_introduced
 
+
+# The pairing kinds that record inputs: every kind helped by an organisation (kinship pairings are
+# a cadre's households; their work is the kinship visits).
+FIGURE_KINDS = (
+    PairingKind.DESIGNATED,
+    PairingKind.EAST_WEST,
+    PairingKind.COUNTERPART,
+    PairingKind.ENTERPRISE,
+)
+# Funds by source (帮扶资金 = their sum).
+FUND_SOURCES = ("funds_direct", "funds_in_kind", "funds_introduced")
+MONEY_FIELDS = (*FUND_SOURCES, "consumption", "investment")
 FIGURE_FIELDS = (
-    "funds",
+    *FUND_SOURCES,
+    "training_sessions",
     "people_trained",
     "labour_transferred",
     "consumption",
     "enterprises_introduced",
     "investment",
+    "cadres_seconded",
+    "specialists_seconded",
 )

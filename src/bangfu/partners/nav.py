@@ -16,6 +16,6 @@ NAV_ITEMS = [
     ("partners:compliance", _("走访达标"), REPORT_ROLES),
     ("partners:coverage", _("帮扶覆盖"), COVERAGE_ROLES),
     ("partners:cadres", _("帮扶干部"), REPORT_ROLES),
-    ("partners:figures", _("协作指标"), REPORT_ROLES),
+    ("partners:figures", _("帮扶投入"), REPORT_ROLES),
     ("partners:settings", _("帮扶设置"), (Role.COUNTY_ADMIN,)),
 ]

@@ -7,16 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from bangfu.areas.models import Area, Level
 from bangfu.lib.clock import today
+from bangfu.lib.money import ZERO, to_cents
 from bangfu.lib.periods import quarter_bounds, quarter_of
 from bangfu.partners.models import (
     FIGURE_FIELDS,
+    FUND_SOURCES,
+    MONEY_FIELDS,
     KinshipVisit,
     Organisation,
     Pairing,
@@ -178,12 +180,15 @@ def not_yet_visited_this_quarter(
     return list(result.values())
 
 
-# --- cooperation figures --------------------------------------------------------------------------
-MONEY_FIELDS = ("funds", "consumption", "investment")
-
-
-def _zero_totals() -> dict[str, Any]:
-    return {f: Decimal("0.00") if f in MONEY_FIELDS else 0 for f in FIGURE_FIELDS}
+# --- pairing inputs (帮扶投入) ------------------------------------------------------------------------
+def _totals(sums: dict[str, Any]) -> dict[str, Any]:
+    """Sums of FIGURE_FIELDS (None for no rows) as Decimal yuan / int counts, plus `funds`: the
+    three fund sources together."""
+    totals: dict[str, Any] = {
+        f: to_cents(sums.get(f)) if f in MONEY_FIELDS else int(sums.get(f) or 0) for f in FIGURE_FIELDS
+    }
+    totals["funds"] = sum((totals[f] for f in FUND_SOURCES), ZERO)
+    return totals
 
 
 def figures_totals(
@@ -193,9 +198,11 @@ def figures_totals(
     *,
     kinds: Iterable[str] | None = None,
     organisation: Organisation | None = None,
+    helper_level: str = "",
 ) -> dict[str, Any]:
-    """Sums of the monthly figures for months in [start, end), optionally of some pairing kinds
-    and of one helper organisation. Used by the named indicators and the monthly ledger."""
+    """Sums of the monthly inputs for months in [start, end), optionally of some pairing kinds,
+    of one helper organisation and of helpers of one administrative level (e.g. the provincial
+    designated units). Used by the named indicators and the monthly ledger."""
     rows = PairingFigures.objects.filter(
         pairing__county=county, month__gte=start.replace(day=1), month__lt=end
     )
@@ -203,12 +210,9 @@ def figures_totals(
         rows = rows.filter(pairing__kind__in=list(kinds))
     if organisation is not None:
         rows = rows.filter(pairing__helper_organisation=organisation)
-    sums = rows.aggregate(**{f: Sum(f) for f in FIGURE_FIELDS})
-    totals = _zero_totals()
-    for f in FIGURE_FIELDS:
-        if sums[f] is not None:
-            totals[f] = sums[f]
-    return totals
+    if helper_level:
+        rows = rows.filter(pairing__helper_organisation__admin_level=helper_level)
+    return _totals(rows.aggregate(**{f: Sum(f) for f in FIGURE_FIELDS}))
 
 
 @dataclass
@@ -240,12 +244,10 @@ def figures_by_partner(
     orgs = Organisation.objects.in_bulk([g["pairing__helper_organisation_id"] for g in grouped])
     result = []
     for g in grouped:
-        totals = _zero_totals()
-        for f in FIGURE_FIELDS:
-            if g[f] is not None:
-                totals[f] = g[f]
         result.append(
-            PartnerYear(orgs[g["pairing__helper_organisation_id"]], g["pairing__kind"], totals, g["pairings"])
+            PartnerYear(
+                orgs[g["pairing__helper_organisation_id"]], g["pairing__kind"], _totals(g), g["pairings"]
+            )
         )
     return result
 

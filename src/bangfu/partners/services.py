@@ -20,9 +20,12 @@ from bangfu.accounts.scopes import require_actor_in
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib.clock import today
+from bangfu.lib.money import ZERO, AmountError, parse_amount
 from bangfu.partners.models import (
     DEFAULT_KINSHIP_CAPS,
     FIGURE_FIELDS,
+    FIGURE_KINDS,
+    MONEY_FIELDS,
     Cadre,
     Contact,
     EastWestLevel,
@@ -776,19 +779,20 @@ def record_kinship_visit(
     return visit
 
 
-# --- monthly cooperation figures ------------------------------------------------------------------
-FIGURE_KINDS = (PairingKind.EAST_WEST, PairingKind.COUNTERPART, PairingKind.ENTERPRISE)
-
-
+# --- monthly pairing inputs (帮扶投入) ---------------------------------------------------------------
 @transaction.atomic
 def record_pairing_figures(
     *, actor: User | None, pairing: Pairing, month: date, **figures: Any
 ) -> PairingFigures:
-    """Enter (or correct) one month of figures for an east–west, counterpart or enterprise pairing."""
+    """Enter (or correct) one month of inputs of a designated, east–west, counterpart or
+    enterprise pairing: the month's figures as a whole (a figure not given is 0). A correction
+    updates the month's row; the audit trail keeps before and after."""
     _require_recorder(actor, pairing)
     errors: dict[str, str] = {}
     if pairing.kind not in FIGURE_KINDS:
-        raise ValidationError({"pairing": _("只有东西部协作、对口帮扶和万企帮万村结对填报月度指标。")})
+        raise ValidationError(
+            {"pairing": _("只有定点帮扶、东西部协作、对口帮扶和万企帮万村结对填报帮扶投入。")}
+        )
     unknown = set(figures) - set(FIGURE_FIELDS)
     if unknown:
         raise ValidationError({"figures": _("未知指标：%(names)s。") % {"names": ", ".join(sorted(unknown))}})
@@ -797,25 +801,34 @@ def record_pairing_figures(
         errors["month"] = _("不能填报未来月份的指标。")
     if month < pairing.start_date.replace(day=1) or (pairing.end_date and month > pairing.end_date):
         errors["month"] = _("该月份不在结对期限内。")
-    values: dict[str, Any] = {}
+    values: dict[str, Decimal | int] = {}
     for field in FIGURE_FIELDS:
         raw = figures.get(field, 0)
-        try:
-            value = Decimal(str(raw)) if field in ("funds", "consumption", "investment") else int(raw)
-        except (ArithmeticError, ValueError, TypeError):
-            errors[field] = _("必须是数字。")
+        if field in MONEY_FIELDS:
+            try:
+                values[field] = parse_amount(raw, minimum=ZERO)  # Decimal, two places, never a float
+            except AmountError as exc:
+                errors[field] = str(exc)
             continue
-        if value < 0:
+        try:
+            count = Decimal(str(raw).strip() or "0") if not isinstance(raw, bool) else Decimal("x")
+        except ArithmeticError:
+            errors[field] = _("必须是整数。")
+            continue
+        if not count.is_finite() or count != count.to_integral_value():
+            errors[field] = _("必须是整数。")
+        elif count < 0:
             errors[field] = _("不能为负数。")
-        values[field] = value
+        else:
+            values[field] = int(count)
     if errors:
         raise ValidationError(errors)
-    row = PairingFigures.objects.filter(pairing=pairing, month=month).first()
+    row = PairingFigures.objects.select_for_update().filter(pairing=pairing, month=month).first()
     before = {f: str(getattr(row, f)) for f in FIGURE_FIELDS} if row else None
     if row is None:
         row = PairingFigures(pairing=pairing, month=month)
-    for field, value in values.items():
-        setattr(row, field, value)
+    for field, number in values.items():
+        setattr(row, field, number)
     row.full_clean()
     row.save()
     record_audit(

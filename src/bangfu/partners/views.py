@@ -44,10 +44,13 @@ from bangfu.partners.forms import (
 )
 from bangfu.partners.models import (
     FIGURE_FIELDS,
+    FIGURE_KINDS,
+    MONEY_FIELDS,
     AdminLevel,
     JobGrade,
     OrgType,
     Pairing,
+    PairingFigures,
     PairingKind,
     VisitRule,
 )
@@ -379,10 +382,13 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": _history(pairing),
         "can_manage": role == Role.COUNTY_ADMIN and pairing.end_date is None,
         "can_record": can_record,
-        "figures": selectors.figures_by_month(pairing, _year(request))
-        if pairing.kind in services.FIGURE_KINDS
+        "figures": [
+            (f.month, _input_cells({name: getattr(f, name) for name in FIGURE_FIELDS}))
+            for f in selectors.figures_by_month(pairing, _year(request))
+        ]
+        if pairing.kind in FIGURE_KINDS
         else None,
-        "figure_fields": FIGURE_FIELDS,
+        "input_columns": INPUT_COLUMNS,
         "year": _year(request),
     }
     if role == Role.COUNTY_ADMIN and pairing.end_date is None:
@@ -391,7 +397,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             organisations=organisations_for_user(request.user),
             cadres=cadres_for_user(request.user).filter(is_active=True),
         )
-    if can_record and pairing.kind in services.FIGURE_KINDS:
+    if can_record and pairing.kind in FIGURE_KINDS:
         context["figures_form"] = FiguresForm()
     if can_record and pairing.kind == PairingKind.KINSHIP:
         context["kinship_form"] = KinshipVisitForm()
@@ -463,9 +469,9 @@ def pairing_figures(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, _("已保存%(month)s的指标。") % {"month": month.strftime("%Y-%m")})
+            messages.success(request, _("已保存%(month)s的帮扶投入。") % {"month": month.strftime("%Y-%m")})
     else:
-        messages.error(request, _("指标必须是数字。"))
+        messages.error(request, _("帮扶投入必须是不小于0的数字，人数和期数为整数。"))
     return redirect("partners:pairing", pk=pairing.pk)
 
 
@@ -693,7 +699,18 @@ def coverage(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- cooperation figures --------------------------------------------------------------------------
+# --- pairing inputs (帮扶投入) ------------------------------------------------------------------------
+# The columns of the inputs tables: the field's label and whether it is money (yuan, two places).
+INPUT_COLUMNS = [
+    (getattr(PairingFigures._meta.get_field(name), "verbose_name", name), name in MONEY_FIELDS)
+    for name in FIGURE_FIELDS
+]
+
+
+def _input_cells(values: dict[str, Any]) -> list[tuple[Any, bool]]:
+    return [(values[name], name in MONEY_FIELDS) for name in FIGURE_FIELDS]
+
+
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *REPORT_ROLES)
@@ -707,7 +724,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/figures.html",
-        {"rows": rows, "year": year, "fields": FIGURE_FIELDS, "kinds": dict(PairingKind.choices)},
+        {"rows": [(r, _input_cells(r.totals)) for r in rows], "year": year, "input_columns": INPUT_COLUMNS},
     )
 
 
