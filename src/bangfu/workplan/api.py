@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ class IndicatorOut(Schema):
     key: str
     label: str
     unit: str
-    target: str | None
+    target: Decimal | None  # typed figures are numbers end to end (JSON: a decimal string)
     source: str
     computed_name: str
 
@@ -120,7 +121,7 @@ def list_tasks(request: HttpRequest, year: Year) -> list[dict[str, Any]]:
                     "key": i.key,
                     "label": i.label,
                     "unit": i.unit,
-                    "target": None if i.target is None else str(i.target),
+                    "target": i.target,
                     "source": i.source,
                     "computed_name": i.computed_name,
                 }

@@ -184,7 +184,8 @@ def overall_sentences(figs: dict[str, Figure], month: date) -> list[tuple[str, s
         if (f := _get(figs, f"partners.{kind}_funds"))
     ]
     if pairing_funds:
-        out.append(("", f"结对帮扶各方1—{m}月直接投入帮扶资金：{'、'.join(pairing_funds)}。"))
+        listed = "、".join(pairing_funds)
+        out.append(("", f"结对帮扶各方1—{m}月投入帮扶资金（含捐物折价和引进资金）：{listed}。"))
     started, completed = _get(figs, "projects.projects_started"), _get(figs, "projects.projects_completed")
     if started or completed:
         done = _listed(

@@ -348,6 +348,25 @@ def _report_snapshot(report: LedgerReport) -> dict[str, Any]:
     }
 
 
+def _typed_number(value: Any, label: str) -> Decimal:
+    """A typed indicator value as a Decimal: a Decimal or int as it is, text parsed exactly; a
+    float (binary, inexact) or anything else is refused."""
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            number = Decimal("NaN")
+    else:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValidationError({"values": _("「%(label)s」必须是数字。") % {"label": label}})
+    return number
+
+
 @transaction.atomic
 def save_report(
     *,
@@ -382,6 +401,7 @@ def save_report(
                 raise ValidationError({"values": _("指标不属于该任务或不可手工填报。")})
             if value is None:
                 continue
+            value = _typed_number(value, manual[ind_id].label)
             if value < 0:
                 raise ValidationError(
                     {"values": _("「%(label)s」不能为负数。") % {"label": manual[ind_id].label}}
