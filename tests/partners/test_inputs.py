@@ -221,3 +221,40 @@ def test_a_unit_reporter_cannot_post_inputs_for_another_units_pairing(
     response = client.post(url, {"month": "2020-06-01", "funds_direct": "5"})
     assert response.status_code == 404
     assert not PairingFigures.objects.exists()
+
+
+def test_the_api_records_corrects_and_lists_inputs_in_scope(
+    pairings, unit_reporter, county_admin, org, client_for
+):
+    import json
+
+    admin = client_for(county_admin)
+    p = pairings["designated"]
+    body = {"pairing_id": p.pk, "month": "2020-06", "funds_in_kind": "1200.50", "cadres_seconded": 1}
+    created = admin.post("/api/v1/partners/inputs", json.dumps(body), content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert Decimal(created.json()["funds"]) == Decimal("1200.50") and created.json()["cadres_seconded"] == 1
+    body["consumption"] = "3000"
+    corrected = admin.post("/api/v1/partners/inputs", json.dumps(body), content_type="application/json")
+    assert corrected.status_code == 200 and Decimal(corrected.json()["consumption"]) == 3000
+    assert PairingFigures.objects.get(pairing=p).consumption == Decimal("3000.00")
+    # Bad figures: 422, nothing changed.
+    bad = admin.post(
+        "/api/v1/partners/inputs",
+        json.dumps({**body, "consumption": "-1", "cadres_seconded": 1.5}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert PairingFigures.objects.get(pairing=p).consumption == Decimal("3000.00")
+    listed = admin.get("/api/v1/partners/inputs?year=2020&kind=designated").json()
+    assert [(r["pairing_id"], r["month"], r["helper"]["code"]) for r in listed["items"]] == [
+        (p.pk, "2020-06", "P01")
+    ]
+    # The P02 reporter: another unit's pairing is 404 and nothing is written; its list is empty.
+    reporter = client_for(unit_reporter)
+    refused = reporter.post(
+        "/api/v1/partners/inputs", json.dumps({**body, "consumption": "1"}), content_type="application/json"
+    )
+    assert refused.status_code == 404
+    assert PairingFigures.objects.get(pairing=p).consumption == Decimal("3000.00")
+    assert reporter.get("/api/v1/partners/inputs").json()["items"] == []

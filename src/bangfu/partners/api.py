@@ -1,10 +1,11 @@
-"""Partners API: pairings, cadres, visits, compliance and coverage. Every endpoint goes through
-the scoping helpers of `bangfu.partners.scopes`; a unit reporter sees and records only its own
-organisation's pairings and visits (anything else is 404)."""
+"""Partners API: pairings, cadres, visits, compliance, coverage and the pairings' monthly inputs.
+Every endpoint goes through the scoping helpers of `bangfu.partners.scopes`; a unit reporter sees
+and records only its own organisation's pairings, visits and inputs (anything else is 404)."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -17,11 +18,19 @@ from pydantic import Strict
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, organisations_for_user
 from bangfu.areas.models import Area, Level
-from bangfu.lib.api import AreaCode, Day, Id, IdIn, Limit, Offset, Year, errors, paged
+from bangfu.lib.api import AreaCode, Count, Day, Id, IdIn, Limit, Money, Month, Offset, Year, errors, paged
 from bangfu.lib.clock import today
 from bangfu.lib.idnumbers import mask_phone
 from bangfu.partners import selectors
-from bangfu.partners.models import KinshipVisit, Pairing, PairingKind, Visit, VisitForm
+from bangfu.partners.models import (
+    FIGURE_FIELDS,
+    KinshipVisit,
+    Pairing,
+    PairingFigures,
+    PairingKind,
+    Visit,
+    VisitForm,
+)
 from bangfu.partners.scopes import (
     cadres_for_user,
     county_for_user,
@@ -32,7 +41,7 @@ from bangfu.partners.scopes import (
     sees_personal_data_of,
     visits_for_user,
 )
-from bangfu.partners.services import record_kinship_visit, record_visit
+from bangfu.partners.services import record_kinship_visit, record_pairing_figures, record_visit
 from bangfu.partners.targets import village_counts
 from bangfu.registry.selectors import households_for_user
 
@@ -467,3 +476,93 @@ def uncovered_households(request: HttpRequest, county_code: str | None = None) -
     return [
         {"number": h.number, "village": {"code": h.village.code, "name": h.village.name}} for h in households
     ]
+
+
+# --- pairing inputs (帮扶投入) ------------------------------------------------------------------------
+class PairingInputIn(Schema):
+    """One month of a pairing's inputs; the month's figures as a whole (a figure left out is 0)."""
+
+    pairing_id: IdIn
+    month: Month
+    funds_direct: Money = Decimal("0.00")
+    funds_in_kind: Money = Decimal("0.00")
+    funds_introduced: Money = Decimal("0.00")
+    training_sessions: Count = 0
+    people_trained: Count = 0
+    labour_transferred: Count = 0
+    consumption: Money = Decimal("0.00")
+    enterprises_introduced: Count = 0
+    investment: Money = Decimal("0.00")
+    cadres_seconded: Count = 0
+    specialists_seconded: Count = 0
+
+
+class PairingInputOut(Schema):
+    id: int
+    pairing_id: int
+    kind: PairingKind
+    helper: Ref
+    month: str  # YYYY-MM
+    funds: Decimal  # the three sources together
+    funds_direct: Decimal
+    funds_in_kind: Decimal
+    funds_introduced: Decimal
+    training_sessions: int
+    people_trained: int
+    labour_transferred: int
+    consumption: Decimal
+    enterprises_introduced: int
+    investment: Decimal
+    cadres_seconded: int
+    specialists_seconded: int
+
+
+def _input_out(row: PairingFigures) -> dict[str, Any]:
+    helper = row.pairing.helper_organisation
+    return {
+        "id": row.pk,
+        "pairing_id": row.pairing_id,
+        "kind": row.pairing.kind,
+        "helper": {"code": helper.code if helper else "", "name": helper.name if helper else ""},
+        "month": f"{row.month:%Y-%m}",
+        "funds": row.funds,
+        **{name: getattr(row, name) for name in FIGURE_FIELDS},
+    }
+
+
+@router.post(
+    "/inputs",
+    response={200: PairingInputOut, 201: PairingInputOut, **errors(400, 401, 403, 404, 422)},
+    summary="Record (201) or correct (200) one month of a pairing's inputs",
+)
+def record_inputs(request: HttpRequest, payload: PairingInputIn) -> Status[dict[str, Any]]:
+    pairing = get_recording_pairing_for_user(request.user, payload.pairing_id)
+    year, month = (int(part) for part in payload.month.split("-"))
+    first = date(year, month, 1)
+    existed = PairingFigures.objects.filter(pairing=pairing, month=first).exists()
+    row = record_pairing_figures(
+        actor=request.user,  # type: ignore[arg-type]
+        pairing=pairing,
+        month=first,
+        **{name: getattr(payload, name) for name in FIGURE_FIELDS},
+    )
+    return Status(200 if existed else 201, _input_out(row))
+
+
+@router.get(
+    "/inputs",
+    response={200: list[PairingInputOut], **errors(401, 422)},
+    summary="Monthly pairing inputs in the caller's scope",
+)
+@paged
+def list_inputs(
+    request: HttpRequest, year: Year | None = None, kind: PairingKind | None = None
+) -> list[dict[str, Any]]:
+    rows = PairingFigures.objects.filter(pairing__in=pairings_for_user(request.user)).select_related(
+        "pairing__helper_organisation"
+    )
+    if year:
+        rows = rows.filter(month__gte=date(year, 1, 1), month__lt=date(year + 1, 1, 1))
+    if kind:
+        rows = rows.filter(pairing__kind=kind)
+    return [_input_out(r) for r in rows.order_by("month", "pairing_id")]
