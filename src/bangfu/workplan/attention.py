@@ -18,7 +18,15 @@ from bangfu.lib.officialdoc import cn_date, cn_numeral, fullwidth
 from bangfu.lib.stampcache import cached, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan import selectors
-from bangfu.workplan.models import AWAITING_REVIEW, LedgerReport, Milestone, Plan, ReportStatus, Task
+from bangfu.workplan.models import (
+    AWAITING_REVIEW,
+    LedgerReport,
+    Milestone,
+    Plan,
+    ReportStatus,
+    Task,
+    WorkplanSettings,
+)
 from bangfu.workplan.services import previous_month, settings_for
 
 UNIT_ROLES = (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
@@ -42,7 +50,7 @@ def _milestone_states(plan: Plan, today: date) -> list[tuple[Milestone, str, str
     ]
 
 
-@attention_source("workplan.milestone")
+@attention_source("workplan.milestone", reads=selectors.milestone_reads)
 def milestones(county: Area, today: date) -> Iterator[AttentionItem]:
     """Overdue milestones (in the bulletin) and milestones due within AT_RISK_DAYS that the
     evidence does not show done: to the county admin and inspectors, and to each lead unit."""
@@ -83,6 +91,18 @@ def milestones(county: Area, today: date) -> Iterator[AttentionItem]:
             yield AttentionItem(roles=UNIT_ROLES, organisation_id=org_id, in_bulletin=False, **common)
 
 
+def _ledger_stamp(county: Area, today: date) -> tuple[Any, ...]:
+    """The ledger's stamp of this and last year's plans (read from an index; every report write
+    moves it, bulk ones included): part of the attention list's cache stamp."""
+    stamps: list[Any] = []
+    for plan in Plan.objects.filter(county=county, year__in=(today.year - 1, today.year)).order_by("year"):
+        stamps += [plan.pk, *selectors.ledger_stamp(plan)]
+    return tuple(stamps)
+
+
+REPORT_READS = (LedgerReport, Organisation, Plan, WorkplanSettings)
+
+
 def _cached_rows(name: str, county: Area, today: date, compute: Callable[[], list[Any]]) -> list[Any]:
     """Report rows cached per process under the ledger's stamp (`selectors.ledger_stamp`, read from
     an index: every report write moves it) of this and last year's plans, and the newest change of
@@ -95,7 +115,7 @@ def _cached_rows(name: str, county: Area, today: date, compute: Callable[[], lis
     return cached(key, compute, timeout=3600)
 
 
-@attention_source("workplan.reports_to_review")
+@attention_source("workplan.reports_to_review", reads=REPORT_READS, stamp=_ledger_stamp)
 def reports_to_review(county: Area, today: date) -> Iterator[AttentionItem]:
     """Submitted reports waiting for the county admin's review, one item per month (one query)."""
     rows = _cached_rows(
@@ -131,7 +151,7 @@ def _months(months: list[date]) -> str:
     return "、".join(f"{m.month}月" for m in sorted(months))
 
 
-@attention_source("workplan.reports_open")
+@attention_source("workplan.reports_open", reads=REPORT_READS, stamp=_ledger_stamp)
 def reports_open(county: Area, today: date) -> Iterator[AttentionItem]:
     """Per unit: reports returned for correction, reports past their due day not submitted, and
     last month's reports still to submit before the due day; plus one summary for the county admin.
