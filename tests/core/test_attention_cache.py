@@ -181,3 +181,29 @@ def test_the_list_is_cached_per_language_and_office_date(county, today):
     with translation.override("en"):
         assert county_stamp(county, today) != key
     assert county_stamp(county, date(2020, 7, 16)) != key
+
+
+def test_the_county_s_audit_chain_length_moves_with_every_committed_write(
+    admin, county, today, django_capture_on_commit_callbacks
+):
+    """Newest ids need not follow commit order (two writers on PostgreSQL); the audit chain's length
+    does, and it is in the stamp."""
+    from bangfu.lib.stampcache import audit_chain_stamp
+    from bangfu.partners.models import Pairing, PairingKind
+    from bangfu.partners.services import record_visit
+
+    pairing = Pairing.objects.filter(county=county, kind=PairingKind.DESIGNATED).select_related(
+        "helper_organisation", "target_area"
+    )[0]
+    before, key = audit_chain_stamp(county.county_code), county_stamp(county, today)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_visit(
+            actor=None,
+            organisation=pairing.helper_organisation,
+            village=pairing.target_area,
+            date=today,
+            purpose="回头看、回头帮",
+            guests=["甲", "乙"],
+        )
+    assert audit_chain_stamp(county.county_code)[0] > before[0]
+    assert county_stamp(county, today) != key

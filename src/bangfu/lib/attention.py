@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 
-from bangfu.lib.stampcache import cached, newest_ids, stamp_key
+from bangfu.lib.stampcache import audit_chain_stamp, cached, newest_ids, stamp_key
 
 if TYPE_CHECKING:
     from bangfu.areas.models import Area
@@ -94,6 +94,7 @@ class Source:
 
 
 _REGISTRY: dict[str, Source] = {}
+_LOADED: list[bool] = []  # the apps' attention modules imported (once per process)
 
 
 def attention_source(
@@ -114,9 +115,12 @@ def attention_source(
 
 
 def _load() -> None:
+    if _LOADED:
+        return
     from bangfu.modules import provided
 
     provided("attention")  # importing each app's attention.py registers its sources
+    _LOADED.append(True)
 
 
 def registered() -> dict[str, Source]:
@@ -133,15 +137,16 @@ def _sorted(items: Iterable[AttentionItem]) -> list[AttentionItem]:
 
 
 def county_stamp(county: Area, today: date, sources: Iterable[Source] | None = None) -> str:
-    """The cache key of the county's cacheable items on `today`: one statement for every source's
-    `reads` and the audit trail's newest record, then each distinct `stamp` function once."""
+    """The cache key of the county's cacheable items on `today` (`sources`: the cacheable ones, when
+    the caller has them): one statement for every source's `reads`, the audit trail's newest record
+    and the county's audit chain length, then each distinct `stamp` function once."""
     from bangfu.audit.models import AuditRecord
 
-    chosen = [s for s in (sources if sources is not None else registered().values()) if s.cacheable]
+    chosen = list(sources) if sources is not None else [s for s in registered().values() if s.cacheable]
     models = [AuditRecord]
     for source in chosen:
         models.extend(source.read_models())
-    parts: list[Any] = list(newest_ids(*models))
+    parts: list[Any] = [*newest_ids(*models), *audit_chain_stamp(county.county_code)]
     seen: set[Any] = set()
     for source in chosen:
         if source.stamp is not None and source.stamp not in seen:

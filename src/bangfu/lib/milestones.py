@@ -82,10 +82,16 @@ def milestone_rule(
     return register
 
 
+_LOADED: list[bool] = []  # the apps' milestones modules imported (once per process)
+
+
 def _load() -> None:
+    if _LOADED:
+        return
     from bangfu.modules import provided
 
     provided("milestones")  # importing each app's milestones.py registers its rules
+    _LOADED.append(True)
 
 
 def all_rules() -> dict[str, Rule]:

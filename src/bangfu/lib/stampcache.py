@@ -74,3 +74,24 @@ def newest_ids(*models: Any) -> tuple[Any, ...]:
         cursor.execute(sql)
         row = cursor.fetchone()
     return tuple(row or ())
+
+
+def audit_chain_stamp(county_code: str) -> tuple[Any, ...]:
+    """The length of the county's audit hash chain (`audit.AuditChainHead`). Records join the chain
+    just after their transaction commits, in commit order, so the length moves with every committed
+    write of the county even where a newest id does not: two transactions may commit in the other
+    order than they took their ids (PostgreSQL), and a reader between the two commits would see the
+    larger id already. One primary-key lookup."""
+    from django.db import connection
+
+    from bangfu.audit.models import AuditChainHead
+
+    q = connection.ops.quote_name
+    meta = AuditChainHead._meta
+    length = meta.get_field("length").column or "length"
+    county = meta.get_field("county_code").column or "county_code"
+    sql = f"SELECT {q(length)} FROM {q(meta.db_table)} WHERE {q(county)} = %s"  # noqa: S608 - names from _meta
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [county_code])
+        row = cursor.fetchone()
+    return (row[0] if row else 0,)

@@ -21,7 +21,7 @@ from bangfu.lib import clock
 from bangfu.lib.indicators import IndicatorQuery, all_indicators
 from bangfu.lib.milestones import Evidence, all_rules, derive_state
 from bangfu.lib.milestones import State as MilestoneStateName
-from bangfu.lib.stampcache import cached, newest_ids, stamp_key
+from bangfu.lib.stampcache import audit_chain_stamp, cached, newest_ids, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
     AWAITING_REVIEW,
@@ -378,7 +378,8 @@ def milestone_states(county: Area, year: int, today: date | None = None) -> list
     done / done late / open / at risk / overdue (bangfu.lib.milestones.derive_state), the date it
     was completed, its basis and the evidence of its rule. Each rule is a few set-based queries;
     the whole list is cached per process under the county, year, office date, language (evidence
-    texts are built in it) and the newest ids of `milestone_reads()` — one statement when warm."""
+    texts are built in it), the newest ids of `milestone_reads()` and the county's audit chain length
+    (`stampcache.audit_chain_stamp`) — two statements when warm."""
     today = today or clock.today()
 
     def compute() -> list[MilestoneState]:
@@ -394,7 +395,13 @@ def milestone_states(county: Area, year: int, today: date | None = None) -> list
         None
         if reads is None
         else stamp_key(
-            "workplan:milestones", county.pk, year, today, translation.get_language(), *newest_ids(*reads)
+            "workplan:milestones",
+            county.pk,
+            year,
+            today,
+            translation.get_language(),
+            *newest_ids(*reads),
+            *audit_chain_stamp(county.county_code),
         )
     )
     return cached(key, compute, timeout=MILESTONE_CACHE_SECONDS)
