@@ -85,8 +85,11 @@ def test_the_warm_milestones_endpoint_runs_a_handful_of_queries(admin, django_as
 
 
 def test_every_source_but_the_clock_timed_ones_is_cached():
+    """A source that declares no `reads` runs on every page view of every user: declare what it
+    reads (docs/workplan.md, "Adding a source"), or `live=True` when it depends on the time of day."""
     live = sorted(name for name, source in registered().items() if not source.cacheable)
     assert live == ["accounts.unconfirmed_change", "registry.import_failed"]
+    assert all(source.live for name, source in registered().items() if name in live)
 
 
 def test_a_yulu_payment_recorded_shows_at_once_in_the_list_and_the_milestone(admin, county, today):
