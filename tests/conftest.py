@@ -18,6 +18,17 @@ OTHER_TOWNSHIP = "513325200000"
 OTHER_VILLAGE = "513325200200"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty per-process cache: results cached under a stamp
+    (bangfu.lib.stampcache) must not outlive the test database they were computed from, whose
+    rolled-back ids the next test reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def demo(db) -> None:
     """The demo county's base: areas, organisations, one user per role (no app data)."""

@@ -336,7 +336,7 @@ def test_the_public_disclosure_page_needs_no_login_and_matches_the_ledger(base, 
     expect(page.get_by_role("heading", level=1)).to_contain_text(campaign.name)
     figures = {
         label: page.locator(".figure", has_text=label).locator("b").inner_text()
-        for label in ("资金捐赠（元）", "已使用（元）", "余额（元）")
+        for label in ("资金捐赠（元）", "已使用（元）", "资金余额（元）")
     }
     expect(page.locator("main")).to_contain_text("已按期公示")
     finish(page, "09-public-disclosure")
@@ -344,9 +344,17 @@ def test_the_public_disclosure_page_needs_no_login_and_matches_the_ledger(base, 
     totals = funds.totals(campaign)
     entries = Entry.objects.filter(account__reference__startswith=funds.reference_prefix(campaign))
     ledger_balance = entries.aggregate(total=Sum("amount"))["total"]
-    assert Decimal(figures["余额（元）"].replace(",", "")) == ledger_balance == totals["balance"]
+    assert Decimal(figures["资金余额（元）"].replace(",", "")) == ledger_balance == totals["balance"]
     assert Decimal(figures["已使用（元）"].replace(",", "")) == totals["debit"]
     assert Decimal(figures["资金捐赠（元）"].replace(",", "")) == totals["credit"]
+    # Goods apart from the money, with where they went; on a phone the page keeps to the screen
+    # (its tables scroll in their own box).
+    expect(page.locator("main")).to_contain_text("冬衣200套")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    page.goto("/disclosure/")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
 
 def test_switching_to_english_shows_english_text(base, page, finish) -> None:

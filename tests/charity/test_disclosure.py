@@ -17,7 +17,8 @@ from bangfu.charity.demo import as_of
 from bangfu.charity.demo import seed_demo as seed_charity
 from bangfu.charity.models import Campaign, CampaignStatus, Donation, Spending, SpendingStatus
 from bangfu.ledger.models import Account, Entry
-from tests.charity.conftest import give
+from bangfu.lib.money import format_money
+from tests.charity.conftest import RANBU, give
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,8 @@ def test_public_totals_equal_the_internal_ledger(demo_campaign: Campaign) -> Non
     assert sum(Decimal(p["balance"]) for p in data["pools"]) == ledger["balance"]
     # The page, the CSV and the workbook show the same figures.
     page = Client().get(f"/disclosure/{demo_campaign.code}/").content.decode()
-    assert totals["balance"] in page and totals["total_raised"] in page
+    assert format_money(Decimal(totals["balance"])) in page
+    assert format_money(Decimal(totals["total_raised"])) in page
     rows = list(
         csv.DictReader(
             io.StringIO(
@@ -168,3 +170,89 @@ def test_a_donor_name_that_looks_like_a_formula_stays_text_in_the_public_csv(cou
     )
     assert [r["捐赠人"] for r in rows] == ["'" + name]
     assert [r["金额（元）"] for r in rows] == ["1000.00"]
+
+
+def test_cash_and_goods_are_shown_apart_and_the_goods_say_where_they_went(demo_campaign: Campaign) -> None:
+    """#17: the page read 捐赠合计 197,500 − 已使用 133,000 = 余额 52,500, leaving the 12,000 of goods
+    out silently. Money and goods are separate figures; the goods are listed by destination."""
+    data = json.loads(Client().get(f"/disclosure/{demo_campaign.code}/disclosure.json").content)
+    money, goods = data["money"], data["goods"]
+    assert Decimal(money["donated"]) - Decimal(money["used"]) == Decimal(money["balance"])
+    goods_value = Donation.objects.filter(campaign=demo_campaign, kind="goods").aggregate(s=Sum("amount"))[
+        "s"
+    ]
+    assert goods_value and Decimal(goods["donated_value"]) == goods_value
+    assert sum(Decimal(g["value"]) for g in goods["destinations"]) == goods_value
+    assert Decimal(data["totals"]["total_raised"]) == Decimal(money["donated"]) + goods_value
+    (winter,) = [g for g in goods["destinations"] if "冬衣200套" in g["description"]]
+    assert winter["destination"] == "非定向" and winter["received_on"] == "2019-10-17"
+    page = Client().get(f"/disclosure/{demo_campaign.code}/").content.decode()
+    for text in ("资金余额（元）", "物资捐赠折价（元）", "物资去向", "冬衣200套", format_money(goods_value)):
+        assert text in page
+    index = Client().get("/disclosure/").content.decode()
+    assert "资金余额（元）" in index and "物资折价（元）" in index and format_money(goods_value) in index
+
+
+def test_goods_for_a_household_are_shown_by_village_only(county_admin, campaign) -> None:
+    give(
+        county_admin,
+        campaign,
+        receipt_number="G-0001",
+        kind="goods",
+        goods_description="棉被20床",
+        amount="2400.00",
+        earmark_kind="household",
+        earmark_village=RANBU,
+        earmark_household="513325100202000123",
+    )
+    data = json.loads(Client().get(f"/disclosure/{campaign.code}/disclosure.json").content)
+    (row,) = data["goods"]["destinations"]
+    assert row["destination"] == "定向到户（然布村）" and row["township"] == "雪岭镇"
+    assert row["value"] == "2400.00" and row["donations"] == 1
+    page = Client().get(f"/disclosure/{campaign.code}/").content.decode()
+    assert "棉被20床" in page and "然布村" in page
+    assert "513325100202000123" not in page and "513325100202000123" not in json.dumps(data)
+
+
+def test_a_goods_donation_shows_at_once_on_the_cached_page(county_admin, campaign) -> None:
+    url = f"/disclosure/{campaign.code}/"
+    assert "本次活动没有物资捐赠" in Client().get(url).content.decode()
+    give(
+        county_admin,
+        campaign,
+        receipt_number="G-0002",
+        kind="goods",
+        goods_description="大米50袋",
+        amount="1500.00",
+    )
+    page = Client().get(url).content.decode()
+    assert "大米50袋" in page and "1,500.00" in page
+
+
+def test_last_updated_is_an_office_date_from_the_records_never_the_machine_s(
+    demo_campaign: Campaign, settings
+) -> None:
+    """#15/#17: "最后更新：2026-…" stood next to 2019 data. It is the newest record date."""
+    settings.BANGFU_TODAY = date(2020, 7, 15)
+    newest = max(
+        [
+            *Donation.objects.filter(campaign=demo_campaign).values_list("donated_on", flat=True),
+            *(
+                d.date()
+                for d in Spending.objects.filter(campaign=demo_campaign).values_list("decided_at", flat=True)
+                if d
+            ),
+            demo_campaign.disclosed_on,
+        ]
+    )
+    data = json.loads(Client().get(f"/disclosure/{demo_campaign.code}/disclosure.json").content)
+    assert data["updated_on"] == newest.isoformat()
+    page = Client().get(f"/disclosure/{demo_campaign.code}/").content.decode()
+    assert f"最后更新：{newest.year}年{newest.month}月{newest.day}日" in page
+    machine_year = date.today().year  # the machine's clock, which the page must not show
+    if machine_year not in (2019, 2020):
+        assert f"{machine_year}" not in page
+    # Never after the office's today, whatever a record says.
+    settings.BANGFU_TODAY = date(2019, 10, 20)
+    data = json.loads(Client().get(f"/disclosure/{demo_campaign.code}/disclosure.json").content)
+    assert data["updated_on"] <= "2019-10-20"

@@ -37,7 +37,7 @@ def unconfirmed_changes(prefix: str) -> Iterable[AccountChange]:
     )
 
 
-@attention_source("accounts.unconfirmed_change")
+@attention_source("accounts.unconfirmed_change", live=True)  # a window from clock.now()
 def unconfirmed_account_changes(county: Area, today: date) -> list[AttentionItem]:
     url = reverse("accounts:changes")
     return [

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from bangfu.accounts.models import Role
 from bangfu.areas.models import Area
-from bangfu.charity.models import APPROVALS_NEEDED, Campaign, CampaignStatus, Spending, SpendingStatus
+from bangfu.charity.models import (
+    APPROVALS_NEEDED,
+    Campaign,
+    CampaignStatus,
+    Spending,
+    SpendingApproval,
+    SpendingStatus,
+)
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.milestones import AT_RISK_DAYS
 from bangfu.lib.money import format_money
@@ -19,7 +26,7 @@ from bangfu.lib.officialdoc import cn_date
 LONG_WAIT = timedelta(days=14)
 
 
-@attention_source("charity.spending_unsigned")
+@attention_source("charity.spending_unsigned", reads=(Spending, SpendingApproval, Campaign))
 def spending_unsigned(county: Area, today: date) -> Iterator[AttentionItem]:
     """Spendings requested and not yet approved by enough county admins (one query)."""
     rows = (
@@ -44,7 +51,7 @@ def spending_unsigned(county: Area, today: date) -> Iterator[AttentionItem]:
         )
 
 
-@attention_source("charity.disclosure_due")
+@attention_source("charity.disclosure_due", reads=(Campaign,))
 def disclosure_due(county: Area, today: date) -> Iterator[AttentionItem]:
     """Closed campaigns not yet disclosed: overdue once the deadline passed (in the bulletin),
     a warning within the last days before it."""

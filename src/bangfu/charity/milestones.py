@@ -13,6 +13,8 @@ from bangfu.areas.models import Area
 from bangfu.charity.models import Campaign, CampaignStatus
 from bangfu.lib.milestones import Evidence, milestone_rule
 
+READS = (Campaign,)  # the cache stamp of the states (bangfu.lib.milestones)
+
 
 def _campaign(county: Area, year: int) -> Campaign | None:
     return Campaign.objects.filter(county=county, year=year).order_by("starts_on", "pk").first()
@@ -31,7 +33,7 @@ def _links(campaign: Campaign) -> tuple[tuple[Any, str], ...]:
     return ((campaign.name, reverse("charity:campaign", args=[campaign.code])),)
 
 
-@milestone_rule("charity.poverty_day_planned", label=gettext_lazy("已登记本年度扶贫日活动方案"))
+@milestone_rule("charity.poverty_day_planned", label=gettext_lazy("已登记本年度扶贫日活动方案"), reads=READS)
 def poverty_day_planned(county: Area, milestone: Any, today: date) -> Evidence:
     campaign = _campaign(county, milestone.due_date.year)
     if campaign is None:
@@ -45,7 +47,7 @@ def poverty_day_planned(county: Area, milestone: Any, today: date) -> Evidence:
     )
 
 
-@milestone_rule("charity.poverty_day_held", label=gettext_lazy("扶贫日活动已开展（已开始募集）"))
+@milestone_rule("charity.poverty_day_held", label=gettext_lazy("扶贫日活动已开展（已开始募集）"), reads=READS)
 def poverty_day_held(county: Area, milestone: Any, today: date) -> Evidence:
     campaign = _campaign(county, milestone.due_date.year)
     if campaign is None:
@@ -61,7 +63,9 @@ def poverty_day_held(county: Area, milestone: Any, today: date) -> Evidence:
     )
 
 
-@milestone_rule("charity.poverty_day_disclosed", label=gettext_lazy("扶贫日募集资金使用情况已按时公示"))
+@milestone_rule(
+    "charity.poverty_day_disclosed", label=gettext_lazy("扶贫日募集资金使用情况已按时公示"), reads=READS
+)
 def poverty_day_disclosed(county: Area, milestone: Any, today: date) -> Evidence:
     campaign = _campaign(county, milestone.due_date.year)
     if campaign is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Field, Max, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import county_prefix
@@ -121,9 +122,14 @@ class Disclosure:
     spendings: list[dict[str, Any]]
     balance: Decimal
     pools: list[dict[str, Any]]
-    last_updated: datetime | None
+    last_updated: datetime | None  # the newest change's real time: HTTP Last-Modified only
     deadline_met: bool | None
     as_of: date
+    # In kind, apart from the money: goods by where they went (village, project or not earmarked).
+    goods: list[dict[str, Any]] = field(default_factory=list)
+    # The newest office date the records show (donated, decided, reversed, voided, disclosed),
+    # never after the office's today: the page's "最后更新" (not a machine timestamp).
+    updated_on: date | None = None
 
     def as_dict(self) -> dict[str, Any]:
         c = self.campaign
@@ -149,6 +155,26 @@ class Disclosure:
                 "spent": str(self.spent),
                 "balance": str(self.balance),
             },
+            "money": {
+                "donated": str(self.money_raised),
+                "used": str(self.spent),
+                "balance": str(self.balance),
+            },
+            "goods": {
+                "donated_value": str(self.goods_value),
+                "destinations": [
+                    {
+                        "destination": g["destination"],
+                        "township": g["township"],
+                        "description": g["description"],
+                        "value": str(g["value"]),
+                        "donations": g["donations"],
+                        "received_on": g["received_on"].isoformat(),
+                    }
+                    for g in self.goods
+                ],
+            },
+            "updated_on": self.updated_on.isoformat() if self.updated_on else None,
             "pools": [
                 {
                     "earmark": p["label"],
@@ -186,6 +212,67 @@ def last_updated(campaign: Campaign) -> datetime | None:
         d=Max("decided_at"), r=Max("reversed_at")
     )
     return _newest(campaign.updated_at, donations["c"], donations["v"], spendings["d"], spendings["r"])
+
+
+def _office_date(value: datetime | None) -> date | None:
+    return timezone.localdate(value) if value is not None else None
+
+
+def updated_on(campaign: Campaign, as_of: date) -> date | None:
+    """The newest office date the campaign's records show — a donation's date, a spending's
+    decision or reversal, a void, the disclosure — capped at the office's today (`as_of`).
+    Decisions, reversals and voids are stamped by `bangfu.lib.clock`, so on a demo or a test
+    clock they carry its day; `created_at` (the machine's time) is never shown."""
+    donations = Donation.objects.filter(campaign=campaign).aggregate(
+        d=Max("donated_on", filter=Q(voided_at__isnull=True)), v=Max("voided_at")
+    )
+    spendings = Spending.objects.filter(campaign=campaign).aggregate(
+        d=Max("decided_at"), r=Max("reversed_at")
+    )
+    days = [
+        donations["d"],
+        _office_date(donations["v"]),
+        _office_date(spendings["d"]),
+        _office_date(spendings["r"]),
+        campaign.disclosed_on,
+    ]
+    present = [d for d in days if d is not None]
+    return min(max(present), as_of) if present else None
+
+
+def goods_destinations(campaign: Campaign) -> list[dict[str, Any]]:
+    """Goods donated (valued, 折价) by where they went, as the public sees it: the earmarked
+    village (with its township) or project, or "not earmarked" for the organiser to allocate.
+    No household number, no person: a household earmark is shown as its village."""
+    rows = (
+        Donation.objects.filter(campaign=campaign, kind=DonationKind.GOODS, voided_at__isnull=True)
+        .select_related("earmark_village__parent")
+        .order_by("donated_on", "receipt_number")
+    )
+    grouped: dict[str, dict[str, Any]] = {}
+    for d in rows:
+        village = d.earmark_village
+        names = {village.code: village.name} if village else {}
+        destination = public_label(funds.donation_key(d), names)
+        entry = grouped.setdefault(
+            destination,
+            {
+                "destination": destination,
+                "township": village.parent.name if village and village.parent else "",
+                "descriptions": [],
+                "value": Decimal("0.00"),
+                "donations": 0,
+                "received_on": d.donated_on,
+            },
+        )
+        entry["descriptions"].append(d.goods_description)
+        entry["value"] += d.amount
+        entry["donations"] += 1
+        entry["received_on"] = max(entry["received_on"], d.donated_on)
+    return [
+        {**{k: v for k, v in g.items() if k != "descriptions"}, "description": "；".join(g["descriptions"])}
+        for g in grouped.values()
+    ]
 
 
 @dataclass(frozen=True)
@@ -337,14 +424,16 @@ def disclosure(campaign: Campaign, *, with_donations: bool = True) -> Disclosure
         last_updated=last_updated(campaign),
         deadline_met=campaign.deadline_met(now),
         as_of=now,
+        goods=goods_destinations(campaign),
+        updated_on=updated_on(campaign, now),
     )
 
 
 def campaign_summary_rows(campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]:
     """One row per campaign for the lists (totals from the ledger)."""
     rows = []
-    raised = dict(
-        Donation.objects.filter(campaign__in=campaigns, voided_at__isnull=True)
+    goods = dict(
+        Donation.objects.filter(campaign__in=campaigns, voided_at__isnull=True, kind=DonationKind.GOODS)
         .values_list("campaign")
         .annotate(t=Sum("amount"))
         .values_list("campaign", "t")
@@ -355,8 +444,8 @@ def campaign_summary_rows(campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]
         rows.append(
             {
                 "campaign": c,
-                "raised": (raised.get(c.pk) or Decimal("0")).quantize(Decimal("0.01")),
                 "money": money["credit"],
+                "goods": (goods.get(c.pk) or Decimal("0")).quantize(Decimal("0.01")),
                 "spent": money["debit"],
                 "balance": money["balance"],
                 "deadline_met": c.deadline_met(now),

@@ -381,6 +381,14 @@ SPENDING_COLUMNS = [
     ("earmark", gettext_lazy("资金来源")),
     ("amount", gettext_lazy("金额（元）")),
 ]
+GOODS_COLUMNS = [
+    ("destination", gettext_lazy("物资去向")),
+    ("township", gettext_lazy("乡（镇）")),
+    ("description", gettext_lazy("物资")),
+    ("value", gettext_lazy("折价（元）")),
+    ("donations", gettext_lazy("笔数")),
+    ("received_on", gettext_lazy("捐赠日期")),
+]
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -442,14 +450,16 @@ def _xlsx(data: selectors.Disclosure) -> bytes:
         (_("捐赠合计（元）"), data.total_raised),
         (_("捐赠人数"), data.donors),
         (_("已使用（元）"), data.spent),
-        (_("余额（元）"), data.balance),
+        (_("资金余额（元）"), data.balance),
         (_("公示截止日期"), c.disclosure_deadline),
+        (_("最后更新"), data.updated_on or ""),
     ]
     for row, line in enumerate(lines):
         book.row(summary, row, line)
     for title, items, columns in (
         (_("捐赠"), data.donations, DONATION_COLUMNS),
         (_("资金使用"), data.spendings, SPENDING_COLUMNS),
+        (_("物资去向"), data.goods, GOODS_COLUMNS),
     ):
         sheet = book.sheet(title, [heading for _key, heading in columns], widths=16)
         for r, item in enumerate(items, start=1):
@@ -459,6 +469,6 @@ def _xlsx(data: selectors.Disclosure) -> bytes:
 
 def _cell(key: str, value: Any) -> Any:
     """Amounts are money cells; every other disclosed value is text."""
-    if key == "amount":
+    if key in ("amount", "value"):
         return Decimal(str(value))
     return "" if value is None else str(value)

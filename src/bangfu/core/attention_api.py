@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
+from pydantic import BaseModel
 
 from bangfu.lib import clock
 from bangfu.lib.api import errors
@@ -16,13 +17,16 @@ from bangfu.lib.attention import items_for_user
 router = Router()
 
 
-class ScopeOut(Schema):
+# Plain pydantic models, not ninja Schemas: the items are plain dicts, so ninja's attribute resolver
+# (a root validator per object) is not needed, and skipping it halves the response's CPU time for a
+# county admin's 144 items (bench/attention.py).
+class ScopeOut(BaseModel):
     roles: list[str]
     area_code: str
     organisation_id: int | None
 
 
-class AttentionOut(Schema):
+class AttentionOut(BaseModel):
     kind: str
     severity: str
     title: str

@@ -5,6 +5,11 @@ rule of a milestone (`rule: subsidies.yulu_term_paid`). A rule is a set-based fu
 (county, milestone, office date) returning `Evidence`: whether the records show the work done,
 since when, and what they show (counts, links). `derive_state` turns that and the due date into
 done / done late / open / at risk / overdue. A milestone without a rule is completed by hand.
+
+A rule declares the models it reads (`reads=`, or a function returning them): the plan's states
+are cached per process under a stamp of those tables' newest ids and the newest audit record
+(`workplan.selectors.milestone_states`), so a rule must judge from its records and the office
+date alone. A rule that declares no `reads` makes its plan's states computed on every call.
 """
 
 from __future__ import annotations
@@ -52,28 +57,41 @@ class Rule:
     name: str
     label: Any  # what the rule checks, shown beside the evidence
     judge: MilestoneRule
+    reads: tuple[Any, ...] | Callable[[], tuple[Any, ...]] = ()  # models (the cache stamp)
+
+    def read_models(self) -> tuple[Any, ...]:
+        return tuple(self.reads() if callable(self.reads) else self.reads)
 
 
 _REGISTRY: dict[str, Rule] = {}
 
 
-def milestone_rule(name: str, *, label: Any) -> Callable[[MilestoneRule], MilestoneRule]:
-    """Register `judge(county, milestone, today) -> Evidence` under `name`."""
+def milestone_rule(
+    name: str, *, label: Any, reads: tuple[Any, ...] | Callable[[], tuple[Any, ...]] = ()
+) -> Callable[[MilestoneRule], MilestoneRule]:
+    """Register `judge(county, milestone, today) -> Evidence` under `name`; `reads`: the models it
+    judges from (their newest ids stamp the cached states)."""
 
     def register(func: MilestoneRule) -> MilestoneRule:
         existing = _REGISTRY.get(name)
         if existing is not None and existing.judge is not func:
             raise ValueError(f"milestone rule {name!r} is registered twice")
-        _REGISTRY[name] = Rule(name, label, func)
+        _REGISTRY[name] = Rule(name, label, func, reads)
         return func
 
     return register
 
 
+_LOADED: list[bool] = []  # the apps' milestones modules imported (once per process)
+
+
 def _load() -> None:
+    if _LOADED:
+        return
     from bangfu.modules import provided
 
     provided("milestones")  # importing each app's milestones.py registers its rules
+    _LOADED.append(True)
 
 
 def all_rules() -> dict[str, Rule]:

@@ -55,3 +55,43 @@ def cached(key: str | None, compute: Callable[[], T], timeout: int) -> T:
         value = compute()
         cache.set(key, value, timeout)
     return value  # type: ignore[return-value] # what compute() stored under this key
+
+
+def newest_ids(*models: Any) -> tuple[Any, ...]:
+    """The newest primary key of each model's table, in one statement of `MAX(id)` subqueries (each
+    read from the end of the primary-key index, whatever the table's size). Inserts move it in
+    every table; nothing is hard-deleted. Models in any order and repeated are read once, sorted by
+    table name (the tuple is a stamp: its order must not depend on the caller's)."""
+    from django.db import connection
+
+    tables = sorted({(m._meta.db_table, m._meta.pk.column) for m in models})
+    if not tables:
+        return ()
+    q = connection.ops.quote_name
+    # Identifiers from the models' own metadata, quoted; no value enters the text.
+    sql = "SELECT " + ", ".join(f"(SELECT MAX({q(col)}) FROM {q(table)})" for table, col in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return tuple(row or ())
+
+
+def audit_chain_stamp(county_code: str) -> tuple[Any, ...]:
+    """The length of the county's audit hash chain (`audit.AuditChainHead`). Records join the chain
+    just after their transaction commits, in commit order, so the length moves with every committed
+    write of the county even where a newest id does not: two transactions may commit in the other
+    order than they took their ids (PostgreSQL), and a reader between the two commits would see the
+    larger id already. One primary-key lookup."""
+    from django.db import connection
+
+    from bangfu.audit.models import AuditChainHead
+
+    q = connection.ops.quote_name
+    meta = AuditChainHead._meta
+    length = meta.get_field("length").column or "length"
+    county = meta.get_field("county_code").column or "county_code"
+    sql = f"SELECT {q(length)} FROM {q(meta.db_table)} WHERE {q(county)} = %s"  # noqa: S608 - names from _meta
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [county_code])
+        row = cursor.fetchone()
+    return (row[0] if row else 0,)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.models import Role
+from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.monitoring.models import (
     LIVE_STATUSES,
@@ -22,6 +23,7 @@ from bangfu.monitoring.models import (
     Lead,
     LeadState,
     MonitoredHousehold,
+    MonitoringPolicy,
     MonitoringVisit,
     ProcedureStep,
     Status,
@@ -29,6 +31,9 @@ from bangfu.monitoring.models import (
 from bangfu.monitoring.selectors import policy_for
 
 ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
+# What the sources read (the cache stamp, bangfu.lib.attention); policy changes go through the
+# audited `set_policy`, which the audit part of the stamp covers.
+READS = (Lead, MonitoredHousehold, ProcedureStep, MonitoringVisit, MonitoringPolicy, Area)
 
 
 def _url(name: str, area_code: str = "") -> str:
@@ -36,7 +41,7 @@ def _url(name: str, area_code: str = "") -> str:
     return f"{url}?area={area_code}" if area_code and name == "monitoring:index" else url
 
 
-@attention_source("monitoring.leads_unverified")
+@attention_source("monitoring.leads_unverified", reads=READS)
 def leads_unverified(county: Any, today: date) -> Iterable[AttentionItem]:
     policy = policy_for(county, today.year)
     cutoff = today - timedelta(days=policy.lead_days)
@@ -62,7 +67,7 @@ def leads_unverified(county: Any, today: date) -> Iterable[AttentionItem]:
         )
 
 
-@attention_source("monitoring.steps_overdue")
+@attention_source("monitoring.steps_overdue", reads=READS)
 def steps_overdue(county: Any, today: date) -> Iterable[AttentionItem]:
     """Households whose next procedure step has waited longer than `lead_days` (a 公示 counts
     from its end)."""
@@ -92,7 +97,7 @@ def steps_overdue(county: Any, today: date) -> Iterable[AttentionItem]:
         )
 
 
-@attention_source("monitoring.visits_overdue")
+@attention_source("monitoring.visits_overdue", reads=READS)
 def visits_overdue(county: Any, today: date) -> Iterable[AttentionItem]:
     policy = policy_for(county, today.year)
     cutoff = today - timedelta(days=policy.visit_days)
@@ -125,7 +130,7 @@ def visits_overdue(county: Any, today: date) -> Iterable[AttentionItem]:
         )
 
 
-@attention_source("monitoring.without_helper")
+@attention_source("monitoring.without_helper", reads=READS)
 def without_helper(county: Any, today: date) -> Iterable[AttentionItem]:
     rows = (
         MonitoredHousehold.objects.filter(county=county, status__in=LIVE_STATUSES, helper__isnull=True)

@@ -9,13 +9,13 @@ from bangfu.accounts.models import Role
 from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.officialdoc import cn_date
-from bangfu.network.models import Claim, ClaimStatus
+from bangfu.network.models import Claim, ClaimStatus, Need, Supporter
 
 SOON = timedelta(days=3)  # an active claim lapsing within this many days needs a nudge
 MANAGER_ROLES = (Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
 
 
-@attention_source("network.claim_expiring")
+@attention_source("network.claim_expiring", reads=(Claim, Need, Supporter, Area))
 def claim_expiring(county: Area, today: date) -> Iterator[AttentionItem]:
     """Active claims whose delivery window ends within `SOON` (one query): the supporter who claimed
     delivers; the village's officer, the township clerk and the county admin follow it up."""

@@ -10,12 +10,14 @@ from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.officialdoc import cn_numeral
 from bangfu.lib.periods import quarter_bounds, quarter_of
+from bangfu.partners.models import Organisation, Pairing, Visit, VisitRule
 from bangfu.partners.selectors import not_yet_visited_this_quarter
 
 COMPLIANCE_URL = "/partners/compliance/?year={year}"
 # The current quarter's open visits turn from "to know" into a warning this close to its end.
 WARN_DAYS = 30
 ROLES = (Role.COUNTY_ADMIN, Role.UNIT_REPORTER)
+READS = (Pairing, Visit, Organisation, VisitRule, Area)  # the cache stamp (bangfu.lib.attention)
 
 
 def _previous_quarter(today: date) -> tuple[int, int]:
@@ -23,7 +25,7 @@ def _previous_quarter(today: date) -> tuple[int, int]:
     return (today.year, q - 1) if q > 1 else (today.year - 1, 4)
 
 
-@attention_source("partners.visits_missed")
+@attention_source("partners.visits_missed", reads=READS)
 def visits_missed(county: Area, today: date) -> Iterator[AttentionItem]:
     """Designated units that sent no qualifying work team in the quarter that just ended
     ("省联通公司二季度未派出工作组"): a deadline passed, listed in the bulletin. The units with a
@@ -45,7 +47,7 @@ def visits_missed(county: Area, today: date) -> Iterator[AttentionItem]:
         )
 
 
-@attention_source("partners.visits_due")
+@attention_source("partners.visits_due", reads=READS)
 def visits_due(county: Area, today: date) -> Iterator[AttentionItem]:
     """Designated units with no qualifying visit yet in the current quarter (to plan one): a
     warning in the quarter's last month, not yet a problem for the bulletin."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from bangfu.areas.models import Area, Level
 from bangfu.lib.milestones import Evidence, counted, milestone_rule
-from bangfu.partners.models import Pairing, PairingKind, Visit
+from bangfu.partners.models import Organisation, Pairing, PairingKind, Visit, VisitRule
 from bangfu.partners.selectors import active_in, active_on
 from bangfu.partners.services import visit_rule
 
@@ -65,6 +65,7 @@ def designated_visits(county: Area, year: int, quarter: int, today: date) -> dic
 @milestone_rule(
     "partners.designated_visits_quarter",
     label=gettext_lazy("每个定点帮扶结对本季度均有2—5人工作组到村走访"),
+    reads=(Pairing, Visit, VisitRule, Organisation, Area),
 )
 def designated_visits_quarter(county: Area, milestone: Any, today: date) -> Evidence:
     year = milestone.due_date.year
@@ -102,6 +103,7 @@ def designated_visits_quarter(county: Area, milestone: Any, today: date) -> Evid
 @milestone_rule(
     "partners.designated_coverage",
     label=gettext_lazy("每个建档立卡贫困村都有定点帮扶单位"),
+    reads=(Pairing, Area),
 )
 def designated_coverage(county: Area, milestone: Any, today: date) -> Evidence:
     day = min(today, milestone.due_date)

@@ -12,13 +12,17 @@ from bangfu.accounts.models import Role
 from bangfu.areas.models import Area
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.money import format_money
+from bangfu.partners.models import Organisation
 from bangfu.projects.models import Disbursement, DisbursementApproval, DisbursementStatus, Project, Side
 
 URL = "/projects/disbursements/?status=pending"
 LONG_WAIT = timedelta(days=14)  # waiting this long is critical
 
 
-@attention_source("projects.disbursement_unsigned")
+@attention_source(
+    "projects.disbursement_unsigned",
+    reads=(Disbursement, DisbursementApproval, Project, Project.funders.through, Organisation),
+)
 def disbursement_unsigned(county: Area, today: date) -> Iterator[AttentionItem]:
     """Per pending disbursement and per side that has not approved yet: the funder side goes to
     each funding unit's reporters, the recipient side to the county admin and the clerk of the

@@ -51,20 +51,32 @@ def _evaluated(kind: str, evaluation: str) -> MilestoneRule:
 
 
 milestone_rule(
-    "projects.counterpart_midyear_evaluated", label=gettext_lazy("每个省内对口帮扶结对均已完成年中评估")
+    "projects.counterpart_midyear_evaluated",
+    label=gettext_lazy("每个省内对口帮扶结对均已完成年中评估"),
+    reads=(Pairing, Evaluation),
 )(_evaluated(PairingKind.COUNTERPART, EvaluationKind.MID_YEAR))
 milestone_rule(
-    "projects.counterpart_annual_evaluated", label=gettext_lazy("每个省内对口帮扶结对均已完成年度考核")
+    "projects.counterpart_annual_evaluated",
+    label=gettext_lazy("每个省内对口帮扶结对均已完成年度考核"),
+    reads=(Pairing, Evaluation),
 )(_evaluated(PairingKind.COUNTERPART, EvaluationKind.ANNUAL))
 milestone_rule(
-    "projects.enterprise_annual_evaluated", label=gettext_lazy("每个村企结对（万企帮万村）均已完成年度考评")
+    "projects.enterprise_annual_evaluated",
+    label=gettext_lazy("每个村企结对（万企帮万村）均已完成年度考评"),
+    reads=(Pairing, Evaluation),
 )(_evaluated(PairingKind.ENTERPRISE, EvaluationKind.ANNUAL))
 milestone_rule(
-    "projects.designated_annual_evaluated", label=gettext_lazy("每个定点帮扶结对均已完成年度总结考核")
+    "projects.designated_annual_evaluated",
+    label=gettext_lazy("每个定点帮扶结对均已完成年度总结考核"),
+    reads=(Pairing, Evaluation),
 )(_evaluated(PairingKind.DESIGNATED, EvaluationKind.ANNUAL))
 
 
-@milestone_rule("projects.counterpart_projects_started", label=gettext_lazy("本年度省内对口帮扶项目已开工"))
+@milestone_rule(
+    "projects.counterpart_projects_started",
+    label=gettext_lazy("本年度省内对口帮扶项目已开工"),
+    reads=(Project,),
+)
 def counterpart_projects_started(county: Area, milestone: Any, today: date) -> Evidence:
     year = milestone.due_date.year
     projects = Project.objects.filter(county=county, year=year, kind=ProjectKind.COUNTERPART)

@@ -18,7 +18,7 @@ from bangfu.registry.models import ImportJob, ImportStatus
 RECENT = timedelta(days=7)  # a failed import is worth a look this long after it ended
 
 
-@attention_source("registry.import_failed")
+@attention_source("registry.import_failed", live=True)  # stalled: minutes since a heartbeat
 def import_failed(county: Area, today: date) -> Iterator[AttentionItem]:
     """Failed imports of the last `RECENT` days (not dry runs) and running or queued ones with no
     progress for `IMPORT_STALL_MINUTES` (one query). The county admin, who imports, acts."""

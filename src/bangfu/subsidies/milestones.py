@@ -18,6 +18,8 @@ from bangfu.subsidies.models import (
     SanzhiPlan,
     SanzhiStage,
     Season,
+    YuluApplication,
+    YuluPayment,
     YuluTerm,
 )
 from bangfu.subsidies.selectors import reconcile_yulu
@@ -39,7 +41,29 @@ def term_of(county: Area, milestone: Any) -> YuluTerm | None:
     return terms.filter(season=season).first() if season else None
 
 
-@milestone_rule("subsidies.yulu_term_paid", label=gettext_lazy("雨露计划学期应补尽补，无应补未补学生"))
+def _yulu_reads() -> tuple[Any, ...]:
+    """The terms, payments and applications, and the registry the reconciliation reads."""
+    from bangfu.registry.models import Household, ImportJob, Member, MemberVersion, RegistryChange
+
+    return (
+        YuluTerm,
+        YuluPayment,
+        YuluApplication,
+        Household,
+        Member,
+        MemberVersion,
+        RegistryChange,
+        ImportJob,
+        Area,
+    )
+
+
+SANZHI_READS = (SanzhiPlan, SanzhiApplicant, SanzhiPlacement)
+
+
+@milestone_rule(
+    "subsidies.yulu_term_paid", label=gettext_lazy("雨露计划学期应补尽补，无应补未补学生"), reads=_yulu_reads
+)
 def yulu_term_paid(county: Area, milestone: Any, today: date) -> Evidence:
     term = term_of(county, milestone)
     if term is None:
@@ -77,7 +101,9 @@ def yulu_term_paid(county: Area, milestone: Any, today: date) -> Evidence:
     )
 
 
-@milestone_rule("subsidies.sanzhi_plan_made", label=gettext_lazy("已制定本年度“三支一扶”招募计划"))
+@milestone_rule(
+    "subsidies.sanzhi_plan_made", label=gettext_lazy("已制定本年度“三支一扶”招募计划"), reads=SANZHI_READS
+)
 def sanzhi_plan_made(county: Area, milestone: Any, today: date) -> Evidence:
     year = milestone.due_date.year
     plan = SanzhiPlan.objects.filter(county=county, year=year).first()
@@ -94,7 +120,9 @@ def sanzhi_plan_made(county: Area, milestone: Any, today: date) -> Evidence:
     )
 
 
-@milestone_rule("subsidies.sanzhi_recruited", label=gettext_lazy("本年度“三支一扶”招募录用完成"))
+@milestone_rule(
+    "subsidies.sanzhi_recruited", label=gettext_lazy("本年度“三支一扶”招募录用完成"), reads=SANZHI_READS
+)
 def sanzhi_recruited(county: Area, milestone: Any, today: date) -> Evidence:
     year = milestone.due_date.year
     hired = SanzhiApplicant.objects.filter(
@@ -109,7 +137,9 @@ def sanzhi_recruited(county: Area, milestone: Any, today: date) -> Evidence:
     )
 
 
-@milestone_rule("subsidies.sanzhi_placed", label=gettext_lazy("本年度录用的“三支一扶”人员均已上岗"))
+@milestone_rule(
+    "subsidies.sanzhi_placed", label=gettext_lazy("本年度录用的“三支一扶”人员均已上岗"), reads=SANZHI_READS
+)
 def sanzhi_placed(county: Area, milestone: Any, today: date) -> Evidence:
     year = milestone.due_date.year
     hired = SanzhiApplicant.objects.filter(plan__county=county, plan__year=year, stage=SanzhiStage.HIRED)

@@ -18,7 +18,15 @@ from bangfu.lib.officialdoc import cn_date, cn_numeral, fullwidth
 from bangfu.lib.stampcache import cached, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan import selectors
-from bangfu.workplan.models import AWAITING_REVIEW, LedgerReport, Milestone, Plan, ReportStatus, Task
+from bangfu.workplan.models import (
+    AWAITING_REVIEW,
+    LedgerReport,
+    Milestone,
+    Plan,
+    ReportStatus,
+    Task,
+    WorkplanSettings,
+)
 from bangfu.workplan.services import previous_month, settings_for
 
 UNIT_ROLES = (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
@@ -42,7 +50,7 @@ def _milestone_states(plan: Plan, today: date) -> list[tuple[Milestone, str, str
     ]
 
 
-@attention_source("workplan.milestone")
+@attention_source("workplan.milestone", reads=selectors.milestone_reads)
 def milestones(county: Area, today: date) -> Iterator[AttentionItem]:
     """Overdue milestones (in the bulletin) and milestones due within AT_RISK_DAYS that the
     evidence does not show done: to the county admin and inspectors, and to each lead unit."""
@@ -83,6 +91,11 @@ def milestones(county: Area, today: date) -> Iterator[AttentionItem]:
             yield AttentionItem(roles=UNIT_ROLES, organisation_id=org_id, in_bulletin=False, **common)
 
 
+# What the report sources read (the attention list's cache stamp). Every report write is an audited
+# service (bulk acceptance included), which the audit part of the stamp sees.
+REPORT_READS = (LedgerReport, Organisation, Plan, WorkplanSettings)
+
+
 def _cached_rows(name: str, county: Area, today: date, compute: Callable[[], list[Any]]) -> list[Any]:
     """Report rows cached per process under the ledger's stamp (`selectors.ledger_stamp`, read from
     an index: every report write moves it) of this and last year's plans, and the newest change of
@@ -95,7 +108,7 @@ def _cached_rows(name: str, county: Area, today: date, compute: Callable[[], lis
     return cached(key, compute, timeout=3600)
 
 
-@attention_source("workplan.reports_to_review")
+@attention_source("workplan.reports_to_review", reads=REPORT_READS)
 def reports_to_review(county: Area, today: date) -> Iterator[AttentionItem]:
     """Submitted reports waiting for the county admin's review, one item per month (one query)."""
     rows = _cached_rows(
@@ -131,7 +144,7 @@ def _months(months: list[date]) -> str:
     return "、".join(f"{m.month}月" for m in sorted(months))
 
 
-@attention_source("workplan.reports_open")
+@attention_source("workplan.reports_open", reads=REPORT_READS)
 def reports_open(county: Area, today: date) -> Iterator[AttentionItem]:
     """Per unit: reports returned for correction, reports past their due day not submitted, and
     last month's reports still to submit before the due day; plus one summary for the county admin.

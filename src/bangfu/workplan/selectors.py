@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
 from bangfu.accounts.models import Role
@@ -20,7 +21,7 @@ from bangfu.lib import clock
 from bangfu.lib.indicators import IndicatorQuery, all_indicators
 from bangfu.lib.milestones import Evidence, all_rules, derive_state
 from bangfu.lib.milestones import State as MilestoneStateName
-from bangfu.lib.stampcache import cached, stamp_key
+from bangfu.lib.stampcache import audit_chain_stamp, cached, newest_ids, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
     AWAITING_REVIEW,
@@ -352,17 +353,58 @@ def state_of(milestone: Milestone, county: Area, today: date) -> MilestoneState:
     )
 
 
+# At most this long in a process's cache; any write a state is derived from moves the stamp first.
+MILESTONE_CACHE_SECONDS = 3600
+
+
+def milestone_reads() -> tuple[Any, ...] | None:
+    """The models milestone states are derived from: the plan's own rows and what every rule
+    declares it reads (`@milestone_rule(reads=…)`); None when a rule declares nothing (then the
+    states are computed on every call). Hand completions, plan loads and every other change in
+    place go through audited services: the audit trail's newest record is in the stamp too."""
+    from bangfu.audit.models import AuditRecord
+
+    models: list[Any] = [AuditRecord, Plan, Task, Milestone, Task.lead_units.through, Organisation]
+    for rule in all_rules().values():
+        reads = rule.read_models()
+        if not reads:
+            return None
+        models.extend(reads)
+    return tuple(models)
+
+
 def milestone_states(county: Area, year: int, today: date | None = None) -> list[MilestoneState]:
     """Every milestone of the county's plan of `year`, in plan order, with its derived state:
     done / done late / open / at risk / overdue (bangfu.lib.milestones.derive_state), the date it
-    was completed, its basis and the evidence of its rule. Each rule is a few set-based queries."""
+    was completed, its basis and the evidence of its rule. Each rule is a few set-based queries;
+    the whole list is cached per process under the county, year, office date, language (evidence
+    texts are built in it), the newest ids of `milestone_reads()` and the county's audit chain length
+    (`stampcache.audit_chain_stamp`) — two statements when warm."""
     today = today or clock.today()
-    milestones = (
-        Milestone.objects.filter(task__plan__county=county, task__plan__year=year)
-        .select_related("task")
-        .order_by("task__position", "quarter", "due_date", "pk")
+
+    def compute() -> list[MilestoneState]:
+        milestones = (
+            Milestone.objects.filter(task__plan__county=county, task__plan__year=year)
+            .select_related("task")
+            .order_by("task__position", "quarter", "due_date", "pk")
+        )
+        return [state_of(m, county, today) for m in milestones]
+
+    reads = milestone_reads()
+    key = (
+        None
+        if reads is None
+        else stamp_key(
+            "workplan:milestones",
+            county.pk,
+            year,
+            today,
+            translation.get_language(),
+            *newest_ids(*reads),
+            *audit_chain_stamp(county.county_code),
+        )
     )
-    return [state_of(m, county, today) for m in milestones]
+    return cached(key, compute, timeout=MILESTONE_CACHE_SECONDS)
 
 
 def reminder_list(plan: Plan, today: date | None = None) -> QuerySet[LedgerReport]:
