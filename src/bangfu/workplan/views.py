@@ -23,7 +23,7 @@ from bangfu.areas.models import Area
 from bangfu.lib import clock
 from bangfu.lib.params import int_param, year_param
 from bangfu.lib.stampcache import cached
-from bangfu.workplan import exports, selectors, services
+from bangfu.workplan import exports, permissions, selectors, services
 from bangfu.workplan.forms import (
     AdjustmentForm,
     CommentForm,
@@ -36,7 +36,6 @@ from bangfu.workplan.forms import (
 )
 from bangfu.workplan.models import (
     AWAITING_REVIEW,
-    EDITABLE_STATUSES,
     IndicatorSource,
     Notification,
     Plan,
@@ -222,7 +221,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "organisation": org,
             "statuses": ReportStatus.choices,
             "tasks": plan.tasks.order_by("position") if plan else [],
-            "can_accept": _u(request).role == Role.COUNTY_ADMIN,
+            "can_accept": permissions.can_bulk_accept(_u(request)),
             "awaiting": AWAITING_REVIEW,
         },
     )
@@ -254,11 +253,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicators = list(report.task.indicators.all())
     manual = [i for i in indicators if i.source == IndicatorSource.MANUAL]
     stored = {v.indicator_id: v.value for v in report.values.all()}
-    is_reporter = user.organisation_id == report.organisation_id and user.role in (
-        Role.UNIT_REPORTER,
-        Role.TOWNSHIP_CLERK,
-    )
-    can_edit = is_reporter and report.status in EDITABLE_STATUSES and report.month <= clock.today()
+    can_edit = permissions.can_edit_report(user, report)
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
@@ -321,10 +316,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comments": report.comments.select_related("author"),
             "attachments": report.attachments.all(),
             "milestones": report.task.milestones.all(),
-            "can_accept": user.role == Role.COUNTY_ADMIN and report.status in AWAITING_REVIEW,
-            "can_return": user.role in OVERSIGHT and report.status in AWAITING_REVIEW,
-            "can_comment": user.role in OVERSIGHT,
-            "can_flag": user.role == Role.COUNTY_ADMIN and report.status == ReportStatus.ACCEPTED,
+            # One predicate per action (workplan.permissions), the same the services ask.
+            "can_accept": permissions.can_accept_report(user, report),
+            "can_return": permissions.can_return_report(user, report),
+            "can_comment": permissions.can_comment_report(user, report),
+            "can_flag": permissions.can_flag_report(user, report),
             "return_form": ReturnForm(),
             "comment_form": CommentForm(),
         },
