@@ -383,27 +383,39 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
     org = request.GET.get("organisation", "")
     task_id = int_param(task)
     organisation_id = int_param(org)
-    matrix = selectors.completeness(plan, task_id=task_id, organisation_id=organisation_id)
+    today = clock.today()
+    matrix = selectors.completeness(plan, task_id=task_id, organisation_id=organisation_id, today=today)
+    if request.GET.get("format") == "xlsx":
+        return exports.completeness_response(plan, matrix, today)
+    this_month = today.replace(day=1)
 
     def cells_html() -> dict[int, str]:
-        """Each unit's cells as one string (720+ template lookups per page were the cost), cached
-        with the counts they show (the key has the task filter). Only internal values go in (state
-        keys, ids, counts, dates): nothing to escape. Unit names stay out: read fresh."""
+        """Each unit's cells and reporting rate as one string (720+ template lookups per page were
+        the cost), cached with the counts they show (the key has the filters and the office day,
+        which decides the months still to come). Only internal values go in (state keys, ids,
+        counts, dates): nothing to escape. Unit names stay out: read fresh."""
         base = reverse("workplan:reports") + "?organisation="
         task_part = f"&amp;task={task_id}" if task_id is not None else ""
-        return {
-            unit.pk: "".join(
-                f'<td class="cell cell-{c.state}"><a href="{base}{unit.pk}&amp;month={c.month:%Y-%m}'
+        out = {}
+        for unit, cells in matrix.rows:
+            tds = "".join(
+                '<td class="future"></td>'  # a month to come: nothing is due yet
+                if c.month > this_month
+                else f'<td class="cell cell-{c.state}"><a href="{base}{unit.pk}&amp;month={c.month:%Y-%m}'
                 f'{task_part}">{c.done}/{c.total}</a></td>'
                 if c.total
                 else "<td></td>"
                 for c in cells
             )
-            for unit, cells in matrix.rows
-        }
+            done, due, rate = selectors.reporting_rate(cells)
+            shown = f"{rate}%" if rate is not None else "—"
+            out[unit.pk] = f'{tds}<td class="num rate">{shown} <small>{done}/{due}</small></td>'
+        return out
 
     html = cached(f"{matrix.key}:cells", cells_html, selectors.MATRIX_CACHE_SECONDS)
     rows = [(unit.name, mark_safe(html[unit.pk])) for unit, _cells in matrix.rows]  # noqa: S308
+    query = request.GET.copy()
+    query["format"] = "xlsx"
     return render(
         request,
         "workplan/completeness.html",
@@ -424,6 +436,8 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
             .values_list("pk", "name"),
             "labels": STATE_LABELS,
             "legend": [(k, STATE_LABELS[k], matrix.totals.get(k, 0)) for k in selectors.STATE_ORDER],
+            "today": today,
+            "xlsx_query": query.urlencode(),
         },
     )
 
