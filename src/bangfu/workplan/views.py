@@ -64,6 +64,15 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """A service's refusal on the form: each message at its field when the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        form.add_error(key if key in form.fields else None, errors)
+
+
 def _plan(request: HttpRequest) -> Plan | None:
     year = request.GET.get("year", "")
     return selectors.current_plan_for_user(request.user, year_param(year))
@@ -288,8 +297,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, _("草稿已保存。"))
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
-            return redirect("workplan:report", pk=report.pk)
+                # Marked at the field it is about (工作进展, a figure), the rest above the form; the
+                # page is shown again with what was typed.
+                _form_errors(form, exc)
+            else:
+                return redirect("workplan:report", pk=report.pk)
     month_end = date(report.month.year + report.month.month // 12, report.month.month % 12 + 1, 1)
     computed = selectors.indicator_figures(
         [i for i in indicators if i.source == IndicatorSource.COMPUTED],
