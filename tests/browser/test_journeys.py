@@ -463,3 +463,19 @@ def test_an_admin_deciding_a_disbursement_is_told_at_the_field_what_is_missing(
     finish(admin, "17-disbursement-decided")
     right.refresh_from_db()
     assert right.status == DisbursementStatus.PAID
+
+
+def test_the_reporting_matrix_fits_a_phone_and_scrolls_in_its_own_box(ledger_reporter, page, finish) -> None:
+    """Issue #17: at 390 px the page is no wider than the screen; the matrix scrolls inside its box
+    with the unit column sticky; months after July are blank."""
+    log_in(page, "admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/workplan/completeness/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = page.locator(".table-scroll", has=page.locator("table.matrix"))
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the table scrolls inside its box
+    first = page.locator("table.matrix tbody tr").first.locator("th")
+    assert first.evaluate("c => getComputedStyle(c).position") == "sticky"
+    expect(page.locator("table.matrix tbody tr").first.locator("td.future")).to_have_count(5)
+    expect(page.locator(".legend-help")).to_contain_text("格内“4/5”")
+    finish(page, "17-matrix-phone")
