@@ -405,3 +405,85 @@ def test_the_top_bar_keeps_to_one_line_at_1280_px_in_chinese_and_english(base, p
         expect(page.locator(".usermenu .navmenu")).to_be_hidden()
         finish(page, shot)
     assert AuditRecord.objects.count() == audit_before
+
+
+def test_a_unit_reporter_submits_a_report_after_a_refusal_marked_at_its_field(
+    ledger_reporter, page, finish
+) -> None:
+    """Issue #17: submitting with 工作进展 left empty keeps the page, marks the field and keeps what
+    was typed elsewhere; filled in, the report is submitted."""
+    report = LedgerReport.objects.get(task__code="3.1.1", organisation__code="C07", month=date(2020, 6, 1))
+    log_in(page, "reporter-c07", "correct-horse-battery")
+    page.goto(f"/workplan/reports/{report.pk}/")
+    page.get_by_label("存在问题").fill("部分村组距离较远。")
+    page.get_by_role("button", name="保存并提交").click()
+    field = page.locator("label.invalid", has_text="工作进展")
+    expect(field.locator(".field-error")).to_have_text("请填写工作进展后再提交。")
+    expect(page.locator(".error-summary")).to_contain_text("工作进展")
+    expect(page.get_by_label("存在问题")).to_have_value("部分村组距离较远。")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.submitted_at is None
+    page.get_by_label("工作进展").fill("走访定点帮扶村3个，慰问困难职工12户。")
+    page.get_by_role("button", name="保存并提交").click()
+    expect(page.locator(".status")).to_have_text("已提交")
+    finish(page, "17-report-fixed-and-submitted")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.problems == "部分村组距离较远。" and report.first_submitted_on == DEMO_TODAY
+
+
+def test_an_admin_deciding_a_disbursement_is_told_at_the_field_what_is_missing(
+    base, new_page, finish
+) -> None:
+    """Issue #17: the admin's 驳回 with a blank reason opens the request with 驳回原因 marked; with a
+    reason it is rejected. A second request she approves (after the funder) is paid."""
+    from bangfu.projects.services import approve_disbursement, request_disbursement
+
+    projects_demo.seed_demo(base)
+    project = Project.objects.get(code="DX-2020-001")
+    clerk, shunde = User.objects.get(username="township"), User.objects.get(username="shunde")
+    wrong = request_disbursement(
+        actor=clerk, project=project, amount=Decimal("5000"), payee="然布村合作社", purpose="重复申请的饲料款"
+    )
+    right = request_disbursement(
+        actor=clerk, project=project, amount=Decimal("20000"), payee="然布村合作社", purpose="饲草料采购"
+    )
+    approve_disbursement(actor=shunde, disbursement=right)
+    admin = new_page()
+    log_in(admin, "admin")
+    admin.goto("/projects/disbursements/")
+    row = admin.locator("tbody tr", has_text="重复申请的饲料款")
+    row.get_by_label("驳回原因").fill("   ")  # only spaces: passes the browser, not the server
+    row.get_by_role("button", name="驳回").click()
+    expect(admin.get_by_role("heading", name="驳回拨付申请")).to_be_visible()
+    field = admin.locator("label.invalid", has_text="驳回原因")
+    expect(field.locator(".field-error")).to_have_text("驳回必须填写原因。")
+    wrong.refresh_from_db()
+    assert wrong.status == DisbursementStatus.PENDING
+    field.get_by_role("textbox").fill("与5月申请重复")
+    admin.get_by_role("button", name="驳回").click()
+    admin.wait_for_url(lambda url: "/reject/" not in url)
+    wrong.refresh_from_db()
+    assert wrong.status == DisbursementStatus.REJECTED and wrong.reject_reason == "与5月申请重复"
+    admin.goto("/projects/disbursements/")
+    admin.locator("tbody tr", has_text="饲草料采购").get_by_role("button", name="审批通过").click()
+    expect(admin.locator("tbody tr", has_text="饲草料采购")).to_have_count(0)  # paid: no longer pending
+    finish(admin, "17-disbursement-decided")
+    right.refresh_from_db()
+    assert right.status == DisbursementStatus.PAID
+
+
+def test_the_reporting_matrix_fits_a_phone_and_scrolls_in_its_own_box(ledger_reporter, page, finish) -> None:
+    """Issue #17: at 390 px the page is no wider than the screen; the matrix scrolls inside its box
+    with the unit column sticky; months after July are blank."""
+    log_in(page, "admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/workplan/completeness/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = page.locator(".table-scroll", has=page.locator("table.matrix"))
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the table scrolls inside its box
+    first = page.locator("table.matrix tbody tr").first.locator("th")
+    assert first.evaluate("c => getComputedStyle(c).position") == "sticky"
+    expect(page.locator("table.matrix tbody tr").first.locator("td.future")).to_have_count(5)
+    expect(page.locator(".legend-help")).to_contain_text("格内“4/5”")
+    finish(page, "17-matrix-phone")

@@ -59,7 +59,8 @@ def test_the_compliance_page_colours_gaps_and_exports_the_matrix(paired, org, ar
     assert rows[0][:2] == ["单位编码", "单位名称"]
     assert rows[1][:7] == ["P01", "省总工会", 1, 1, 0, 0, 2]
     assert rows[2][:7] == ["P02", "省机关事务管理局", 0, 0, 0, 0, 0]
-    assert rows[2][7] == "否"
+    assert rows[2][7] == "未达标"  # Q1 and Q2 ended without a visit
+    assert rows[1][7] == "进行中"  # 2 visits by July: the yearly rule is not met yet (issue #17)
 
 
 def test_a_unit_reporter_sees_only_its_own_compliance_row(paired, unit_reporter, client_for):
@@ -227,7 +228,7 @@ def test_the_kinship_compliance_export_lists_each_pairing(county, cadre, househo
     record_kinship_visit(actor=None, pairing=pairing, date=date(2020, 3, 31), form=VisitForm.IN_PERSON)
     rows = rows_of(client_for(county_admin).get("/partners/compliance/?year=2020&format=kinship.xlsx"))
     assert rows[0][:3] == ["帮扶干部", "单位编码", "户编号"]
-    assert rows[1] == ["张三", "P01", "H1", 1, 0, 0, 0, 1, "否"]
+    assert rows[1] == ["张三", "P01", "H1", 1, 0, 0, 0, 1, "未达标"]  # Q2 ended without a visit
 
 
 def test_a_unit_reporter_edits_only_its_own_cadres(cadre, unit_reporter, client_for):

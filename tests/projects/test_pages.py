@@ -153,8 +153,11 @@ def test_rejecting_from_the_list(project, township_clerk, funder_reporter, clien
     )
     client = client_for(funder_reporter)
     assert "a" in client.get("/projects/disbursements/").content.decode()
-    client.post(f"/projects/disbursements/{d.pk}/reject/", {"reason": ""})
+    response = client.post(f"/projects/disbursements/{d.pk}/reject/", {"reason": "  "})
     assert Disbursement.objects.get(pk=d.pk).status == DisbursementStatus.PENDING
+    # the request opens with 驳回原因 marked at its field (issue #17)
+    assert response.status_code == 200
+    assert '<span class="error field-error">驳回必须填写原因。</span>' in response.content.decode()
     client.post(f"/projects/disbursements/{d.pk}/reject/", {"reason": "无发票"})
     assert Disbursement.objects.get(pk=d.pk).reject_reason == "无发票"
 

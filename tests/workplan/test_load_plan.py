@@ -132,7 +132,7 @@ def test_it_maps_every_unit_the_seed_text_names(plan):
         t["3.1.1"].responsible_units_text
         == "县委办、县人大、县政府办、县政协、县委统战部、县总工会、人民银行、扶贫开发局"
     )
-    assert t["3.5.1"].responsible_units_text == "各乡(镇)"
+    assert t["3.5.1"].responsible_units_text == "各乡（镇）"
 
 
 def test_it_encodes_the_schedules_as_written(plan):

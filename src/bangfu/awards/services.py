@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -188,15 +189,8 @@ def nominate(
     """A unit nominates (unit reporters for their own organisation; county admins for the county
     office). Only while the round takes nominations, up to the deadline."""
     award_round = AwardRound.objects.select_related("county").get(pk=award_type.round_id)
-    if actor.role not in (Role.UNIT_REPORTER, Role.COUNTY_ADMIN) or actor.organisation is None:
-        raise PermissionDenied
-    if not _in_county(actor, award_round.county):
-        raise PermissionDenied
+    check_nominate(actor, award_round)
     errors: dict[str, str] = {}
-    if award_round.status != RoundStatus.NOMINATING:
-        errors["award_type"] = _("该评选当前不接受推荐。")
-    elif today() > award_round.nomination_deadline:
-        errors["award_type"] = _("推荐已于 %(d)s 截止。") % {"d": award_round.nomination_deadline}
     if not nominee_name.strip():
         errors["nominee_name"] = _("推荐对象不能为空。")
     if not achievements.strip():
@@ -226,13 +220,107 @@ def nominate(
     return nomination
 
 
+# --- one predicate per nomination action (issue #17) -----------------------------------------------
+# `check_<action>` raises the refusal and is called by the service; `can_<action>` asks it for the
+# nomination page, so a form's button is shown exactly when submitting it would succeed. They judge
+# who may act in the round's and the nomination's current state, not what is typed (a score, a note).
+def _round_of(nomination: Nomination) -> AwardRound:
+    return AwardRound.objects.select_related("county").get(pk=nomination.award_type.round_id)
+
+
+def check_nominate(actor: User, award_round: AwardRound) -> None:
+    """Unit reporters for their own organisation, county admins for the county office; only while
+    the round takes nominations, up to the deadline."""
+    if actor.role not in (Role.UNIT_REPORTER, Role.COUNTY_ADMIN) or actor.organisation is None:
+        raise PermissionDenied
+    if not actor.is_active or not _in_county(actor, award_round.county):
+        raise PermissionDenied
+    if award_round.status != RoundStatus.NOMINATING:
+        raise ValidationError({"award_type": _("该评选当前不接受推荐。")})
+    if today() > award_round.nomination_deadline:
+        raise ValidationError(
+            {"award_type": _("推荐已于 %(d)s 截止。") % {"d": award_round.nomination_deadline}}
+        )
+
+
+def can_nominate(actor: User, award_round: AwardRound) -> bool:
+    return _allowed(check_nominate, actor, award_round)
+
+
+def check_review_eligibility(actor: User, nomination: Nomination) -> None:
+    award_round = _round_of(nomination)
+    _require_admin(actor, award_round.county)
+    if award_round.status != RoundStatus.REVIEWING:
+        raise ValidationError({"status": _("当前不是资格审核阶段。")})
+
+
+def _require_scoring(actor: User, nomination: Nomination) -> None:
+    """A panel member facing an eligible nomination in the scoring stage, neither declared
+    conflicted nor already scored."""
+    award_round = _round_of(nomination)
+    _require_panel(actor, award_round)
+    if award_round.status != RoundStatus.SCORING:
+        raise ValidationError({"score": _("当前不是评审打分阶段。")})
+    if nomination.status != NominationStatus.ELIGIBLE:
+        raise ValidationError({"score": _("只能为资格审核通过的对象打分。")})
+    if ConflictDeclaration.objects.filter(nomination=nomination, reviewer=actor).exists():
+        raise ValidationError({"score": _("您已申明回避，不能为该对象打分。")})
+    if Score.objects.filter(nomination=nomination, reviewer=actor).exists():
+        raise ValidationError({"score": _("每位评审专家对每个对象只能打分一次。")})
+
+
+def check_score_nomination(actor: User, nomination: Nomination) -> None:
+    _require_scoring(actor, nomination)
+    if nomination.submitted_by_id == actor.pk or (
+        actor.organisation_id is not None and actor.organisation_id == nomination.nominating_org_id
+    ):
+        raise ValidationError({"score": _("推荐单位的人员不能为本单位推荐的对象打分（利益冲突）。")})
+
+
+def check_declare_conflict(actor: User, nomination: Nomination) -> None:
+    """Declaring a conflict matters while this reviewer could still score the nomination."""
+    try:
+        _require_scoring(actor, nomination)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from exc
+
+
+def check_answer_objection(actor: User, objection: Objection) -> None:
+    _require_admin(actor, _round_of(objection.nomination).county)
+    if objection.status != ObjectionStatus.OPEN:
+        raise ValidationError({"answer": _("该异议已答复。")})
+
+
+def _allowed(check: Callable[..., None], *args: object) -> bool:
+    try:
+        check(*args)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def can_review_eligibility(actor: User, nomination: Nomination) -> bool:
+    return _allowed(check_review_eligibility, actor, nomination)
+
+
+def can_score_nomination(actor: User, nomination: Nomination) -> bool:
+    return _allowed(check_score_nomination, actor, nomination)
+
+
+def can_declare_conflict(actor: User, nomination: Nomination) -> bool:
+    return _allowed(check_declare_conflict, actor, nomination)
+
+
+def can_answer_objection(actor: User, objection: Objection) -> bool:
+    return _allowed(check_answer_objection, actor, objection)
+
+
 @transaction.atomic
 def review_eligibility(*, actor: User, nomination: Nomination, eligible: bool, note: str = "") -> Nomination:
     nomination = Nomination.objects.select_for_update().select_related("award_type").get(pk=nomination.pk)
     award_round = AwardRound.objects.select_related("county").get(pk=nomination.award_type.round_id)
     _require_admin(actor, award_round.county)
-    if award_round.status != RoundStatus.REVIEWING:
-        raise ValidationError({"status": _("当前不是资格审核阶段。")})
+    check_review_eligibility(actor, nomination)
     if not eligible and not note.strip():
         raise ValidationError({"review_note": _("审核不通过时必须说明理由。")})
     nomination.status = NominationStatus.ELIGIBLE if eligible else NominationStatus.INELIGIBLE
@@ -252,10 +340,11 @@ def declare_conflict(*, actor: User, nomination: Nomination, reason: str) -> Con
     nomination = Nomination.objects.select_for_update().select_related("award_type").get(pk=nomination.pk)
     award_round = AwardRound.objects.select_related("county").get(pk=nomination.award_type.round_id)
     _require_panel(actor, award_round)
-    if not reason.strip():
-        raise ValidationError({"reason": _("请说明回避理由。")})
     if Score.objects.filter(nomination=nomination, reviewer=actor).exists():
         raise ValidationError({"reason": _("您已为该对象打分，请联系管理员处理。")})
+    check_declare_conflict(actor, nomination)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请说明回避理由。")})
     declaration, _created = ConflictDeclaration.objects.get_or_create(
         nomination=nomination, reviewer=actor, defaults={"reason": reason.strip()[:200]}
     )
@@ -268,19 +357,8 @@ def score_nomination(*, actor: User, nomination: Nomination, score: Decimal, com
     nomination = Nomination.objects.select_for_update().select_related("award_type").get(pk=nomination.pk)
     award_round = AwardRound.objects.select_related("county").get(pk=nomination.award_type.round_id)
     _require_panel(actor, award_round)
+    check_score_nomination(actor, nomination)
     errors: dict[str, str] = {}
-    if award_round.status != RoundStatus.SCORING:
-        errors["score"] = _("当前不是评审打分阶段。")
-    elif nomination.status != NominationStatus.ELIGIBLE:
-        errors["score"] = _("只能为资格审核通过的对象打分。")
-    elif ConflictDeclaration.objects.filter(nomination=nomination, reviewer=actor).exists():
-        errors["score"] = _("您已申明回避，不能为该对象打分。")
-    elif nomination.submitted_by_id == actor.pk or (
-        actor.organisation_id is not None and actor.organisation_id == nomination.nominating_org_id
-    ):
-        errors["score"] = _("推荐单位的人员不能为本单位推荐的对象打分（利益冲突）。")
-    elif Score.objects.filter(nomination=nomination, reviewer=actor).exists():
-        errors["score"] = _("每位评审专家对每个对象只能打分一次。")
     if score is None or score < 0 or score > 100:
         errors["score"] = _("分数必须在0到100之间。")
     if errors:
@@ -327,8 +405,7 @@ def answer_objection(*, actor: User, objection: Objection, answer: str, upheld: 
     )
     award_round = AwardRound.objects.select_related("county").get(pk=objection.nomination.award_type.round_id)
     _require_admin(actor, award_round.county)
-    if objection.status != ObjectionStatus.OPEN:
-        raise ValidationError({"answer": _("该异议已答复。")})
+    check_answer_objection(actor, objection)
     if not answer.strip():
         raise ValidationError({"answer": _("答复不能为空。")})
     objection.answer = answer.strip()

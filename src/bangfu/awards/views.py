@@ -31,7 +31,6 @@ from bangfu.awards.forms import (
 from bangfu.awards.models import (
     ROUND_TRANSITIONS,
     AwardRound,
-    NominationStatus,
     Objection,
     PanelMember,
     RoundStatus,
@@ -75,9 +74,7 @@ def round_detail(request: HttpRequest, code: str) -> HttpResponse:
             "nominations": nominations.order_by("award_type__name", "-average_score", "nominee_name"),
             "panel": PanelMember.objects.filter(round=award_round).select_related("user"),
             "is_admin": user.role == Role.COUNTY_ADMIN,
-            "can_nominate": award_round.status == RoundStatus.NOMINATING
-            and user.role in (Role.UNIT_REPORTER, Role.COUNTY_ADMIN)
-            and user.organisation_id is not None,
+            "can_nominate": services.can_nominate(user, award_round),
             "next_statuses": [RoundStatus(s) for s in ROUND_TRANSITIONS[award_round.status]],
         },
     )
@@ -133,7 +130,6 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
     award_round = nomination.award_type.round
     user = _me(request)
     is_admin = user.role == Role.COUNTY_ADMIN
-    on_panel = PanelMember.objects.filter(round=award_round, user=user).exists()
     review_form = ReviewForm(request.POST if request.POST.get("form") == "review" else None)
     score_form = ScoreForm(request.POST if request.POST.get("form") == "score" else None)
     conflict_form = ConflictForm(request.POST if request.POST.get("form") == "conflict" else None)
@@ -176,6 +172,9 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     mine = Score.objects.filter(nomination=nomination, reviewer=user).first()
     conflicted = nomination.conflicts.filter(reviewer=user).exists()
+    objections = list(nomination.objections.all()) if is_admin or user.role == Role.INSPECTOR else []
+    for objection in objections:  # the answer form only where answering would succeed
+        objection.answerable = services.can_answer_objection(user, objection)  # type: ignore[attr-defined]
     return render(
         request,
         "awards/nomination_detail.html",
@@ -183,17 +182,15 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "n": nomination,
             "round": award_round,
             "is_admin": is_admin,
-            "show_review": is_admin and award_round.status == RoundStatus.REVIEWING,
-            "show_score": on_panel
-            and award_round.status == RoundStatus.SCORING
-            and nomination.status == NominationStatus.ELIGIBLE
-            and mine is None
-            and not conflicted,
+            # One predicate per action (awards.services.can_*), the same the services ask.
+            "show_review": services.can_review_eligibility(user, nomination),
+            "show_score": services.can_score_nomination(user, nomination),
+            "show_conflict": services.can_declare_conflict(user, nomination),
             "mine": mine,
             "conflicted": conflicted,
             "scores": scores,
             "conflicts": nomination.conflicts.select_related("reviewer") if is_admin else [],
-            "objections": nomination.objections.all() if is_admin or user.role == Role.INSPECTOR else [],
+            "objections": objections,
             "review_form": review_form,
             "score_form": score_form,
             "conflict_form": conflict_form,

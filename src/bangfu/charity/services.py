@@ -643,6 +643,69 @@ def request_spending(
     return spending
 
 
+# One predicate per spending action (issue #17): `check_*` raises the refusal and is called by the
+# service on the locked row; `can_*` asks it for the page, so 同意 / 驳回 / 冲正 are shown exactly when
+# pressing them would succeed (a reason typed or not is the form's business).
+def check_decide_spending(actor: User, spending: Spending, approve: bool) -> None:
+    """Approve (approve=True) or reject: a county admin other than the requester who has not
+    decided yet, on a pending request; an approval must also pass the separation-of-duties rule
+    (DutiesRefused) and, when it is the last one needed, find the balance still covering it."""
+    _require_admin(actor, spending.campaign.county)
+    if spending.status != SpendingStatus.REQUESTED:
+        raise ValidationError({"status": _("该申请已处理，不能再审批。")})
+    # The shared two-person rule (bangfu.ledger.approvals): not the requester, each user once.
+    filled = [(uid, REVIEWER) for uid in spending.approvals.values_list("user_id", flat=True)]
+    try:
+        assign_slot(
+            required=APPROVAL_SLOTS,
+            filled=filled,
+            requester_id=spending.requested_by_id,
+            approver_id=actor.pk,
+            approver_sides={REVIEWER},
+        )
+    except ApprovalRefused as exc:
+        raise ValidationError({"user": exc.messages}) from exc
+    if not approve:
+        return
+    check_signature(
+        approver=actor,
+        requester_id=spending.requested_by_id,
+        signer_ids=[uid for uid, _slot in filled],
+        requested_at=spending.requested_at,
+    )
+    approvals = [REVIEWER for _a in spending.approvals.filter(approved=True)] + [REVIEWER]
+    if is_complete(APPROVAL_SLOTS, approvals):
+        balance = funds.balance(spending.campaign, spending.earmark_key)
+        if spending.amount > balance:
+            raise ValidationError({"amount": _("金额超过该资金来源的余额（%(b)s 元）。") % {"b": balance}})
+
+
+def check_reverse_spending(actor: User, spending: Spending) -> None:
+    _require_admin(actor, spending.campaign.county)
+    if SpendingStatus.REVERSED not in SPENDING_TRANSITIONS[spending.status]:
+        raise ValidationError({"status": _("只有已批准的资金使用才能冲正。")})
+
+
+def _allowed(check: Any, *args: Any) -> bool:
+    try:
+        check(*args)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def can_approve_spending(actor: User, spending: Spending) -> bool:
+    return _allowed(check_decide_spending, actor, spending, True)
+
+
+def can_reject_spending(actor: User, spending: Spending) -> bool:
+    return _allowed(check_decide_spending, actor, spending, False)
+
+
+def can_reverse_spending(actor: User, spending: Spending) -> bool:
+    return _allowed(check_reverse_spending, actor, spending)
+
+
 def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: str = "") -> Spending:
     """One approver's decision. The requester cannot approve; each user decides once; a rejection
     closes the request; the second approval checks the balance again and debits the ledger. An
@@ -660,27 +723,7 @@ def decide_spending(*, actor: User, spending: Spending, approve: bool, comment: 
 def _decide_spending(*, actor: User, spending: Spending, approve: bool, comment: str = "") -> Spending:
     spending = Spending.objects.select_for_update().select_related("campaign__county").get(pk=spending.pk)
     _require_admin(actor, spending.campaign.county)
-    if spending.status != SpendingStatus.REQUESTED:
-        raise ValidationError({"status": _("该申请已处理，不能再审批。")})
-    # The shared two-person rule (bangfu.ledger.approvals): not the requester, each user once.
-    filled = [(uid, REVIEWER) for uid in spending.approvals.values_list("user_id", flat=True)]
-    try:
-        assign_slot(
-            required=APPROVAL_SLOTS,
-            filled=filled,
-            requester_id=spending.requested_by_id,
-            approver_id=actor.pk,
-            approver_sides={REVIEWER},
-        )
-    except ApprovalRefused as exc:
-        raise ValidationError({"user": exc.messages}) from exc
-    if approve:
-        check_signature(
-            approver=actor,
-            requester_id=spending.requested_by_id,
-            signer_ids=[uid for uid, _slot in filled],
-            requested_at=spending.requested_at,
-        )
+    check_decide_spending(actor, spending, approve)  # the balance is checked again under lock below
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("驳回时必须填写意见。")})
     SpendingApproval.objects.create(
@@ -751,8 +794,7 @@ def reverse_spending(*, actor: User, spending: Spending, reason: str) -> Spendin
     spending = Spending.objects.select_for_update().select_related("campaign__county").get(pk=spending.pk)
     _require_admin(actor, spending.campaign.county)
     reason = reason.strip()
-    if SpendingStatus.REVERSED not in SPENDING_TRANSITIONS[spending.status]:
-        raise ValidationError({"status": _("只有已批准的资金使用才能冲正。")})
+    check_reverse_spending(actor, spending)
     if not reason:
         raise ValidationError({"reason": _("冲正必须填写原因。")})
     entry = Entry.objects.get(pk=int(spending.ledger_ref))

@@ -27,7 +27,7 @@ from bangfu.charity import selectors, services
 from bangfu.charity.amounts import amount_in_words
 from bangfu.charity.earmarks import GENERAL
 from bangfu.charity.forms import CampaignForm, DecisionForm, DonationForm, ImportForm, SpendingForm, VoidForm
-from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus, SpendingStatus
+from bangfu.charity.models import CAMPAIGN_TRANSITIONS, CampaignStatus
 from bangfu.charity.selectors import CHARITY_ROLES
 from bangfu.core.once import submit_once
 from bangfu.lib.clock import today
@@ -267,16 +267,20 @@ def spending_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("审批意见已记录。"))
                 return redirect("charity:spending", pk=spending.pk)
     user = _me(request)
-    can_decide = (
-        user.role == Role.COUNTY_ADMIN
-        and spending.status == SpendingStatus.REQUESTED
-        and spending.requested_by_id != user.pk
-        and not any(a.user_id == user.pk for a in spending.approvals.all())
-    )
+    # One predicate per action (charity.services.can_*), the same the services ask.
+    can_approve = services.can_approve_spending(user, spending)
+    can_reject = services.can_reject_spending(user, spending)
     return render(
         request,
         "charity/spending_detail.html",
-        {"spending": spending, "form": form, "can_decide": can_decide},
+        {
+            "spending": spending,
+            "form": form,
+            "can_approve": can_approve,
+            "can_reject": can_reject,
+            "can_reverse": services.can_reverse_spending(user, spending),
+            "reverse_form": VoidForm(),
+        },
     )
 
 

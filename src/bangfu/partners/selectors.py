@@ -71,10 +71,28 @@ class ComplianceRow:
     compliant: bool
     # Per quarter: "ok", "missed" (ended below the rule), "open" (current, not yet met), "future".
     states: list[str] = field(default_factory=list)
+    # The year judged against the whole rule by the office clock: "ok" (the year is over, every
+    # quarter met and the yearly total reached), "missed" (a quarter ended below the rule, or the
+    # year ended short of the yearly total) or "open" (进行中: nothing failed yet, not yet judged).
+    # `compliant` stays "no failure so far" (the API's meaning); the pages show the verdict.
+    verdict: str = "open"
 
     @property
     def cells(self) -> list[tuple[int, str]]:
         return list(zip(self.quarters, self.states, strict=True))
+
+    def verdict_for(self, quarter: int | None) -> str:
+        """The verdict for the period shown: the year (None) or one quarter (1–4), whose state
+        is its own verdict ("future" for a quarter not yet begun)."""
+        return self.verdict if quarter is None else self.states[quarter - 1]
+
+
+def year_verdict(states: list[str], year_over: bool, total_reached: bool = True) -> str:
+    if "missed" in states:
+        return "missed"
+    if not year_over:
+        return "open"
+    return "ok" if total_reached else "missed"
 
 
 def compliance_matrix(
@@ -128,7 +146,8 @@ def compliance_matrix(
                 states.append("future")
         total = sum(quarters)
         compliant = "missed" not in states and (end > day or total >= rule.per_year)
-        rows.append(ComplianceRow(org, quarters, total, compliant, states))
+        verdict = year_verdict(states, end <= day, total >= rule.per_year)
+        rows.append(ComplianceRow(org, quarters, total, compliant, states, verdict))
     return rows
 
 
@@ -291,6 +310,10 @@ class KinshipRow:
     total: int
     compliant: bool
     states: list[str] = field(default_factory=list)
+    verdict: str = "open"  # as ComplianceRow.verdict (the kinship rule is per quarter only)
+
+    def verdict_for(self, quarter: int | None) -> str:
+        return self.verdict if quarter is None else self.states[quarter - 1]
 
 
 def kinship_compliance(
@@ -331,7 +354,8 @@ def kinship_compliance(
                 states.append("open")
             else:
                 states.append("future")
-        rows.append(KinshipRow(p, quarters, sum(quarters), "missed" not in states, states))
+        verdict = year_verdict(states, end <= day)
+        rows.append(KinshipRow(p, quarters, sum(quarters), "missed" not in states, states, verdict))
     return rows
 
 

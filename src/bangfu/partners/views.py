@@ -24,6 +24,7 @@ from bangfu.accounts.scopes import areas_for_user, organisations_for_user, requi
 from bangfu.areas.models import Area
 from bangfu.lib.clock import today
 from bangfu.lib.idnumbers import mask_phone
+from bangfu.lib.params import int_param
 from bangfu.lib.sheets import MIME as XLSX
 from bangfu.lib.sheets import tables
 from bangfu.partners import selectors, services
@@ -575,11 +576,24 @@ QUARTER_HEADERS = (
 )
 
 
+VERDICT_LABELS = {
+    "ok": gettext_lazy("达标"),
+    "missed": gettext_lazy("未达标"),
+    "open": gettext_lazy("进行中"),
+    "future": gettext_lazy("未开始"),
+    "none": gettext_lazy("不适用"),
+}
+
+
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
     require_role(request.user, *REPORT_ROLES)
     county = county_for_user(request.user)
     year = _year(request)
+    # The period shown: the year (judged against the whole rule) or one quarter (its own rule).
+    quarter = int_param(request.GET.get("quarter", ""))
+    if quarter not in (1, 2, 3, 4):
+        quarter = None
     orgs = organisations_for_user(request.user)
     user: Any = request.user
     if user.role == Role.UNIT_REPORTER:
@@ -594,7 +608,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
                 r.organisation.name,
                 *r.quarters,
                 r.total,
-                _("是") if r.compliant else _("否"),
+                str(VERDICT_LABELS[r.verdict_for(quarter)]),
             ]
             for r in rows
         ]
@@ -617,7 +631,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
                 k.pairing.target_household.number if k.pairing.target_household else "",
                 *k.quarters,
                 k.total,
-                _("是") if k.compliant else _("否"),
+                str(VERDICT_LABELS[k.verdict_for(quarter)]),
             ]
             for k in kinship_rows
         ]
@@ -630,17 +644,13 @@ def compliance(request: HttpRequest) -> HttpResponse:
     )
     # The matrix can hold hundreds of rows: its cells are built here in one pass rather than by
     # nested template loops (see bench/partners_compliance.py).
-    ok_label, missed_label = escape(_("达标")), escape(_("未达标"))
-    badges = {
-        True: f'<span class="q-ok">{ok_label}</span>',
-        False: f'<span class="q-missed">{missed_label}</span>',
-    }
+    badges = {key: f'<span class="q-{key}">{escape(label)}</span>' for key, label in VERDICT_LABELS.items()}
     table = [
         mark_safe(  # noqa: S308 - every interpolated value is escaped or an int
             f"<tr><td>{escape(r.organisation.name)} "
             f'<small class="muted">{escape(r.organisation.code)}</small></td>'
             + "".join(f'<td class="num q-{state}">{int(n)}</td>' for n, state in r.cells)
-            + f'<td class="num">{int(r.total)}</td><td>{badges[r.compliant]}</td></tr>'
+            + f'<td class="num">{int(r.total)}</td><td>{badges[r.verdict_for(quarter)]}</td></tr>'
         )
         for r in rows
     ]
@@ -653,13 +663,23 @@ def compliance(request: HttpRequest) -> HttpResponse:
             "rule": rule,
             "reminders": reminders,
             "kinship_total": len(kinship_rows),
-            "kinship_compliant": sum(1 for r in kinship_rows if r.compliant),
+            "kinship_counts": _verdict_counts(k.verdict_for(quarter) for k in kinship_rows),
             "kinship_missing": kinship_missing,
-            "compliant_count": sum(1 for r in rows if r.compliant),
+            "counts": _verdict_counts(r.verdict_for(quarter) for r in rows),
             "row_count": len(rows),
             "quarters": QUARTER_HEADERS,
+            "quarter": quarter,
+            "period": QUARTER_HEADERS[quarter - 1] if quarter else _("全年"),
         },
     )
+
+
+def _verdict_counts(verdicts: Any) -> list[tuple[str, str, int]]:
+    """(key, label, count) of each verdict present, in a fixed order, for the summary line."""
+    found: dict[str, int] = {}
+    for v in verdicts:
+        found[v] = found.get(v, 0) + 1
+    return [(k, str(VERDICT_LABELS[k]), found[k]) for k in VERDICT_LABELS if k in found]
 
 
 # --- coverage -------------------------------------------------------------------------------------

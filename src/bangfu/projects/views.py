@@ -397,7 +397,13 @@ def disbursement_reject(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     disbursement = get_disbursement_for_user(request.user, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("驳回必须填写原因。"))
+        # The reason is marked at its field on a page of its own, with the request beside it.
+        form.errors["reason"] = form.error_class([_("驳回必须填写原因。")])
+        return render(
+            request,
+            "projects/disbursement_reject.html",
+            {"d": disbursement, "form": form, "next": request.POST.get("next", "")},
+        )
     else:
         _run(
             request,

@@ -33,13 +33,13 @@ from bangfu.workplan.selectors import due_date
 from bangfu.workplan.services import load_plan, previous_month, send_reminders, settings_for
 
 PROGRESS = [
-    "召开专题会议研究部署,明确责任人和时间节点,按计划推进{task}。",
-    "派出工作组深入联系村开展走访,收集群众诉求并逐项落实,{task}进展顺利。",
-    "对照年度方案开展自查,完善工作台账,{task}各项指标按月更新。",
-    "加强与牵头单位沟通衔接,协调解决资金和项目问题,{task}有序推进。",
+    "召开专题会议研究部署，明确责任人和时间节点，按计划推进{task}。",
+    "派出工作组深入联系村开展走访，收集群众诉求并逐项落实，{task}进展顺利。",
+    "对照年度方案开展自查，完善工作台账，{task}各项指标按月更新。",
+    "加强与牵头单位沟通衔接，协调解决资金和项目问题，{task}有序推进。",
 ]
-PROBLEMS = ["部分村组距离较远,走访频次受天气影响。", "项目资金到位较慢。", ""]
-NEXT_STEPS = ["继续按月报送台账,抓好节点任务落实。", "加快项目实施进度,做好资料归档。"]
+PROBLEMS = ["部分村组距离较远，走访频次受天气影响。", "项目资金到位较慢。", ""]
+NEXT_STEPS = ["继续按月报送台账，抓好节点任务落实。", "加快项目实施进度，做好资料归档。"]
 
 
 def _aware(day: date, hour: int) -> datetime:

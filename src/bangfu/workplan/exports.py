@@ -18,7 +18,7 @@ from bangfu.lib.periods import next_month
 from bangfu.lib.sheets import MIME, Formula, Workbook
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import IndicatorSource, IndicatorValue, LedgerReport, Plan, ReportStatus, Task
-from bangfu.workplan.selectors import Score, cell_state, completeness, due_date
+from bangfu.workplan.selectors import Completeness, Score, cell_state, completeness, due_date, reporting_rate
 from bangfu.workplan.services import settings_for
 
 STATE_ZH = {"on_time": "按时", "late": "逾期", "missing": "未报", "returned": "退回", "pending": "未到期"}
@@ -418,4 +418,51 @@ def assessment_xlsx(plan: Plan, scores: list[Score]) -> bytes:
 def assessment_response(plan: Plan, scores: list[Score]) -> HttpResponse:
     response = HttpResponse(assessment_xlsx(plan, scores), content_type=MIME)
     response["Content-Disposition"] = f'attachment; filename="assessment-{plan.year}.xlsx"'
+    return response
+
+
+def completeness_xlsx(plan: Plan, matrix: Completeness, today: date) -> bytes:
+    """The reporting matrix as on the page (same filters): per unit and month "submitted/due",
+    months still to come blank, and the unit's reporting rate."""
+    book = Workbook()
+    this_month = today.replace(day=1)
+    headings = ["序号", "单位", *[f"{m.month}月" for m in matrix.months], "已提交", "已到期", "报送率"]
+    sheet = book.sheet("报送情况", headings, header_row=1, freeze=(2, 2))
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        len(headings) - 1,
+        f"{plan.year}年工作台账报送情况（截至{today:%Y-%m-%d}）",
+        book.title_format,
+    )
+    sheet.set_column(0, 0, 5)
+    sheet.set_column(1, 1, 26)
+    sheet.set_column(2, len(headings) - 1, 8)
+    numbers = {c: book.integer for c in range(2 + len(matrix.months), len(headings) - 1)}
+    for n, (org, cells) in enumerate(matrix.rows, start=1):
+        done, due, rate = reporting_rate(cells)
+        texts = [
+            "" if c.month > this_month or not c.total else f"{STATE_ZH.get(c.state, '')} {c.done}/{c.total}"
+            for c in cells
+        ]
+        book.row(
+            sheet,
+            n + 1,
+            [n, org.name, *texts, done, due, "" if rate is None else f"{rate}%"],
+            book.wrap,
+            formats=numbers,
+        )
+    note = (
+        "格内“未报 4/5”：当月应报5份、已提交4份，状态为其中最需关注的一项；"
+        "报送率为已到期或已提交的台账中已提交的比例；尚未开始的月份留空。"
+    )
+    book.row(sheet, len(matrix.rows) + 3, ["", note])
+    book.print_setup(sheet, title_rows=(0, 1), landscape=True)
+    return book.close()
+
+
+def completeness_response(plan: Plan, matrix: Completeness, today: date) -> HttpResponse:
+    response = HttpResponse(completeness_xlsx(plan, matrix, today), content_type=MIME)
+    response["Content-Disposition"] = f'attachment; filename="completeness-{plan.year}.xlsx"'
     return response

@@ -402,8 +402,8 @@ class _Reader:
             title=title,
             description=self.prose(node, "description", path, required=False),
             schedule=self.prose(node, "schedule", path, required=False),
-            lead_units_text=lead_text[:300],
-            responsible_units_text=resp_text[:300],
+            lead_units_text=fullwidth(lead_text)[:300],  # shown as written, in full-width punctuation
+            responsible_units_text=fullwidth(resp_text)[:300],
             lead_unit_ids=lead_ids,
             responsible_unit_ids=resp_ids,
             milestones=self.milestones(node, path, year),

@@ -170,6 +170,15 @@ class Cell:
         return self.counts.get(ON_TIME, 0) + self.counts.get(LATE, 0)
 
 
+def reporting_rate(cells: list[Cell]) -> tuple[int, int, int | None]:
+    """A unit's (reports submitted, reports due, percent or None): of the reports whose due date
+    has passed or that were submitted (everything but "not yet due"), the share submitted (on time
+    or late); returned ones count as not submitted until sent again."""
+    done = sum(c.done for c in cells)
+    due = sum(c.total - c.counts.get(PENDING, 0) for c in cells)
+    return done, due, (round(done * 100 / due) if due else None)
+
+
 @dataclass
 class Completeness:
     months: list[date]

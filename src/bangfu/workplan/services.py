@@ -24,9 +24,9 @@ from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
 from bangfu.lib.periods import month_starts, previous_month
 from bangfu.partners.models import Organisation
+from bangfu.workplan import permissions
 from bangfu.workplan.models import (
     AWAITING_REVIEW,
-    EDITABLE_STATUSES,
     REPORT_TRANSITIONS,
     AssessmentAdjustment,
     Indicator,
@@ -312,14 +312,6 @@ def update_settings(
 
 
 # --- ledger reports -------------------------------------------------------------------------------
-def _is_reporter_for(actor: User, report: LedgerReport) -> bool:
-    return (
-        actor.is_active
-        and actor.role in (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
-        and actor.organisation_id == report.organisation_id
-    )
-
-
 def _lock_report(report: LedgerReport) -> None:
     """Lock the report's row and re-read it: its status is judged as it is now, not as the caller
     loaded it (two reviewers clicking at once)."""
@@ -379,12 +371,7 @@ def save_report(
     values: dict[int, Decimal | None] | None = None,
 ) -> LedgerReport:
     """The unit fills its report (draft or returned). Manual indicator values by indicator id."""
-    if not _is_reporter_for(actor, report):
-        raise PermissionDenied
-    if report.status not in EDITABLE_STATUSES:
-        raise ValidationError({"status": _("报告已提交或已通过，不能修改。")})
-    if report.month > clock.today():
-        raise ValidationError({"month": _("不能填报未来月份。")})
+    permissions.check_edit_report(actor, report)
     before = _report_snapshot(report)
     report.progress, report.milestone_status = progress.strip(), milestone_status.strip()
     report.problems, report.next_steps = problems.strip(), next_steps.strip()
@@ -427,10 +414,7 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 @transaction.atomic
 def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -> ReportAttachment:
-    if not _is_reporter_for(actor, report):
-        raise PermissionDenied
-    if report.status not in EDITABLE_STATUSES:
-        raise ValidationError({"file": _("报告已提交或已通过，不能修改。")})
+    permissions.check_edit_report(actor, report)
     name = Path(upload.name or "").name
     if Path(name).suffix.lower() not in ATTACHMENT_EXTENSIONS:
         raise ValidationError(
@@ -456,11 +440,9 @@ def add_attachment(*, actor: User, report: LedgerReport, upload: UploadedFile) -
 
 @transaction.atomic
 def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
-    if not _is_reporter_for(actor, report):
-        raise PermissionDenied
+    permissions.check_submit_report(actor, report)
     _lock_report(report)
-    if report.month > clock.today():
-        raise ValidationError({"month": _("不能提交未来月份的报告。")})
+    permissions.check_submit_report(actor, report)  # judged again on the locked row
     if not report.progress.strip():
         raise ValidationError({"progress": _("请填写工作进展后再提交。")})
     before = report.status
@@ -485,6 +467,7 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
 def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
     _lock_report(report)
+    permissions.check_accept_report(actor, report)
     before = report.status
     _transition(report, ReportStatus.ACCEPTED)
     report.reviewed_at, report.reviewed_by = clock.now(), actor
@@ -504,6 +487,7 @@ def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
 def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerReport:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN, Role.INSPECTOR)
     _lock_report(report)
+    permissions.check_return_report(actor, report)
     if not comment.strip():
         raise ValidationError({"comment": _("退回时必须填写意见。")})
     before = report.status
@@ -555,6 +539,7 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
 @transaction.atomic
 def comment_report(*, actor: User, report: LedgerReport, text: str) -> ReportComment:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN, Role.INSPECTOR)
+    permissions.check_comment_report(actor, report)
     if not text.strip():
         raise ValidationError({"text": _("意见不能为空。")})
     comment = ReportComment.objects.create(report=report, author=actor, text=text.strip())
@@ -571,8 +556,7 @@ def comment_report(*, actor: User, report: LedgerReport, text: str) -> ReportCom
 @transaction.atomic
 def flag_good_practice(*, actor: User, report: LedgerReport, flag: bool) -> LedgerReport:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
-    if flag and report.status != ReportStatus.ACCEPTED:
-        raise ValidationError({"good_practice": _("只能将已通过的报告标记为经验做法。")})
+    permissions.check_flag_report(actor, report, flag)
     before = report.good_practice
     report.good_practice = flag
     report.save(update_fields=["good_practice", "updated_at"])

@@ -23,7 +23,7 @@ from bangfu.areas.models import Area
 from bangfu.lib import clock
 from bangfu.lib.params import int_param, year_param
 from bangfu.lib.stampcache import cached
-from bangfu.workplan import exports, selectors, services
+from bangfu.workplan import exports, permissions, selectors, services
 from bangfu.workplan.forms import (
     AdjustmentForm,
     CommentForm,
@@ -36,7 +36,6 @@ from bangfu.workplan.forms import (
 )
 from bangfu.workplan.models import (
     AWAITING_REVIEW,
-    EDITABLE_STATUSES,
     IndicatorSource,
     Notification,
     Plan,
@@ -63,6 +62,15 @@ def _next(request: HttpRequest, default: str) -> str:
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """A service's refusal on the form: each message at its field when the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, errors in exc.message_dict.items():
+        form.add_error(key if key in form.fields else None, errors)
 
 
 def _plan(request: HttpRequest) -> Plan | None:
@@ -222,7 +230,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "organisation": org,
             "statuses": ReportStatus.choices,
             "tasks": plan.tasks.order_by("position") if plan else [],
-            "can_accept": _u(request).role == Role.COUNTY_ADMIN,
+            "can_accept": permissions.can_bulk_accept(_u(request)),
             "awaiting": AWAITING_REVIEW,
         },
     )
@@ -254,11 +262,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     indicators = list(report.task.indicators.all())
     manual = [i for i in indicators if i.source == IndicatorSource.MANUAL]
     stored = {v.indicator_id: v.value for v in report.values.all()}
-    is_reporter = user.organisation_id == report.organisation_id and user.role in (
-        Role.UNIT_REPORTER,
-        Role.TOWNSHIP_CLERK,
-    )
-    can_edit = is_reporter and report.status in EDITABLE_STATUSES and report.month <= clock.today()
+    can_edit = permissions.can_edit_report(user, report)
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
@@ -293,8 +297,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, _("草稿已保存。"))
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
-            return redirect("workplan:report", pk=report.pk)
+                # Marked at the field it is about (工作进展, a figure), the rest above the form; the
+                # page is shown again with what was typed.
+                _form_errors(form, exc)
+            else:
+                return redirect("workplan:report", pk=report.pk)
     month_end = date(report.month.year + report.month.month // 12, report.month.month % 12 + 1, 1)
     computed = selectors.indicator_figures(
         [i for i in indicators if i.source == IndicatorSource.COMPUTED],
@@ -321,10 +328,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comments": report.comments.select_related("author"),
             "attachments": report.attachments.all(),
             "milestones": report.task.milestones.all(),
-            "can_accept": user.role == Role.COUNTY_ADMIN and report.status in AWAITING_REVIEW,
-            "can_return": user.role in OVERSIGHT and report.status in AWAITING_REVIEW,
-            "can_comment": user.role in OVERSIGHT,
-            "can_flag": user.role == Role.COUNTY_ADMIN and report.status == ReportStatus.ACCEPTED,
+            # One predicate per action (workplan.permissions), the same the services ask.
+            "can_accept": permissions.can_accept_report(user, report),
+            "can_return": permissions.can_return_report(user, report),
+            "can_comment": permissions.can_comment_report(user, report),
+            "can_flag": permissions.can_flag_report(user, report),
             "return_form": ReturnForm(),
             "comment_form": CommentForm(),
         },
@@ -387,27 +395,39 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
     org = request.GET.get("organisation", "")
     task_id = int_param(task)
     organisation_id = int_param(org)
-    matrix = selectors.completeness(plan, task_id=task_id, organisation_id=organisation_id)
+    today = clock.today()
+    matrix = selectors.completeness(plan, task_id=task_id, organisation_id=organisation_id, today=today)
+    if request.GET.get("format") == "xlsx":
+        return exports.completeness_response(plan, matrix, today)
+    this_month = today.replace(day=1)
 
     def cells_html() -> dict[int, str]:
-        """Each unit's cells as one string (720+ template lookups per page were the cost), cached
-        with the counts they show (the key has the task filter). Only internal values go in (state
-        keys, ids, counts, dates): nothing to escape. Unit names stay out: read fresh."""
+        """Each unit's cells and reporting rate as one string (720+ template lookups per page were
+        the cost), cached with the counts they show (the key has the filters and the office day,
+        which decides the months still to come). Only internal values go in (state keys, ids,
+        counts, dates): nothing to escape. Unit names stay out: read fresh."""
         base = reverse("workplan:reports") + "?organisation="
         task_part = f"&amp;task={task_id}" if task_id is not None else ""
-        return {
-            unit.pk: "".join(
-                f'<td class="cell cell-{c.state}"><a href="{base}{unit.pk}&amp;month={c.month:%Y-%m}'
+        out = {}
+        for unit, cells in matrix.rows:
+            tds = "".join(
+                '<td class="future"></td>'  # a month to come: nothing is due yet
+                if c.month > this_month
+                else f'<td class="cell cell-{c.state}"><a href="{base}{unit.pk}&amp;month={c.month:%Y-%m}'
                 f'{task_part}">{c.done}/{c.total}</a></td>'
                 if c.total
                 else "<td></td>"
                 for c in cells
             )
-            for unit, cells in matrix.rows
-        }
+            done, due, rate = selectors.reporting_rate(cells)
+            shown = f"{rate}%" if rate is not None else "—"
+            out[unit.pk] = f'{tds}<td class="num rate">{shown} <small>{done}/{due}</small></td>'
+        return out
 
     html = cached(f"{matrix.key}:cells", cells_html, selectors.MATRIX_CACHE_SECONDS)
     rows = [(unit.name, mark_safe(html[unit.pk])) for unit, _cells in matrix.rows]  # noqa: S308
+    query = request.GET.copy()
+    query["format"] = "xlsx"
     return render(
         request,
         "workplan/completeness.html",
@@ -428,6 +448,8 @@ def completeness_view(request: HttpRequest) -> HttpResponse:
             .values_list("pk", "name"),
             "labels": STATE_LABELS,
             "legend": [(k, STATE_LABELS[k], matrix.totals.get(k, 0)) for k in selectors.STATE_ORDER],
+            "today": today,
+            "xlsx_query": query.urlencode(),
         },
     )
 

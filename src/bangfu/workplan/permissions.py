@@ -1,0 +1,123 @@
+"""One predicate per ledger-report action (issue #17): `check_<action>` raises the refusal
+(PermissionDenied / ValidationError) and is called by the service; `can_<action>` asks it for the
+page, so a button is shown exactly when pressing it would succeed. They judge who may act on a
+report in its current status; what the user types (the progress text, a return comment) is the
+form's business and is not part of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from bangfu.accounts.models import Role, User
+from bangfu.accounts.scopes import require_actor_in
+from bangfu.lib import clock
+from bangfu.workplan.models import AWAITING_REVIEW, EDITABLE_STATUSES, LedgerReport, ReportStatus
+
+REPORTER_ROLES = (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+REVIEWER_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
+
+
+def is_reporter_for(actor: User, report: LedgerReport) -> bool:
+    """The actor reports for the report's unit (a unit reporter or the township's clerk)."""
+    return (
+        actor.is_active
+        and actor.role in REPORTER_ROLES
+        and actor.organisation_id is not None
+        and actor.organisation_id == report.organisation_id
+    )
+
+
+def _require_reporter(actor: User, report: LedgerReport) -> None:
+    if not is_reporter_for(actor, report):
+        raise PermissionDenied
+
+
+def _require_not_future(report: LedgerReport) -> None:
+    if report.month > clock.today():
+        raise ValidationError({"month": _("不能填报未来月份。")})
+
+
+def _require_awaiting_review(report: LedgerReport) -> None:
+    if report.status not in AWAITING_REVIEW:
+        raise ValidationError(
+            {
+                "status": _("报告状态为「%(status)s」，不在待审核状态。")
+                % {"status": ReportStatus(report.status).label}
+            }
+        )
+
+
+def check_edit_report(actor: User, report: LedgerReport) -> None:
+    """Save the draft or add an attachment: the unit's own report, not yet submitted (or
+    returned), of a month that has begun."""
+    _require_reporter(actor, report)
+    if report.status not in EDITABLE_STATUSES:
+        raise ValidationError({"status": _("报告已提交或已通过，不能修改。")})
+    _require_not_future(report)
+
+
+def check_submit_report(actor: User, report: LedgerReport) -> None:
+    check_edit_report(actor, report)
+
+
+def check_accept_report(actor: User, report: LedgerReport) -> None:
+    require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
+    _require_awaiting_review(report)
+
+
+def check_return_report(actor: User, report: LedgerReport) -> None:
+    require_actor_in(actor, report.county, *REVIEWER_ROLES)
+    _require_awaiting_review(report)
+
+
+def check_comment_report(actor: User, report: LedgerReport) -> None:
+    require_actor_in(actor, report.county, *REVIEWER_ROLES)
+
+
+def check_flag_report(actor: User, report: LedgerReport, flag: bool = True) -> None:
+    """Mark (flag=True) or unmark an accepted report as good practice."""
+    require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
+    if flag and report.status != ReportStatus.ACCEPTED:
+        raise ValidationError({"good_practice": _("只能将已通过的报告标记为经验做法。")})
+
+
+def _can(check: Callable[..., None], *args: Any) -> bool:
+    try:
+        check(*args)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def can_edit_report(actor: User, report: LedgerReport) -> bool:
+    return _can(check_edit_report, actor, report)
+
+
+def can_submit_report(actor: User, report: LedgerReport) -> bool:
+    return _can(check_submit_report, actor, report)
+
+
+def can_accept_report(actor: User, report: LedgerReport) -> bool:
+    return _can(check_accept_report, actor, report)
+
+
+def can_return_report(actor: User, report: LedgerReport) -> bool:
+    return _can(check_return_report, actor, report)
+
+
+def can_comment_report(actor: User, report: LedgerReport) -> bool:
+    return _can(check_comment_report, actor, report)
+
+
+def can_flag_report(actor: User, report: LedgerReport) -> bool:
+    """The toggle button: flag an unflagged report, or unflag a flagged one."""
+    return _can(check_flag_report, actor, report, not report.good_practice)
+
+
+def can_bulk_accept(actor: User) -> bool:
+    """The list's checkboxes and 批量通过 button (each checked report is then judged by accept)."""
+    return actor.is_active and actor.role == Role.COUNTY_ADMIN
