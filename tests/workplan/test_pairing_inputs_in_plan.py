@@ -22,7 +22,8 @@ from bangfu.partners.models import AdminLevel, PairingFigures, PairingKind
 from bangfu.partners.services import record_pairing_figures
 from bangfu.workplan.models import Indicator, IndicatorSource, IndicatorValue, LedgerReport
 from bangfu.workplan.selectors import indicator_figures
-from bangfu.workplan.services import EDITABLE_STATUSES, save_report
+from bangfu.workplan.models import EDITABLE_STATUSES
+from bangfu.workplan.services import save_report
 
 TODAY = date(2020, 7, 15)
 PASSWORD = "correct-horse-battery"
