@@ -3,6 +3,7 @@ milestones, reminders and assessment inputs. Keyword-only, atomic, audited."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -25,6 +26,7 @@ from bangfu.lib import clock
 from bangfu.lib.periods import month_starts, previous_month
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
+    AWAITING_LEAD,
     AWAITING_REVIEW,
     EDITABLE_STATUSES,
     REPORT_TRANSITIONS,
@@ -120,6 +122,7 @@ def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResu
                 ind.source = IndicatorSource.COMPUTED if i_spec.computed_name else IndicatorSource.MANUAL
                 ind.computed_name = i_spec.computed_name
                 ind.declared_kind = i_spec.kind
+                ind.owners = i_spec.owners
                 ind.save()
     slots = open_slots(plan=plan)
     record_audit(
@@ -461,10 +464,68 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     return report
 
 
+# --- who may act on a report: one predicate per step, read by the pages and the services ------------
+def lead_unit_ids(report: LedgerReport) -> set[int]:
+    """The lead units (牵头单位) of the report's task."""
+    return set(
+        Task.lead_units.through.objects.filter(task_id=report.task_id).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def needs_lead_review(report: LedgerReport, leads: set[int] | None = None) -> bool:
+    """A responsible unit's report on a task with a lead unit goes to the lead first; a lead
+    unit's own report (and any report of a task without a lead) goes straight to the office."""
+    leads = lead_unit_ids(report) if leads is None else leads
+    return bool(leads) and report.organisation_id not in leads
+
+
+def can_lead_review(user: Any, report: LedgerReport, leads: set[int] | None = None) -> bool:
+    """The user reports for a lead unit of the task and the report waits for that review."""
+    leads = lead_unit_ids(report) if leads is None else leads
+    return (
+        bool(getattr(user, "is_active", False))
+        and user.role in (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+        and user.organisation_id in leads
+        and report.organisation_id not in leads
+        and report.status in AWAITING_LEAD
+    )
+
+
+def can_accept(user: Any, report: LedgerReport, leads: set[int] | None = None) -> bool:
+    """The county admin accepts a report submitted to the office: one that needs no lead review,
+    or one its lead unit has passed on."""
+    if not getattr(user, "is_active", False) or user.role != Role.COUNTY_ADMIN:
+        return False
+    if report.status == ReportStatus.GATHERED:
+        return True
+    return report.status in AWAITING_LEAD and not needs_lead_review(report, leads)
+
+
+def can_return(user: Any, report: LedgerReport) -> bool:
+    """The county admin or an inspector returns any report not yet accepted (a lead unit returns
+    through `lead_return_report`)."""
+    return (
+        bool(getattr(user, "is_active", False))
+        and user.role in (Role.COUNTY_ADMIN, Role.INSPECTOR)
+        and report.status in AWAITING_REVIEW
+    )
+
+
+def _refuse_accept(actor: User, report: LedgerReport) -> None:
+    if report.status in AWAITING_LEAD and needs_lead_review(report):
+        raise ValidationError({"status": _("该报告须先经牵头单位审核，再由县扶贫办通过。")})
+    if not can_accept(actor, report):
+        _transition(report, ReportStatus.ACCEPTED)  # names the status that cannot be accepted
+        raise PermissionDenied
+
+
 @transaction.atomic
 def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
     _lock_report(report)
+    _refuse_accept(actor, report)
     before = report.status
     _transition(report, ReportStatus.ACCEPTED)
     report.reviewed_at, report.reviewed_by = clock.now(), actor
@@ -504,9 +565,77 @@ def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerR
     return report
 
 
+def _require_lead(actor: User, report: LedgerReport) -> None:
+    """Scope first (a unit role in the report's county), then lock and judge the report as it is
+    now: the actor reports for a lead unit of the task and the report waits for that review."""
+    require_actor_in(actor, report.county, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    leads = lead_unit_ids(report)
+    if actor.organisation_id not in leads or report.organisation_id in leads:
+        raise PermissionDenied
+    _lock_report(report)
+    if not can_lead_review(actor, report, leads):
+        raise ValidationError(
+            {
+                "status": _("当前状态「%(current)s」不需要牵头单位审核。")
+                % {"current": report.get_status_display()}
+            }
+        )
+
+
+@transaction.atomic
+def lead_pass_report(*, actor: User, report: LedgerReport, note: str = "") -> LedgerReport:
+    """The lead unit (牵头单位) has gathered and reviewed a responsible unit's report and passes it
+    on to the office, which accepts it next."""
+    _require_lead(actor, report)
+    before = report.status
+    _transition(report, ReportStatus.GATHERED)
+    report.lead_reviewed_at, report.lead_reviewed_by = clock.now(), actor
+    report.lead_note = note.strip()
+    report.save(update_fields=["status", "lead_reviewed_at", "lead_reviewed_by", "lead_note", "updated_at"])
+    if report.lead_note:
+        ReportComment.objects.create(report=report, author=actor, text=report.lead_note)
+    record_audit(
+        actor=actor,
+        action="workplan.lead_pass_report",
+        target=report,
+        county=report.county,
+        before={"status": before},
+        after={"status": report.status},
+    )
+    return report
+
+
+@transaction.atomic
+def lead_return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerReport:
+    """The lead unit returns a responsible unit's report for correction, with its reason; the unit
+    fixes and resubmits it, and it comes back to the lead."""
+    _require_lead(actor, report)
+    if not comment.strip():
+        raise ValidationError({"comment": _("退回时必须填写意见。")})
+    before = report.status
+    _transition(report, ReportStatus.RETURNED)
+    report.return_comment = comment.strip()
+    report.lead_reviewed_at, report.lead_reviewed_by = clock.now(), actor
+    report.save(
+        update_fields=["status", "return_comment", "lead_reviewed_at", "lead_reviewed_by", "updated_at"]
+    )
+    ReportComment.objects.create(report=report, author=actor, text=comment.strip())
+    record_audit(
+        actor=actor,
+        action="workplan.lead_return_report",
+        target=report,
+        county=report.county,
+        before={"status": before},
+        after={"status": report.status},
+        reason=comment.strip(),
+    )
+    return report
+
+
 @transaction.atomic
 def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
-    """Accept every report that awaits review; refuse the lot if any cannot be accepted."""
+    """Accept every report submitted to the office; refuse the lot if any cannot be accepted
+    (not awaiting review, or still waiting for its lead unit)."""
     require_actor_in(actor, None, Role.COUNTY_ADMIN)
     for county in {r.county for r in reports}:
         require_actor_in(actor, county, Role.COUNTY_ADMIN)
@@ -516,6 +645,16 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     bad = [r for r in reports if r.status not in AWAITING_REVIEW]
     if bad:
         raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态，未做任何更改。") % {"n": len(bad)}})
+    leads: dict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in Task.lead_units.through.objects.filter(
+        task_id__in={r.task_id for r in reports}
+    ).values_list("task_id", "organisation_id"):
+        leads[task_id].add(org_id)
+    waiting = [r for r in reports if not can_accept(actor, r, leads[r.task_id])]
+    if waiting:
+        raise ValidationError(
+            {"reports": _("%(n)s 份报告尚待牵头单位审核，未做任何更改。") % {"n": len(waiting)}}
+        )
     # update() skips auto_now; updated_at is the real change time (the completeness cache's stamp
     # reads it), not the office's date, which a demo or test may have moved.
     count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_REVIEW).update(
