@@ -570,8 +570,10 @@ def _require_lead(actor: User, report: LedgerReport) -> None:
     now: the actor reports for a lead unit of the task and the report waits for that review."""
     require_actor_in(actor, report.county, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
     leads = lead_unit_ids(report)
-    if actor.organisation_id not in leads or report.organisation_id in leads:
+    if actor.organisation_id not in leads:
         raise PermissionDenied
+    if report.organisation_id in leads:
+        raise ValidationError({"status": _("牵头单位本单位的报告直接报县扶贫办，不需要牵头单位审核。")})
     _lock_report(report)
     if not can_lead_review(actor, report, leads):
         raise ValidationError(
