@@ -124,11 +124,12 @@ def test_another_unit_cannot_submit(settings, report, unit_reporter):
     assert _reload(report).status == ReportStatus.DRAFT
 
 
-def test_it_refuses_a_submission_without_progress(settings, report, finance_reporter):
+def test_where_every_figure_is_derived_the_unit_only_confirms(settings, report, finance_reporter):
+    """3.5.5's figures all come from the records: submitting needs no text (tests/workplan/
+    test_owners_and_typed.py: a task with typed figures still needs its progress)."""
     settings.BANGFU_TODAY = date(2020, 7, 3)
-    with pytest.raises(ValidationError):
-        submit_report(actor=finance_reporter, report=report)
-    assert _reload(report).status == ReportStatus.DRAFT
+    submit_report(actor=finance_reporter, report=report)
+    assert _reload(report).status == ReportStatus.SUBMITTED
 
 
 def test_bulk_accept_is_all_or_nothing(settings, plan, report, finance_reporter, county_admin, lead_reporter):

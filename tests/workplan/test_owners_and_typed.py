@@ -21,7 +21,7 @@ from bangfu.partners.services import create_pairing
 from bangfu.workplan.models import Indicator, IndicatorValue, LedgerReport
 from bangfu.workplan.planfile import SHIPPED_2020, PlanFileError, read_plan
 from bangfu.workplan.selectors import COUNTY_TOTAL, RECORDS, TYPED, assessment
-from bangfu.workplan.services import save_report
+from bangfu.workplan.services import save_report, submit_report
 from tests.conftest import PASSWORD
 
 JUNE = date(2020, 6, 1)
@@ -61,10 +61,8 @@ def test_a_month_with_nothing_typed_asks_only_for_progress_text(plan, today):
     assert "无需填报数字" in html
     assert not [name for name in page.context["form"].fields if name.startswith("ind_")]
     assert "派出工作组次数" in html and "系统计算" in html  # shown read-only with its value
-    # Progress text alone is enough to submit.
-    response = _client(reporter).post(
-        f"/workplan/reports/{report.pk}/", {"progress": "配合定点帮扶单位走访", "submit": "1"}
-    )
+    # Confirming is enough: nothing to type, the progress text is optional.
+    response = _client(reporter).post(f"/workplan/reports/{report.pk}/", {"progress": "", "submit": "1"})
     assert response.status_code == 302
     assert LedgerReport.objects.get(pk=report.pk).status == "submitted"
 
@@ -81,6 +79,14 @@ def test_the_form_asks_only_for_typed_figures(plan, today):
         Indicator.objects.filter(task__code="3.4", source="computed").values_list("key", flat=True)
     )
     assert "无需填报数字" not in page.content.decode()
+
+
+def test_a_task_with_typed_figures_still_needs_its_progress(plan, today):
+    reporter = _reporter("jingxin", "县经信局")
+    report = LedgerReport.objects.get(task__code="3.4", organisation=reporter.organisation, month=JUNE)
+    with pytest.raises(ValidationError):
+        submit_report(actor=reporter, report=report)
+    assert LedgerReport.objects.get(pk=report.pk).status == "draft"
 
 
 def test_the_service_refuses_a_typed_value_for_a_computed_indicator(plan, today):

@@ -315,6 +315,12 @@ def update_settings(
 
 
 # --- ledger reports -------------------------------------------------------------------------------
+def asks_for_figures(report: LedgerReport) -> bool:
+    """The report's task has typed (manual) indicators: figures no module records. Without any,
+    the unit only confirms its month (progress text optional)."""
+    return Indicator.objects.filter(task_id=report.task_id, source=IndicatorSource.MANUAL).exists()
+
+
 def _is_reporter_for(actor: User, report: LedgerReport) -> bool:
     return (
         actor.is_active
@@ -444,7 +450,8 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     _lock_report(report)
     if report.month > clock.today():
         raise ValidationError({"month": _("不能提交未来月份的报告。")})
-    if not report.progress.strip():
+    if not report.progress.strip() and asks_for_figures(report):
+        # Where every figure is derived from records, the unit only confirms (progress optional).
         raise ValidationError({"progress": _("请填写工作进展后再提交。")})
     before = report.status
     target = ReportStatus.RESUBMITTED if report.status == ReportStatus.RETURNED else ReportStatus.SUBMITTED
