@@ -181,6 +181,16 @@ def test_the_units_assessment_page_shows_what_each_score_came_from(plan, designa
     assert item.source_url and item.source_url in html.replace("&amp;", "&")
     admin = _client(User.objects.get(username="admin")).get("/workplan/assessment/")
     assert admin.status_code == 200 and "省总工会" in admin.content.decode()
+    # The Excel has the same lines, numbers as numbers.
+    import io
+
+    from openpyxl import load_workbook
+
+    xlsx = _client(User.objects.get(username="admin")).get("/workplan/assessment/?format=xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.content))["得分构成"].iter_rows(values_only=True))
+    assert rows[0] == ("单位", "考核项", "目标", "完成值", "来源", "权重", "得分")
+    visit = next(r for r in rows if r[0] == "省总工会" and "派出工作组次数" in r[1])
+    assert visit[2:5] == (4, 2, "业务记录")
 
 
 # --- the plan file's owners: key ----------------------------------------------------------------------
