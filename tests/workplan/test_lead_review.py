@@ -145,7 +145,7 @@ def test_the_buttons_show_exactly_when_the_service_allows(
     assert lead_page.status_code == 200
     assert pass_url in lead_page.content.decode()
     admin_page = _client(county_admin).get(url).content.decode()
-    assert accept_url not in admin_page and "提交后先由牵头单位汇总审核" in admin_page
+    assert accept_url not in admin_page and "待牵头单位审核" in admin_page
     assert pass_url not in _client(finance_reporter).get(url).content.decode()
     # The office's accept through the page is refused too, and changes nothing.
     _client(county_admin).post(accept_url)
