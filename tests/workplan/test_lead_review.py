@@ -19,6 +19,7 @@ from bangfu.workplan.services import (
     can_accept,
     can_lead_review,
     lead_pass_report,
+    lead_pass_reports,
     lead_return_report,
     save_report,
     submit_report,
@@ -183,3 +184,29 @@ def test_another_unit_is_refused_the_lead_page_rows(submitted, unit_reporter):
     page = _client(unit_reporter).get("/workplan/gather/?month=2020-06")
     assert page.status_code == 200 and list(page.context["reports"]) == []
     assert _client(unit_reporter).get(f"/workplan/reports/{submitted.pk}/").status_code == 404
+
+
+def test_the_lead_passes_several_reports_at_once_all_or_nothing(
+    plan, submitted, finance_reporter, lead_reporter, unit_reporter
+):
+    may = LedgerReport.objects.get(
+        task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 5, 1)
+    )
+    april = LedgerReport.objects.get(
+        task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 4, 1)
+    )
+    save_report(actor=finance_reporter, report=may, progress="五月进展")
+    submit_report(actor=finance_reporter, report=may)
+    lot = [_reload(submitted), _reload(may), april]  # April is still a draft: the lot is refused
+    before = [_state(r) for r in lot]
+    with pytest.raises(ValidationError):
+        lead_pass_reports(actor=lead_reporter, reports=lot)
+    with pytest.raises(PermissionDenied):
+        lead_pass_reports(actor=unit_reporter, reports=lot[:2])
+    assert [_state(r) for r in lot] == before
+    # Through the gather page: tick both, one click.
+    response = _client(lead_reporter).post("/workplan/gather/pass/", {"report": [submitted.pk, may.pk]})
+    assert response.status_code == 302
+    assert {_reload(r).status for r in (submitted, may)} == {ReportStatus.GATHERED}
+    assert _reload(may).lead_reviewed_by == lead_reporter
+    assert AuditRecord.objects.filter(action="workplan.lead_pass_reports").count() == 1

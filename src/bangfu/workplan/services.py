@@ -615,6 +615,46 @@ def lead_pass_report(*, actor: User, report: LedgerReport, note: str = "") -> Le
 
 
 @transaction.atomic
+def lead_pass_reports(*, actor: User, reports: list[LedgerReport]) -> int:
+    """The lead unit passes several of its responsible units' reports on at once (the gather
+    page); refuses the lot, changing nothing, if any is not waiting for this lead's review."""
+    require_actor_in(actor, None, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    for county in {r.county for r in reports}:
+        require_actor_in(actor, county, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    ids = [r.pk for r in reports]
+    locked = list(LedgerReport.objects.select_for_update().filter(pk__in=ids))
+    leads: dict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in Task.lead_units.through.objects.filter(
+        task_id__in={r.task_id for r in locked}
+    ).values_list("task_id", "organisation_id"):
+        leads[task_id].add(org_id)
+    if any(actor.organisation_id not in leads[r.task_id] for r in locked):
+        raise PermissionDenied
+    bad = [r for r in locked if not can_lead_review(actor, r, leads[r.task_id])]
+    if bad or not locked:
+        raise ValidationError(
+            {"reports": _("%(n)s 份报告不在待牵头单位审核状态，未做任何更改。") % {"n": len(bad)}}
+        )
+    # update() skips auto_now: updated_at is the real change time (the ledger stamp reads it).
+    count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_LEAD).update(
+        status=ReportStatus.GATHERED,
+        lead_reviewed_at=clock.now(),
+        lead_reviewed_by=actor,
+        lead_note="",
+        updated_at=timezone.now(),
+    )
+    record_audit(
+        actor=actor,
+        action="workplan.lead_pass_reports",
+        county=locked[0].county,
+        target_type="workplan.ledgerreport",
+        target_id=",".join(str(i) for i in ids)[:200],
+        after={"gathered": count},
+    )
+    return count
+
+
+@transaction.atomic
 def lead_return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerReport:
     """The lead unit returns a responsible unit's report for correction, with its reason; the unit
     fixes and resubmits it, and it comes back to the lead."""

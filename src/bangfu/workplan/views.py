@@ -406,6 +406,25 @@ def _lead_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def gather_pass(request: HttpRequest) -> HttpResponse:
+    """Pass the ticked reports on to the office at once (all or nothing)."""
+    require_role(request.user, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    ids = [i for i in map(int_param, request.POST.getlist("report")) if i is not None]
+    reports = list(selectors.reports_to_gather(_u(request)).filter(pk__in=ids))
+    if not reports:
+        messages.error(request, _("请先勾选要审核通过的报告。"))
+    else:
+        try:
+            count = services.lead_pass_reports(actor=_u(request), reports=reports)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已审核并报送县扶贫办 %(n)s 份报告。") % {"n": count})
+    return redirect(_next(request, reverse("workplan:gather")))
+
+
+@login_required
 def gather_view(request: HttpRequest) -> HttpResponse:
     """A lead unit's page: its responsible units' reports on the tasks it leads, for a month
     (default: last month), to review and pass on to the office, with the months still waiting."""
