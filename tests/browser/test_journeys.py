@@ -126,8 +126,18 @@ def test_a_township_clerk_finds_a_household_by_id_number_and_reveals_it(registry
 
 @pytest.fixture
 def ledger_reporter(base) -> User:
-    """A unit reporter of 县总工会 (C07), a responsible unit of task 3.1.1 in the shipped plan."""
+    """A unit reporter of 县总工会 (C07), a responsible unit of task 3.1.1 in the shipped plan, and
+    one of 县脱贫攻坚领导小组办公室 (C01), its lead unit, who gathers the report first."""
     load_plan(actor=None, county=base, data=SHIPPED_2020.read_bytes())
+    create_user(
+        actor=None,
+        username="lead-c01",
+        password="correct-horse-battery",
+        role=Role.UNIT_REPORTER,
+        area=base,
+        organisation=Organisation.objects.get(code="C01"),
+        full_name="县脱贫攻坚领导小组办公室联络员",
+    )
     return create_user(
         actor=None,
         username="reporter-c07",
@@ -139,7 +149,7 @@ def ledger_reporter(base) -> User:
     )
 
 
-def test_a_monthly_report_is_submitted_returned_resubmitted_and_accepted(
+def test_a_monthly_report_is_submitted_returned_resubmitted_gathered_and_accepted(
     ledger_reporter, new_page, finish
 ) -> None:
     report = LedgerReport.objects.get(task__code="3.1.1", organisation__code="C07", month=date(2020, 6, 1))
@@ -164,8 +174,17 @@ def test_a_monthly_report_is_submitted_returned_resubmitted_and_accepted(
     reporter.get_by_role("button", name="保存并提交").click()
     expect(reporter.locator(".status")).to_have_text("已重新提交")
 
+    # The office cannot accept it yet: the lead unit (牵头单位) gathers and passes it on first.
     admin.reload()
-    admin.get_by_role("button", name="通过").click()
+    expect(admin.get_by_role("button", name="通过", exact=True)).to_have_count(0)
+    lead = new_page()
+    log_in(lead, "lead-c01", "correct-horse-battery")
+    lead.goto("/workplan/gather/?month=2020-06")
+    lead.locator("tr", has_text="县总工会").get_by_role("button", name="审核通过").click()
+    expect(lead.locator("tr", has_text="县总工会").locator(".status")).to_have_text("牵头单位已审核")
+
+    admin.reload()
+    admin.get_by_role("button", name="通过", exact=True).click()
     expect(admin.locator(".status")).to_have_text("已通过")
     finish(admin, "04-ledger-report-accepted")
 
@@ -186,6 +205,7 @@ def test_a_monthly_report_is_submitted_returned_resubmitted_and_accepted(
         "workplan.return_report",
         "workplan.save_report",
         "workplan.submit_report",
+        "workplan.lead_pass_report",
         "workplan.accept_report",
     ]
 

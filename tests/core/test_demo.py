@@ -46,6 +46,7 @@ def test_the_demo_county_has_what_the_plan_names(demo) -> None:
         "township": Role.TOWNSHIP_CLERK,
         "village": Role.VILLAGE_OFFICER,
         "unit": Role.UNIT_REPORTER,
+        "lead": Role.UNIT_REPORTER,
         "inspector": Role.INSPECTOR,
         "supporter": Role.SUPPORTER,
     }

@@ -16,7 +16,7 @@ from bangfu.core.demo import COUNTY_CODE, seed_demo
 from bangfu.lib.attention import can_act, items_for_county, items_for_user
 
 TODAY = date(2020, 7, 15)
-ROLES = ["admin", "unit", "township", "village", "inspector", "supporter"]
+ROLES = ["admin", "unit", "lead", "township", "village", "inspector", "supporter"]
 
 
 @pytest.fixture(scope="module")

@@ -177,6 +177,9 @@ ALLOWED: dict[str, Any] = {
     "workplan.bulk_accept_reports": (A,),
     "workplan.comment_report": (A, I),
     "workplan.flag_good_practice": (A,),
+    "workplan.lead_pass_report": (T, U),  # a reporter of the task's lead unit (tests/workplan)
+    "workplan.lead_pass_reports": (T, U),
+    "workplan.lead_return_report": (T, U),
     "workplan.load_plan": (A,),
     "workplan.mark_notifications_read": OWN,
     "workplan.return_report": (A, I),

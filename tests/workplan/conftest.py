@@ -34,3 +34,17 @@ def finance_reporter(demo) -> User:
         area=Area.objects.get(code=COUNTY_CODE),
         organisation=Organisation.objects.get(name="县财政局"),
     )
+
+
+@pytest.fixture
+def lead_reporter(demo) -> User:
+    """The demo's county poverty-alleviation bureau (县扶贫开发局), lead unit (牵头单位) of 3.5.2–3.5.5,
+    as a unit reporter: it gathers its responsible units' reports before the office accepts."""
+    return create_user(
+        actor=None,
+        username="fupin-lead",
+        password=PASSWORD,
+        role=Role.UNIT_REPORTER,
+        area=Area.objects.get(code=COUNTY_CODE),
+        organisation=Organisation.objects.get(name="县扶贫开发局"),
+    )

@@ -19,6 +19,7 @@ from bangfu.workplan.selectors import assessment
 from bangfu.workplan.services import (
     accept_report,
     add_adjustment,
+    lead_pass_report,
     load_plan,
     save_report,
     set_milestone_completed,
@@ -64,6 +65,16 @@ def _submit(settings, user, report, on: date, value: int | None = None, accept_b
     save_report(actor=user, report=report, progress="进展", values=values)
     submit_report(actor=user, report=report)
     if accept_by is not None:
+        # The task's lead unit (县脱贫攻坚领导小组办公室) passes it on before the office accepts.
+        lead = User.objects.filter(username="lead-c01").first() or create_user(
+            actor=None,
+            username="lead-c01",
+            password=PASSWORD,
+            role=Role.UNIT_REPORTER,
+            area=Area.objects.get(code="513325000000"),
+            organisation=Organisation.objects.get(name="县脱贫攻坚领导小组办公室"),
+        )
+        lead_pass_report(actor=lead, report=report)
         accept_report(actor=accept_by, report=report)
 
 
@@ -87,6 +98,13 @@ def test_the_assessment_arithmetic(settings, county, office, county_admin):
     assert score.indicator_attainment == Decimal("0.75")
     # 40 × 0.5 + 30 × 0.5 + 30 × 0.75 = 57.5
     assert score.base == Decimal("57.50")
+    # What the score came from, line by line: weight (of 100) and points.
+    assert [(i.kind, i.weight, i.points) for i in score.items] == [
+        ("timeliness", 40, Decimal("20.00")),
+        ("milestones", 30, Decimal("15.00")),
+        ("indicator", 30, Decimal("22.50")),
+    ]
+    assert score.items[2].source == "typed" and score.items[2].figure.value == 9
     add_adjustment(
         actor=county_admin,
         county=county,

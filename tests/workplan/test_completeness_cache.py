@@ -22,9 +22,11 @@ from bangfu.partners.models import Organisation
 from bangfu.partners.services import upsert_organisation
 from bangfu.workplan.models import LedgerReport, Plan, ReportStatus, Section, Task
 from bangfu.workplan.selectors import ledger_stamp
+from bangfu.workplan.permissions import needs_lead_review
 from bangfu.workplan.services import (
     accept_report,
     bulk_accept_reports,
+    lead_pass_report,
     open_slots,
     return_report,
     save_report,
@@ -107,7 +109,7 @@ def test_a_second_view_is_served_from_the_cache(settings, plan, county_admin):
 
 
 def test_every_kind_of_write_shows_on_the_next_view_of_page_and_api(
-    settings, plan, county_admin, finance_reporter, finance, report
+    settings, plan, county_admin, finance_reporter, finance, report, lead_reporter
 ):
     settings.BANGFU_TODAY = date(2020, 7, 3)  # June's reports are due on 5 July
     admin = _client(county_admin)
@@ -133,6 +135,10 @@ def test_every_kind_of_write_shows_on_the_next_view_of_page_and_api(
 
     save_report(actor=finance_reporter, report=_reload(report), progress="资助资金已拨付,120 人")
     submit_report(actor=finance_reporter, report=_reload(report))
+    check("on_time 1/1", {"on_time": 1, "pending": june_reports - 1})
+
+    # 3.5.5's lead unit (县扶贫开发局) passes it on before the office accepts.
+    lead_pass_report(actor=lead_reporter, report=_reload(report))
     check("on_time 1/1", {"on_time": 1, "pending": june_reports - 1})
 
     accept_report(actor=county_admin, report=_reload(report))
@@ -161,6 +167,8 @@ def test_every_kind_of_write_shows_on_the_next_view_of_page_and_api(
     save_report(actor=finance_reporter, report=other, progress="按计划推进")
     submit_report(actor=finance_reporter, report=_reload(other))
     check("late 1/1", {"late": 2, "missing": june_reports - 2})
+    if needs_lead_review(other):
+        lead_pass_report(actor=lead_reporter, report=_reload(other))
     assert bulk_accept_reports(actor=county_admin, reports=[_reload(other)]) == 1
     check("late 1/1", {"late": 2, "missing": june_reports - 2})
 
@@ -274,13 +282,14 @@ def test_the_stamp_moves_with_each_write_the_matrix_shows(
 
 
 def test_a_bulk_acceptance_stamps_the_real_change_time(
-    settings, plan, county_admin, finance_reporter, report
+    settings, plan, county_admin, finance_reporter, report, lead_reporter
 ):
     """`update()` skips auto_now: updated_at is set by hand, to the time of the write (what the
     stamp's newest change reads), while the review date follows the office's date."""
     settings.BANGFU_TODAY = date(2020, 7, 3)
     save_report(actor=finance_reporter, report=report, progress="进展")
     submit_report(actor=finance_reporter, report=_reload(report))
+    lead_pass_report(actor=lead_reporter, report=_reload(report))
     before = timezone.now()
     assert bulk_accept_reports(actor=county_admin, reports=[_reload(report)]) == 1
     accepted = _reload(report)

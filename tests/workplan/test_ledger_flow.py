@@ -21,6 +21,7 @@ from bangfu.workplan.services import (
     accept_report,
     bulk_accept_reports,
     comment_report,
+    lead_pass_report,
     return_report,
     save_report,
     send_reminders,
@@ -45,8 +46,8 @@ def _reload(report: LedgerReport) -> LedgerReport:
     return LedgerReport.objects.get(pk=report.pk)
 
 
-def test_it_walks_draft_submitted_returned_resubmitted_accepted(
-    settings, report, finance_reporter, county_admin, inspector
+def test_it_walks_draft_submitted_returned_resubmitted_gathered_accepted(
+    settings, report, finance_reporter, county_admin, inspector, lead_reporter
 ):
     settings.BANGFU_TODAY = date(2020, 7, 3)
     save_report(actor=finance_reporter, report=report, progress="春季学期资助已拨付")
@@ -62,6 +63,9 @@ def test_it_walks_draft_submitted_returned_resubmitted_accepted(
     assert report.status == ReportStatus.RESUBMITTED
     # Lateness follows the first submission: a return does not make an on-time report late.
     assert report.first_submitted_on == date(2020, 7, 3)
+    # 3.5.5 has a lead unit (县扶贫开发局): it gathers and passes the report on before the office.
+    lead_pass_report(actor=lead_reporter, report=report)
+    assert _reload(report).status == ReportStatus.GATHERED
     accept_report(actor=county_admin, report=report)
     assert _reload(report).status == ReportStatus.ACCEPTED
 
@@ -75,10 +79,11 @@ def test_a_reporter_cannot_accept(settings, report, finance_reporter):
     assert _reload(report).status == ReportStatus.SUBMITTED
 
 
-def test_nobody_edits_after_acceptance(settings, report, finance_reporter, county_admin):
+def test_nobody_edits_after_acceptance(settings, report, finance_reporter, county_admin, lead_reporter):
     settings.BANGFU_TODAY = date(2020, 7, 3)
     save_report(actor=finance_reporter, report=report, progress="进展")
     submit_report(actor=finance_reporter, report=report)
+    lead_pass_report(actor=lead_reporter, report=report)
     accept_report(actor=county_admin, report=report)
     with pytest.raises(ValidationError):
         save_report(actor=finance_reporter, report=_reload(report), progress="改动")
@@ -119,14 +124,15 @@ def test_another_unit_cannot_submit(settings, report, unit_reporter):
     assert _reload(report).status == ReportStatus.DRAFT
 
 
-def test_it_refuses_a_submission_without_progress(settings, report, finance_reporter):
+def test_where_every_figure_is_derived_the_unit_only_confirms(settings, report, finance_reporter):
+    """3.5.5's figures all come from the records: submitting needs no text (tests/workplan/
+    test_owners_and_typed.py: a task with typed figures still needs its progress)."""
     settings.BANGFU_TODAY = date(2020, 7, 3)
-    with pytest.raises(ValidationError):
-        submit_report(actor=finance_reporter, report=report)
-    assert _reload(report).status == ReportStatus.DRAFT
+    submit_report(actor=finance_reporter, report=report)
+    assert _reload(report).status == ReportStatus.SUBMITTED
 
 
-def test_bulk_accept_is_all_or_nothing(settings, plan, report, finance_reporter, county_admin):
+def test_bulk_accept_is_all_or_nothing(settings, plan, report, finance_reporter, county_admin, lead_reporter):
     settings.BANGFU_TODAY = date(2020, 7, 3)
     may = LedgerReport.objects.get(
         task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 5, 1)
@@ -137,10 +143,18 @@ def test_bulk_accept_is_all_or_nothing(settings, plan, report, finance_reporter,
     april = LedgerReport.objects.get(
         task__code="3.5.5", organisation=finance_reporter.organisation, month=date(2020, 4, 1)
     )
+    # Not yet passed on by the lead unit: refused, nothing changed.
+    with pytest.raises(ValidationError, match="牵头单位"):
+        bulk_accept_reports(actor=county_admin, reports=[_reload(report), _reload(may)])
+    assert set(LedgerReport.objects.filter(pk__in=[report.pk, may.pk]).values_list("status", flat=True)) == {
+        "submitted"
+    }
+    for r in (report, may):
+        lead_pass_report(actor=lead_reporter, report=_reload(r))
     with pytest.raises(ValidationError):
         bulk_accept_reports(actor=county_admin, reports=[_reload(report), _reload(may), april])
     assert set(LedgerReport.objects.filter(pk__in=[report.pk, may.pk]).values_list("status", flat=True)) == {
-        "submitted"
+        "gathered"
     }
     assert bulk_accept_reports(actor=county_admin, reports=[_reload(report), _reload(may)]) == 2
     assert set(LedgerReport.objects.filter(pk__in=[report.pk, may.pk]).values_list("status", flat=True)) == {

@@ -7,7 +7,7 @@ from django.test import Client
 
 from bangfu.accounts.models import User
 from bangfu.workplan.demo import seed_demo as seed_workplan
-from bangfu.workplan.models import LedgerReport, Notification, ReportStatus
+from bangfu.workplan.models import LedgerReport, Notification, ReportStatus, Task
 
 PAGES = [
     "/workplan/",
@@ -49,6 +49,24 @@ def test_the_demo_is_a_living_mid_year_ledger(living):
         .exists()
     )
     assert Notification.objects.exists()
+    # Lead review in a realistic state: some reports wait for their lead unit, some (passed on)
+    # for the office, and every accepted report that needed it was passed on by the lead first.
+    from bangfu.workplan.selectors import with_lead_annotations
+
+    annotated = with_lead_annotations(LedgerReport.objects.filter(month__lte=date(2020, 6, 1)))
+    assert annotated.filter(with_lead=True).exists()
+    assert annotated.filter(status=ReportStatus.GATHERED, lead_reviewed_at__isnull=False).exists()
+    leads: dict[int, set[int]] = {}
+    for task_id, org_id in Task.lead_units.through.objects.values_list("task_id", "organisation_id"):
+        leads.setdefault(task_id, set()).add(org_id)
+    accepted = LedgerReport.objects.filter(status=ReportStatus.ACCEPTED).values_list(
+        "task_id", "organisation_id", "lead_reviewed_at"
+    )
+    needed = [reviewed for task, org, reviewed in accepted if leads.get(task) and org not in leads[task]]
+    assert needed and all(reviewed is not None for reviewed in needed)
+    lead = User.objects.get(username="lead")
+    assert LedgerReport.objects.filter(lead_reviewed_by=lead).exists()
+    assert _client("lead").get("/workplan/gather/?month=2020-06").status_code == 200
     before = list(LedgerReport.objects.order_by("pk").values_list("status", flat=True))
     seed_workplan(living)
     assert before == list(LedgerReport.objects.order_by("pk").values_list("status", flat=True))
@@ -91,10 +109,20 @@ def test_the_inspector_cannot_accept_through_the_page(living):
 
 
 def test_the_admin_bulk_accepts_from_the_list(living):
-    ids = list(LedgerReport.objects.filter(status=ReportStatus.SUBMITTED).values_list("pk", flat=True)[:3])
-    response = _client("admin").post("/workplan/reports/bulk-accept/", {"report": ids})
+    from bangfu.workplan.selectors import lead_queue, office_queue
+
+    ready = list(office_queue(LedgerReport.objects.all()).order_by("pk").values_list("pk", flat=True)[:3])
+    waiting = lead_queue(LedgerReport.objects.all()).order_by("pk").first()
+    # The list offers a checkbox exactly on what the office can accept now.
+    page = _client("admin").get("/workplan/reports/?status=review&month=")
+    assert page.status_code == 200
+    # One still waiting for its lead unit spoils the lot: refused, nothing changed.
+    response = _client("admin").post("/workplan/reports/bulk-accept/", {"report": [*ready, waiting.pk]})
     assert response.status_code == 302
-    assert set(LedgerReport.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"accepted"}
+    assert "accepted" not in set(LedgerReport.objects.filter(pk__in=ready).values_list("status", flat=True))
+    response = _client("admin").post("/workplan/reports/bulk-accept/", {"report": ready})
+    assert response.status_code == 302
+    assert set(LedgerReport.objects.filter(pk__in=ready).values_list("status", flat=True)) == {"accepted"}
 
 
 def test_the_admin_downloads_bulletin_and_assessment(living):

@@ -113,6 +113,9 @@ DEMO_USERS = [
     DemoUser("township", Role.TOWNSHIP_CLERK, "513325100000", "T513325100", "雪岭镇扶贫专干"),
     DemoUser("village", Role.VILLAGE_OFFICER, "513325100202", None, "然布村信息员"),
     DemoUser("unit", Role.UNIT_REPORTER, COUNTY_CODE, "P01", "省总工会联络员"),
+    # A lead unit (牵头单位 of 3.5.1, whose responsible units are the townships): it gathers the
+    # townships' reports before the office accepts them.
+    DemoUser("lead", Role.UNIT_REPORTER, COUNTY_CODE, "C17", "县人社局联络员"),
     DemoUser("inspector", Role.INSPECTOR, COUNTY_CODE, None, "县纪委督导员"),
     DemoUser("supporter", Role.SUPPORTER, COUNTY_CODE, None, "爱心人士"),
 ]

@@ -76,10 +76,47 @@ def indicator(
     return register
 
 
+# --- owners: which units an indicator is scored for ------------------------------------------------
+@dataclass(frozen=True)
+class OwnerSelector:
+    """Names the units that own a figure in the assessment (考核对象), e.g. the units holding a
+    designated pairing own the work-team visits. `select(county, start, end)` returns their
+    organisation ids over [start, end), in one or a few queries."""
+
+    name: str
+    label: Any
+    select: Callable[[Area, date, date], set[int]]
+
+
+_OWNERS: dict[str, OwnerSelector] = {}
+
+
+def owner_selector(
+    name: str, *, label: Any
+) -> Callable[[Callable[[Area, date, date], set[int]]], Callable[[Area, date, date], set[int]]]:
+    """Register an owner selector under `name` (`<app>.<owners>`), in the app's `owners.py`;
+    a plan file names it on an indicator as `owners: <app>.<owners>`."""
+
+    def register(func: Callable[[Area, date, date], set[int]]) -> Callable[[Area, date, date], set[int]]:
+        existing = _OWNERS.get(name)
+        if existing is not None and existing.select is not func:
+            raise ValueError(f"owner selector {name!r} is registered twice")
+        _OWNERS[name] = OwnerSelector(name, label, func)
+        return func
+
+    return register
+
+
+def all_owner_selectors() -> dict[str, OwnerSelector]:
+    _load()
+    return dict(sorted(_OWNERS.items()))
+
+
 def _load() -> None:
     from bangfu.modules import provided
 
     provided("indicators")  # importing each app's indicators.py registers its figures
+    provided("owners")  # and each app's owners.py its owner selectors
 
 
 def all_indicators() -> dict[str, Indicator]:

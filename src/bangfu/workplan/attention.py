@@ -19,6 +19,7 @@ from bangfu.lib.stampcache import cached, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan import selectors
 from bangfu.workplan.models import (
+    AWAITING_LEAD,
     AWAITING_REVIEW,
     LedgerReport,
     Milestone,
@@ -110,13 +111,17 @@ def _cached_rows(name: str, county: Area, today: date, compute: Callable[[], lis
 
 @attention_source("workplan.reports_to_review", reads=REPORT_READS)
 def reports_to_review(county: Area, today: date) -> Iterator[AttentionItem]:
-    """Submitted reports waiting for the county admin's review, one item per month (one query)."""
+    """Reports submitted to the office and waiting for the county admin's review (passed on by
+    their lead unit, or needing no lead review), one item per month (one query)."""
     rows = _cached_rows(
         "review",
         county,
         today,
         lambda: list(
-            LedgerReport.objects.filter(county=county, status__in=AWAITING_REVIEW, month__lte=today)
+            selectors.office_queue(
+                LedgerReport.objects.filter(county=county, status__in=AWAITING_REVIEW, month__lte=today)
+            )
+            .order_by()
             .values("month")
             .annotate(
                 n=Count("pk"), units=Count("organisation", distinct=True), first=Min("first_submitted_on")
@@ -135,6 +140,56 @@ def reports_to_review(county: Area, today: date) -> Iterator[AttentionItem]:
             roles=(Role.COUNTY_ADMIN,),
             area_code=county.code,
             count=row["n"],
+            in_bulletin=False,
+            extra={"month": f"{month:%Y-%m}"},
+        )
+
+
+@attention_source("workplan.reports_to_gather", reads=REPORT_READS + (Task,))
+def reports_to_gather(county: Area, today: date) -> Iterator[AttentionItem]:
+    """Per lead unit (牵头单位) and month: its responsible units' reports submitted and waiting for
+    its review before the office can accept them. Two queries."""
+
+    def compute() -> list[tuple[int, str, str, date, int, date | None]]:
+        leads: dict[int, set[int]] = defaultdict(set)
+        names: dict[int, tuple[str, str]] = {}
+        for task_id, org_id, name, area_code in Task.lead_units.through.objects.filter(
+            task__plan__county=county
+        ).values_list("task_id", "organisation_id", "organisation__name", "organisation__area__code"):
+            leads[task_id].add(org_id)
+            names[org_id] = (name, area_code or "")
+        counts: dict[tuple[int, date], list[Any]] = {}
+        for task_id, org_id, month, n, first in (
+            LedgerReport.objects.filter(
+                county=county, status__in=AWAITING_LEAD, month__lte=today, task_id__in=list(leads)
+            )
+            .values("task_id", "organisation_id", "month")
+            .annotate(n=Count("pk"), first=Min("first_submitted_on"))
+            .values_list("task_id", "organisation_id", "month", "n", "first")
+        ):
+            if org_id in leads[task_id]:
+                continue  # a lead unit's own report goes straight to the office
+            for lead in leads[task_id]:
+                entry = counts.setdefault((lead, month), [0, first])
+                entry[0] += n
+                if first is not None and (entry[1] is None or first < entry[1]):
+                    entry[1] = first
+        return [
+            (lead, names[lead][0], names[lead][1], month, n, first)
+            for (lead, month), (n, first) in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        ]
+
+    for lead, name, area_code, month, n, first in _cached_rows("gather", county, today, compute):
+        yield AttentionItem(
+            kind="workplan.reports_to_gather",
+            severity=Severity.WARNING,
+            title=f"{month.year}年{month.month}月工作台账{n}份报告待牵头单位（{name}）审核",
+            url=f"/workplan/gather/?month={month:%Y-%m}",
+            since=first or month,
+            roles=UNIT_ROLES,
+            area_code=area_code if area_code.startswith(county.prefix) else county.code,
+            organisation_id=lead,
+            count=n,
             in_bulletin=False,
             extra={"month": f"{month:%Y-%m}"},
         )

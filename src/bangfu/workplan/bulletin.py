@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 ZERO = Decimal("0")
 STOCK, FLOW = "stock", "flow"
-SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED, ReportStatus.ACCEPTED)
+SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED, ReportStatus.GATHERED, ReportStatus.ACCEPTED)
 EXAMPLES_PER_TASK = 2  # units whose progress text a task's paragraph quotes
 
 # The key figures of the overall progress, sentence by sentence, by indicator name. A sentence

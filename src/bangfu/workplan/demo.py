@@ -1,5 +1,7 @@
 """Demo data: the shipped 2020 plan and a living mid-year ledger (today is 2020-07-15 in the demo):
 January–June mostly submitted and accepted, some late, some missing, some returned; July drafts.
+Reports on a task with a lead unit (牵头单位) went through it: accepted ones were passed on by the
+lead first; of those still waiting, some wait for the lead and some (passed on) for the office.
 Milestones judged by a rule are left to the records; only the others are ticked by hand.
 Idempotent: nothing is written once the county has its 2020 plan."""
 
@@ -69,6 +71,29 @@ def seed_demo(county: Area) -> None:
             "organisation_id", flat=True
         )
     )
+    leads: dict[int, set[int]] = {}
+    for task_id, org_id in Task.lead_units.through.objects.filter(task__plan=plan).values_list(
+        "task_id", "organisation_id"
+    ):
+        leads.setdefault(task_id, set()).add(org_id)
+    lead_users = dict(
+        User.objects.filter(
+            organisation__county=county, is_active=True, role__in=(Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+        )
+        .order_by("-pk")
+        .values_list("organisation_id", "pk")
+    )
+
+    def lead_review(report: LedgerReport, submitted: date) -> bool:
+        """Mark the report passed on by its lead unit a day after submission; False if it needs none."""
+        task_leads = leads.get(report.task_id, set())
+        if not task_leads or report.organisation_id in task_leads:
+            return False
+        by = next((lead_users[o] for o in sorted(task_leads) if o in lead_users), None)
+        report.lead_reviewed_at = _aware(min(submitted + timedelta(days=1), today), 11)
+        report.lead_reviewed_by_id = by
+        return True
+
     for report in reports.select_related("task", "organisation").order_by(
         "month", "task__position", "organisation__code"
     ):
@@ -97,6 +122,7 @@ def seed_demo(county: Area) -> None:
         report.first_submitted_on = submitted
         report.submitted_at = _aware(submitted, 10)
         if roll < 0.82:
+            lead_review(report, submitted)
             report.status = ReportStatus.ACCEPTED
             report.reviewed_at, report.reviewed_by = (
                 _aware(min(submitted + timedelta(days=2), today), 16),
@@ -104,7 +130,10 @@ def seed_demo(county: Area) -> None:
             )
             report.good_practice = report.month == date(today.year, 6, 1) and rng.random() < 0.05
         elif roll < 0.87:
+            # Waiting: for the lead unit, or passed on by it and waiting for the office.
             report.status = ReportStatus.SUBMITTED
+            if rng.random() < 0.5 and lead_review(report, submitted):
+                report.status = ReportStatus.GATHERED
         else:
             report.status = ReportStatus.RETURNED
             report.return_comment = "内容过于笼统,请补充具体数据和佐证材料。"
@@ -132,6 +161,8 @@ def seed_demo(county: Area) -> None:
             "reviewed_at",
             "reviewed_by",
             "return_comment",
+            "lead_reviewed_at",
+            "lead_reviewed_by",
             "good_practice",
             "updated_at",
         ],

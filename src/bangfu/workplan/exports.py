@@ -412,6 +412,28 @@ def assessment_xlsx(plan: Plan, scores: list[Score]) -> bytes:
                 s.self_inspection.note if s.self_inspection else "",
             ],
         )
+    # What each score came from (scoring by owner): one row per line of each unit's base score.
+    columns = ["单位", "考核项", "目标", "完成值", "来源", "权重", "得分"]
+    detail = book.sheet("得分构成", columns, freeze=(1, 1))
+    detail.set_column(0, 1, 24)
+    row = 0
+    for s in scores:
+        for item in s.items:
+            row += 1
+            figure = item.figure
+            book.row(
+                detail,
+                row,
+                [
+                    s.organisation.name,
+                    f"{figure.indicator.task.code} {item.label}" if figure else str(item.label),
+                    float(figure.indicator.target) if figure and figure.indicator.target is not None else "",
+                    float(figure.value) if figure and figure.value is not None else item.basis,
+                    str(item.source_label) if figure else "工作台账",
+                    round(float(item.weight), 2),
+                    float(item.points),
+                ],
+            )
     return book.close()
 
 

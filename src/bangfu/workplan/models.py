@@ -166,6 +166,11 @@ class Indicator(models.Model):
     # A typed figure's kind (stock: 期末数; flow: summed over months); a computed one takes the
     # kind its source declares (bangfu.lib.indicators). Read through `kind`.
     declared_kind = models.CharField(_("指标类型"), max_length=8, blank=True)
+    # Which units the indicator is scored for in the assessment (docs/workplan.md "Scoring by
+    # owner"): "" = the task's responsible units, each on its own figure; "lead" = the task's lead
+    # units, on the county's figure; "none" = nobody; "<app>.<owners>" = the units an app's
+    # owner selector names (bangfu.lib.indicators.owner_selector), each on its own figure.
+    owners = models.CharField(_("考核对象"), max_length=80, blank=True)
 
     class Meta:
         ordering = ["task", "pk"]
@@ -198,20 +203,29 @@ class Indicator(models.Model):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")
+    # Passed on by the task's lead unit (牵头单位) after gathering; the office accepts it next.
+    GATHERED = "gathered", _("牵头单位已审核")
     ACCEPTED = "accepted", _("已通过")
     RETURNED = "returned", _("已退回")
     RESUBMITTED = "resubmitted", _("已重新提交")
 
 
+# A report of a responsible unit on a task with a lead unit (not itself a lead) goes
+# submitted → gathered (the lead passes it on) → accepted; any other report submitted → accepted.
+# Which applies is `permissions.needs_lead_review`; the predicates `can_*` decide each step.
 REPORT_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ReportStatus.DRAFT: (ReportStatus.SUBMITTED,),
-    ReportStatus.SUBMITTED: (ReportStatus.ACCEPTED, ReportStatus.RETURNED),
+    ReportStatus.SUBMITTED: (ReportStatus.GATHERED, ReportStatus.ACCEPTED, ReportStatus.RETURNED),
     ReportStatus.RETURNED: (ReportStatus.RESUBMITTED,),
-    ReportStatus.RESUBMITTED: (ReportStatus.ACCEPTED, ReportStatus.RETURNED),
+    ReportStatus.RESUBMITTED: (ReportStatus.GATHERED, ReportStatus.ACCEPTED, ReportStatus.RETURNED),
+    ReportStatus.GATHERED: (ReportStatus.ACCEPTED, ReportStatus.RETURNED),
     ReportStatus.ACCEPTED: (),
 }
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
-AWAITING_REVIEW = (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED)
+# Submitted and not yet accepted or returned: with the lead unit or with the office.
+AWAITING_REVIEW = (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED, ReportStatus.GATHERED)
+# Waiting for a lead unit's review (when the report needs one).
+AWAITING_LEAD = (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED)
 
 
 class LedgerReport(models.Model):
@@ -240,6 +254,12 @@ class LedgerReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     return_comment = models.TextField(_("退回意见"), blank=True)
+    # The lead unit's review (牵头单位汇总审核): who passed it on to the office, when, with a note.
+    lead_reviewed_at = models.DateTimeField(_("牵头单位审核时间"), null=True, blank=True)
+    lead_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lead_note = models.TextField(_("牵头单位审核意见"), blank=True)
     good_practice = models.BooleanField(_("经验做法"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

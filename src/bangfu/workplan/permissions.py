@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import require_actor_in
 from bangfu.lib import clock
-from bangfu.workplan.models import AWAITING_REVIEW, EDITABLE_STATUSES, LedgerReport, ReportStatus
+from bangfu.workplan.models import (
+    AWAITING_LEAD,
+    AWAITING_REVIEW,
+    EDITABLE_STATUSES,
+    LedgerReport,
+    ReportStatus,
+    Task,
+)
 
 REPORTER_ROLES = (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
 REVIEWER_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
@@ -64,9 +71,47 @@ def check_submit_report(actor: User, report: LedgerReport) -> None:
     check_edit_report(actor, report)
 
 
-def check_accept_report(actor: User, report: LedgerReport) -> None:
+def lead_unit_ids(report: LedgerReport) -> set[int]:
+    """The lead units (牵头单位) of the report's task."""
+    return set(
+        Task.lead_units.through.objects.filter(task_id=report.task_id).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def needs_lead_review(report: LedgerReport, leads: set[int] | None = None) -> bool:
+    """A responsible unit's report on a task with a lead unit goes to the lead first; a lead
+    unit's own report (and any report of a task without a lead) goes straight to the office."""
+    leads = lead_unit_ids(report) if leads is None else leads
+    return bool(leads) and report.organisation_id not in leads
+
+
+def check_accept_report(actor: User, report: LedgerReport, leads: set[int] | None = None) -> None:
+    """The county admin accepts a report submitted to the office: one that needs no lead review,
+    or one its lead unit has passed on."""
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
     _require_awaiting_review(report)
+    if report.status in AWAITING_LEAD and needs_lead_review(report, leads):
+        raise ValidationError({"status": _("该报告须先经牵头单位审核，再由县扶贫办通过。")})
+
+
+def check_lead_review(actor: User, report: LedgerReport, leads: set[int] | None = None) -> None:
+    """Pass on or return (as the lead unit): the actor reports for a lead unit of the task, the
+    report is a responsible unit's and waits for that review."""
+    require_actor_in(actor, report.county, *REPORTER_ROLES)
+    leads = lead_unit_ids(report) if leads is None else leads
+    if actor.organisation_id not in leads:
+        raise PermissionDenied
+    if report.organisation_id in leads:
+        raise ValidationError({"status": _("牵头单位本单位的报告直接报县扶贫办，不需要牵头单位审核。")})
+    if report.status not in AWAITING_LEAD:
+        raise ValidationError(
+            {
+                "status": _("当前状态「%(current)s」不需要牵头单位审核。")
+                % {"current": ReportStatus(report.status).label}
+            }
+        )
 
 
 def check_return_report(actor: User, report: LedgerReport) -> None:
@@ -101,8 +146,12 @@ def can_submit_report(actor: User, report: LedgerReport) -> bool:
     return _can(check_submit_report, actor, report)
 
 
-def can_accept_report(actor: User, report: LedgerReport) -> bool:
-    return _can(check_accept_report, actor, report)
+def can_accept_report(actor: User, report: LedgerReport, leads: set[int] | None = None) -> bool:
+    return _can(check_accept_report, actor, report, leads)
+
+
+def can_lead_review(actor: User, report: LedgerReport, leads: set[int] | None = None) -> bool:
+    return _can(check_lead_review, actor, report, leads)
 
 
 def can_return_report(actor: User, report: LedgerReport) -> bool:

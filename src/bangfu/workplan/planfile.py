@@ -26,6 +26,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from bangfu.lib import sheets
+from bangfu.lib.indicators import all_owner_selectors
 from bangfu.lib.milestones import all_rules
 from bangfu.lib.officialdoc import fullwidth
 from bangfu.partners.models import AdminLevel, Organisation, OrgType
@@ -62,7 +63,9 @@ TASK_KEYS = {
     "indicators",
 }
 MILESTONE_KEYS = {"quarters", "title", "due", "rule"}
-INDICATOR_KEYS = {"key", "label", "unit", "target", "computed", "kind"}
+INDICATOR_KEYS = {"key", "label", "unit", "target", "computed", "kind", "owners"}
+# `owners:` of an indicator besides a registered owner selector (bangfu.lib.indicators).
+OWNER_WORDS = {"responsible": "", "lead": "lead", "none": "none"}
 RULE_RE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
 
 
@@ -145,6 +148,7 @@ class IndicatorSpec:
     target: Decimal | None
     computed_name: str
     kind: str = ""  # "stock" or "flow" for a typed figure; a computed one takes its source's
+    owners: str = ""  # who it is scored for: "" (responsible units), "lead", "none" or a selector
 
 
 @dataclass
@@ -380,7 +384,17 @@ class _Reader:
             if kind and kind not in ("stock", "flow"):
                 self.error(f"{where}.kind", _("指标类型应为 stock（期末数）或 flow（累计数）。"))
                 kind = ""
-            out.append(IndicatorSpec(key, label, unit, target, computed, kind))
+            owners = self.text(item, "owners", where, required=False, max_length=80)
+            if owners in OWNER_WORDS:
+                owners = OWNER_WORDS[owners]
+            elif owners and owners not in all_owner_selectors():
+                self.error(
+                    f"{where}.owners",
+                    _("未知的考核对象「%(owners)s」；可用：responsible、lead、none 或 %(known)s。")
+                    % {"owners": owners, "known": "、".join(all_owner_selectors())},
+                )
+                owners = ""
+            out.append(IndicatorSpec(key, label, unit, target, computed, kind, owners))
         return out
 
     def task(self, node: Any, path: str, year: int, codes: set[str]) -> TaskSpec | None:

@@ -9,7 +9,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
@@ -24,6 +38,7 @@ from bangfu.lib.milestones import State as MilestoneStateName
 from bangfu.lib.stampcache import audit_chain_stamp, cached, newest_ids, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
+    AWAITING_LEAD,
     AWAITING_REVIEW,
     AssessmentAdjustment,
     Indicator,
@@ -86,7 +101,9 @@ def reports_for_user(user: Any) -> QuerySet[LedgerReport]:
     if user.role in OVERSIGHT_ROLES:
         return reports
     if user.role in REPORTING_ROLES and user.organisation_id:
-        return reports.filter(organisation_id=user.organisation_id)
+        # Its own reports, and those of the tasks it leads (牵头单位), which it gathers.
+        led = Task.lead_units.through.objects.filter(organisation_id=user.organisation_id).values("task_id")
+        return reports.filter(Q(organisation_id=user.organisation_id) | Q(task_id__in=led))
     return LedgerReport.objects.none()
 
 
@@ -432,8 +449,73 @@ def reminder_list(plan: Plan, today: date | None = None) -> QuerySet[LedgerRepor
     )
 
 
-def awaiting_review(plan: Plan) -> QuerySet[LedgerReport]:
-    return (
+# --- lead review (牵头单位汇总审核) ---------------------------------------------------------------------
+def _task_has_lead() -> Exists:
+    return Exists(Task.lead_units.through.objects.filter(task_id=OuterRef("task_id")))
+
+
+def _reporter_is_lead() -> Exists:
+    return Exists(
+        Task.lead_units.through.objects.filter(
+            task_id=OuterRef("task_id"), organisation_id=OuterRef("organisation_id")
+        )
+    )
+
+
+def with_lead_annotations(reports: QuerySet[LedgerReport]) -> QuerySet[Any]:
+    """Annotate `with_office` (submitted to the office: passed on by its lead unit, or needing no
+    lead review) and `with_lead` (waiting for its lead unit), in SQL: the twins of
+    `permissions.can_accept_report` / `permissions.needs_lead_review` for lists."""
+    needs_lead = _task_has_lead() & ~_reporter_is_lead()
+    annotated: QuerySet[Any] = reports.annotate(
+        with_lead=ExpressionWrapper(Q(status__in=AWAITING_LEAD) & needs_lead, output_field=BooleanField()),
+        with_office=ExpressionWrapper(
+            Q(status=ReportStatus.GATHERED) | (Q(status__in=AWAITING_LEAD) & ~needs_lead),
+            output_field=BooleanField(),
+        ),
+    )
+    return annotated
+
+
+def office_queue(reports: QuerySet[LedgerReport]) -> QuerySet[Any]:
+    """The reports the county admin can accept now (`permissions.can_accept_report` in SQL)."""
+    return with_lead_annotations(reports).filter(with_office=True)
+
+
+def lead_queue(reports: QuerySet[LedgerReport]) -> QuerySet[Any]:
+    """The reports waiting for their lead unit's review."""
+    return with_lead_annotations(reports).filter(with_lead=True)
+
+
+def is_lead_unit(user: Any) -> bool:
+    """The user reports for a unit that leads a task (and so gathers its units' reports)."""
+    return bool(
+        user.role in REPORTING_ROLES
+        and user.organisation_id
+        and Task.lead_units.through.objects.filter(organisation_id=user.organisation_id).exists()
+    )
+
+
+def reports_to_gather(user: Any, month: date | None = None) -> QuerySet[Any]:
+    """For a lead unit's reporter: its responsible units' reports on the tasks it leads (never its
+    own), of `month` when given."""
+    if user.role not in REPORTING_ROLES or not user.organisation_id:
+        return LedgerReport.objects.none()
+    led = Task.lead_units.through.objects.filter(organisation_id=user.organisation_id).values("task_id")
+    reports = (
+        reports_for_user(user)
+        .filter(task_id__in=led)
+        .exclude(organisation_id=user.organisation_id)
+        .filter(~_reporter_is_lead())  # a fellow lead unit's report goes straight to the office
+    )
+    if month is not None:
+        reports = reports.filter(month=month)
+    return with_lead_annotations(reports).order_by("month", "task__position", "organisation__code")
+
+
+def awaiting_review(plan: Plan) -> QuerySet[Any]:
+    """Reports waiting for the office (county admin): passed on by the lead, or needing no lead."""
+    return office_queue(
         LedgerReport.objects.filter(task__plan=plan, status__in=AWAITING_REVIEW)
         .select_related("task", "organisation")
         .order_by("month", "task__position", "organisation__code")
@@ -526,6 +608,40 @@ def indicator_figures(
 
 
 # --- assessment -----------------------------------------------------------------------------------
+# Indicator owners besides a registered owner selector (Indicator.owners; docs/workplan.md).
+OWNERS_RESPONSIBLE, OWNERS_LEAD, OWNERS_NONE = "", "lead", "none"
+TYPED, RECORDS, COUNTY_TOTAL = "typed", "records", "county"
+SOURCE_LABELS = {
+    TYPED: gettext_lazy("单位填报"),
+    RECORDS: gettext_lazy("业务记录"),
+    COUNTY_TOTAL: gettext_lazy("全县合计（牵头单位）"),
+}
+
+
+@dataclass
+class ScoreItem:
+    """One line of a unit's score: what it is, the figure it came from, its weight and points.
+    `weight` is the item's share of the base score's 100 points (after rescaling the weights of
+    the components that apply); `points` = `share` × `weight`."""
+
+    kind: str  # "timeliness", "milestones" or "indicator"
+    label: Any
+    share: Decimal
+    weight: Decimal = Decimal(0)
+    figure: IndicatorFigure | None = None
+    basis: str = ""  # for the timeliness and milestone lines: "5/6"
+    source: str = ""  # TYPED, RECORDS or COUNTY_TOTAL for an indicator
+    source_url: str = ""
+
+    @property
+    def points(self) -> Decimal:
+        return (self.share * self.weight).quantize(Decimal("0.01"))
+
+    @property
+    def source_label(self) -> Any:
+        return SOURCE_LABELS.get(self.source, "")
+
+
 @dataclass
 class Score:
     organisation: Organisation
@@ -539,6 +655,8 @@ class Score:
     self_inspection: SelfInspection | None
     weights: tuple[int, int, int]
     rank: int = 0
+    # The indicators scored for this unit (those it owns), each with where its value came from.
+    indicator_items: list[ScoreItem] = field(default_factory=list)
 
     @property
     def timeliness(self) -> Decimal | None:
@@ -547,6 +665,11 @@ class Score:
     @property
     def milestone_rate(self) -> Decimal | None:
         return Decimal(self.milestones_met) / self.milestones_due if self.milestones_due else None
+
+    def _used_weight(self) -> int:
+        parts = [(self.timeliness, self.weights[0]), (self.milestone_rate, self.weights[1])]
+        parts.append((self.indicator_attainment, self.weights[2]))
+        return sum(w for share, w in parts if share is not None and w)
 
     @property
     def base(self) -> Decimal:
@@ -569,12 +692,93 @@ class Score:
     def total(self) -> Decimal:
         return (self.base + self.adjustment).quantize(Decimal("0.01"))
 
+    @property
+    def items(self) -> list[ScoreItem]:
+        """What the base score came from, line by line: timeliness, milestones and each owned
+        indicator with its weight (of 100) and points; the points add up to the base score."""
+        used = self._used_weight()
+        if not used:
+            return []
+        scale = Decimal(100) / used
+        out = []
+        if self.timeliness is not None and self.weights[0]:
+            out.append(
+                ScoreItem(
+                    "timeliness",
+                    gettext_lazy("报送及时率（按时通过/应报）"),
+                    self.timeliness,
+                    self.weights[0] * scale,
+                    basis=f"{self.on_time_accepted}/{self.due_reports}",
+                )
+            )
+        if self.milestone_rate is not None and self.weights[1]:
+            out.append(
+                ScoreItem(
+                    "milestones",
+                    gettext_lazy("节点完成率（按期完成/到期）"),
+                    self.milestone_rate,
+                    self.weights[1] * scale,
+                    basis=f"{self.milestones_met}/{self.milestones_due}",
+                )
+            )
+        if self.indicator_attainment is not None and self.weights[2] and self.indicator_items:
+            each = self.weights[2] * scale / len(self.indicator_items)
+            for item in self.indicator_items:
+                item.weight = each
+                out.append(item)
+        return out
+
+
+def indicator_owners(
+    plan: Plan, indicators: list[Indicator], start: date, end: date
+) -> dict[int, tuple[set[int], bool]]:
+    """Per indicator: the organisations it is scored for and whether each is scored on the
+    county's figure (lead units) rather than its own. Responsible units by default; "lead": the
+    task's lead units; "none": nobody; else the units the named owner selector returns."""
+    from bangfu.lib.indicators import all_owner_selectors
+
+    task_ids = {i.task_id for i in indicators}
+    responsible: dict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in Task.responsible_units.through.objects.filter(task_id__in=task_ids).values_list(
+        "task_id", "organisation_id"
+    ):
+        responsible[task_id].add(org_id)
+    leads: dict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in Task.lead_units.through.objects.filter(task_id__in=task_ids).values_list(
+        "task_id", "organisation_id"
+    ):
+        leads[task_id].add(org_id)
+    selectors = all_owner_selectors()
+    selected: dict[str, set[int]] = {}
+    out: dict[int, tuple[set[int], bool]] = {}
+    for ind in indicators:
+        if ind.owners == OWNERS_RESPONSIBLE:
+            out[ind.pk] = (responsible[ind.task_id], False)
+        elif ind.owners == OWNERS_LEAD:
+            out[ind.pk] = (leads[ind.task_id], True)
+        elif ind.owners in selectors:
+            if ind.owners not in selected:
+                selected[ind.owners] = set(selectors[ind.owners].select(plan.county, start, end))
+            out[ind.pk] = (selected[ind.owners], False)
+        else:  # "none", or a selector no app registers (any more): scored for nobody
+            out[ind.pk] = (set(), False)
+    return out
+
+
+def _typed_url(org_id: int, task_id: int) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('workplan:reports')}?organisation={org_id}&task={task_id}"
+
 
 def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | None = None) -> list[Score]:
-    """Yearly score per responsible unit, ranked. Reports and milestones count once due."""
+    """Yearly score per unit, ranked. Reports and milestones count once due, for the responsible
+    units; an indicator counts for the units that own it (`indicator_owners`), which may be units
+    outside the task's responsible units (a designated unit's team visits)."""
     today = today or clock.today()
     setting = settings_for(plan.county)
     weights = (setting.weight_timeliness, setting.weight_milestones, setting.weight_indicators)
+    start, end = date(plan.year, 1, 1), min(today, date(plan.year + 1, 1, 1))
     through = Task.responsible_units.through
     pairs = through.objects.filter(task__plan=plan)
     if organisation_id:
@@ -582,6 +786,17 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
     tasks_of: dict[int, set[int]] = defaultdict(set)
     for task_id, org_id in pairs.values_list("task_id", "organisation_id"):
         tasks_of[org_id].add(task_id)
+    indicators = list(
+        Indicator.objects.filter(task__plan=plan, target__gt=0).order_by("task__position", "pk")
+    )
+    owners = indicator_owners(plan, indicators, start, end)
+    owned: dict[int, list[tuple[Indicator, bool]]] = defaultdict(list)
+    for ind in indicators:
+        org_ids, county_figure = owners[ind.pk]
+        for org_id in sorted(org_ids):
+            if not organisation_id or org_id == organisation_id:
+                owned[org_id].append((ind, county_figure))
+    scored = set(tasks_of) | set(owned)
     due_reports: dict[int, int] = defaultdict(int)
     on_time: dict[int, int] = defaultdict(int)
     reports = LedgerReport.objects.filter(task__plan=plan, organisation_id__in=list(tasks_of))
@@ -600,9 +815,6 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
     for st in milestone_states(plan.county, plan.year, today):
         if st.milestone.due_date < today:
             milestones_by_task[st.milestone.task_id].append(st)
-    indicators_by_task: dict[int, list[Indicator]] = defaultdict(list)
-    for ind in Indicator.objects.filter(task__plan=plan, target__gt=0):
-        indicators_by_task[ind.task_id].append(ind)
     adjustments: dict[int, list[AssessmentAdjustment]] = defaultdict(list)
     for adj in AssessmentAdjustment.objects.filter(county=plan.county, year=plan.year):
         adjustments[adj.organisation_id].append(adj)
@@ -611,17 +823,41 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
         "created_at", "pk"
     ):
         inspections[item.organisation_id] = item
-    orgs = Organisation.objects.in_bulk(list(tasks_of))
-    start, end = date(plan.year, 1, 1), min(today, date(plan.year + 1, 1, 1))
+    orgs = Organisation.objects.in_bulk(list(scored))
+    county_figures = {
+        f.indicator.pk: f
+        for f in indicator_figures(
+            [i for i in indicators if owners[i.pk][1]], county=plan.county, start=start, end=end
+        )
+    }
     scores = []
-    for org_id, task_ids in tasks_of.items():
+    for org_id in scored:
         org = orgs[org_id]
+        task_ids = tasks_of.get(org_id, set())
         ms = [m for t in task_ids for m in milestones_by_task[t]]
         met = sum(1 for m in ms if m.state == MilestoneStateName.DONE)
-        inds = [i for t in task_ids for i in indicators_by_task[t]]
-        figures = indicator_figures(inds, county=plan.county, start=start, end=end, organisation=org)
-        attained = [f.attainment for f in figures if f.attainment is not None]
-        attainment = (sum(attained, Decimal(0)) / len(attained)) if attained else None
+        own = [ind for ind, county_figure in owned[org_id] if not county_figure]
+        figures = {
+            f.indicator.pk: f
+            for f in indicator_figures(own, county=plan.county, start=start, end=end, organisation=org)
+        }
+        items = []
+        for ind, county_figure in owned[org_id]:
+            figure = county_figures[ind.pk] if county_figure else figures[ind.pk]
+            if figure.attainment is None:  # a source not available yet is left out
+                continue
+            if county_figure:
+                source, url = COUNTY_TOTAL, figure.source_url
+            elif ind.source == IndicatorSource.MANUAL:
+                source, url = TYPED, _typed_url(org_id, ind.task_id)
+            else:
+                source, url = RECORDS, figure.source_url
+            items.append(
+                ScoreItem(
+                    "indicator", ind.label, figure.attainment, figure=figure, source=source, source_url=url
+                )
+            )
+        attainment = (sum((i.share for i in items), Decimal(0)) / len(items)) if items else None
         org_adjustments = adjustments.get(org_id, [])
         scores.append(
             Score(
@@ -635,6 +871,7 @@ def assessment(plan: Plan, *, today: date | None = None, organisation_id: int | 
                 adjustments=org_adjustments,
                 self_inspection=inspections.get(org_id),
                 weights=weights,
+                indicator_items=items,
             )
         )
     scores.sort(key=lambda s: (-s.total, s.organisation.code))

@@ -3,6 +3,7 @@ milestones, reminders and assessment inputs. Keyword-only, atomic, audited."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from bangfu.lib.periods import month_starts, previous_month
 from bangfu.partners.models import Organisation
 from bangfu.workplan import permissions
 from bangfu.workplan.models import (
+    AWAITING_LEAD,
     AWAITING_REVIEW,
     REPORT_TRANSITIONS,
     AssessmentAdjustment,
@@ -120,6 +122,7 @@ def _apply_plan(*, actor: User | None, county: Area, spec: PlanSpec) -> LoadResu
                 ind.source = IndicatorSource.COMPUTED if i_spec.computed_name else IndicatorSource.MANUAL
                 ind.computed_name = i_spec.computed_name
                 ind.declared_kind = i_spec.kind
+                ind.owners = i_spec.owners
                 ind.save()
     slots = open_slots(plan=plan)
     record_audit(
@@ -312,6 +315,12 @@ def update_settings(
 
 
 # --- ledger reports -------------------------------------------------------------------------------
+def asks_for_figures(report: LedgerReport) -> bool:
+    """The report's task has typed (manual) indicators: figures no module records. Without any,
+    the unit only confirms its month (progress text optional)."""
+    return Indicator.objects.filter(task_id=report.task_id, source=IndicatorSource.MANUAL).exists()
+
+
 def _lock_report(report: LedgerReport) -> None:
     """Lock the report's row and re-read it: its status is judged as it is now, not as the caller
     loaded it (two reviewers clicking at once)."""
@@ -443,7 +452,8 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     permissions.check_submit_report(actor, report)
     _lock_report(report)
     permissions.check_submit_report(actor, report)  # judged again on the locked row
-    if not report.progress.strip():
+    if not report.progress.strip() and asks_for_figures(report):
+        # Where every figure is derived from records, the unit only confirms (progress optional).
         raise ValidationError({"progress": _("请填写工作进展后再提交。")})
     before = report.status
     target = ReportStatus.RESUBMITTED if report.status == ReportStatus.RETURNED else ReportStatus.SUBMITTED
@@ -463,6 +473,7 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     return report
 
 
+# --- who may act on a report: one predicate per step, read by the pages and the services ------------
 @transaction.atomic
 def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
@@ -508,9 +519,108 @@ def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerR
     return report
 
 
+def _require_lead(actor: User, report: LedgerReport) -> None:
+    """Scope first (a unit role in the report's county), then lock and judge the report as it is
+    now (`permissions.check_lead_review`)."""
+    require_actor_in(actor, report.county, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    _lock_report(report)
+    permissions.check_lead_review(actor, report)
+
+
+@transaction.atomic
+def lead_pass_report(*, actor: User, report: LedgerReport, note: str = "") -> LedgerReport:
+    """The lead unit (牵头单位) has gathered and reviewed a responsible unit's report and passes it
+    on to the office, which accepts it next."""
+    _require_lead(actor, report)
+    before = report.status
+    _transition(report, ReportStatus.GATHERED)
+    report.lead_reviewed_at, report.lead_reviewed_by = clock.now(), actor
+    report.lead_note = note.strip()
+    report.save(update_fields=["status", "lead_reviewed_at", "lead_reviewed_by", "lead_note", "updated_at"])
+    if report.lead_note:
+        ReportComment.objects.create(report=report, author=actor, text=report.lead_note)
+    record_audit(
+        actor=actor,
+        action="workplan.lead_pass_report",
+        target=report,
+        county=report.county,
+        before={"status": before},
+        after={"status": report.status},
+    )
+    return report
+
+
+@transaction.atomic
+def lead_pass_reports(*, actor: User, reports: list[LedgerReport]) -> int:
+    """The lead unit passes several of its responsible units' reports on at once (the gather
+    page); refuses the lot, changing nothing, if any is not waiting for this lead's review."""
+    require_actor_in(actor, None, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    for county in {r.county for r in reports}:
+        require_actor_in(actor, county, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    ids = [r.pk for r in reports]
+    locked = list(LedgerReport.objects.select_for_update().filter(pk__in=ids))
+    leads: dict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in Task.lead_units.through.objects.filter(
+        task_id__in={r.task_id for r in locked}
+    ).values_list("task_id", "organisation_id"):
+        leads[task_id].add(org_id)
+    if any(actor.organisation_id not in leads[r.task_id] for r in locked):
+        raise PermissionDenied
+    bad = [r for r in locked if not permissions.can_lead_review(actor, r, leads[r.task_id])]
+    if bad or not locked:
+        raise ValidationError(
+            {"reports": _("%(n)s 份报告不在待牵头单位审核状态，未做任何更改。") % {"n": len(bad)}}
+        )
+    # update() skips auto_now: updated_at is the real change time (the ledger stamp reads it).
+    count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_LEAD).update(
+        status=ReportStatus.GATHERED,
+        lead_reviewed_at=clock.now(),
+        lead_reviewed_by=actor,
+        lead_note="",
+        updated_at=timezone.now(),
+    )
+    record_audit(
+        actor=actor,
+        action="workplan.lead_pass_reports",
+        county=locked[0].county,
+        target_type="workplan.ledgerreport",
+        target_id=",".join(str(i) for i in ids)[:200],
+        after={"gathered": count},
+    )
+    return count
+
+
+@transaction.atomic
+def lead_return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerReport:
+    """The lead unit returns a responsible unit's report for correction, with its reason; the unit
+    fixes and resubmits it, and it comes back to the lead."""
+    _require_lead(actor, report)
+    if not comment.strip():
+        raise ValidationError({"comment": _("退回时必须填写意见。")})
+    before = report.status
+    _transition(report, ReportStatus.RETURNED)
+    report.return_comment = comment.strip()
+    report.lead_reviewed_at, report.lead_reviewed_by = clock.now(), actor
+    report.save(
+        update_fields=["status", "return_comment", "lead_reviewed_at", "lead_reviewed_by", "updated_at"]
+    )
+    ReportComment.objects.create(report=report, author=actor, text=comment.strip())
+    record_audit(
+        actor=actor,
+        action="workplan.lead_return_report",
+        target=report,
+        county=report.county,
+        before={"status": before},
+        after={"status": report.status},
+        reason=comment.strip(),
+    )
+    return report
+
+
 @transaction.atomic
 def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
-    """Accept every report that awaits review; refuse the lot if any cannot be accepted."""
+    """Accept every report submitted to the office; refuse the lot if any cannot be accepted
+    (not awaiting review, or still waiting for its lead unit)."""
     require_actor_in(actor, None, Role.COUNTY_ADMIN)
     for county in {r.county for r in reports}:
         require_actor_in(actor, county, Role.COUNTY_ADMIN)
@@ -520,6 +630,16 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     bad = [r for r in reports if r.status not in AWAITING_REVIEW]
     if bad:
         raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态，未做任何更改。") % {"n": len(bad)}})
+    leads: dict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in Task.lead_units.through.objects.filter(
+        task_id__in={r.task_id for r in reports}
+    ).values_list("task_id", "organisation_id"):
+        leads[task_id].add(org_id)
+    waiting = [r for r in reports if not permissions.can_accept_report(actor, r, leads[r.task_id])]
+    if waiting:
+        raise ValidationError(
+            {"reports": _("%(n)s 份报告尚待牵头单位审核，未做任何更改。") % {"n": len(waiting)}}
+        )
     # update() skips auto_now; updated_at is the real change time (the completeness cache's stamp
     # reads it), not the office's date, which a demo or test may have moved.
     count = LedgerReport.objects.filter(pk__in=ids, status__in=AWAITING_REVIEW).update(

@@ -17,6 +17,8 @@ urlpatterns = [
         name="attachment",
     ),
     path("workplan/reports/<int:pk>/<str:action>/", views.report_review, name="review"),
+    path("workplan/gather/", views.gather_view, name="gather"),
+    path("workplan/gather/pass/", views.gather_pass, name="gather_pass"),
     path("workplan/completeness/", views.completeness_view, name="completeness"),
     path("workplan/oversight/", views.oversight_view, name="oversight"),
     path("workplan/oversight/remind/", views.send_reminders_view, name="send_reminders"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -208,11 +209,18 @@ def report_list(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(month=month)
     else:
         reports = reports.filter(month__lte=clock.today())
+    task_id, organisation_id = int_param(task), int_param(org)
+    user = _u(request)
+    if user.role in selectors.REPORTING_ROLES and organisation_id is None:
+        # A lead unit gathers its responsible units' reports on its own page (`gather`).
+        reports = reports.filter(organisation_id=user.organisation_id)
     if status in ReportStatus.values:
         reports = reports.filter(status=status)
-    elif status == "review":
-        reports = reports.filter(status__in=AWAITING_REVIEW)
-    task_id, organisation_id = int_param(task), int_param(org)
+    elif status == "review":  # what the office can accept now
+        reports = selectors.office_queue(reports.filter(status__in=AWAITING_REVIEW))
+    elif status == "lead":  # waiting for the lead unit
+        reports = selectors.lead_queue(reports)
+    reports = selectors.with_lead_annotations(reports)
     if task_id is not None:
         reports = reports.filter(task_id=task_id)
     if organisation_id is not None:
@@ -232,6 +240,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "tasks": plan.tasks.order_by("position") if plan else [],
             "can_accept": permissions.can_bulk_accept(_u(request)),
             "awaiting": AWAITING_REVIEW,
+            "is_lead": selectors.is_lead_unit(user),
         },
     )
 
@@ -260,6 +269,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_report_for_user(request.user, pk)
     user = _u(request)
     indicators = list(report.task.indicators.all())
+    # The unit types only what no module records; computed figures are shown, never asked for.
     manual = [i for i in indicators if i.source == IndicatorSource.MANUAL]
     stored = {v.indicator_id: v.value for v in report.values.all()}
     can_edit = permissions.can_edit_report(user, report)
@@ -313,6 +323,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     setting = services.settings_for(report.county)
     due = selectors.due_date(report.month, setting.due_day)
     state = selectors.cell_state(report.status, report.first_submitted_on, due, clock.today())
+    leads = permissions.lead_unit_ids(report)
     return render(
         request,
         "workplan/report_detail.html",
@@ -321,6 +332,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_edit": can_edit,
             "computed": computed,
+            "nothing_typed": not manual,
             "manual_values": [(i, stored.get(i.pk)) for i in manual],
             "due": due,
             "state": state,
@@ -328,8 +340,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comments": report.comments.select_related("author"),
             "attachments": report.attachments.all(),
             "milestones": report.task.milestones.all(),
+            "lead_units": report.task.lead_units.order_by("code") if leads else [],
+            "needs_lead": permissions.needs_lead_review(report, leads),
             # One predicate per action (workplan.permissions), the same the services ask.
-            "can_accept": permissions.can_accept_report(user, report),
+            "can_lead_review": permissions.can_lead_review(user, report, leads),
+            "can_accept": permissions.can_accept_report(user, report, leads),
             "can_return": permissions.can_return_report(user, report),
             "can_comment": permissions.can_comment_report(user, report),
             "can_flag": permissions.can_flag_report(user, report),
@@ -349,9 +364,14 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
 
 
+LEAD_ACTIONS = ("pass", "lead-return")
+
+
 @login_required
 @require_POST
 def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action in LEAD_ACTIONS:
+        return _lead_review(request, pk, action)
     require_role(request.user, *OVERSIGHT)
     report = selectors.get_report_for_user(request.user, pk)
     user: Any = request.user
@@ -373,6 +393,75 @@ def report_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     return redirect("workplan:report", pk=report.pk)
+
+
+def _lead_review(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The lead unit passes a responsible unit's report on to the office, or returns it."""
+    require_role(request.user, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    report = selectors.get_report_for_user(request.user, pk)
+    user: Any = request.user
+    try:
+        if action == "pass":
+            services.lead_pass_report(actor=user, report=report, note=request.POST.get("note", "")[:2000])
+            messages.success(request, _("已审核并报送县扶贫办。"))
+        else:
+            services.lead_return_report(
+                actor=user, report=report, comment=request.POST.get("comment", "")[:2000]
+            )
+            messages.success(request, _("报告已退回。"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(_next(request, reverse("workplan:report", kwargs={"pk": report.pk})))
+
+
+@login_required
+@require_POST
+def gather_pass(request: HttpRequest) -> HttpResponse:
+    """Pass the ticked reports on to the office at once (all or nothing)."""
+    require_role(request.user, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    ids = [i for i in map(int_param, request.POST.getlist("report")) if i is not None]
+    reports = list(selectors.reports_to_gather(_u(request)).filter(pk__in=ids))
+    if not reports:
+        messages.error(request, _("请先勾选要审核通过的报告。"))
+    else:
+        try:
+            count = services.lead_pass_reports(actor=_u(request), reports=reports)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("已审核并报送县扶贫办 %(n)s 份报告。") % {"n": count})
+    return redirect(_next(request, reverse("workplan:gather")))
+
+
+@login_required
+def gather_view(request: HttpRequest) -> HttpResponse:
+    """A lead unit's page: its responsible units' reports on the tasks it leads, for a month
+    (default: last month), to review and pass on to the office, with the months still waiting."""
+    require_role(request.user, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
+    user = _u(request)
+    if not user.organisation_id:
+        raise Http404("organisation")
+    month = _month_param(request.GET.get("month", "")) or services.previous_month(clock.today())
+    reports = list(selectors.reports_to_gather(user, month))
+    waiting = (
+        selectors.reports_to_gather(user)
+        .filter(with_lead=True, month__lte=clock.today())
+        .order_by()
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return render(
+        request,
+        "workplan/gather.html",
+        {
+            "month": month,
+            "reports": reports,
+            "waiting": [(m, n) for m, n in waiting],
+            "to_review": sum(1 for r in reports if r.with_lead),
+            "return_form": ReturnForm(),
+        },
+    )
 
 
 # --- oversight ------------------------------------------------------------------------------------
