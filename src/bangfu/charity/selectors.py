@@ -27,6 +27,7 @@ from bangfu.charity.models import (
     SpendingStatus,
 )
 from bangfu.lib.clock import today
+from bangfu.lib.money import CENT, ZERO
 from bangfu.lib.stampcache import as_datetime
 
 # Roles that work with campaign records (others see the public pages only).
@@ -297,7 +298,7 @@ def disclosure(campaign: Campaign, *, with_donations: bool = True) -> Disclosure
         anonymous=Count("pk", filter=Q(donor_kind=DonorKind.PERSON, publish_name=False)),
         goods=Sum("amount", filter=Q(kind=DonationKind.GOODS)),
     )
-    goods_value = (figures["goods"] or Decimal("0")).quantize(Decimal("0.01"))
+    goods_value = (figures["goods"] or ZERO).quantize(CENT)
     donors = figures
     donations = public_donation_rows(public_donations(campaign)) if with_donations else []
     spending_rows = (
@@ -355,7 +356,7 @@ def campaign_summary_rows(campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]
         rows.append(
             {
                 "campaign": c,
-                "raised": (raised.get(c.pk) or Decimal("0")).quantize(Decimal("0.01")),
+                "raised": (raised.get(c.pk) or ZERO).quantize(CENT),
                 "money": money["credit"],
                 "spent": money["debit"],
                 "balance": money["balance"],

@@ -16,33 +16,18 @@ from django.db import connection
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of
 from bangfu.areas.services import create_area
 from bangfu.lib import clock, idnumbers
 from bangfu.lib.crypto import blind_indexer, decrypt_text, encryptor
-from bangfu.registry.importer import FileProblem, Record, RowError
+from bangfu.registry.importer import HOUSEHOLD_FACTS, FileProblem, Record, RowError
 from bangfu.registry.models import Household, Member, MemberVersion, RegistryChange
 
 ID_CONTEXT = "registry.member.id_number"
 PHONE_CONTEXT = "registry.phone"
 ID_INDEX_PURPOSE = "id_number"
 
-HOUSEHOLD_FIELDS = (
-    "village_id",
-    "attribute",
-    "main_cause",
-    "other_causes",
-    "exit_year",
-    "exited",
-    "monitored",
-    "monitoring_category",
-    "household_size",
-    "annual_income",
-    "net_income",
-    "per_capita_net_income",
-    "phone",
-    "active",
-)
+HOUSEHOLD_FIELDS = ("village_id", *HOUSEHOLD_FACTS, "active")  # compared; phone in clear
 MEMBER_FIELDS = (
     "household_id",
     "village_id",
@@ -186,7 +171,7 @@ class AreaResolver:
         if name not in self.counties:
             found = list(Area.objects.filter(level=Level.COUNTY, name=name)[:2])
             if len(found) != 1 and self.allowed_prefix:
-                found = [a for a in found if a.code.startswith(self.allowed_prefix[:6])]
+                found = [a for a in found if a.code.startswith(county_code_of(self.allowed_prefix))]
             self.counties[name] = found[0] if len(found) == 1 else None
         return self.counties[name]
 
@@ -206,7 +191,7 @@ class AreaResolver:
         county = self._county(county_name)
         if county is None:
             return _("县“%(name)s”不存在（请先用 load-areas 导入区划）") % {"name": county_name}
-        if self.allowed_prefix and not county.code.startswith(self.allowed_prefix[:6]):
+        if self.allowed_prefix and not county.code.startswith(county_code_of(self.allowed_prefix)):
             return _("县“%(name)s”不在您的管辖范围内") % {"name": county_name}
         township = Area.objects.filter(parent=county, level=Level.TOWNSHIP, name=township_name).first()
         if township is None:
