@@ -623,6 +623,9 @@ def _write_members(
         allocate_ids(Member, sum(1 for _r, _v, idx, c in final if (c, idx) not in member_existing))
     )
     version_rows, now, as_of_db, actor_id = write.version_rows, write.now, write.as_of_db, write.actor_id
+    encrypt_id, encrypt_phone = write.encrypt_id, write.encrypt_phone
+    adapt_date = write.ops.adapt_datefield_value
+    mask_id, mask_phone = idnumbers.mask, idnumbers.mask_phone
     created = 0
     for record, village, idx, county_id in final:
         hh_id = hh_ids[(county_id, record.household_number)]
@@ -633,7 +636,36 @@ def _write_members(
                 member_updates.append(update)
             continue
         member_id = next(fresh_ids)
-        new_members.append(_new_member_row(write, record, member_id, hh_id, county_id, village.id, idx))
+        phone = record.member_phone
+        new_members.append(  # the values of MEMBER_INSERT_COLUMNS
+            (
+                member_id,
+                hh_id,
+                county_id,
+                village.id,
+                record.member_number,
+                record.name,
+                record.id_type,
+                encrypt_id(record.id_number),
+                idx,
+                mask_id(record.id_number),
+                record.sex,
+                adapt_date(record.birth_date),
+                record.ethnicity,
+                record.relation,
+                record.education,
+                record.schooling,
+                record.health,
+                record.labour_skill,
+                encrypt_phone(phone) if phone else "",
+                mask_phone(phone) if phone else "",
+                True,
+                None,
+                "",
+                now,
+                now,
+            )
+        )
         version_rows.append(
             (
                 member_id,
@@ -657,40 +689,6 @@ def _write_members(
     bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
     write.outcome.created = created + len(new_members)
     bulk_execute(f"UPDATE {m_table} SET {MEMBER_UPDATE_SET} WHERE id=%s", member_updates)  # noqa: S608
-
-
-def _new_member_row(
-    write: _Write, record: Record, member_id: int, hh_id: int, county_id: int, village_id: int, idx: str
-) -> tuple[Any, ...]:
-    """The values of MEMBER_INSERT_COLUMNS for a new member."""
-    phone = record.member_phone
-    return (
-        member_id,
-        hh_id,
-        county_id,
-        village_id,
-        record.member_number,
-        record.name,
-        record.id_type,
-        write.encrypt_id(record.id_number),
-        idx,
-        idnumbers.mask(record.id_number),
-        record.sex,
-        write.ops.adapt_datefield_value(record.birth_date),
-        record.ethnicity,
-        record.relation,
-        record.education,
-        record.schooling,
-        record.health,
-        record.labour_skill,
-        write.encrypt_phone(phone) if phone else "",
-        idnumbers.mask_phone(phone) if phone else "",
-        True,
-        None,
-        "",
-        write.now,
-        write.now,
-    )
 
 
 def _member_update(
