@@ -80,7 +80,7 @@ class User(AbstractUser):
 
     @property
     def county_code(self) -> str:
-        return self.area.code[:6] if self.area_id and self.area else ""
+        return self.area.county_code if self.area_id and self.area else ""
 
 
 def hash_token(raw: str) -> str:

@@ -23,7 +23,7 @@ from bangfu.accounts.models import (
     hash_token,
 )
 from bangfu.accounts.scopes import require_actor_in
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
 from bangfu.partners.models import Organisation
@@ -81,13 +81,13 @@ def _check_assignment(
         if area is not None and (prefix is None or not area.code.startswith(prefix)):
             errors["area"] = _("管辖区域超出您的权限范围。")
         if organisation is not None and (
-            prefix is None or not organisation.county.code.startswith(prefix[:6])
+            prefix is None or not organisation.county.code.startswith(county_code_of(prefix))
         ):
             errors["organisation"] = _("所属单位超出您的权限范围。")
     if (
         organisation is not None
         and area is not None
-        and not organisation.county.code.startswith(area.prefix[:6])
+        and not organisation.county.code.startswith(county_code_of(area.prefix))
     ):
         errors.setdefault("organisation", _("所属单位不在该管辖区域所在的县。"))
     if errors:

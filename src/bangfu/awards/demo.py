@@ -26,7 +26,7 @@ NOMINATIONS_2019 = [
 
 @transaction.atomic
 def seed_demo(county: Area) -> None:
-    code = county.code[:6]
+    code = county.county_code
     if AwardRound.objects.filter(code=f"{code}-2019").exists():
         return
     admin = User.objects.get(username="admin")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import require_actor_in
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of
 from bangfu.audit.services import record_audit
 from bangfu.awards.models import (
     PUBLIC_STATUSES,
@@ -33,13 +33,14 @@ from bangfu.awards.models import (
 )
 from bangfu.lib import clock
 from bangfu.lib.clock import today
+from bangfu.lib.money import CENT
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx")
 
 
 def _in_county(actor: User, county: Area) -> bool:
-    return actor.area is not None and county.code.startswith(actor.area.prefix[:6])
+    return actor.area is not None and county.code.startswith(county_code_of(actor.area.prefix))
 
 
 def _require_admin(actor: User, county: Area) -> None:
@@ -73,7 +74,7 @@ def create_round(
         raise ValidationError({"year": _("该年度的评选已存在。")})
     award_round = AwardRound(
         county=county,
-        code=code or f"{county.code[:6]}-{year}",
+        code=code or f"{county.county_code}-{year}",
         year=year,
         title=title,
         nomination_deadline=nomination_deadline,
@@ -123,7 +124,7 @@ def _select_for_publicity(award_round: AwardRound) -> None:
         )
         for position, nomination in enumerate(ranked):
             nomination.average_score = (
-                Decimal(nomination.avg).quantize(Decimal("0.01")) if nomination.avg is not None else None  # type: ignore[attr-defined]
+                Decimal(nomination.avg).quantize(CENT) if nomination.avg is not None else None  # type: ignore[attr-defined]
             )
             chosen = position < award_type.quota and nomination.average_score is not None
             nomination.status = NominationStatus.PUBLICISED if chosen else NominationStatus.NOT_SELECTED

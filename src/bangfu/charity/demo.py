@@ -190,7 +190,7 @@ def _approvers(county: Area) -> list[User]:
 
 @transaction.atomic
 def seed_demo(county: Area) -> None:
-    code = county.code[:6]
+    code = county.county_code
     if Campaign.objects.filter(code=f"{code}-2019").exists():
         return
     admin = User.objects.get(username="admin")

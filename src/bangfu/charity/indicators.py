@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangfu.charity.models import Donation, DonorKind, Spending, SpendingStatus
 from bangfu.lib.indicators import IndicatorQuery, indicator
+from bangfu.lib.money import ZERO
 
 
 def _donations(query: IndicatorQuery):  # type: ignore[no-untyped-def]
@@ -25,7 +26,7 @@ def _donations(query: IndicatorQuery):  # type: ignore[no-untyped-def]
 
 @indicator("charity.donations_raised", label=_("扶贫日捐赠金额（含物资折价）"), unit="元")
 def donations_raised(query: IndicatorQuery) -> Decimal:
-    return _donations(query).aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+    return _donations(query).aggregate(t=Sum("amount"))["t"] or ZERO
 
 
 @indicator("charity.donors", label=_("扶贫日捐赠人次"), unit="人次")
@@ -50,4 +51,4 @@ def funds_spent(query: IndicatorQuery) -> Decimal:
     )
     if query.organisation is not None:
         rows = rows.filter(campaign__organiser=query.organisation)
-    return rows.aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+    return rows.aggregate(t=Sum("amount"))["t"] or ZERO

@@ -28,6 +28,7 @@ from bangfu.charity.models import (
     SpendingStatus,
 )
 from bangfu.lib.clock import today
+from bangfu.lib.money import CENT, ZERO
 from bangfu.lib.stampcache import as_datetime
 
 # Roles that work with campaign records (others see the public pages only).
@@ -384,7 +385,7 @@ def disclosure(campaign: Campaign, *, with_donations: bool = True) -> Disclosure
         anonymous=Count("pk", filter=Q(donor_kind=DonorKind.PERSON, publish_name=False)),
         goods=Sum("amount", filter=Q(kind=DonationKind.GOODS)),
     )
-    goods_value = (figures["goods"] or Decimal("0")).quantize(Decimal("0.01"))
+    goods_value = (figures["goods"] or ZERO).quantize(CENT)
     donors = figures
     donations = public_donation_rows(public_donations(campaign)) if with_donations else []
     spending_rows = (
@@ -445,7 +446,7 @@ def campaign_summary_rows(campaigns: QuerySet[Campaign]) -> list[dict[str, Any]]
             {
                 "campaign": c,
                 "money": money["credit"],
-                "goods": (goods.get(c.pk) or Decimal("0")).quantize(Decimal("0.01")),
+                "goods": (goods.get(c.pk) or ZERO).quantize(CENT),
                 "spent": money["debit"],
                 "balance": money["balance"],
                 "deadline_met": c.deadline_met(now),

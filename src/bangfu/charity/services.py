@@ -95,10 +95,10 @@ def create_campaign(
     if errors:
         raise ValidationError(errors)
     if not code:
-        code = f"{county.code[:6]}-{year}"
+        code = f"{county.county_code}-{year}"
         suffix = 2
         while Campaign.objects.filter(code=code).exists():
-            code = f"{county.code[:6]}-{year}-{suffix}"
+            code = f"{county.county_code}-{year}-{suffix}"
             suffix += 1
     campaign = Campaign(
         county=county,

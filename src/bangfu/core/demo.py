@@ -149,7 +149,7 @@ def seed_demo(*, full: bool = True) -> dict[str, int]:
         upsert_organisation(
             actor=None,
             county=county,
-            code=f"T{township.code[:9]}",
+            code=f"T{township.township_code}",
             name=f"{township.name}人民政府",
             org_type=OrgType.TOWNSHIP,
             admin_level=AdminLevel.TOWNSHIP,

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import area_prefix, areas_for_user, organisations_for_user
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, township_code_of
 
 
 def home_figures(user: User) -> dict[str, Any]:
@@ -61,11 +61,11 @@ def villages_by_township(user: User) -> list[dict[str, Any]]:
     """One row per township in scope: its villages and registered poor villages (one query)."""
     townships = list(areas_for_user(user).filter(level=Level.TOWNSHIP).values("code", "name"))
     by_prefix: dict[str, dict[str, Any]] = {
-        t["code"][:9]: {**t, "villages": 0, "poor_villages": 0} for t in townships
+        township_code_of(t["code"]): {**t, "villages": 0, "poor_villages": 0} for t in townships
     }
     village_rows = areas_for_user(user).filter(level=Level.VILLAGE).values_list("code", "registered_poor")
     for code, poor in village_rows:
-        row = by_prefix.get(code[:9])
+        row = by_prefix.get(township_code_of(code))
         if row is not None:
             row["villages"] += 1
             row["poor_villages"] += int(poor)

@@ -8,13 +8,12 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from bangfu.ledger.models import Account, Entry, EntryKind
-
-ZERO = Decimal("0.00")
+from bangfu.lib.money import CENT, ZERO
 
 
 def account_balance(account: Account) -> Decimal:
     total = Entry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"]
-    return (total or ZERO).quantize(Decimal("0.01"))
+    return (total or ZERO).quantize(CENT)
 
 
 def balances(accounts: Iterable[Account]) -> dict[int, Decimal]:
@@ -22,7 +21,7 @@ def balances(accounts: Iterable[Account]) -> dict[int, Decimal]:
     ids = [a.pk for a in accounts]
     rows = Entry.objects.filter(account_id__in=ids).values("account_id").annotate(total=Sum("amount"))
     found = {row["account_id"]: row["total"] for row in rows}
-    return {pk: (found.get(pk) or ZERO).quantize(Decimal("0.01")) for pk in ids}
+    return {pk: (found.get(pk) or ZERO).quantize(CENT) for pk in ids}
 
 
 def account_totals(account: Account) -> dict[str, Decimal]:

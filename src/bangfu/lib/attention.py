@@ -197,7 +197,7 @@ def _can_act(user: Any, item: AttentionItem, prefix: str | None) -> bool:
 def items_for_user(user: Any, today: date) -> list[AttentionItem]:
     """What this user can act on, in their scope (their home page, `GET /api/v1/attention`)."""
     from bangfu.accounts.scopes import area_prefix
-    from bangfu.areas.models import Area
+    from bangfu.areas.models import Area, county_code_of
 
     prefix = area_prefix(user)
     if prefix is None:
@@ -209,7 +209,7 @@ def items_for_user(user: Any, today: date) -> list[AttentionItem]:
         county_ids = Supporter.objects.filter(user=user).values("county_id")
         counties = Area.objects.filter(level="county", pk__in=county_ids)
     else:
-        counties = Area.objects.filter(level="county", code__startswith=prefix[:6])
+        counties = Area.objects.filter(level="county", code__startswith=county_code_of(prefix))
     return [
         item
         for county in counties

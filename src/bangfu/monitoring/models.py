@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.lib.money import CENT
+
 # National poverty standard (current prices, yuan per person per year) by year: 2,300 yuan at
 # 2010 prices, adjusted each year (DOMAIN §9). A county's `MonitoringPolicy` row overrides it.
 NATIONAL_STANDARD = {
@@ -120,7 +122,7 @@ class MonitoringPolicy(models.Model):
 
     @property
     def line(self) -> Decimal:
-        return (self.national_standard * self.line_factor).quantize(Decimal("0.01"))
+        return (self.national_standard * self.line_factor).quantize(CENT)
 
 
 class MonitoredHousehold(models.Model):

@@ -6,7 +6,6 @@ township, village officers their village (`registry.selectors.registry_prefix`).
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -46,12 +45,6 @@ def policy_for(county: Area, year: int) -> MonitoringPolicy:
         return found
     known = [y for y in NATIONAL_STANDARD if y <= year] or [min(NATIONAL_STANDARD)]
     return MonitoringPolicy(county=county, year=year, national_standard=NATIONAL_STANDARD[max(known)])
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- scope ----------------------------------------------------------------------------------------

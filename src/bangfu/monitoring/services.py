@@ -24,6 +24,7 @@ from bangfu.lib import clock, idnumbers
 from bangfu.lib.crypto import blind_index, decrypt_text, encrypt_text
 from bangfu.lib.dates import check_date
 from bangfu.lib.money import ZERO, clean_amount
+from bangfu.lib.periods import add_months
 from bangfu.monitoring.models import (
     LIVE_STATUSES,
     OPEN_STATUSES,
@@ -45,7 +46,7 @@ from bangfu.monitoring.models import (
     Status,
     Step,
 )
-from bangfu.monitoring.selectors import add_months, expected_step, policy_for, publicity_ends, stable_since
+from bangfu.monitoring.selectors import expected_step, policy_for, publicity_ends, stable_since
 from bangfu.partners.models import Cadre
 from bangfu.registry.models import Household
 from bangfu.registry.writer import ID_INDEX_PURPOSE

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.accounts.scopes import area_prefix
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of
 from bangfu.network.models import NeedCategory, OrderStatus, PaymentMethod, ProducerKind, SupporterKind
 from bangfu.partners.models import Organisation
 from bangfu.registry.models import Household
@@ -98,7 +98,7 @@ class ProductForm(forms.Form):
             level=Level.VILLAGE, code__startswith=prefix
         )
         self.fields["producer_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            county__code__startswith=prefix[:6], is_active=True
+            county__code__startswith=county_code_of(prefix), is_active=True
         )
         self.actor = actor
 

@@ -15,7 +15,7 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import STAFF_ROLES, area_prefix, county_prefix
 from bangfu.accounts.scopes import county_for_user as scopes_county_for_user
 from bangfu.areas.models import Area, Level
-from bangfu.lib.money import to_cents
+from bangfu.lib.money import ZERO, to_cents
 from bangfu.network import needs_selectors
 from bangfu.network.models import (
     BuyerKind,
@@ -206,7 +206,7 @@ def _money(value: Decimal | None) -> Decimal:
 
 def sales_stats(county: Area, year: int) -> SalesStats:
     rows = sold_orders(county, date(year, 1, 1), date(year + 1, 1, 1))
-    by_month = [Decimal("0.00")] * 12
+    by_month = [ZERO] * 12
     for row in rows.annotate(m=ExtractMonth("placed_on")).values("m").annotate(s=Sum("amount")):
         by_month[row["m"] - 1] = _money(row["s"])
     by_product = [

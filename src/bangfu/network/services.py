@@ -21,7 +21,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import area_prefix, require_actor_in
 from bangfu.accounts.services import create_user
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_area_code
 from bangfu.audit.services import diff, record_audit
 from bangfu.lib import clock
 from bangfu.lib.idnumbers import mask_phone
@@ -273,7 +273,7 @@ def attach_supporter_profile(
         errors["uscc"] = _("个人注册不填写统一社会信用代码。")
     if errors:
         raise ValidationError(errors)
-    county = Area.objects.get(code=user.area.code[:6] + "000000")
+    county = Area.objects.get(code=county_area_code(user.area.code))
     supporter = Supporter.objects.create(
         user=user,
         county=county,
@@ -510,7 +510,7 @@ def create_product(
     require_actor_in(actor, village, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
     if not 0 <= stock <= 10_000_000:
         raise ValidationError({"stock": _("库存必须在 0 到 10000000 之间。")})
-    county = Area.objects.get(code=village.code[:6] + "000000")
+    county = Area.objects.get(code=county_area_code(village.code))
     product = Product(
         county=county,
         village=village,

@@ -16,7 +16,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix, county_prefix, organisations_for_user
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_area_code
 from bangfu.partners.models import Cadre, KinshipVisit, Organisation, Pairing, Visit
 
 COUNTY_WIDE_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
@@ -137,7 +137,7 @@ def county_for_user(user: Any, code: str | None = None) -> Area:
     if prefix is None:
         raise Http404("county")
     if len(prefix) >= 6:
-        code = prefix[:6] + "000000"
+        code = county_area_code(prefix)
     if not code or not code.startswith(prefix):
         raise Http404("county")
     try:

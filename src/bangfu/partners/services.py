@@ -109,7 +109,7 @@ def upsert_organisation(
 
 
 def _county_code(county: Area) -> str:
-    return county.code[:6]
+    return county.county_code
 
 
 @transaction.atomic

@@ -385,7 +385,7 @@ def attachment_path(instance: DisbursementAttachment, filename: str) -> str:
     """Stored under a random name; the original name is kept in the row (and never trusted as a
     path)."""
     suffix = PurePath(filename).suffix.lower()[:10]
-    return f"projects/{instance.county.code[:6]}/disbursements/{uuid.uuid4().hex}{suffix}"
+    return f"projects/{instance.county.county_code}/disbursements/{uuid.uuid4().hex}{suffix}"
 
 
 class DisbursementAttachment(models.Model):

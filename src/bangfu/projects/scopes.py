@@ -16,6 +16,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix
+from bangfu.areas.models import county_code_of
 from bangfu.partners.scopes import pairings_for_user
 from bangfu.projects.models import (
     Allocation,
@@ -36,7 +37,9 @@ def _project_filter(user: Any, prefix_field: str = "area__code", funders_field: 
     if user.role == Role.UNIT_REPORTER:
         if not user.organisation_id:
             return None
-        return Q(**{f"{prefix_field}__startswith": prefix[:6], funders_field: user.organisation_id})
+        return Q(
+            **{f"{prefix_field}__startswith": county_code_of(prefix), funders_field: user.organisation_id}
+        )
     return Q(**{f"{prefix_field}__startswith": prefix})
 
 
@@ -135,7 +138,7 @@ def investment_plans_for_user(user: Any) -> QuerySet[InvestmentPlan]:
     prefix = area_prefix(user)
     if prefix is None:
         return InvestmentPlan.objects.none()
-    qs = InvestmentPlan.objects.filter(county__code__startswith=prefix[:6]).select_related(
+    qs = InvestmentPlan.objects.filter(county__code__startswith=county_code_of(prefix)).select_related(
         "partner", "county"
     )
     if user.role == Role.UNIT_REPORTER:

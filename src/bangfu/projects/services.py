@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from bangfu.accounts.duties import DutiesRefused, audit_refusal, check_signature
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import area_prefix, require_actor_in
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of
 from bangfu.audit.services import diff, record_audit
 from bangfu.ledger.approvals import assign_slot, is_complete
 from bangfu.ledger.models import AccountKind, Entry, EntryKind
@@ -69,7 +69,7 @@ RESERVED_CODES = {"new", "disbursements", "attachments", "evaluations", "rectifi
 
 
 def _county_code(obj: Any) -> str:
-    return obj.county.code[:6]
+    return obj.county.county_code
 
 
 def _money(value: Any, field: str, *, positive: bool) -> Decimal:
@@ -131,7 +131,7 @@ def create_project(
         if actor.organisation_id not in {f.pk for f in funders}:
             errors["funders"] = _("单位填报员只能登记本单位资助的项目。")
         prefix = area_prefix(actor)
-        if prefix is None or not county.code.startswith(prefix[:6]):
+        if prefix is None or not county.code.startswith(county_code_of(prefix)):
             raise PermissionDenied(_("该县不在您的权限范围内。"))
     else:
         _require_county_admin(actor, county)

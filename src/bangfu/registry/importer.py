@@ -180,20 +180,23 @@ LOW_CARDINALITY = frozenset(
     {"county", "township", "village", "id_type", "relation", "ethnicity", "education", "schooling", "health"}
     | {"labour_skill"}
 )
-HOUSEHOLD_KEYS = (
+# The facts of a household, as keys of `Record.household` (the writer's household columns are these,
+# with the village and the active flag); HOUSEHOLD_KEYS are the sheet columns they are read from.
+HOUSEHOLD_FACTS = (
     "attribute",
     "main_cause",
     "other_causes",
     "exit_year",
-    "exit_flag",
+    "exited",
     "monitored",
     "monitoring_category",
     "household_size",
     "annual_income",
     "net_income",
     "per_capita_net_income",
-    "household_phone",
+    "phone",
 )
+HOUSEHOLD_KEYS = tuple({"exited": "exit_flag", "phone": "household_phone"}.get(f, f) for f in HOUSEHOLD_FACTS)
 
 
 class FileProblem(Exception):

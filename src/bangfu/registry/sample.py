@@ -121,8 +121,10 @@ def generate_rows(
 ) -> list[dict[str, str]]:
     """Rows (column key → text) for `households` households spread over `villages`; exactly
     `people` members when given."""
+    from bangfu.areas.models import county_code_of
+
     rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
-    ids = _Ids(address_code or villages[0].code[:6], rng)
+    ids = _Ids(address_code or county_code_of(villages[0].code), rng)
     if used_ids is not None:
         ids.used = used_ids  # shared across calls, so several batches never repeat an ID
     rows: list[dict[str, str]] = []

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of, township_code_of
 from bangfu.registry.models import VOCATIONAL, Household, Member, MemberVersion, Schooling
 
 HOUSEHOLD_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR, Role.TOWNSHIP_CLERK, Role.VILLAGE_OFFICER)
@@ -39,7 +39,7 @@ def scope_counties(prefix: str) -> QuerySet[Area]:
     Member look-ups by ID number or name filter on these too: the county is the leading column of
     the member indexes (unique (county, id_number_index) among them), so without it an exact ID
     search scans every member of every county."""
-    return Area.objects.filter(level=Level.COUNTY, code__startswith=prefix[:6])
+    return Area.objects.filter(level=Level.COUNTY, code__startswith=county_code_of(prefix))
 
 
 def households_for_user(user: Any) -> QuerySet[Household]:
@@ -131,7 +131,9 @@ def search_households(
     from bangfu.lib.crypto import blind_index
 
     if township:
-        households = households.filter(village__code__startswith=township[:9], village__parent__code=township)
+        households = households.filter(
+            village__code__startswith=township_code_of(township), village__parent__code=township
+        )
     if village:
         households = households.filter(village__code=village)
     if exited in {"0", "1"}:

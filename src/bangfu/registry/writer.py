@@ -6,7 +6,8 @@ connection's cursor (COPY on PostgreSQL for inserts); no model instance is built
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,33 +16,18 @@ from django.db import connection
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of
 from bangfu.areas.services import create_area
 from bangfu.lib import clock, idnumbers
 from bangfu.lib.crypto import blind_indexer, decrypt_text, encryptor
-from bangfu.registry.importer import FileProblem, Record, RowError
+from bangfu.registry.importer import HOUSEHOLD_FACTS, FileProblem, Record, RowError
 from bangfu.registry.models import Household, Member, MemberVersion, RegistryChange
 
 ID_CONTEXT = "registry.member.id_number"
 PHONE_CONTEXT = "registry.phone"
 ID_INDEX_PURPOSE = "id_number"
 
-HOUSEHOLD_FIELDS = (
-    "village_id",
-    "attribute",
-    "main_cause",
-    "other_causes",
-    "exit_year",
-    "exited",
-    "monitored",
-    "monitoring_category",
-    "household_size",
-    "annual_income",
-    "net_income",
-    "per_capita_net_income",
-    "phone",
-    "active",
-)
+HOUSEHOLD_FIELDS = ("village_id", *HOUSEHOLD_FACTS, "active")  # compared; phone in clear
 MEMBER_FIELDS = (
     "household_id",
     "village_id",
@@ -185,7 +171,7 @@ class AreaResolver:
         if name not in self.counties:
             found = list(Area.objects.filter(level=Level.COUNTY, name=name)[:2])
             if len(found) != 1 and self.allowed_prefix:
-                found = [a for a in found if a.code.startswith(self.allowed_prefix[:6])]
+                found = [a for a in found if a.code.startswith(county_code_of(self.allowed_prefix))]
             self.counties[name] = found[0] if len(found) == 1 else None
         return self.counties[name]
 
@@ -205,7 +191,7 @@ class AreaResolver:
         county = self._county(county_name)
         if county is None:
             return _("县“%(name)s”不存在（请先用 load-areas 导入区划）") % {"name": county_name}
-        if self.allowed_prefix and not county.code.startswith(self.allowed_prefix[:6]):
+        if self.allowed_prefix and not county.code.startswith(county_code_of(self.allowed_prefix)):
             return _("县“%(name)s”不在您的管辖范围内") % {"name": county_name}
         township = Area.objects.filter(parent=county, level=Level.TOWNSHIP, name=township_name).first()
         if township is None:
@@ -240,31 +226,118 @@ class AreaResolver:
 
 
 # --- the write ------------------------------------------------------------------------------------
-def _household_values(record: Record, village_id: int) -> dict[str, Any]:
-    values = dict(record.household)
-    values["village_id"] = village_id
-    values["active"] = True
-    return values
+# The household columns, spelled once: HOUSEHOLD_FIELDS are compared (phone in clear), and written as
+# HOUSEHOLD_COLUMNS (phone as its encrypted and masked pair) by both the insert and the update.
+_HOUSEHOLD_DECIMALS = frozenset({"annual_income", "net_income", "per_capita_net_income"})
+HOUSEHOLD_COLUMNS = tuple(
+    column
+    for name in HOUSEHOLD_FIELDS
+    for column in (("phone_encrypted", "phone_masked") if name == "phone" else (name,))
+)
+HOUSEHOLD_INSERT_COLUMNS = ("id", "county_id", "number", *HOUSEHOLD_COLUMNS, "created_at", "updated_at")
+HOUSEHOLD_UPDATE_SET = ", ".join(f"{column}=%s" for column in HOUSEHOLD_COLUMNS) + ", updated_at=%s"
+# The member columns an update rewrites: MEMBER_FIELDS but phone (as its pair) and active (fixed).
+MEMBER_UPDATE_FIELDS = tuple(name for name in MEMBER_FIELDS if name not in ("phone", "active"))
+MEMBER_UPDATE_SET = (
+    ", ".join(f"{name}=%s" for name in MEMBER_UPDATE_FIELDS)
+    + ", phone_encrypted=%s, phone_masked=%s, active=TRUE, left_on=NULL, left_reason='', updated_at=%s"
+)
+VERSION_INSERT_COLUMNS = (
+    "member_id",
+    "county_id",
+    "household_id",
+    "valid_from",
+    "valid_to",
+    "schooling",
+    "active",
+    "education",
+    "health",
+    "labour_skill",
+    "recorded_at",
+    "recorded_by_id",
+)
+CHANGE_INSERT_COLUMNS = (
+    "county_id",
+    "household_id",
+    "member_id",
+    "field",
+    "old_value",
+    "new_value",
+    "effective_on",
+    "changed_at",
+    "changed_by_id",
+    "import_job_id",
+)
+_HOUSEHOLD_AT = {name: i + 1 for i, name in enumerate(HOUSEHOLD_FIELDS)}  # in an existing row
+_MEMBER_AT = {name: i + 2 for i, name in enumerate(MEMBER_FIELDS)}  # in an existing row
+
+# (record, village, blind index of the ID number, county id) of a row that passed the checks.
+Accepted = tuple[Record, Area, str, int]
+# (member id, county id, (household id, schooling, active, education, health, labour skill)).
+VersionChange = tuple[int, int, tuple[Any, ...]]
 
 
-def write_records(**kwargs: Any) -> None:
-    """Write the parsed rows (see `_write_records`). On SQLite the page cache is raised for the
-    duration: the member and version indexes of a large county outgrow the default 2 MB cache, and
-    every spilled page is written twice (cache → WAL) inside the one transaction."""
+@dataclass
+class _Write:
+    """What the steps of one write share: its inputs, the encryptors, and the history it collects."""
+
+    outcome: Outcome
+    errors: list[RowError]
+    as_of: date
+    as_of_db: Any
+    now: Any
+    actor_id: int | None
+    import_job_id: int | None
+    index_of: Callable[[str], str]
+    encrypt_id: Callable[[str], str]
+    encrypt_phone: Callable[[str], str]
+    ops: Any  # the connection's operations (value adapters), looked up once
+    change_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    version_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    version_changes: list[VersionChange] = field(default_factory=list)
+
+    def change(
+        self, county_id: int, household_id: int, member_id: int | None, name: str, old: Any, new: Any
+    ) -> None:
+        self.change_rows.append(
+            _change(
+                county_id,
+                household_id,
+                member_id,
+                name,
+                old,
+                new,
+                self.as_of_db,
+                self.now,
+                self.actor_id,
+                self.import_job_id,
+            )
+        )
+
+    def phone_pair(self, phone: str) -> tuple[str, str]:
+        """(encrypted, masked) of a phone number, ("", "") for none."""
+        return (self.encrypt_phone(phone), idnumbers.mask_phone(phone)) if phone else ("", "")
+
+
+@contextmanager
+def _sqlite_cache() -> Iterator[None]:
+    """On SQLite, raise the page cache while the import writes: the member and version indexes of a
+    large county outgrow the default 2 MB cache, and every spilled page is written twice (cache →
+    WAL) inside the one transaction."""
     if connection.vendor != "sqlite":
-        _write_records(**kwargs)
+        yield
         return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         previous = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
         try:
-            _write_records(**kwargs)
+            yield
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def _write_records(
+def write_records(
     *,
     records: list[Record],
     errors: list[RowError],
@@ -278,20 +351,60 @@ def _write_records(
     import_job_id: int | None,
     progress: Callable[[str], None] = lambda phase: None,
 ) -> None:
-    actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
+    """Write the parsed rows, in the caller's transaction, step by step: areas and row checks,
+    households, members, (with `full`) the members absent from the file, versions and history.
+    `progress(phase)` is called after each of the phases areas, households, members, history."""
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(clock.now())
-    as_of_db = ops.adapt_datefield_value(as_of)
-    index_of = blind_indexer(ID_INDEX_PURPOSE)
-    encrypt_id = encryptor(ID_CONTEXT)
-    encrypt_phone = encryptor(PHONE_CONTEXT)
+    write = _Write(
+        outcome=outcome,
+        errors=errors,
+        as_of=as_of,
+        as_of_db=ops.adapt_datefield_value(as_of),
+        now=ops.adapt_datetimefield_value(clock.now()),
+        actor_id=actor.pk if actor is not None and getattr(actor, "pk", None) else None,
+        import_job_id=import_job_id,
+        index_of=blind_indexer(ID_INDEX_PURPOSE),
+        encrypt_id=encryptor(ID_CONTEXT),
+        encrypt_phone=encryptor(PHONE_CONTEXT),
+        ops=ops,
+    )
+    with _sqlite_cache():
+        resolver = AreaResolver(
+            actor=actor, strict=strict_areas, allowed_prefix=allowed_prefix, dry_run=dry_run
+        )
+        accepted, county_ids = _check_rows(write, records, resolver)
+        outcome.areas_created = resolver.created
+        # Rejected people with a valid ID are still "present" for --full: never deactivate them.
+        rejected_present = {write.index_of(e.id_number) for e in errors if e.id_number}
+        progress("areas")
+        if not county_ids:
+            _finish_counts(outcome, errors, 0)
+            return
+        _check_as_of(county_ids, as_of)
+        hh_existing, member_existing = _existing_rows(county_ids)
+        final, hh_facts, present = _place_members(write, accepted, member_existing)
+        outcome.households = len(hh_facts)
+        hh_ids = _write_households(write, hh_facts, hh_existing)
+        progress("households")
+        _write_members(write, final, hh_ids, member_existing)
+        progress("members")
+        if full:
+            covered = {village.id for _r, village, _i, _c in final}
+            _leave_absent(write, member_existing, present, rejected_present, covered)
+        _write_history(write, county_ids)
+        progress("history")
+        _finish_counts(outcome, errors, len(final))
 
-    # 1. Areas, in-file duplicates, household/village consistency, address-code warnings.
-    resolver = AreaResolver(actor=actor, strict=strict_areas, allowed_prefix=allowed_prefix, dry_run=dry_run)
+
+def _check_rows(
+    write: _Write, records: list[Record], resolver: AreaResolver
+) -> tuple[list[Accepted], set[int]]:
+    """Step 1: in-file duplicate ID numbers, areas, one village per household, address-code
+    warnings. Returns the rows that passed and the ids of the counties the file concerns."""
+    errors, outcome, index_of = write.errors, write.outcome, write.index_of
     seen_ids: dict[str, int] = {}
     household_village: dict[tuple[int, str], tuple[int, int, str]] = {}
-    accepted: list[tuple[Record, Area, str, int]] = []
-    present: set[tuple[int, str]] = set()
+    accepted: list[Accepted] = []
     for error in errors:
         if error.id_number:
             seen_ids.setdefault(error.id_number, error.row)
@@ -319,43 +432,45 @@ def _write_records(
         if previous is None:
             household_village[hh_key] = (village.id, record.row, record.village)
         elif previous[0] != village.id:
-            errors.append(
-                RowError(
-                    record.row,
-                    _("户编号%(number)s在第%(row)d行属于%(first)s，与本行的%(village)s不一致")
-                    % {
-                        "number": record.household_number,
-                        "row": previous[1],
-                        "first": previous[2],
-                        "village": record.village,
-                    },
-                    record.id_number,
-                )
-            )
+            errors.append(_household_elsewhere(record, previous))
             continue
-        code_key = (record.address_code, record.birth_date.year)
-        known = known_code.get(code_key)
-        if known is None:
-            known = known_code[code_key] = idnumbers.address_code_known(*code_key)
-        if not known:
-            record.warnings = [
-                *(record.warnings or []),
-                _("证件号码的地址码%(code)s在%(year)d年的区划代码表中不存在（仅提示）")
-                % {"code": record.address_code, "year": record.birth_date.year},
-            ]
+        _warn_address_code(record, known_code)
         if record.warnings:
             outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
-        idx = index_of(record.id_number)
-        accepted.append((record, village, idx, county_id))
-    outcome.areas_created = resolver.created
-    # Rejected people with a valid ID are still "present" for --full: never deactivate them.
-    rejected_present = {index_of(e.id_number) for e in errors if e.id_number}
-    progress("areas")
+        accepted.append((record, village, index_of(record.id_number), county_id))
+    return accepted, set(county_of.values())
 
-    county_ids = set(county_of.values())
-    if not county_ids:
-        _finish_counts(outcome, errors, 0)
-        return
+
+def _household_elsewhere(record: Record, previous: tuple[int, int, str]) -> RowError:
+    return RowError(
+        record.row,
+        _("户编号%(number)s在第%(row)d行属于%(first)s，与本行的%(village)s不一致")
+        % {
+            "number": record.household_number,
+            "row": previous[1],
+            "first": previous[2],
+            "village": record.village,
+        },
+        record.id_number,
+    )
+
+
+def _warn_address_code(record: Record, known_code: dict[tuple[str, int], bool]) -> None:
+    """Adds a warning to a row whose ID number's address code did not exist in its birth year."""
+    code_key = (record.address_code, record.birth_date.year)
+    known = known_code.get(code_key)
+    if known is None:
+        known = known_code[code_key] = idnumbers.address_code_known(*code_key)
+    if not known:
+        record.warnings = [
+            *(record.warnings or []),
+            _("证件号码的地址码%(code)s在%(year)d年的区划代码表中不存在（仅提示）")
+            % {"code": record.address_code, "year": record.birth_date.year},
+        ]
+
+
+def _check_as_of(county_ids: set[int], as_of: date) -> None:
+    """Imports of a county go in date order: a file older than the last one imported is refused."""
     latest = MemberVersion.objects.filter(county_id__in=county_ids).aggregate(latest=Max("valid_from"))[
         "latest"
     ]
@@ -365,7 +480,12 @@ def _write_records(
             % {"as_of": as_of.isoformat(), "latest": latest.isoformat()}
         )
 
-    # 2. Existing rows of the counties concerned.
+
+def _existing_rows(
+    county_ids: set[int],
+) -> tuple[dict[tuple[int, str], tuple[Any, ...]], dict[tuple[int, str], tuple[Any, ...]]]:
+    """Step 2: the existing households, by (county, number): (id, *HOUSEHOLD_FIELDS); and members,
+    by (county, ID blind index): (id, household number, *MEMBER_FIELDS). Phones stay encrypted."""
     hh_existing: dict[tuple[int, str], tuple[Any, ...]] = {}
     for row in Household.objects.filter(county_id__in=county_ids).values_list(
         "county_id", "number", "id", *[f if f != "phone" else "phone_encrypted" for f in HOUSEHOLD_FIELDS]
@@ -380,14 +500,23 @@ def _write_records(
         *[f if f != "phone" else "phone_encrypted" for f in MEMBER_FIELDS],
     ):
         member_existing[(row[0], row[1])] = row[2:]
+    return hh_existing, member_existing
 
-    # 3. Reject people registered in another household; pick each household's facts.
-    final: list[tuple[Record, Area, str, int]] = []
+
+def _place_members(
+    write: _Write, accepted: list[Accepted], member_existing: dict[tuple[int, str], tuple[Any, ...]]
+) -> tuple[list[Accepted], dict[tuple[int, str], tuple[Record, int]], set[tuple[int, str]]]:
+    """Step 3: reject people registered in another household; pick each household's facts (its
+    head's row, else its first). Returns the rows to write, the facts by household key, and the
+    (county, index) of everyone the file names."""
+    final: list[Accepted] = []
     hh_facts: dict[tuple[int, str], tuple[Record, int]] = {}
+    present: set[tuple[int, str]] = set()
     for record, village, idx, county_id in accepted:
         existing = member_existing.get((county_id, idx))
+        present.add((county_id, idx))
         if existing is not None and existing[1] != record.household_number:
-            errors.append(
+            write.errors.append(
                 RowError(
                     record.row,
                     _("证件号码已登记在另一户（户编号%(other)s），不能同时属于户编号%(number)s")
@@ -395,403 +524,314 @@ def _write_records(
                     record.id_number,
                 )
             )
-            present.add((county_id, idx))
             continue
-        present.add((county_id, idx))
         key = (county_id, record.household_number)
         facts = hh_facts.get(key)
         if facts is None or (record.relation == "户主" and facts[0].relation != "户主"):
             hh_facts[key] = (record, village.id)
         final.append((record, village, idx, county_id))
-    outcome.households = len(hh_facts)
+    return final, hh_facts, present
 
-    # 4. Households: insert new, update changed.
+
+def _household_row(write: _Write, facts: dict[str, Any], village_id: int) -> list[Any]:
+    """The values of HOUSEHOLD_COLUMNS for a household's facts."""
+    adapt_decimal = write.ops.adapt_decimalfield_value
+    row: list[Any] = []
+    for name in HOUSEHOLD_FIELDS:
+        if name == "phone":
+            row.extend(write.phone_pair(facts["phone"]))
+        elif name == "village_id":
+            row.append(village_id)
+        elif name == "active":
+            row.append(True)
+        elif name in _HOUSEHOLD_DECIMALS:
+            row.append(adapt_decimal(facts[name], 14, 2))
+        else:
+            row.append(facts[name])
+    return row
+
+
+def _household_changes(
+    existing: tuple[Any, ...], facts: dict[str, Any], village_id: int
+) -> list[tuple[str, Any, Any]]:
+    """(field, old, new) of each HOUSEHOLD_FIELDS value that differs; phones compared in clear."""
+    changed: list[tuple[str, Any, Any]] = []
+    for name in HOUSEHOLD_FIELDS:
+        old = existing[_HOUSEHOLD_AT[name]]
+        if name == "phone":
+            old = decrypt_text(old, context=PHONE_CONTEXT) if old else ""
+            new = facts["phone"]
+        elif name == "village_id":
+            new = village_id
+        elif name == "active":
+            new = True
+        else:
+            new = facts[name]
+        if old != new:
+            changed.append((name, old, new))
+    return changed
+
+
+def _write_households(
+    write: _Write,
+    hh_facts: dict[tuple[int, str], tuple[Record, int]],
+    hh_existing: dict[tuple[int, str], tuple[Any, ...]],
+) -> dict[tuple[int, str], int]:
+    """Step 4: insert the new households, update the changed ones (with their history). Returns the
+    id of every household by key: existing ids, new ones allocated up front (no re-read)."""
     hh_table = _table(Household)
-    change_rows: list[tuple[Any, ...]] = []
     new_households: list[tuple[Any, ...]] = []
     hh_updates: list[tuple[Any, ...]] = []
-    hh_field_index = {name: i + 1 for i, name in enumerate(HOUSEHOLD_FIELDS)}
-    # household key → id: existing ids now, new ones allocated up front (no re-read after insert).
     hh_ids = {key: row[0] for key, row in hh_existing.items()}
     fresh_hh_ids = iter(allocate_ids(Household, sum(1 for key in hh_facts if key not in hh_existing)))
     for (county_id, number), (record, village_id) in hh_facts.items():
-        values = _household_values(record, village_id)
-        phone = values.pop("phone")
         existing = hh_existing.get((county_id, number))
         if existing is None:
             hh_id = hh_ids[(county_id, number)] = next(fresh_hh_ids)
-            new_households.append(
-                (
-                    hh_id,
-                    county_id,
-                    village_id,
-                    number,
-                    values["attribute"],
-                    values["main_cause"],
-                    values["other_causes"],
-                    values["exit_year"],
-                    values["exited"],
-                    values["monitored"],
-                    values["monitoring_category"],
-                    values["household_size"],
-                    ops.adapt_decimalfield_value(values["annual_income"], 14, 2),
-                    ops.adapt_decimalfield_value(values["net_income"], 14, 2),
-                    ops.adapt_decimalfield_value(values["per_capita_net_income"], 14, 2),
-                    encrypt_phone(phone) if phone else "",
-                    idnumbers.mask_phone(phone) if phone else "",
-                    True,
-                    now,
-                    now,
-                )
-            )
+            row = _household_row(write, record.household, village_id)
+            new_households.append((hh_id, county_id, number, *row, write.now, write.now))
             continue
         hh_id = existing[0]
-        old_phone = (
-            decrypt_text(existing[hh_field_index["phone"]], context=PHONE_CONTEXT)
-            if existing[hh_field_index["phone"]]
-            else ""
-        )
-        changed: list[tuple[str, Any, Any]] = []
-        for name in HOUSEHOLD_FIELDS:
-            old = old_phone if name == "phone" else existing[hh_field_index[name]]
-            new = phone if name == "phone" else values[name]
-            if old != new:
-                changed.append((name, old, new))
+        changed = _household_changes(existing, record.household, village_id)
         if not changed:
             continue
-        outcome.households_updated += 1
+        write.outcome.households_updated += 1
         for name, old, new in changed:
             if name == "phone":
                 old, new = idnumbers.mask_phone(old) if old else "", idnumbers.mask_phone(new) if new else ""
-            change_rows.append(
-                _change(county_id, hh_id, None, name, old, new, as_of_db, now, actor_id, import_job_id)
-            )
-        hh_updates.append(
-            (
-                village_id,
-                values["attribute"],
-                values["main_cause"],
-                values["other_causes"],
-                values["exit_year"],
-                values["exited"],
-                values["monitored"],
-                values["monitoring_category"],
-                values["household_size"],
-                ops.adapt_decimalfield_value(values["annual_income"], 14, 2),
-                ops.adapt_decimalfield_value(values["net_income"], 14, 2),
-                ops.adapt_decimalfield_value(values["per_capita_net_income"], 14, 2),
-                encrypt_phone(phone) if phone else "",
-                idnumbers.mask_phone(phone) if phone else "",
-                True,
-                now,
-                hh_id,
-            )
-        )
-    bulk_insert(
-        hh_table,
-        (
-            "id",
-            "county_id",
-            "village_id",
-            "number",
-            "attribute",
-            "main_cause",
-            "other_causes",
-            "exit_year",
-            "exited",
-            "monitored",
-            "monitoring_category",
-            "household_size",
-            "annual_income",
-            "net_income",
-            "per_capita_net_income",
-            "phone_encrypted",
-            "phone_masked",
-            "active",
-            "created_at",
-            "updated_at",
-        ),
-        new_households,
-    )
-    bulk_execute(
-        f"UPDATE {hh_table} SET village_id=%s, attribute=%s, main_cause=%s, other_causes=%s, exit_year=%s, "  # noqa: S608
-        "exited=%s, monitored=%s, monitoring_category=%s, household_size=%s, annual_income=%s, "
-        "net_income=%s, per_capita_net_income=%s, phone_encrypted=%s, phone_masked=%s, active=%s, "
-        "updated_at=%s WHERE id=%s",
-        hh_updates,
-    )
-    outcome.households_created = len(new_households)
-    progress("households")
+            write.change(county_id, hh_id, None, name, old, new)
+        hh_updates.append((*_household_row(write, record.household, village_id), write.now, hh_id))
+    bulk_insert(hh_table, HOUSEHOLD_INSERT_COLUMNS, new_households)
+    bulk_execute(f"UPDATE {hh_table} SET {HOUSEHOLD_UPDATE_SET} WHERE id=%s", hh_updates)  # noqa: S608
+    write.outcome.households_created = len(new_households)
+    return hh_ids
 
-    # 5. Members.
+
+def _write_members(
+    write: _Write,
+    final: list[Accepted],
+    hh_ids: dict[tuple[int, str], int],
+    member_existing: dict[tuple[int, str], tuple[Any, ...]],
+) -> None:
+    """Step 5: insert new members (with their first version), update changed ones. Ids for the
+    new members are allocated up front (no re-read for the versions); new rows are inserted every
+    MEMBER_BATCH rows so their encrypted tuples do not pile up in memory."""
     m_table = _table(Member)
     new_members: list[tuple[Any, ...]] = []
-    version_rows: list[tuple[Any, ...]] = []  # first versions of new members, then changes
     member_updates: list[tuple[Any, ...]] = []
-    version_changes: list[tuple[int, int, tuple[Any, ...]]] = []  # (member id, county, versioned values)
-    m_field_index = {name: i + 2 for i, name in enumerate(MEMBER_FIELDS)}
-    # Ids for the new members are allocated up front (no re-read for the versions); new rows are
-    # inserted every MEMBER_BATCH rows so their encrypted tuples do not pile up in memory.
     fresh_ids = iter(
         allocate_ids(Member, sum(1 for _r, _v, idx, c in final if (c, idx) not in member_existing))
     )
+    version_rows, now, as_of_db, actor_id = write.version_rows, write.now, write.as_of_db, write.actor_id
+    encrypt_id, encrypt_phone = write.encrypt_id, write.encrypt_phone
+    adapt_date = write.ops.adapt_datefield_value
+    mask_id, mask_phone = idnumbers.mask, idnumbers.mask_phone
     created = 0
     for record, village, idx, county_id in final:
         hh_id = hh_ids[(county_id, record.household_number)]
         existing = member_existing.get((county_id, idx))
-        if existing is None:
-            phone = record.member_phone
-            member_id = next(fresh_ids)
-            new_members.append(
-                (
-                    member_id,
-                    hh_id,
-                    county_id,
-                    village.id,
-                    record.member_number,
-                    record.name,
-                    record.id_type,
-                    encrypt_id(record.id_number),
-                    idx,
-                    idnumbers.mask(record.id_number),
-                    record.sex,
-                    ops.adapt_datefield_value(record.birth_date),
-                    record.ethnicity,
-                    record.relation,
-                    record.education,
-                    record.schooling,
-                    record.health,
-                    record.labour_skill,
-                    encrypt_phone(phone) if phone else "",
-                    idnumbers.mask_phone(phone) if phone else "",
-                    True,
-                    None,
-                    "",
-                    now,
-                    now,
-                )
-            )
-            version_rows.append(
-                (
-                    member_id,
-                    county_id,
-                    hh_id,
-                    as_of_db,
-                    None,
-                    record.schooling,
-                    True,
-                    record.education,
-                    record.health,
-                    record.labour_skill,
-                    now,
-                    actor_id,
-                )
-            )
-            if len(new_members) >= MEMBER_BATCH:
-                bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
-                created += len(new_members)
-                new_members.clear()
+        if existing is not None:
+            update = _member_update(write, record, existing, hh_id, village.id, county_id)
+            if update is not None:
+                member_updates.append(update)
             continue
-        new_values = {
-            "household_id": hh_id,
-            "village_id": village.id,
-            "number": record.member_number,
-            "name": record.name,
-            "id_type": record.id_type,
-            "relation": record.relation,
-            "ethnicity": record.ethnicity,
-            "education": record.education,
-            "schooling": record.schooling,
-            "health": record.health,
-            "labour_skill": record.labour_skill,
-            "phone": record.member_phone,
-            "active": True,
-        }
-        member_id = existing[0]
-        old_phone_token = existing[m_field_index["phone"]]
-        changed = []
-        versioned_changed = False
-        for name in MEMBER_FIELDS:
-            if name == "phone":
-                if not old_phone_token and not record.member_phone:
-                    continue
-                old = decrypt_text(old_phone_token, context=PHONE_CONTEXT) if old_phone_token else ""
-            else:
-                old = existing[m_field_index[name]]
-            new = new_values[name]
-            if old != new:
-                changed.append((name, old, new))
-                if name in VERSIONED:
-                    versioned_changed = True
-        if not changed:
-            outcome.unchanged += 1
-            continue
-        outcome.updated += 1
-        for name, old, new in changed:
-            if name == "phone":
-                old, new = idnumbers.mask_phone(old) if old else "", idnumbers.mask_phone(new) if new else ""
-            if name == "household_id":
-                name, old, new = "household", existing[1], record.household_number
-            change_rows.append(
-                _change(county_id, hh_id, member_id, name, old, new, as_of_db, now, actor_id, import_job_id)
-            )
+        member_id = next(fresh_ids)
         phone = record.member_phone
-        member_updates.append(
+        new_members.append(  # the values of MEMBER_INSERT_COLUMNS
             (
+                member_id,
                 hh_id,
+                county_id,
                 village.id,
                 record.member_number,
                 record.name,
                 record.id_type,
-                record.relation,
+                encrypt_id(record.id_number),
+                idx,
+                mask_id(record.id_number),
+                record.sex,
+                adapt_date(record.birth_date),
                 record.ethnicity,
+                record.relation,
                 record.education,
                 record.schooling,
                 record.health,
                 record.labour_skill,
                 encrypt_phone(phone) if phone else "",
-                idnumbers.mask_phone(phone) if phone else "",
+                mask_phone(phone) if phone else "",
+                True,
+                None,
+                "",
                 now,
+                now,
+            )
+        )
+        version_rows.append(
+            (
                 member_id,
+                county_id,
+                hh_id,
+                as_of_db,
+                None,
+                record.schooling,
+                True,
+                record.education,
+                record.health,
+                record.labour_skill,
+                now,
+                actor_id,
             )
         )
-        if versioned_changed:
-            version_changes.append(
-                (
-                    member_id,
-                    county_id,
-                    (hh_id, record.schooling, True, record.education, record.health, record.labour_skill),
-                )
-            )
+        if len(new_members) >= MEMBER_BATCH:
+            bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
+            created += len(new_members)
+            new_members.clear()
     bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
-    outcome.created = created + len(new_members)
-    bulk_execute(
-        f"UPDATE {m_table} SET household_id=%s, village_id=%s, number=%s, name=%s, id_type=%s, relation=%s, "  # noqa: S608
-        "ethnicity=%s, education=%s, schooling=%s, health=%s, labour_skill=%s, phone_encrypted=%s, "
-        "phone_masked=%s, active=TRUE, left_on=NULL, left_reason='', updated_at=%s WHERE id=%s",
-        member_updates,
+    write.outcome.created = created + len(new_members)
+    bulk_execute(f"UPDATE {m_table} SET {MEMBER_UPDATE_SET} WHERE id=%s", member_updates)  # noqa: S608
+
+
+def _member_update(
+    write: _Write, record: Record, existing: tuple[Any, ...], hh_id: int, village_id: int, county_id: int
+) -> tuple[Any, ...] | None:
+    """The update of an existing member (values for MEMBER_UPDATE_SET, then its id), its history and
+    version change noted on `write`; None when nothing changed."""
+    new_values = {
+        "household_id": hh_id,
+        "village_id": village_id,
+        "number": record.member_number,
+        "name": record.name,
+        "id_type": record.id_type,
+        "relation": record.relation,
+        "ethnicity": record.ethnicity,
+        "education": record.education,
+        "schooling": record.schooling,
+        "health": record.health,
+        "labour_skill": record.labour_skill,
+        "phone": record.member_phone,
+        "active": True,
+    }
+    member_id = existing[0]
+    old_phone_token = existing[_MEMBER_AT["phone"]]
+    changed: list[tuple[str, Any, Any]] = []
+    versioned_changed = False
+    for name in MEMBER_FIELDS:
+        if name == "phone":
+            if not old_phone_token and not record.member_phone:
+                continue
+            old = decrypt_text(old_phone_token, context=PHONE_CONTEXT) if old_phone_token else ""
+        else:
+            old = existing[_MEMBER_AT[name]]
+        new = new_values[name]
+        if old != new:
+            changed.append((name, old, new))
+            if name in VERSIONED:
+                versioned_changed = True
+    if not changed:
+        write.outcome.unchanged += 1
+        return None
+    write.outcome.updated += 1
+    for name, old, new in changed:
+        if name == "phone":
+            old, new = idnumbers.mask_phone(old) if old else "", idnumbers.mask_phone(new) if new else ""
+        if name == "household_id":
+            name, old, new = "household", existing[1], record.household_number
+        write.change(county_id, hh_id, member_id, name, old, new)
+    if versioned_changed:
+        write.version_changes.append(
+            (
+                member_id,
+                county_id,
+                (hh_id, record.schooling, True, record.education, record.health, record.labour_skill),
+            )
+        )
+    return (
+        *[new_values[name] for name in MEMBER_UPDATE_FIELDS],
+        *write.phone_pair(record.member_phone),
+        write.now,
+        member_id,
     )
-    progress("members")
 
-    # 6. --full: members of the covered villages absent from the file leave the register.
-    if full:
-        covered = {village.id for _r, village, _i, _c in final}
-        for (county_id, idx), existing in member_existing.items():
-            if (
-                (county_id, idx) in present
-                or idx in rejected_present
-                or not existing[m_field_index["active"]]
-            ):
-                continue
-            if existing[m_field_index["village_id"]] not in covered:
-                continue
-            member_id, hh_id = existing[0], existing[m_field_index["household_id"]]
-            outcome.deactivated += 1
-            change_rows.append(
-                _change(
-                    county_id, hh_id, member_id, "active", True, False, as_of_db, now, actor_id, import_job_id
-                )
-            )
-            version_changes.append(
+
+def _leave_absent(
+    write: _Write,
+    member_existing: dict[tuple[int, str], tuple[Any, ...]],
+    present: set[tuple[int, str]],
+    rejected_present: set[str],
+    covered: set[int],
+) -> None:
+    """Step 6 (--full): the active members of the covered villages that the file does not name
+    leave the register; a household whose last member left leaves too (kept, marked inactive)."""
+    m_table, hh_table = _table(Member), _table(Household)
+    for (county_id, idx), existing in member_existing.items():
+        if (county_id, idx) in present or idx in rejected_present or not existing[_MEMBER_AT["active"]]:
+            continue
+        if existing[_MEMBER_AT["village_id"]] not in covered:
+            continue
+        member_id, hh_id = existing[0], existing[_MEMBER_AT["household_id"]]
+        write.outcome.deactivated += 1
+        write.change(county_id, hh_id, member_id, "active", True, False)
+        write.version_changes.append(
+            (
+                member_id,
+                county_id,
                 (
-                    member_id,
-                    county_id,
-                    (
-                        hh_id,
-                        existing[m_field_index["schooling"]],
-                        False,
-                        existing[m_field_index["education"]],
-                        existing[m_field_index["health"]],
-                        existing[m_field_index["labour_skill"]],
-                    ),
-                )
-            )
-        deactivate = [
-            (as_of_db, LEFT_REASON_FULL, now, member_id)
-            for member_id, _c, values in version_changes
-            if not values[2]
-        ]
-        bulk_execute(
-            f"UPDATE {m_table} SET active=FALSE, left_on=%s, left_reason=%s, updated_at=%s WHERE id=%s",  # noqa: S608
-            deactivate,
-        )
-        # A household whose last member left leaves the register too (kept, marked inactive).
-        left_households = {v[0]: c for _m, c, v in version_changes if not v[2]}
-        still_active = set(
-            Member.objects.filter(household_id__in=list(left_households), active=True).values_list(
-                "household_id", flat=True
+                    hh_id,
+                    existing[_MEMBER_AT["schooling"]],
+                    False,
+                    existing[_MEMBER_AT["education"]],
+                    existing[_MEMBER_AT["health"]],
+                    existing[_MEMBER_AT["labour_skill"]],
+                ),
             )
         )
-        emptied = [hh for hh in left_households if hh not in still_active]
-        bulk_execute(
-            f"UPDATE {hh_table} SET active=FALSE, updated_at=%s WHERE id=%s",  # noqa: S608
-            [(now, hh) for hh in emptied],
+    left = [(m, c, v) for m, c, v in write.version_changes if not v[2]]
+    bulk_execute(
+        f"UPDATE {m_table} SET active=FALSE, left_on=%s, left_reason=%s, updated_at=%s WHERE id=%s",  # noqa: S608
+        [(write.as_of_db, LEFT_REASON_FULL, write.now, member_id) for member_id, _c, _v in left],
+    )
+    left_households = {v[0]: c for _m, c, v in left}
+    still_active = set(
+        Member.objects.filter(household_id__in=list(left_households), active=True).values_list(
+            "household_id", flat=True
         )
-        change_rows.extend(
-            _change(
-                left_households[hh], hh, None, "active", True, False, as_of_db, now, actor_id, import_job_id
-            )
-            for hh in emptied
-        )
+    )
+    emptied = [hh for hh in left_households if hh not in still_active]
+    bulk_execute(
+        f"UPDATE {hh_table} SET active=FALSE, updated_at=%s WHERE id=%s",  # noqa: S608
+        [(write.now, hh) for hh in emptied],
+    )
+    for hh in emptied:
+        write.change(left_households[hh], hh, None, "active", True, False)
 
-    # 7. Versions: new members open their first version; changed ones close the open version.
+
+def _write_history(write: _Write, county_ids: set[int]) -> None:
+    """Step 7: new members open their first version; changed ones close the open version (or, when
+    it opened on this same date, rewrite it); then the field-by-field change rows."""
     v_table = _table(MemberVersion)
-    if version_changes:
+    as_of_db, now, actor_id = write.as_of_db, write.now, write.actor_id
+    if write.version_changes:
         same_day = set(
-            MemberVersion.objects.filter(county_id__in=county_ids, valid_from=as_of).values_list(
+            MemberVersion.objects.filter(county_id__in=county_ids, valid_from=write.as_of).values_list(
                 "member_id", flat=True
             )
         )
         bulk_execute(
             f"UPDATE {v_table} SET valid_to=%s WHERE member_id=%s AND valid_to IS NULL AND valid_from < %s",  # noqa: S608
-            [(as_of_db, m, as_of_db) for m, _c, _v in version_changes if m not in same_day],
+            [(as_of_db, m, as_of_db) for m, _c, _v in write.version_changes if m not in same_day],
         )
         bulk_execute(
             f"UPDATE {v_table} SET household_id=%s, schooling=%s, active=%s, education=%s, health=%s, "  # noqa: S608
             "labour_skill=%s, recorded_at=%s, recorded_by_id=%s WHERE member_id=%s AND valid_from=%s",
-            [(*v, now, actor_id, m, as_of_db) for m, _c, v in version_changes if m in same_day],
+            [(*v, now, actor_id, m, as_of_db) for m, _c, v in write.version_changes if m in same_day],
         )
-        version_rows.extend(
+        write.version_rows.extend(
             (m, c, v[0], as_of_db, None, v[1], v[2], v[3], v[4], v[5], now, actor_id)
-            for m, c, v in version_changes
+            for m, c, v in write.version_changes
             if m not in same_day
         )
-    bulk_insert(
-        v_table,
-        (
-            "member_id",
-            "county_id",
-            "household_id",
-            "valid_from",
-            "valid_to",
-            "schooling",
-            "active",
-            "education",
-            "health",
-            "labour_skill",
-            "recorded_at",
-            "recorded_by_id",
-        ),
-        version_rows,
-    )
-    bulk_insert(
-        _table(RegistryChange),
-        (
-            "county_id",
-            "household_id",
-            "member_id",
-            "field",
-            "old_value",
-            "new_value",
-            "effective_on",
-            "changed_at",
-            "changed_by_id",
-            "import_job_id",
-        ),
-        change_rows,
-    )
-    progress("history")
-    _finish_counts(outcome, errors, len(final))
+    bulk_insert(v_table, VERSION_INSERT_COLUMNS, write.version_rows)
+    bulk_insert(_table(RegistryChange), CHANGE_INSERT_COLUMNS, write.change_rows)
 
 
 def _change(

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from bangfu.areas.models import Area
+from bangfu.areas.models import Area, township_code_of
 from bangfu.lib.sheets import tables
 from bangfu.subsidies.models import YuluPayment, YuluPaymentBatch, YuluTerm
 from bangfu.subsidies.selectors import Reconciliation, eligible_members
@@ -76,7 +76,7 @@ def reconciliation_xlsx(rec: Reconciliation) -> bytes:
         for p in YuluPayment.objects.filter(term=rec.term, member_id__in=wanted).iterator(chunk_size=2000)
     }
     townships = {
-        a.code[:9]: a.name
+        a.township_code: a.name
         for a in Area.objects.filter(level="township", code__startswith=rec.term.county.prefix)
     }
 
@@ -87,7 +87,7 @@ def reconciliation_xlsx(rec: Reconciliation) -> bytes:
             p = payments.get(pk)
             out.append(
                 [
-                    townships.get(rec.village_of.get(pk, "")[:9], ""),
+                    townships.get(township_code_of(rec.village_of.get(pk, "")), ""),
                     m.village.name if m else "",
                     m.household.number if m else "",
                     m.name if m else "",

@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.lib.indicators import STOCK, IndicatorQuery, indicator
+from bangfu.lib.money import ZERO
 from bangfu.subsidies.models import (
     PlacementStatus,
     SanzhiApplicant,
@@ -56,7 +57,7 @@ def yulu_amount_paid(query: IndicatorQuery) -> Decimal:
         paid_on__gte=query.start,
         paid_on__lt=query.end,
     ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return total or ZERO
 
 
 @indicator(
@@ -98,7 +99,7 @@ def technician_funding(query: IndicatorQuery) -> Decimal:
         paid_on__gte=query.start,
         paid_on__lt=query.end,
     ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return total or ZERO
 
 
 @indicator(
@@ -147,4 +148,4 @@ def sanzhi_subsidy_paid(query: IndicatorQuery) -> Decimal:
         paid_on__gte=query.start,
         paid_on__lt=query.end,
     ).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0.00")
+    return total or ZERO

@@ -16,6 +16,7 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from bangfu.accounts.scopes import county_prefix
+from bangfu.areas.models import county_code_of, township_code_of
 from bangfu.subsidies.models import (
     ProgrammeMilestone,
     SanzhiApplicant,
@@ -99,9 +100,9 @@ def sanzhi_applicants_for_user(user: Any) -> QuerySet[SanzhiApplicant]:
     prefix = person_prefix(user)
     if prefix is None:
         return SanzhiApplicant.objects.none()
-    return SanzhiApplicant.objects.filter(post__township__code__startswith=prefix[:9]).select_related(
-        "plan__county", "post__township"
-    )
+    return SanzhiApplicant.objects.filter(
+        post__township__code__startswith=township_code_of(prefix)
+    ).select_related("plan__county", "post__township")
 
 
 def get_sanzhi_applicant_for_user(user: Any, pk: int) -> SanzhiApplicant:
@@ -115,7 +116,7 @@ def sanzhi_placements_for_user(user: Any) -> QuerySet[SanzhiPlacement]:
     prefix = person_prefix(user)
     if prefix is None:
         return SanzhiPlacement.objects.none()
-    return SanzhiPlacement.objects.filter(township__code__startswith=prefix[:9]).select_related(
+    return SanzhiPlacement.objects.filter(township__code__startswith=township_code_of(prefix)).select_related(
         "county", "township", "applicant__plan"
     )
 
@@ -246,7 +247,7 @@ class Reconciliation:
         table: dict[str, dict[str, int]] = {}
 
         def bump(member_id: int, key: str) -> None:
-            code = self.village_of.get(member_id, "")[:9]
+            code = township_code_of(self.village_of.get(member_id, ""))
             row = table.setdefault(code, dict.fromkeys(("eligible", "paid", *CATEGORIES), 0))
             row[key] += 1
 
@@ -359,7 +360,7 @@ def batches_for_user(user: Any) -> QuerySet[YuluPaymentBatch]:
     prefix = person_prefix(user)
     if prefix is None or user.role not in (Role.COUNTY_ADMIN, Role.INSPECTOR):
         return YuluPaymentBatch.objects.none()
-    return YuluPaymentBatch.objects.filter(county__code__startswith=prefix[:6]).select_related(
+    return YuluPaymentBatch.objects.filter(county__code__startswith=county_code_of(prefix)).select_related(
         "term", "county"
     )
 

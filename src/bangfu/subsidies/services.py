@@ -59,19 +59,11 @@ if TYPE_CHECKING:
     from bangfu.registry.models import Member
 
 
-def _require(actor: User | None, *roles: str) -> None:
-    """Service-level role check; `actor=None` is the system (demo seeding, CLI)."""
-    if actor is None:
-        return
-    if not actor.is_active or actor.role not in roles:
-        raise PermissionDenied(_("您的角色无权执行此操作。"))
-
-
-def _require_county(actor: User | None, county: Area) -> None:
+def _check_county_level(county: Area) -> None:
+    """A county given as an argument must be a county (the scope is checked before, by
+    `require_actor_in`)."""
     if county.level != Level.COUNTY:
         raise ValidationError({"county": _("必须是县级区划。")})
-    if actor is not None and (actor.area is None or not county.code.startswith(actor.area.prefix[:6])):
-        raise PermissionDenied(_("该县超出您的权限范围。"))
 
 
 def _money(value: Any, field: str, *, maximum: Decimal = MAX_AMOUNT) -> Decimal:
@@ -101,8 +93,8 @@ def create_term(
 ) -> YuluTerm:
     """Open a Yulu term. Start date, deadline (30 June / 31 December) and amount (1,500 yuan)
     default per season and can be set per term."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, county)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    _check_county_level(county)
     year, season = parse_term_code(code)
     (sm, sd), (dm, dd) = TERM_DEFAULTS[season]
     start = start_date or date(year, sm, sd)
@@ -144,8 +136,7 @@ def update_term(
     payment_deadline: date,
     amount: Decimal | str,
 ) -> YuluTerm:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, term.county)
+    require_actor_in(actor, term.county, Role.COUNTY_ADMIN)
     if payment_deadline < start_date:
         raise ValidationError({"payment_deadline": _("发放截止日期不能早于开学日期。")})
     before = {
@@ -197,8 +188,8 @@ PLAN_SCHEDULES: dict[str, list[tuple[str, str, int, int]]] = {
 @transaction.atomic
 def ensure_plan_milestones(*, actor: User | None, county: Area, year: int) -> int:
     """Create the plan's schedule for `year` as milestones with due dates (idempotent)."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, county)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    _check_county_level(county)
     existing = set(
         ProgrammeMilestone.objects.filter(county=county, year=year).values_list("programme", "key")
     )
@@ -235,8 +226,7 @@ def ensure_plan_milestones(*, actor: User | None, county: Area, year: int) -> in
 def complete_milestone(
     *, actor: User | None, milestone: ProgrammeMilestone, done_on: date
 ) -> ProgrammeMilestone:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, milestone.county)
+    require_actor_in(actor, milestone.county, Role.COUNTY_ADMIN)
     if milestone.done_on is not None:
         raise ValidationError({"done_on": _("该节点已完成。")})
     if done_on < milestone.start_date:
@@ -258,8 +248,8 @@ def complete_milestone(
 def create_technician_cohort(
     *, actor: User | None, county: Area, year: int, name: str, amount_per_term: Decimal | str
 ) -> TechnicianCohort:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, county)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    _check_county_level(county)
     if TechnicianCohort.objects.filter(county=county, year=year).exists():
         raise ValidationError({"year": _("%(y)d年度的技师工程批次已存在。") % {"y": year}})
     cohort = TechnicianCohort.objects.create(
@@ -289,8 +279,8 @@ def create_sanzhi_plan(
     settling_allowance: Decimal | str,
     service_months: int = 24,
 ) -> SanzhiPlan:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, county)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    _check_county_level(county)
     if SanzhiPlan.objects.filter(county=county, year=year).exists():
         raise ValidationError({"year": _("%(y)d年度的招募计划已存在。") % {"y": year}})
     if service_months <= 0:
@@ -321,8 +311,7 @@ def create_sanzhi_plan(
 def set_sanzhi_posts(
     *, actor: User | None, plan: SanzhiPlan, township: Area, field: str, posts: int
 ) -> SanzhiPost:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, plan.county)
+    require_actor_in(actor, plan.county, Role.COUNTY_ADMIN)
     if township.level != Level.TOWNSHIP or not township.code.startswith(plan.county.prefix):
         raise ValidationError({"township": _("岗位所在乡（镇）必须属于本县。")})
     if field not in SanzhiField.values:
@@ -358,9 +347,8 @@ def register_sanzhi_applicant(
     graduation_year: int,
     major: str = "",
 ) -> SanzhiApplicant:
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, post.plan.county, Role.COUNTY_ADMIN)
     plan = post.plan
-    _require_county(actor, plan.county)
     errors: dict[str, str] = {}
     if not number.strip():
         errors["number"] = _("报名号不能为空。")
@@ -403,8 +391,7 @@ def advance_sanzhi_applicant(
     *, actor: User | None, applicant: SanzhiApplicant, passed: bool, reason: str = ""
 ) -> SanzhiApplicant:
     """Move an applicant to the next stage (报名 → … → 录用), or eliminate them with a reason."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, applicant.plan.county)
+    require_actor_in(actor, applicant.plan.county, Role.COUNTY_ADMIN)
     if applicant.eliminated:
         raise ValidationError({"stage": _("该报名人员已被淘汰，不能再变更环节。")})
     if applicant.stage == SanzhiStage.HIRED:
@@ -435,9 +422,8 @@ def place_sanzhi_applicant(
     *, actor: User | None, applicant: SanzhiApplicant, start_date: date
 ) -> SanzhiPlacement:
     """Put a hired applicant on post in the township of their post, for the plan's service period."""
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, applicant.plan.county, Role.COUNTY_ADMIN)
     plan = applicant.plan
-    _require_county(actor, plan.county)
     if applicant.stage != SanzhiStage.HIRED or applicant.eliminated:
         raise ValidationError({"stage": _("只有已录用人员才能上岗。")})
     if SanzhiPlacement.objects.filter(applicant=applicant).exists():
@@ -469,8 +455,7 @@ def pay_sanzhi_subsidy(
     *, actor: User | None, placement: SanzhiPlacement, kind: str, month: date, paid_on: date
 ) -> SanzhiPayment:
     """Record a monthly subsidy or the one-off settling-in allowance at the plan's amount."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, placement.county)
+    require_actor_in(actor, placement.county, Role.COUNTY_ADMIN)
     plan = placement.applicant.plan
     month = month.replace(day=1)
     if kind not in SanzhiPaymentKind.values:
@@ -505,8 +490,7 @@ def pay_sanzhi_subsidy(
 def assess_sanzhi_placement(
     *, actor: User | None, placement: SanzhiPlacement, kind: str, year: int, grade: str
 ) -> SanzhiAssessment:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, placement.county)
+    require_actor_in(actor, placement.county, Role.COUNTY_ADMIN)
     if kind not in AssessmentKind.values:
         raise ValidationError({"kind": _("考核类别“%(v)s”无效。") % {"v": kind}})
     if grade not in AssessmentGrade.values:
@@ -534,8 +518,7 @@ def assess_sanzhi_placement(
 
 @transaction.atomic
 def record_sanzhi_outcome(*, actor: User | None, placement: SanzhiPlacement, outcome: str) -> SanzhiPlacement:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, placement.county)
+    require_actor_in(actor, placement.county, Role.COUNTY_ADMIN)
     if outcome not in SanzhiOutcome.values or not outcome:
         raise ValidationError({"outcome": _("去向“%(v)s”无效。") % {"v": outcome}})
     before = {"outcome": placement.outcome}
@@ -556,8 +539,7 @@ def record_sanzhi_outcome(*, actor: User | None, placement: SanzhiPlacement, out
 def record_sanzhi_departure(
     *, actor: User | None, placement: SanzhiPlacement, reason: str
 ) -> SanzhiPlacement:
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, placement.county)
+    require_actor_in(actor, placement.county, Role.COUNTY_ADMIN)
     if placement.status != PlacementStatus.SERVING:
         raise ValidationError({"status": _("该人员不在岗。")})
     if not reason.strip():
@@ -580,14 +562,6 @@ def record_sanzhi_departure(
 BANK_CONTEXT = "subsidies.yulu.bank_account"
 
 
-def _in_area(actor: User | None, village: Area) -> None:
-    """The actor's area must contain the record's village (system actor: always)."""
-    if actor is None:
-        return
-    if actor.area is None or not village.code.startswith(actor.area.prefix):
-        raise PermissionDenied(_("该学生不在您的管辖范围内。"))
-
-
 def _require_step(actor: User | None, application: YuluApplication, target: str) -> None:
     allowed = APPLICATION_TRANSITIONS[application.status]
     if target not in allowed:
@@ -597,9 +571,7 @@ def _require_step(actor: User | None, application: YuluApplication, target: str)
                 % {"s": ApplicationStatus(application.status).label}
             }
         )
-    if actor is not None and (not actor.is_active or actor.role not in allowed[target]):
-        raise PermissionDenied(_("此审核环节不属于您的角色。"))
-    _in_area(actor, application.village)
+    require_actor_in(actor, application.village, *allowed[target])
 
 
 def _step_day(actor: User | None, day: date | None) -> date:
@@ -629,8 +601,7 @@ def submit_application(
 ) -> YuluApplication:
     """A student or parent applies at the village committee; the village officer (or the
     township clerk) enters it. The student must be eligible on the term's start date."""
-    _require(actor, Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK, Role.COUNTY_ADMIN)
-    _in_area(actor, member.village)
+    require_actor_in(actor, member.village, Role.VILLAGE_OFFICER, Role.TOWNSHIP_CLERK, Role.COUNTY_ADMIN)
     from bangfu.subsidies.selectors import eligible_member_ids_for
 
     errors: dict[str, str] = {}
@@ -774,8 +745,7 @@ def review_application(
 @transaction.atomic
 def create_payment_batch(*, actor: User | None, term: YuluTerm, day: date | None = None) -> YuluPaymentBatch:
     """Put every application whose county publicity has ended into a new payment batch."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, term.county)
+    require_actor_in(actor, term.county, Role.COUNTY_ADMIN)
     ready = YuluApplication.objects.filter(
         term=term,
         status=ApplicationStatus.COUNTY_PUBLICITY,
@@ -800,9 +770,8 @@ def create_payment_batch(*, actor: User | None, term: YuluTerm, day: date | None
 def mark_batch_paid(*, actor: User | None, batch: YuluPaymentBatch, paid_on: date) -> int:
     """The bank has paid the batch: one payment row per application, set-based. The database
     refuses a second payment for the same student and term."""
-    _require(actor, Role.COUNTY_ADMIN)
+    require_actor_in(actor, batch.county, Role.COUNTY_ADMIN)
     batch = YuluPaymentBatch.objects.select_for_update().select_related("term", "county").get(pk=batch.pk)
-    _require_county(actor, batch.county)
     if batch.status != BatchStatus.OPEN:
         raise ValidationError({"batch": _("该批次已标记为已发放。")})
     if paid_on > today():
@@ -855,8 +824,7 @@ def record_payment(
 ) -> YuluPayment:
     """Record a payment made outside the batches (e.g. from the finance bureau's 报账 list), so
     that the paid list reconciliation checks is complete."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, term.county)
+    require_actor_in(actor, term.county, Role.COUNTY_ADMIN)
     if member.county_id != term.county_id:
         raise ValidationError({"member": _("学生不属于该学期所在县。")})
     if YuluPayment.objects.filter(term=term, member=member).exists():
@@ -892,8 +860,7 @@ def record_payment(
 @transaction.atomic
 def export_bank_file(*, actor: User | None, batch: YuluPaymentBatch) -> bytes:
     """The bank payment file (xlsx) of a batch, with full account numbers: audited."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, batch.county)
+    require_actor_in(actor, batch.county, Role.COUNTY_ADMIN)
     from bangfu.subsidies.exports import bank_file_xlsx
 
     content = bank_file_xlsx(batch, decrypt=lambda token: decrypt_text(token, context=BANK_CONTEXT))
@@ -919,8 +886,7 @@ def enrol_technician_student(
     start_date: date,
 ) -> TechnicianEnrolment:
     """Enrol a member of a registered household (active, household still registered)."""
-    _require(actor, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
-    _in_area(actor, member.village)
+    require_actor_in(actor, member.village, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
     errors: dict[str, str] = {}
     if member.county_id != cohort.county_id:
         errors["member"] = _("学生不属于该县。")
@@ -959,8 +925,7 @@ def enrol_technician_student(
 def set_technician_status(
     *, actor: User | None, enrolment: TechnicianEnrolment, status: str, reason: str = ""
 ) -> TechnicianEnrolment:
-    _require(actor, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
-    _in_area(actor, enrolment.village)
+    require_actor_in(actor, enrolment.village, Role.COUNTY_ADMIN, Role.TOWNSHIP_CLERK)
     if status not in TECHNICIAN_TRANSITIONS.get(enrolment.status, set()):
         raise ValidationError(
             {
@@ -993,8 +958,7 @@ def fund_technician_term(
 ) -> int:
     """Fund every current (studying) student of the cohort for a term at the cohort's amount,
     once per student and term. Returns how many were funded."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, cohort.county)
+    require_actor_in(actor, cohort.county, Role.COUNTY_ADMIN)
     year, season = parse_term_code(term_code)
     code = f"{year}-{season}"
     current = TechnicianEnrolment.objects.filter(cohort=cohort, status=TechnicianStatus.STUDYING).exclude(
@@ -1021,8 +985,8 @@ def fund_technician_term(
 def pay_sanzhi_month(*, actor: User | None, county: Area, month: date, paid_on: date) -> int:
     """Pay the monthly subsidy for `month` to every placement of the county on post that month and
     not yet paid for it, at its plan's amount (set-based). Returns how many were paid."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, county)
+    require_actor_in(actor, county, Role.COUNTY_ADMIN)
+    _check_county_level(county)
     month = month.replace(day=1)
     rows = list(
         SanzhiPlacement.objects.filter(
@@ -1060,8 +1024,7 @@ def import_paid_list(*, actor: User | None, term: YuluTerm, data: bytes, filenam
 
     All or nothing: every row must name a member of the term's county not yet paid for the term,
     once. Errors name the row and field. Set-based: one lookup by blind index, one bulk insert."""
-    _require(actor, Role.COUNTY_ADMIN)
-    _require_county(actor, term.county)
+    require_actor_in(actor, term.county, Role.COUNTY_ADMIN)
     from bangfu.lib import idnumbers
     from bangfu.lib.crypto import blind_indexer
     from bangfu.registry.models import Member

@@ -242,7 +242,7 @@ def term_detail(request: HttpRequest, code: str) -> HttpResponse:
     term = selectors.get_term_for_user(user, code)
     rec = selectors.reconciliation_for_user(user, term)
     townships = {
-        a.code[:9]: a for a in Area.objects.filter(level="township", code__startswith=term.county.prefix)
+        a.township_code: a for a in Area.objects.filter(level="township", code__startswith=term.county.prefix)
     }
     by_township = rec.by_township()
     rows = [

@@ -21,6 +21,7 @@ from django.db.models import Sum
 
 from bangfu.lib import clock
 from bangfu.lib.indicators import Indicator, IndicatorQuery, all_indicators
+from bangfu.lib.money import ZERO
 from bangfu.lib.officialdoc import (
     Annex,
     Heading,
@@ -33,7 +34,7 @@ from bangfu.lib.officialdoc import (
     fullwidth,
     wan,
 )
-from bangfu.lib.periods import next_month
+from bangfu.lib.periods import next_month, quarter_of
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
     IndicatorSource,
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from bangfu.accounts.models import User
     from bangfu.documents.models import DocumentNumber
 
-ZERO = Decimal("0")
 STOCK, FLOW = "stock", "flow"
 SUBMITTED = (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED, ReportStatus.GATHERED, ReportStatus.ACCEPTED)
 EXAMPLES_PER_TASK = 2  # units whose progress text a task's paragraph quotes
@@ -280,7 +280,7 @@ def _manual_values(plan: Plan, month: date) -> dict[int, tuple[Decimal, Decimal]
 
 def task_progress(plan: Plan, month: date, figs: dict[str, Figure], today: date) -> list[TaskProgress]:
     end = next_month(month)
-    quarter = (month.month - 1) // 3 + 1
+    quarter = quarter_of(month)
     reports: dict[int, list[LedgerReport]] = {}
     waiting: dict[int, list[Organisation]] = {}
     for r in (
@@ -506,7 +506,7 @@ def bulletin_document(
     requirements = [
         f"各责任单位须于{next_due.month}月{due_day}日前报送{nxt.month}月工作台账，逾期、未报单位要认真自查，及时补报",
     ]
-    quarter = (nxt.month - 1) // 3 + 1
+    quarter = quarter_of(nxt)
     upcoming = (
         Milestone.objects.filter(
             task__plan=plan, quarter=quarter, completed_on__isnull=True, due_date__gte=nxt

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count
@@ -19,6 +18,7 @@ from bangfu.accounts.models import Role, User
 from bangfu.areas.models import Area
 from bangfu.audit.services import record_audit
 from bangfu.lib import clock
+from bangfu.lib.money import CENT
 from bangfu.workplan.models import (
     Indicator,
     IndicatorSource,
@@ -181,9 +181,7 @@ def seed_demo(county: Area) -> None:
         for ind in manual.get(report.task_id, []):
             if ind.target:
                 share = ind.target / 12 / max(1, units[report.task_id])
-                values.append(
-                    IndicatorValue(report=report, indicator=ind, value=share.quantize(Decimal("0.01")))
-                )
+                values.append(IndicatorValue(report=report, indicator=ind, value=share.quantize(CENT)))
     IndicatorValue.objects.bulk_create(values, ignore_conflicts=True)
     # Milestones without a rule are ticked by hand: Q1 done (one slipped), Q2 partly done, later
     # quarters open. Those with a rule are never ticked: the records decide (selectors.milestone_states).

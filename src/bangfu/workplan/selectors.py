@@ -35,6 +35,8 @@ from bangfu.lib import clock
 from bangfu.lib.indicators import IndicatorQuery, all_indicators
 from bangfu.lib.milestones import Evidence, all_rules, derive_state
 from bangfu.lib.milestones import State as MilestoneStateName
+from bangfu.lib.money import CENT
+from bangfu.lib.periods import next_month
 from bangfu.lib.stampcache import audit_chain_stamp, cached, newest_ids, stamp_key
 from bangfu.partners.models import Organisation
 from bangfu.workplan.models import (
@@ -132,9 +134,7 @@ STATE_ORDER = [MISSING, RETURNED, LATE, PENDING, ON_TIME]
 
 def due_date(month: date, due_day: int) -> date:
     """A month's report is due on day N of the next month."""
-    if month.month == 12:
-        return date(month.year + 1, 1, due_day)
-    return date(month.year, month.month + 1, due_day)
+    return next_month(month).replace(day=due_day)
 
 
 def cell_state(status: str, first_submitted_on: date | None, due: date, today: date) -> str:
@@ -690,7 +690,7 @@ class Score:
 
     @property
     def total(self) -> Decimal:
-        return (self.base + self.adjustment).quantize(Decimal("0.01"))
+        return (self.base + self.adjustment).quantize(CENT)
 
     @property
     def items(self) -> list[ScoreItem]:

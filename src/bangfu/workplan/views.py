@@ -23,6 +23,7 @@ from bangfu.accounts.scopes import STAFF_ROLES, organisations_for_user, require_
 from bangfu.areas.models import Area
 from bangfu.lib import clock
 from bangfu.lib.params import int_param, year_param
+from bangfu.lib.periods import next_month
 from bangfu.lib.stampcache import cached
 from bangfu.workplan import exports, permissions, selectors, services
 from bangfu.workplan.forms import (
@@ -312,7 +313,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 _form_errors(form, exc)
             else:
                 return redirect("workplan:report", pk=report.pk)
-    month_end = date(report.month.year + report.month.month // 12, report.month.month % 12 + 1, 1)
+    month_end = next_month(report.month)
     computed = selectors.indicator_figures(
         [i for i in indicators if i.source == IndicatorSource.COMPUTED],
         county=report.county,

@@ -9,6 +9,8 @@ from typing import Any
 from django import template
 from django.utils import timezone, translation
 
+from bangfu.lib.money import CENT
+
 register = template.Library()
 
 
@@ -79,7 +81,7 @@ def wan(value: Any) -> str:
     except (InvalidOperation, ValueError):
         return str(value)
     if _chinese():
-        tenk = (number / 10000).quantize(Decimal("0.01")).normalize()
+        tenk = (number / 10000).quantize(CENT).normalize()
         return f"{tenk:,f}万元"
-    million = (number / 1000000).quantize(Decimal("0.01")).normalize()
+    million = (number / 1000000).quantize(CENT).normalize()
     return f"{million:,f} million yuan"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bangfu.areas.models import Area, Level
+from bangfu.areas.models import Area, Level, county_code_of
 from bangfu.core.demo import COUNTY_CODE
 from bangfu.registry.sample import VillageSpec, generate_rows, write_csv, write_xlsx
 
@@ -26,7 +26,9 @@ class Command(BaseCommand):
             raise CommandError("--households 至少为1")
         villages = [
             VillageSpec(v.parent.parent.name, v.parent.name, v.name, v.code)
-            for v in Area.objects.filter(level=Level.VILLAGE, code__startswith=options["county"][:6])
+            for v in Area.objects.filter(
+                level=Level.VILLAGE, code__startswith=county_code_of(options["county"])
+            )
             .select_related("parent__parent")
             .order_by("code")
             if v.parent and v.parent.parent
