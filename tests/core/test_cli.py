@@ -115,3 +115,11 @@ def test_ensure_demo_env_keeps_an_existing_file(tmp_path):
     path.write_text("BANGFU_TODAY=2020-09-01\n", encoding="utf-8")
     cli.ensure_demo_env(path)
     assert path.read_text(encoding="utf-8") == "BANGFU_TODAY=2020-09-01\n"
+
+
+def test_the_screening_names_its_lead_sources_in_words(demo, settings):
+    settings.BANGFU_TODAY = date(2020, 7, 15)
+    registry_demo.seed_demo(Area.objects.get(code=COUNTY_CODE))
+    out = _run("monitoring_screen", county=COUNTY_CODE)
+    assert out.startswith("新增线索") and "income" not in out and "人均纯收入低于监测线" in out
+    assert " new leads (" in _run("monitoring_screen", county=COUNTY_CODE, lang="en")
