@@ -121,8 +121,8 @@ def test_the_tokens_command_lists_and_revokes(township_clerk, capsys) -> None:
     token, raw = create_api_token(actor=None, user=township_clerk, name="cli")
     call_command("tokens", "list", "clerk-xueling")
     out = capsys.readouterr().out
-    assert f"{token.pk}\tcli\t…{token.hint}" in out and "live" in out
+    assert f"{token.pk}\tcli\t…{token.hint}" in out and "有效" in out
     call_command("tokens", "revoke", str(token.pk))
     assert _me(raw) == 401
     call_command("tokens", "list", "clerk-xueling")
-    assert "revoked" in capsys.readouterr().out
+    assert "已撤销" in capsys.readouterr().out

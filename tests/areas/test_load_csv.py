@@ -102,4 +102,4 @@ def test_the_command_loads_a_file(tmp_path: Path, capsys) -> None:
     path = tmp_path / "areas.csv"
     path.write_text(TREE, "utf-8")
     call_command("load_areas", str(path))
-    assert "created 6" in capsys.readouterr().out
+    assert "新增6个" in capsys.readouterr().out

@@ -287,9 +287,10 @@ def test_the_command_prints_json_last_and_writes_the_error_file(demo, tmp_path, 
     out = tmp_path / "errors.xlsx"
     call_command("import_registry", str(path), "--as-of", "2020-03-01", "--errors", str(out))
     printed = capsys.readouterr()
-    # Off a terminal (cron, a job runner) each write phase is named on stderr as it finishes.
-    phases = ["areas", "households", "members", "history"]
-    assert [line for line in printed.err.splitlines() if line in phases] == phases
+    # Off a terminal (cron, a job runner) each phase is one Chinese progress line as it finishes.
+    phases = ["读取校验", "核对区划", "写入户", "写入成员", "写入历史"]
+    expected = [f"[{n}/5] {phase}：3 行" for n, phase in enumerate(phases, 1)]
+    assert [line for line in printed.err.splitlines() if line.startswith("[")] == expected
     last = printed.out.strip().splitlines()[-1]
     summary = json.loads(last)
     assert tuple(summary) == SUMMARY_KEYS

@@ -82,3 +82,43 @@ def scope_label(user: User) -> str:
         chain.append(parent.name)
         parent = parent.parent
     return " / ".join(reversed(chain))
+
+
+def role_work(user: User) -> dict[str, Any]:
+    """The work of the user's role under "我的待办" on the home page, each part read through its
+    own app's scoped selector: a reporting unit its ledger reports of this year (or why it has
+    none); a village officer the village's households, recent visits and needs."""
+    from bangfu.lib import clock
+
+    today = clock.today()
+    work: dict[str, Any] = {}
+    if user.role in (Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK):
+        from bangfu.workplan.selectors import unit_work
+
+        work["unit"] = unit_work(user, today=today)
+    if user.role == Role.VILLAGE_OFFICER:
+        from bangfu.network.needs_selectors import needs_for_user
+        from bangfu.partners.scopes import kinship_visits_for_user, visits_for_user
+        from bangfu.partners.selectors import household_head_names
+        from bangfu.registry.selectors import household_list_page, households_for_user
+
+        households = households_for_user(user).filter(active=True)
+        page, rows = household_list_page(households, None, per_page=30)
+        kinship_visits = list(
+            kinship_visits_for_user(user)
+            .filter(date__lte=today)
+            .select_related("cadre", "household")
+            .order_by("-date", "-id")[:5]
+        )
+        needs = list(needs_for_user(user).order_by("-posted_on", "-id")[:10])
+        heads = household_head_names(user, [r.household_id for r in kinship_visits + needs])
+        for record in kinship_visits + needs:
+            record.head_name = heads.get(record.household_id, "")  # type: ignore[union-attr]
+        work["village"] = {
+            "households": rows,
+            "household_count": page.paginator.count,
+            "visits": list(visits_for_user(user).filter(date__lte=today).select_related("organisation")[:5]),
+            "kinship_visits": kinship_visits,
+            "needs": needs,
+        }
+    return work

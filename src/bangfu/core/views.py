@@ -39,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "townships": townships,
             "chart": chart,
             "scope_label": selectors.scope_label(user),
+            "work": selectors.role_work(user),
         },
     )
 

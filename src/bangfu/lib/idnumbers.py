@@ -163,3 +163,12 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str) -> str:
+    """扎西多吉 → 扎***: a person's name shown to someone outside the person's scope keeps only its
+    first character (a one-character value is starred out)."""
+    name = name.strip()
+    if len(name) < 2:
+        return "*" * len(name)
+    return name[0] + "*" * (len(name) - 1)

@@ -122,3 +122,12 @@ def need_stats(county: Area, start: date, end: date, organisation_id: int | None
 def filter_claimable(needs: QuerySet[Need], claimable: bool = True) -> QuerySet[Need]:
     """Narrow a queryset from `public_needs`/`needs_for_user` to the (not) claimable needs."""
     return needs.filter(claimable=claimable)  # type: ignore[misc]  # annotation, unknown to the stubs
+
+
+def needs_of_household(user: Any, household: Any) -> QuerySet[Need]:
+    """The needs posted for one household, newest first, as far as `user` may read them."""
+    return (
+        needs_for_user(user)
+        .filter(county_id=household.county_id, household=household)
+        .order_by("-posted_on", "-id")
+    )

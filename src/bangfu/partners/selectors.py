@@ -392,3 +392,42 @@ def helpers_of_household(household: Household) -> dict[str, list[Pairing]]:
         .order_by("kind", "-start_date", "-id")
     )
     return {"kinship": kinship, "village": village}
+
+
+def kinship_visits_of_household(user: Any, household: Household, limit: int = 20) -> list[KinshipVisit]:
+    """The paired cadres' visits to one household, newest first, as far as `user` may read them
+    (`scopes.kinship_visits_for_user`), for the household page."""
+    from bangfu.partners.scopes import kinship_visits_for_user
+
+    return list(
+        kinship_visits_for_user(user)
+        .filter(county_id=household.county_id, household=household)
+        .select_related("cadre__organisation")
+        .order_by("-date", "-id")[:limit]
+    )
+
+
+def household_head_names(user: Any, household_ids: Iterable[int | None]) -> dict[int, str]:
+    """户主 names of the paired households, for pairing lists: in full for households the user
+    reads in the registry (registry scope), masked (扎***) for the others — a unit reporter sees
+    its own cadres' pairings but no household's personal data. One query."""
+    from bangfu.lib.idnumbers import mask_name
+    from bangfu.registry.models import Member
+    from bangfu.registry.selectors import registry_prefix
+
+    ids = {pk for pk in household_ids if pk is not None}
+    if not ids:
+        return {}
+    prefix = registry_prefix(user)
+    names: dict[int, str] = {}
+    heads = (
+        Member.objects.filter(household_id__in=ids, relation="户主")
+        .order_by("household_id", "-active", "id")
+        .values_list("household_id", "name", "village__code")
+    )
+    for household_id, name, village_code in heads:
+        if household_id in names:
+            continue
+        in_scope = prefix is not None and village_code.startswith(prefix)
+        names[household_id] = name if in_scope else mask_name(name)
+    return names

@@ -7,6 +7,7 @@ Objects out of scope are 404.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import area_prefix
@@ -190,3 +192,69 @@ def household_list_page(
         .order_by("number", "pk")
     )
     return page, list(rows)
+
+
+# --- the household page -------------------------------------------------------------------------------
+def head_of(members: list[Member]) -> Member | None:
+    """The household's head (户主): the active member so related, else any 户主, else the first
+    active member."""
+    heads = [m for m in members if m.relation == "户主"]
+    active_heads = [m for m in heads if m.active]
+    active = [m for m in members if m.active]
+    return next(iter(active_heads or heads or active or members), None)
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One RegistryChange as the household page shows it: the field's name and choice labels,
+    never the internal field key or value code."""
+
+    effective_on: date
+    member_name: str
+    field: str
+    old_value: str
+    new_value: str
+    changed_by: str
+
+
+def _field_label_and_choices(name: str, on_member: bool) -> tuple[str, dict[str, str]]:
+    from django.core.exceptions import FieldDoesNotExist
+
+    model = Member if on_member else Household
+    if name == "household":
+        return str(_("所在户")), {}
+    if name == "phone":
+        return str(_("联系电话")), {}
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name, {}
+    choices = {str(value): str(label) for value, label in getattr(field, "choices", None) or ()}
+    return str(getattr(field, "verbose_name", name)), choices
+
+
+def _value_label(value: str, choices: dict[str, str]) -> str:
+    if value in ("是", "否"):  # booleans are stored as 是 / 否
+        return str(_("是")) if value == "是" else str(_("否"))
+    if choices and value in choices:
+        return choices[value]
+    return value
+
+
+def change_rows(changes: Any) -> list[ChangeRow]:
+    """The household's change history (RegistryChange rows with `member` and `changed_by` loaded)
+    in words. Personal values were stored masked by the import and stay so."""
+    rows = []
+    for change in changes:
+        label, choices = _field_label_and_choices(change.field, change.member_id is not None)
+        rows.append(
+            ChangeRow(
+                effective_on=change.effective_on,
+                member_name=change.member.name if change.member_id else "",
+                field=label,
+                old_value=_value_label(change.old_value, choices),
+                new_value=_value_label(change.new_value, choices),
+                changed_by=str(change.changed_by) if change.changed_by_id else str(_("导入")),
+            )
+        )
+    return rows

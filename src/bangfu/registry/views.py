@@ -11,13 +11,16 @@ from bangfu.accounts.models import Role
 from bangfu.accounts.scopes import areas_for_user, county_prefix, require_role
 from bangfu.areas.models import Level
 from bangfu.monitoring.selectors import households_found_by_id, records_of_registry_household
-from bangfu.partners.selectors import helpers_of_household
+from bangfu.network.needs_selectors import needs_of_household
+from bangfu.partners.selectors import helpers_of_household, kinship_visits_of_household
 from bangfu.registry.forms import ImportForm
 from bangfu.registry.models import ImportJob, ImportStatus, RegistryChange, Schooling
 from bangfu.registry.selectors import (
     can_view_full_id,
+    change_rows,
     get_household_for_user,
     get_member_for_user,
+    head_of,
     household_list_page,
     households_for_user,
     registry_prefix,
@@ -29,6 +32,7 @@ from bangfu.registry.services import (
     reveal_id_number,
     start_import_job,
 )
+from bangfu.subsidies.selectors import subsidies_of_household
 
 
 @login_required
@@ -68,6 +72,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 
 def _household_context(request: HttpRequest, number: str) -> dict[str, object]:
+    """Everything the household page shows, each part read through its own app's selector and
+    scoped by the viewer (the household itself is 404 outside the viewer's scope)."""
     household = get_household_for_user(request.user, number)
     members = list(household.members.select_related("village").order_by("-active", "id"))
     changes = (
@@ -77,10 +83,14 @@ def _household_context(request: HttpRequest, number: str) -> dict[str, object]:
     )
     return {
         "household": household,
+        "head": head_of(members),
         "members": members,
-        "changes": changes,
+        "changes": change_rows(changes),
         "can_reveal": {m.pk for m in members if can_view_full_id(request.user, m)},
         "helpers": helpers_of_household(household),
+        "kinship_visits": kinship_visits_of_household(request.user, household),
+        "subsidies": subsidies_of_household(request.user, household),
+        "needs": list(needs_of_household(request.user, household)[:50]),
         "monitoring_records": records_of_registry_household(household),
     }
 

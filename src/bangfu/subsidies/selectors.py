@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -18,6 +19,7 @@ from django.http import Http404
 from bangfu.accounts.scopes import county_prefix
 from bangfu.areas.models import county_code_of, township_code_of
 from bangfu.subsidies.models import (
+    Programme,
     ProgrammeMilestone,
     SanzhiApplicant,
     SanzhiPlacement,
@@ -423,3 +425,55 @@ def member_by_id_number_in_scope(user: Any, raw: str) -> Member | None:
     index = blind_index(idnumbers.normalise(raw), purpose=ID_INDEX_PURPOSE)
     # The county filter lets the look-up use the unique (county, id_number_index) index.
     return members_in_scope(user).filter(county__in=scope_counties(prefix), id_number_index=index).first()
+
+
+# --- what the registry's household page shows --------------------------------------------------------
+@dataclass(frozen=True)
+class HouseholdSubsidy:
+    """One payment a household's member received (雨露计划 or 百工技师工程)."""
+
+    programme: str  # the Programme label
+    member_name: str
+    period: str  # the term, e.g. 2020秋季学期
+    amount: Decimal
+    paid_on: date
+
+
+def _term_label(code: str) -> str:
+    """ "2020-spring" → 2020春季学期 (a code that is not year-season is shown as it is)."""
+    from bangfu.subsidies.models import Season
+
+    year, _sep, season = code.partition("-")
+    if year.isdigit() and season in Season.values:
+        return f"{year}{Season(season).label}"
+    return code
+
+
+def subsidies_of_household(user: Any, household: Any) -> list[HouseholdSubsidy]:
+    """Payments to the household's members, newest first, within `user`'s scope (the same
+    area-subtree scoping as the per-person records above). Two queries."""
+    from bangfu.subsidies.models import TechnicianFunding
+
+    prefix = person_prefix(user)
+    if prefix is None:
+        return []
+    rows = [
+        HouseholdSubsidy(str(Programme.YULU.label), p.member.name, str(p.term), p.amount, p.paid_on)
+        for p in YuluPayment.objects.filter(
+            county_id=household.county_id, household=household, village__code__startswith=prefix
+        ).select_related("member", "term")
+    ]
+    fundings = TechnicianFunding.objects.filter(
+        enrolment__household=household, enrolment__village__code__startswith=prefix
+    ).select_related("enrolment__member")
+    rows += [
+        HouseholdSubsidy(
+            str(Programme.TECHNICIAN.label),
+            f.enrolment.member.name,
+            _term_label(f.term_code),
+            f.amount,
+            f.paid_on,
+        )
+        for f in fundings
+    ]
+    return sorted(rows, key=lambda row: (row.paid_on, row.member_name), reverse=True)

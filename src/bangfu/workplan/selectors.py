@@ -959,3 +959,44 @@ def dashboard_data(plan: Plan, today: date | None = None) -> dict[str, Any]:
             "progress": progress,
         },
     }
+
+
+# --- a reporting unit's own work (home page, report list, self-inspection) ---------------------------
+@dataclass
+class UnitWork:
+    """A reporting unit's ledger reports of the year so far, or why it has none."""
+
+    year: int
+    reports: list[LedgerReport]
+    responsible: bool  # the unit is a responsible unit of a task of the year's plan
+    reason: str = ""  # when it has no report this year: why, in one plain sentence
+    open_count: int = 0  # drafts and returned reports still to (re)submit
+
+
+def unit_work(user: Any, *, today: date | None = None, limit: int = 12) -> UnitWork | None:
+    """For a unit reporter or township clerk with an organisation: this year's reports up to the
+    current month (newest first, at most `limit`), or the reason there are none. None for others."""
+    if user.role not in REPORTING_ROLES or not user.organisation_id:
+        return None
+    day = today or clock.today()
+    year = day.year
+    plan = plans_for_user(user).filter(year=year).first()
+    if plan is None:
+        reason = gettext("本县尚未导入%(year)d年度工作方案，本单位今年暂无需要报送的工作台账。")
+        reason %= {"year": year}
+        return UnitWork(year=year, reports=[], responsible=False, reason=reason)
+    responsible = plan.tasks.filter(responsible_units=user.organisation_id).exists()
+    mine = reports_for_user(user).filter(month__year=year, month__lte=day)
+    reports = list(mine.order_by("-month", "task__position", "pk")[:limit])
+    open_count = mine.filter(status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)).count()
+    reason = ""
+    if not responsible:
+        leads = plan.tasks.filter(lead_units=user.organisation_id).exists()
+        reason = gettext(
+            "本单位不是%(year)d年度工作方案中任何任务的责任单位，所以今年没有需要报送的工作台账。"
+        ) % {"year": year}
+        if leads:
+            reason += gettext("本单位牵头的任务由其责任单位按月报送。")
+    elif not reports:
+        reason = gettext("本单位今年还没有到期的工作台账。")
+    return UnitWork(year=year, reports=reports, responsible=responsible, reason=reason, open_count=open_count)

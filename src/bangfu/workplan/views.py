@@ -242,6 +242,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "can_accept": permissions.can_bulk_accept(_u(request)),
             "awaiting": AWAITING_REVIEW,
             "is_lead": selectors.is_lead_unit(user),
+            # A unit with no report this year reads why instead of an empty filter form.
+            "unit_work": selectors.unit_work(request.user),
         },
     )
 
@@ -656,6 +658,9 @@ def my_assessment(request: HttpRequest) -> HttpResponse:
     plan = _plan(request)
     if plan is None:
         return _no_plan(request)
+    scores = selectors.assessment(plan, organisation_id=user.organisation_id)
+    if not scores:  # not a responsible unit this year: nothing to assess, no self-inspection
+        return render(request, "workplan/my_assessment.html", {"plan": plan, "score": None, "form": None})
     form = SelfInspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -665,7 +670,6 @@ def my_assessment(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("自查情况已保存。"))
             return redirect("workplan:my_assessment")
-    scores = selectors.assessment(plan, organisation_id=user.organisation_id)
     return render(
         request,
         "workplan/my_assessment.html",

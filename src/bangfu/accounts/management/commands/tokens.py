@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import ApiToken, User
 from bangfu.accounts.services import revoke_api_token
+from bangfu.core.management.commands._language import LanguageCommand
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "List a user's API tokens or revoke one: `bangfu tokens list USERNAME`, `tokens revoke ID`."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,15 +25,15 @@ class Command(BaseCommand):
         if options["action"] == "list":
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
-                raise CommandError(f"用户不存在 / no such user: {options['username']}")
+                raise CommandError(_("用户不存在：%(user)s") % {"user": options["username"]})
             now = timezone.now()
             for token in ApiToken.objects.filter(user=user).order_by("-created_at"):
                 if token.revoked_at is not None:
-                    state = "revoked"
+                    state = _("已撤销")
                 elif token.expires_at is not None and token.expires_at <= now:
-                    state = "expired"
+                    state = _("已过期")
                 else:
-                    state = "live"
+                    state = _("有效")
                 expires = token.expires_at.date().isoformat() if token.expires_at else "-"
                 self.stdout.write(
                     f"{token.pk}\t{token.name or '-'}\t…{token.hint}\t"
@@ -40,6 +42,9 @@ class Command(BaseCommand):
             return
         found = ApiToken.objects.select_related("user").filter(pk=options["token_id"]).first()
         if found is None:
-            raise CommandError(f"令牌不存在 / no such token: {options['token_id']}")
+            raise CommandError(_("令牌不存在：%(id)s") % {"id": options["token_id"]})
         revoke_api_token(actor=None, token=found)
-        self.stdout.write(f"revoked {found.pk} ({found.user.username} …{found.hint})")
+        self.stdout.write(
+            _("已撤销令牌 %(id)s（%(user)s …%(hint)s）")
+            % {"id": found.pk, "user": found.user.username, "hint": found.hint}
+        )

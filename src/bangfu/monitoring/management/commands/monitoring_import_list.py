@@ -8,14 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.monitoring.models import Department
 from bangfu.monitoring.screening import import_department_list, report_lines
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "导入部门名单（医保、应急、民政），按证件号码匹配并生成监测线索"
 
     def add_arguments(self, parser: Any) -> None:
@@ -27,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         county = Area.objects.filter(code=options["county"], level=Level.COUNTY).first()
         if county is None:
-            raise CommandError(f"找不到县：{options['county']}")
+            raise CommandError(_("找不到县：%(county)s") % {"county": options["county"]})
         path: Path = options["file"]
         try:
             data = path.read_bytes()
@@ -40,7 +42,7 @@ class Command(BaseCommand):
                 as_of=options["as_of"],
             )
         except OSError as exc:
-            raise CommandError(f"无法读取文件：{exc.strerror}") from None
+            raise CommandError(_("无法读取文件：%(reason)s") % {"reason": exc.strerror}) from None
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from None
         for line in report_lines(summary):

@@ -7,16 +7,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.monitoring.selectors import policy_for
 from bangfu.monitoring.services import set_policy
 
 FIELDS = ("stable_months", "publicity_days", "visit_days", "lead_days")
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "查看或设置某县某年度的防返贫监测设置（监测线、稳定月数、公示天数等）"
 
     def add_arguments(self, parser: Any) -> None:
@@ -31,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         county = Area.objects.filter(code=options["county"], level=Level.COUNTY).first()
         if county is None:
-            raise CommandError(f"找不到县：{options['county']}")
+            raise CommandError(_("找不到县：%(county)s") % {"county": options["county"]})
         current = policy_for(county, options["year"])
         changes = {name: options[name] for name in FIELDS if options[name] is not None}
         if options["standard"] or options["factor"] or options["medical_threshold"] or changes:
@@ -50,8 +52,19 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError("；".join(exc.messages)) from None
         self.stdout.write(
-            f"{current.year}年：国家标准{current.national_standard}元 × {current.line_factor}"
-            f" = 监测线{current.line}元；"
-            f"收入稳定{current.stable_months}个月；公示{current.publicity_days}天；走访间隔{current.visit_days}天；"
-            f"线索核实{current.lead_days}天；医疗费用预警线{current.medical_threshold}元"
+            _(
+                "%(year)s年：国家标准%(standard)s元 × %(factor)s = 监测线%(line)s元；收入稳定%(stable)s个月；"
+                "公示%(publicity)s天；走访间隔%(visit)s天；线索核实%(lead)s天；医疗费用预警线%(medical)s元"
+            )
+            % {
+                "year": current.year,
+                "standard": current.national_standard,
+                "factor": current.line_factor,
+                "line": current.line,
+                "stable": current.stable_months,
+                "publicity": current.publicity_days,
+                "visit": current.visit_days,
+                "lead": current.lead_days,
+                "medical": current.medical_threshold,
+            }
         )

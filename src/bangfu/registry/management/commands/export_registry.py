@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area, Level
 from bangfu.audit.services import record_audit
 from bangfu.core.filemodes import PRIVATE_FILE
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.registry.exporter import export_rows
 from bangfu.registry.models import Member
 from bangfu.registry.sample import write_xlsx
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "导出建档立卡人员表（与导入格式相同，可再次导入）。文件含完整证件号码，请妥善保管。"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,7 +30,7 @@ class Command(BaseCommand):
         if options["county"]:
             county = Area.objects.filter(code=options["county"], level=Level.COUNTY).first()
             if county is None:
-                raise CommandError(f"县代码“{options['county']}”不存在")
+                raise CommandError(_("县代码“%(code)s”不存在") % {"code": options["county"]})
             members = members.filter(county=county)
         rows = list(export_rows(members))
         write_xlsx(rows, options["output"])
@@ -40,4 +42,4 @@ class Command(BaseCommand):
             after={"file": options["output"].name, "members": len(rows)},
             county=county,
         )
-        self.stdout.write(f"已导出 {len(rows)} 人 → {options['output']}")
+        self.stdout.write(_("已导出 %(n)s 人 → %(file)s") % {"n": len(rows), "file": options["output"]})

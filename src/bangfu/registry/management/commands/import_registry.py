@@ -6,10 +6,12 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.registry.importer import FileProblem
 from bangfu.registry.services import import_registry, write_error_file
 
@@ -20,10 +22,54 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--as-of 应为日期 YYYY-MM-DD，实为“{text}”") from None
+        raise CommandError(_("--as-of 应为日期 YYYY-MM-DD，实为“%(text)s”") % {"text": text}) from None
 
 
-class Command(BaseCommand):
+def _phase_labels() -> dict[str, str]:
+    """The import's phases (the writer's progress callbacks) in words, in their order."""
+    return {
+        "read": _("读取校验"),
+        "areas": _("核对区划"),
+        "households": _("写入户"),
+        "members": _("写入成员"),
+        "history": _("写入历史"),
+    }
+
+
+class ProgressLine:
+    """The import's phases as one progress line: `[2/5] 核对区划：1,234 行`. On a terminal the
+    line is rewritten in place; otherwise (a log, a pipe) each finished phase is one line."""
+
+    def __init__(self, stream: TextIO, *, interactive: bool) -> None:
+        self.stream = stream
+        self.interactive = interactive
+        self.labels = _phase_labels()
+        self.open = False
+
+    def __call__(self, done: int, total: int, phase: str) -> None:
+        steps = list(self.labels)
+        step = steps.index(phase) + 1 if phase in self.labels else len(steps)
+        label = self.labels.get(phase, _("写入中"))
+        text = _("[%(step)s/%(steps)s] %(phase)s：%(rows)s 行") % {
+            "step": step,
+            "steps": len(steps),
+            "phase": label,
+            "rows": f"{done:,}",
+        }
+        if self.interactive:
+            self.stream.write(f"\r{text}…")
+            self.open = True
+        elif phase != "read" or done == total:  # reading reports every window; log it once, at its end
+            self.stream.write(f"{text}\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.open:
+            self.stream.write("\n")
+            self.open = False
+
+
+class Command(LanguageCommand):
     help = "导入全国扶贫开发信息系统导出的建档立卡人员表（.xlsx/.xls/.csv）。最后一行输出 JSON 统计。"
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,23 +87,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.exists():
-            self.stderr.write(f"文件不存在：{path}")
+            self.stderr.write(_("文件不存在：%(file)s") % {"file": path})
             raise SystemExit(2)
         interactive = sys.stderr.isatty()
 
-        def progress(done: int, total: int, phase: str) -> None:
-            if interactive:
-                label = {
-                    "read": "读取校验",
-                    "areas": "区划",
-                    "households": "写入户",
-                    "members": "写入成员",
-                }.get(phase, "写入历史")
-                sys.stderr.write(f"\r{label}：{done} 行…")
-                sys.stderr.flush()
-            elif phase != "read":
-                sys.stderr.write(f"{phase}\n")
-                sys.stderr.flush()
+        progress = ProgressLine(sys.stderr, interactive=interactive)
 
         try:
             summary = import_registry(
@@ -70,20 +104,18 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except FileProblem as exc:
-            if interactive:
-                sys.stderr.write("\n")
-            self.stderr.write(f"导入失败，未写入任何数据：{exc}")
+            progress.end()
+            self.stderr.write(_("导入失败，未写入任何数据：%(reason)s") % {"reason": exc})
             raise SystemExit(2) from exc
-        if interactive:
-            sys.stderr.write("\n")
+        progress.end()
         for error in summary.errors[:MAX_MESSAGES]:
-            self.stderr.write(f"第{error.row}行被拒绝：{error.reason}")
+            self.stderr.write(_("第%(row)s行被拒绝：%(reason)s") % {"row": error.row, "reason": error.reason})
         if len(summary.errors) > MAX_MESSAGES:
-            self.stderr.write(f"……另有{len(summary.errors) - MAX_MESSAGES}行被拒绝")
+            self.stderr.write(_("……另有%(n)s行被拒绝") % {"n": len(summary.errors) - MAX_MESSAGES})
         for message in summary.warning_messages[:MAX_MESSAGES]:
-            self.stderr.write(f"提示：{message}")
+            self.stderr.write(_("提示：%(message)s") % {"message": message})
         if len(summary.warning_messages) > MAX_MESSAGES:
-            self.stderr.write(f"……另有{len(summary.warning_messages) - MAX_MESSAGES}条提示")
+            self.stderr.write(_("……另有%(n)s条提示") % {"n": len(summary.warning_messages) - MAX_MESSAGES})
         if options["errors"] is not None:
             write_error_file(source=path, summary=summary, out=options["errors"])
         self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from bangfu.subsidies.models import YuluTerm
 
@@ -21,7 +22,10 @@ def find_term(code: str, county: str) -> YuluTerm:
         terms = terms.filter(county__code=county)
     found = list(terms[:2])
     if not found:
-        raise CommandError(f"no Yulu term {code!r}" + (f" in county {county}" if county else ""))
+        if county:
+            message = _("县 %(county)s 没有雨露计划学期 %(term)s。")
+            raise CommandError(message % {"county": county, "term": code})
+        raise CommandError(_("没有雨露计划学期 %(term)s。") % {"term": code})
     if len(found) > 1:
-        raise CommandError(f"several counties have term {code!r}: pass --county")
+        raise CommandError(_("多个县都有学期 %(term)s：请用 --county 指定县代码。") % {"term": code})
     return found[0]

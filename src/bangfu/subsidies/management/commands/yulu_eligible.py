@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.subsidies.exports import eligible_xlsx
 from bangfu.subsidies.management.commands._term import add_term_arguments, find_term
 from bangfu.subsidies.selectors import eligible_member_ids
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Count (and optionally list as xlsx) the students eligible for a Yulu term on its start date."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,5 +26,5 @@ class Command(BaseCommand):
         count = len(eligible_member_ids(term))
         if options["output"]:
             Path(options["output"]).write_bytes(eligible_xlsx(term))
-            self.stdout.write(f"wrote {options['output']}")
+            self.stdout.write(_("已写入 %(file)s") % {"file": options["output"]})
         self.stdout.write(json.dumps({"eligible": count}))

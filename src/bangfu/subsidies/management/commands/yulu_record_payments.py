@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.subsidies.management.commands._term import find_term
 from bangfu.subsidies.services import import_paid_list
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Record payments of a Yulu term made outside the batches (xlsx or CSV: 证件号码, 金额, 发放日期)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,5 +31,5 @@ class Command(BaseCommand):
         except ValidationError as exc:
             for message in exc.messages:
                 self.stderr.write(message)
-            raise CommandError(f"{len(exc.messages)} problem(s); nothing was recorded") from None
+            raise CommandError(_("%(n)s 处问题，未记录任何发放。") % {"n": len(exc.messages)}) from None
         self.stdout.write(json.dumps({"recorded": count}))

@@ -5,13 +5,15 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.workplan.bulletin import build_bulletin, issue_bulletin
 from bangfu.workplan.management.commands._common import add_county_argument, resolve_county, resolve_plan
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = (
         "Write the monthly bulletin (通报) as an official document, Word or PDF by the file's suffix. "
         "It takes the year's next 发文字号 (or 期号) unless it has one or --draft is given."
@@ -29,7 +31,7 @@ class Command(BaseCommand):
             y, m = options["month"].split("-")
             month = date(int(y), int(m), 1)
         except ValueError:
-            raise CommandError("--month must be YYYY-MM") from None
+            raise CommandError(_("--month 应为年月 YYYY-MM。")) from None
         plan = resolve_plan(resolve_county(options["county"]), month.year)
         output: Path = options["output"]
         fmt = "pdf" if output.suffix.lower() == ".pdf" else "docx"
@@ -40,4 +42,7 @@ class Command(BaseCommand):
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from None
         output.write_bytes(build_bulletin(plan, month, fmt=fmt, number=number))
-        self.stdout.write(f"wrote {output}" + (f" ({number.label})" if number else " (draft)"))
+        if number:
+            self.stdout.write(_("已写入 %(file)s（%(number)s）") % {"file": output, "number": number.label})
+        else:
+            self.stdout.write(_("已写入 %(file)s（草稿，未编号）") % {"file": output})

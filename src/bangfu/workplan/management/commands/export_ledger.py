@@ -4,13 +4,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.workplan.exports import export_ledger
 from bangfu.workplan.management.commands._common import add_county_argument, resolve_county, resolve_plan
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Write the ledger workbook: one sheet per task, rows unit × month, Chinese headings."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,8 +29,8 @@ class Command(BaseCommand):
                 y, m = options["month"].split("-")
                 month = date(int(y), int(m), 1)
             except ValueError:
-                raise CommandError("--month must be YYYY-MM") from None
+                raise CommandError(_("--month 应为年月 YYYY-MM。")) from None
             if month.year != plan.year:
-                raise CommandError("--month must lie in --year")
+                raise CommandError(_("--month 应在 --year 这一年内。"))
         options["output"].write_bytes(export_ledger(plan, month=month))
-        self.stdout.write(f"wrote {options['output']}")
+        self.stdout.write(_("已写入 %(file)s") % {"file": options["output"]})

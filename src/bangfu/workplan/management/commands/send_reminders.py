@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
 
 from bangfu.areas.models import Area
+from bangfu.core.management.commands._language import LanguageCommand
 from bangfu.workplan.models import Plan
 from bangfu.workplan.services import send_reminders
 
 
-class Command(BaseCommand):
+class Command(LanguageCommand):
     help = "Send in-app reminders for last month's missing ledger reports (once per user and report)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,4 +23,7 @@ class Command(BaseCommand):
             counties = counties.filter(code=options["county"])
         for county in counties:
             sent = send_reminders(actor=None, county=county)
-            self.stdout.write(f"{county.code} {county.name}: {sent} reminders sent")
+            self.stdout.write(
+                _("%(code)s %(name)s：已发送提醒%(n)s条")
+                % {"code": county.code, "name": county.name, "n": sent}
+            )
