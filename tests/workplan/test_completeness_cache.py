@@ -21,8 +21,8 @@ from bangfu.areas.services import load_areas_csv
 from bangfu.partners.models import Organisation
 from bangfu.partners.services import upsert_organisation
 from bangfu.workplan.models import LedgerReport, Plan, ReportStatus, Section, Task
-from bangfu.workplan.selectors import ledger_stamp
 from bangfu.workplan.permissions import needs_lead_review
+from bangfu.workplan.selectors import ledger_stamp
 from bangfu.workplan.services import (
     accept_report,
     bulk_accept_reports,

@@ -20,9 +20,8 @@ from bangfu.core.demo import COUNTY_CODE
 from bangfu.core.demo import seed_demo as seed_base
 from bangfu.partners.models import AdminLevel, PairingFigures, PairingKind
 from bangfu.partners.services import record_pairing_figures
-from bangfu.workplan.models import Indicator, IndicatorSource, IndicatorValue, LedgerReport
+from bangfu.workplan.models import EDITABLE_STATUSES, Indicator, IndicatorSource, IndicatorValue, LedgerReport
 from bangfu.workplan.selectors import indicator_figures
-from bangfu.workplan.models import EDITABLE_STATUSES
 from bangfu.workplan.services import save_report
 
 TODAY = date(2020, 7, 15)

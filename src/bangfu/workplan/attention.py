@@ -145,7 +145,7 @@ def reports_to_review(county: Area, today: date) -> Iterator[AttentionItem]:
         )
 
 
-@attention_source("workplan.reports_to_gather", reads=REPORT_READS + (Task,))
+@attention_source("workplan.reports_to_gather", reads=(*REPORT_READS, Task))
 def reports_to_gather(county: Area, today: date) -> Iterator[AttentionItem]:
     """Per lead unit (牵头单位) and month: its responsible units' reports submitted and waiting for
     its review before the office can accept them. Two queries."""
