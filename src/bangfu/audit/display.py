@@ -3,12 +3,14 @@ choice labels, personal values masked. Nothing here changes what is recorded."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -115,6 +117,9 @@ def _display(field: models.Field | None, key: str, value: Any) -> str:
         labels = {str(k): str(v) for k, v in field.flatchoices}
         if str(value) in labels:
             return labels[str(value)]
+    coded = _key_choices(key)
+    if coded and str(value) in coded:
+        return coded[str(value)]
     if field is not None and field.is_relation and field.related_model is not None:
         related = field.related_model
         try:
@@ -123,7 +128,14 @@ def _display(field: models.Field | None, key: str, value: Any) -> str:
             found = None
         if found is not None and related._meta.label_lower not in ("registry.member",):
             return str(found)
+    term = TERM_CODE.fullmatch(str(value))
+    if term:  # a school term's code, "2020-spring" → "2020春季学期"
+        return f"{term[1]}{SEASONS[term[2]]}"
     return str(value)
+
+
+TERM_CODE = re.compile(r"(\d{4})-(spring|autumn)")
+SEASONS: dict[str, Any] = {"spring": gettext_lazy("春季学期"), "autumn": gettext_lazy("秋季学期")}
 
 
 def changes(record: Any) -> list[Change]:
@@ -146,6 +158,9 @@ def changes(record: Any) -> list[Change]:
         if field is None:
             label = str(FIELD_WORDS.get(key, key))
         old, new = _display(field, key, before.get(key)), _display(field, key, after.get(key))
+        if record.target_type and field is None and (record.target_type, key) in KEY_CHOICES:
+            coded = _choices_of(KEY_CHOICES[(record.target_type, key)])
+            old, new = _relabel(old, before.get(key), coded), _relabel(new, after.get(key), coded)
         rows.append(Change(label, old, new))
     return rows
 
@@ -160,4 +175,88 @@ FIELD_WORDS: dict[str, Any] = {
     "phone_tail": gettext_lazy("手机尾号"),
     "file": gettext_lazy("文件"),
     "score": gettext_lazy("得分"),
+    "unchanged": gettext_lazy("未变"),
+    "user": gettext_lazy("用户"),
+    "type": gettext_lazy("类型"),
+    "deadline": gettext_lazy("截止日期"),
+    "receipt": gettext_lazy("收据"),
+    "comment": gettext_lazy("意见"),
+    "earmark": gettext_lazy("指定用途"),
+    "label": gettext_lazy("文种"),
+    "balance": gettext_lazy("余额"),
+    "source": gettext_lazy("来源"),
+    "accepted": gettext_lazy("接收"),
+    "leads": gettext_lazy("线索"),
+    "rejected": gettext_lazy("拒收"),
+    "unknown": gettext_lazy("未识别"),
+    "amount": gettext_lazy("金额"),
+    "date": gettext_lazy("日期"),
+    "days": gettext_lazy("天数"),
+    "form": gettext_lazy("形式"),
+    "income": gettext_lazy("收入"),
+    "members": gettext_lazy("成员"),
+    "objections": gettext_lazy("异议"),
+    "on": gettext_lazy("日期"),
+    "passed": gettext_lazy("通过"),
+    "risk": gettext_lazy("风险类型"),
+    "risk_types": gettext_lazy("风险类型"),
+    "start": gettext_lazy("开始日期"),
+    "line": gettext_lazy("监测线"),
+    "photo": gettext_lazy("照片"),
+    "organisations": gettext_lazy("单位"),
+    "verified": gettext_lazy("已核实"),
+    "kinship_visits": gettext_lazy("结对走访"),
+    "visits": gettext_lazy("走访"),
+    "rectifications": gettext_lazy("整改事项"),
+    "budget": gettext_lazy("预算"),
+    "deactivated": gettext_lazy("停用"),
+    "grade": gettext_lazy("等次"),
+    "kind": gettext_lazy("类别"),
+    "year": gettext_lazy("年度"),
+    "amount_each": gettext_lazy("每人金额"),
+    "students": gettext_lazy("学生数"),
+    "term": gettext_lazy("学期"),
+    "bank_account": gettext_lazy("银行账户"),
+    "applications": gettext_lazy("申请数"),
+    "payments": gettext_lazy("发放笔数"),
+    "month": gettext_lazy("月份"),
+    "sent": gettext_lazy("已发送"),
+    "milestones_completed": gettext_lazy("完成节点"),
+    "reports": gettext_lazy("报告"),
+    "slots_created": gettext_lazy("新增报送项"),
+    "tasks_created": gettext_lazy("新增任务"),
+    "tasks_updated": gettext_lazy("更新任务"),
+    "placement": gettext_lazy("岗位"),
+    "subject": gettext_lazy("事由"),
 }
+
+# Keys that are not model fields but hold choice codes: (target type, key) → the choices, named
+# by import path so the audit app imports no other app.
+KEY_CHOICES: dict[tuple[str, str], str] = {
+    ("monitoring.monitoredhousehold", "risk_types"): "bangfu.monitoring.models.RiskType",
+    ("monitoring.monitoredhousehold", "risk"): "bangfu.monitoring.models.RiskType",
+    ("monitoring.monitoredhousehold", "type"): "bangfu.monitoring.models.MeasureType",
+    ("subsidies.sanzhiplacement", "kind"): "bangfu.subsidies.models.AssessmentKind",
+    ("subsidies.sanzhiplacement", "grade"): "bangfu.subsidies.models.AssessmentGrade",
+}
+# Codes some services record inline rather than as model choices.
+CODE_WORDS: dict[str, Any] = {
+    "in_person": gettext_lazy("入户走访"),
+    "phone": gettext_lazy("电话回访"),
+}
+
+
+def _choices_of(path: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in import_string(path).choices}
+
+
+def _key_choices(key: str) -> dict[str, str]:
+    return {k: str(v) for k, v in CODE_WORDS.items()} if key == "form" else {}
+
+
+def _relabel(shown: str, value: Any, coded: dict[str, str]) -> str:
+    if isinstance(value, list):
+        return "、".join(coded.get(str(v), str(v)) for v in value) or "—"
+    if value is None or value == "":
+        return shown
+    return coded.get(str(value), shown)
