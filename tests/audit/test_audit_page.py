@@ -11,6 +11,7 @@ from django.conf import settings
 from bangfu.accounts.models import Role, User
 from bangfu.areas.models import Area
 from bangfu.areas.services import set_registered_poor
+from bangfu.audit.display import changes
 from bangfu.audit.models import AuditRecord
 from bangfu.audit.services import record_audit
 from tests.conftest import _persona
@@ -86,3 +87,32 @@ def test_a_key_naming_a_reverse_relation_is_shown_plainly(county_admin, inspecto
     )
     response = client_for(inspector).get("/audit/")
     assert response.status_code == 200 and "children" in _text(response.content.decode())
+
+
+def test_a_date_range_that_cannot_be_read_is_said_at_its_field(county_admin, inspector, client_for) -> None:
+    client = client_for(inspector)
+    everything = client.get("/audit/").context["page"].paginator.count
+    backwards = client.get("/audit/?since=2020-07-01&until=2020-06-01")
+    assert "结束日期早于开始日期" in backwards.content.decode()
+    assert backwards.context["page"].paginator.count > 0  # the bad end is not applied
+    junk = client.get("/audit/?since=07/01/2020")
+    assert "日期无法识别" in junk.content.decode()
+    assert junk.context["page"].paginator.count == everything
+
+
+def test_recorded_keys_and_coded_values_read_as_words(county_admin, inspector, client_for) -> None:
+    """Keys some services record that are no model field, and the codes they hold (a monitored
+    household's risk types, a term), are shown in words."""
+    record_audit(
+        actor=county_admin,
+        action="monitoring.household.create",
+        target=county_admin,
+        after={"risk_types": ["illness", "disability"], "term": "2020-spring", "form": "in_person"},
+        county=Area.objects.get(code="513325000000"),
+    )
+    record = AuditRecord.objects.latest("pk")
+    record.target_type = "monitoring.monitoredhousehold"
+    text = " ".join(f"{c.field} {c.after}" for c in changes(record))
+    assert "风险类型 因病、因残" in text
+    assert "学期 2020春季学期" in text and "形式 入户走访" in text
+    assert "risk_types" not in text and "2020-spring" not in text and "in_person" not in text

@@ -196,6 +196,11 @@ def test_an_inspector_reads_the_audit_log_on_a_phone(base, browser: Browser, liv
     page.locator(".mainnav a", has_text="审计日志").tap()  # the inspector's only 系统管理 item
     page.wait_for_url(lambda url: "/audit/" in url)
     expect(page.get_by_role("heading", level=1)).to_have_text("审计日志")
+    page.get_by_label("自").fill("2020-07-01")  # a bad input: the range ends before it starts
+    page.get_by_label("至").fill("2020-06-01")
+    page.get_by_role("button", name="筛选").tap()
+    expect(page.locator("label.invalid .field-error")).to_contain_text("结束日期早于开始日期")
+    page.get_by_label("自").fill("")
     page.get_by_label("至").fill("2000-01-01")  # a date range with nothing in it
     page.get_by_role("button", name="筛选").tap()
     expect(page.locator("main")).to_contain_text("没有记录。")

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from bangfu.accounts.models import Role, User
 from bangfu.accounts.scopes import county_prefix, require_role
@@ -33,6 +34,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     target = request.GET.get("target", "").strip()
     since = _parse_date(request.GET.get("since", ""))
     until = _parse_date(request.GET.get("until", ""))
+    # A filter that cannot be read is said at its field, and not applied.
+    errors: dict[str, str] = {}
+    for name, parsed in (("since", since), ("until", until)):
+        if request.GET.get(name, "").strip() and parsed is None:
+            errors[name] = _("日期无法识别，请按“年-月-日”填写。")
+    if since and until and until < since:
+        errors["until"] = _("结束日期早于开始日期，请重新选择。")
+        until = None
     if actor:
         records = records.filter(actor__username=actor)
     if action:
@@ -71,6 +80,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "action_choices": action_choices,
             "target_choices": target_choices,
             "actors": actors,
+            "errors": errors,
             "filters": {
                 "actor": actor,
                 "action": action,
