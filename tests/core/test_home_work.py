@@ -11,11 +11,14 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from bangfu.accounts.models import User
+from bangfu.accounts.models import Role, User
 from bangfu.core.demo import seed_demo
 from bangfu.network.models import Need
+from bangfu.partners.models import Organisation
 from bangfu.registry.models import Household
 from bangfu.workplan.models import LedgerReport, Plan, SelfInspection
+from bangfu.workplan.selectors import assessment
+from tests.conftest import _persona
 
 TODAY = date(2020, 7, 15)
 
@@ -66,7 +69,16 @@ def test_a_unit_without_tasks_reads_why_instead_of_an_empty_filter_form(today):
 
 
 def test_a_unit_that_is_not_responsible_gets_no_self_inspection_form(today):
-    user, client = _client("unit")
+    """A unit neither responsible for a task nor owning a scored figure (the demo's 省总工会 holds
+    designated pairings, so it is scored on its team visits) is not assessed this year."""
+    plan = Plan.objects.get(year=2020)
+    assessed = {score.organisation.pk for score in assessment(plan)}
+    other = Organisation.objects.exclude(pk__in=assessed).order_by("code").first()
+    assert other is not None
+    unit = User.objects.get(username="unit")
+    user = _persona("not-assessed", Role.UNIT_REPORTER, unit.area.code, other.code)
+    client = Client()
+    client.force_login(user)
     page = client.get("/workplan/assessment/mine/").content.decode()
     assert "不参加本年度考核" in page and 'method="post"' not in page.split("<main", 1)[1]
     client.post("/workplan/assessment/mine/", {"note": "自查"})

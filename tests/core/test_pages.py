@@ -26,7 +26,7 @@ def test_home_shows_the_county_figures(county_admin: User, client_for) -> None:
     response = client_for(county_admin).get("/")
     assert response.status_code == 200
     figures = response.context["figures"]
-    assert figures == {"townships": 7, "villages": 45, "poor_villages": 14, "organisations": 56, "users": 6}
+    assert figures == {"townships": 7, "villages": 45, "poor_villages": 14, "organisations": 56, "users": 7}
     assert "建档立卡贫困村" in response.content.decode()
     assert response.context["chart"]["names"][0] == "雪岭镇"
     assert '"names": ["雪岭镇"' in response.content.decode().replace("\\u96ea\\u5cad\\u9547", "雪岭镇")

@@ -1,6 +1,6 @@
 """A button is shown exactly when its POST would succeed (issue #17): for each demo role and each
-state of a ledger report, the report page's 保存并提交 / 通过 / 退回 / 发表意见 / 经验做法 buttons match
-what the POST does (workplan.permissions, asked by both the page and the services)."""
+state of a ledger report, the report page's 保存并提交 / 牵头单位审核通过 / 退回责任单位 / 通过 / 退回 /
+发表意见 / 经验做法 buttons match what the POST does (workplan.permissions, asked by both the page and the services)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bangfu.workplan.models import LedgerReport, ReportComment, ReportStatus
 from bangfu.workplan.services import (
     accept_report,
     flag_good_practice,
+    lead_pass_report,
     return_report,
     save_report,
     submit_report,
@@ -24,7 +25,7 @@ from bangfu.workplan.services import (
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2020, 7, 15)
-ROLES = ("admin", "township", "village", "unit", "inspector", "supporter", "finance")
+ROLES = ("admin", "township", "village", "unit", "inspector", "supporter", "finance", "fupin-lead")
 
 
 def _state(report: LedgerReport) -> tuple[object, ...]:
@@ -38,6 +39,8 @@ def _buttons(client: Client, report: LedgerReport) -> dict[str, bool]:
     base = f'action="/workplan/reports/{report.pk}/'
     return {
         "submit": 'name="submit"' in html,
+        "pass": f'{base}pass/"' in html,
+        "lead-return": f'{base}lead-return/"' in html,
         "accept": f'{base}accept/"' in html,
         "return": f'{base}return/"' in html,
         "comment": f'{base}comment/"' in html,
@@ -66,7 +69,7 @@ def _works(client: Client, report: LedgerReport, action: str) -> bool:
 
 
 def test_report_buttons_match_what_the_post_would_do_for_every_role(
-    settings, plan, finance_reporter, county_admin
+    settings, plan, finance_reporter, lead_reporter, county_admin
 ) -> None:
     settings.BANGFU_TODAY = TODAY
     org = finance_reporter.organisation
@@ -79,17 +82,22 @@ def test_report_buttons_match_what_the_post_would_do_for_every_role(
         save_report(actor=finance_reporter, report=r, progress="已推进")
         return submit_report(actor=finance_reporter, report=r)
 
+    def gathered(month: int) -> LedgerReport:  # passed on by the lead unit (县扶贫开发局)
+        return lead_pass_report(actor=lead_reporter, report=submitted(month))
+
     draft, future = slot(6), slot(9)
     waiting = submitted(5)
+    with_office = gathered(1)
     returned = return_report(actor=county_admin, report=submitted(4), comment="请补充")
-    accepted = accept_report(actor=county_admin, report=submitted(3))
+    accepted = accept_report(actor=county_admin, report=gathered(3))
     flagged = flag_good_practice(
-        actor=county_admin, report=accept_report(actor=county_admin, report=submitted(2)), flag=True
+        actor=county_admin, report=accept_report(actor=county_admin, report=gathered(2)), flag=True
     )
     reports = {
         "draft": draft,
         "future": future,
         "waiting": waiting,
+        "gathered": with_office,
         "returned": returned,
         "accepted": accepted,
         "flagged": flagged,
@@ -104,13 +112,16 @@ def test_report_buttons_match_what_the_post_would_do_for_every_role(
                 works = _works(client, report, action)
                 assert on_page == works, (username, name, action, on_page, works)
                 seen.add((action, works))
-    assert seen == {(a, w) for a in ("submit", "accept", "return", "comment", "flag") for w in (True, False)}
+    actions = ("submit", "pass", "lead-return", "accept", "return", "comment", "flag")
+    assert seen == {(a, w) for a in actions for w in (True, False)}
     # what a user relies on, spelt out
     check: Callable[[str, LedgerReport], dict[str, bool]] = lambda u, r: _buttons(_client(u), r)  # noqa: E731
     assert check("finance", draft)["submit"] and check("finance", returned)["submit"]
     assert not check("finance", future)["submit"]  # a month not yet begun
     assert not check("unit", draft)["submit"]  # another unit's report
     assert check("inspector", waiting)["return"] and not check("inspector", waiting)["accept"]
+    assert check("fupin-lead", waiting)["pass"] and not check("admin", waiting)["accept"]  # lead first
+    assert check("admin", with_office)["accept"] and not check("fupin-lead", with_office)["pass"]
     assert not any(check("admin", accepted)[a] for a in ("accept", "return"))
     assert LedgerReport.objects.get(pk=waiting.pk).status == ReportStatus.SUBMITTED  # all rolled back
 

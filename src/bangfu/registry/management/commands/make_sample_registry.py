@@ -72,7 +72,7 @@ class Command(LanguageCommand):
         ]
         if not villages:
             raise CommandError(_("该县没有行政村；请先导入区划（bangfu load-areas 或 bangfu seed-demo）"))
-        county_code = options["county"][:6]
+        county_code = county_code_of(options["county"])
         rows = generate_rows(
             villages,
             households=options["households"],
