@@ -1,6 +1,7 @@
 """A button is shown exactly when its POST would succeed (issue #17): for each demo role and each
 state of a ledger report, the report page's 保存并提交 / 牵头单位审核通过 / 退回责任单位 / 通过 / 退回 /
-发表意见 / 经验做法 buttons match what the POST does (workplan.permissions, asked by both the page and the services)."""
+发表意见 / 经验做法 buttons match what the POST does (workplan.permissions, asked by both the page
+and the services)."""
 
 from __future__ import annotations
 
