@@ -128,12 +128,16 @@ def _display(field: models.Field | None, key: str, value: Any) -> str:
             found = None
         if found is not None and related._meta.label_lower not in ("registry.member",):
             return str(found)
+    bulletin = BULLETIN_SUBJECT.fullmatch(str(value))
+    if bulletin:  # a numbered document's subject, "workplan.bulletin:2020-06" → "2020年6月社会扶贫工作通报"
+        return _("%(year)s年%(month)s月社会扶贫工作通报") % {"year": bulletin[1], "month": int(bulletin[2])}
     term = TERM_CODE.fullmatch(str(value))
     if term:  # a school term's code, "2020-spring" → "2020春季学期"
         return f"{term[1]}{SEASONS[term[2]]}"
     return str(value)
 
 
+BULLETIN_SUBJECT = re.compile(r"workplan\.bulletin:(\d{4})-(\d{2})")
 TERM_CODE = re.compile(r"(\d{4})-(spring|autumn)")
 SEASONS: dict[str, Any] = {"spring": gettext_lazy("春季学期"), "autumn": gettext_lazy("秋季学期")}
 
@@ -182,7 +186,7 @@ FIELD_WORDS: dict[str, Any] = {
     "receipt": gettext_lazy("收据"),
     "comment": gettext_lazy("意见"),
     "earmark": gettext_lazy("指定用途"),
-    "label": gettext_lazy("文种"),
+    "label": gettext_lazy("文号"),
     "balance": gettext_lazy("余额"),
     "source": gettext_lazy("来源"),
     "accepted": gettext_lazy("接收"),
