@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
+
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from bangfu.accounts.models import Role, User
@@ -27,6 +31,32 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+FULL_DEMO_TODAY = date(2020, 7, 15)
+
+
+@pytest.fixture(scope="module")
+def module_full_demo(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The whole demo (every app's data) once for a test module, on the demo's office date,
+    rolled back at the module's end. Not for `tests/security/`, whose package fixture `full_demo`
+    stays loaded for the whole package."""
+    from django.conf import settings
+
+    before = getattr(settings, "BANGFU_TODAY", None)
+    settings.BANGFU_TODAY = FULL_DEMO_TODAY
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_demo(full=True)
+        yield
+        transaction.set_rollback(True)
+    settings.BANGFU_TODAY = before
+
+
+@pytest.fixture
+def full_demo_today(settings, module_full_demo, db) -> date:
+    """A test on the module's full demo, with the office clock on the demo's date."""
+    settings.BANGFU_TODAY = FULL_DEMO_TODAY
+    return FULL_DEMO_TODAY
 
 
 @pytest.fixture

@@ -8,36 +8,20 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
 from bangfu.accounts.models import User
 from bangfu.areas.models import Area
-from bangfu.core.demo import COUNTY_CODE, seed_demo
+from bangfu.core.demo import COUNTY_CODE
 from bangfu.lib.attention import county_stamp, items_for_county, items_for_user, registered
 
 TODAY = date(2020, 7, 15)
 
 
-@pytest.fixture(scope="module")
-def full_demo(django_db_setup, django_db_blocker):
-    """The whole demo (every app's data) once for this module, rolled back at its end."""
-    from django.conf import settings
-
-    before = getattr(settings, "BANGFU_TODAY", None)
-    settings.BANGFU_TODAY = TODAY
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo(full=True)
-        yield
-        transaction.set_rollback(True)
-    settings.BANGFU_TODAY = before
-
-
 @pytest.fixture
-def today(settings, full_demo, db):
-    settings.BANGFU_TODAY = TODAY
-    return TODAY
+def today(full_demo_today):
+    return full_demo_today
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ import re
 from datetime import date
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from bangfu.accounts.models import Role, User
-from bangfu.core.demo import seed_demo
 from bangfu.network.models import Need
 from bangfu.partners.models import Organisation
 from bangfu.registry.models import Household
@@ -23,24 +21,9 @@ from tests.conftest import _persona
 TODAY = date(2020, 7, 15)
 
 
-@pytest.fixture(scope="module")
-def full_demo(django_db_setup, django_db_blocker):
-    """The whole demo (every app's data) once for this module, rolled back at its end."""
-    from django.conf import settings
-
-    before = getattr(settings, "BANGFU_TODAY", None)
-    settings.BANGFU_TODAY = TODAY
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo(full=True)
-        yield
-        transaction.set_rollback(True)
-    settings.BANGFU_TODAY = before
-
-
 @pytest.fixture
-def today(settings, full_demo, db):
-    settings.BANGFU_TODAY = TODAY
-    return TODAY
+def today(full_demo_today):
+    return full_demo_today
 
 
 def _client(username: str) -> tuple[User, Client]:

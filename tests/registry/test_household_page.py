@@ -9,12 +9,10 @@ import re
 from datetime import date
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from bangfu.accounts.models import User
-from bangfu.core.demo import seed_demo
 from bangfu.lib.crypto import decrypt_text
 from bangfu.lib.idnumbers import mask_name
 from bangfu.network.models import Need
@@ -28,24 +26,9 @@ TODAY = date(2020, 7, 15)
 VILLAGE = "513325100202"  # 然布村, the demo village officer's
 
 
-@pytest.fixture(scope="module")
-def full_demo(django_db_setup, django_db_blocker):
-    """The whole demo (every app's data) once for this module, rolled back at its end."""
-    from django.conf import settings
-
-    before = getattr(settings, "BANGFU_TODAY", None)
-    settings.BANGFU_TODAY = TODAY
-    with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo(full=True)
-        yield
-        transaction.set_rollback(True)
-    settings.BANGFU_TODAY = before
-
-
 @pytest.fixture
-def today(settings, full_demo, db):
-    settings.BANGFU_TODAY = TODAY
-    return TODAY
+def today(full_demo_today):
+    return full_demo_today
 
 
 def _client(username: str) -> Client:

@@ -473,7 +473,7 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     return report
 
 
-# --- who may act on a report: one predicate per step, read by the pages and the services ------------
+# --- review: the office accepts or returns, the lead unit (牵头单位) gathers first (workplan.permissions) --
 @transaction.atomic
 def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
