@@ -36,6 +36,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import os
 import pickle
@@ -158,6 +159,9 @@ class Sheet:
     _path: Path | None
     _text_delimiter: str = ","
     _pre_scanned: bool = False
+    # Set by the pre-scan when the first worksheet holds only text cells: its part name and width.
+    _stream_part: str | None = None
+    _stream_width: int = 0
 
     @property
     def format(self) -> str:
@@ -172,6 +176,34 @@ class Sheet:
 
     def table(self) -> list[list[Any]]:
         return list(self.rows())
+
+    def stream_rows(self) -> Iterator[list[Any]]:
+        """`rows()`, read a piece at a time where the pre-scan found only text cells (memory
+        bounded by the piece, `bangfu.lib._sheet_stream`); the rows may then carry more trailing
+        blank cells than `rows()` gives."""
+        if self._stream_part is None:
+            return self.rows()
+        return self._streamed_rows()
+
+    def _streamed_rows(self) -> Iterator[list[Any]]:
+        from bangfu.lib import _sheet_stream
+
+        assert self._stream_part is not None
+        source: IO[bytes] = io.BytesIO(self._data) if self._data is not None else open(self._path, "rb")  # type: ignore[arg-type]
+        done = 0
+        try:
+            with source:
+                for row in _sheet_stream.stream_rows(source, self._stream_part, self._stream_width):
+                    yield row
+                    done += 1
+        except _sheet_stream.NotStreamable:
+            # A cell the streaming reader does not read, after the first block: python-calamine
+            # reads the sheet and the rows go on from where the stream stopped.
+            yield from itertools.islice(self._calamine_rows(), done, None)
+        except _sheet_stream.OutOfOrder:
+            raise _unreadable(self.name, "rows out of order") from None
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, UnicodeDecodeError) as exc:
+            raise _unreadable(self.name, str(exc)) from None
 
     # -- csv ------------------------------------------------------------------------------------------
     def _csv_rows(self) -> Iterator[list[Any]]:
@@ -574,6 +606,9 @@ _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
 _LAST_CELL = b'<c r="'
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([^\"']+)[\"']")
+# In a worksheet's first block: content the streaming reader does not read (values, formulas,
+# rich text). Later blocks are not searched: the reader hands over to python-calamine if it meets any.
+_NOT_TEXT = re.compile(rb"<v>|<f[\s>/]|<is><r[\s>]")
 
 
 def _column_number(letters: bytes) -> int:
@@ -629,6 +664,7 @@ class _XlsxScan:
         self.name = sheet.name
         self.canonical = True
         self.patterns: dict[tuple[int, str], re.Pattern[bytes]] = {}
+        self.worksheets: dict[str, _WorksheetScan] = {}  # by part name
 
     def run(self) -> bool:
         """True when calamine may read the file in this process; False to read it in the child.
@@ -671,7 +707,19 @@ class _XlsxScan:
                     )
             for entry in entries:
                 self._entry(source, entry)
+            if self.canonical:
+                self._choose_stream(archive)
         return self.canonical
+
+    def _choose_stream(self, archive: zipfile.ZipFile) -> None:
+        """Let the first worksheet be streamed when it holds only text cells."""
+        from bangfu.lib._sheet_stream import first_worksheet
+
+        part = first_worksheet(archive)
+        scan = self.worksheets.get(part or "")
+        if scan is not None and scan.text_only and scan.columns:
+            self.sheet._stream_part = part
+            self.sheet._stream_width = scan.columns
 
     def _too_big(self, size: int) -> SheetRefused:
         return _refuse(
@@ -722,6 +770,7 @@ class _XlsxScan:
         scanner, pending = self._feed(scanner, pending, final=True)
         if scanner is not None and self.canonical:
             scanner.finish(produced)
+            self.worksheets[entry.filename] = scanner
 
     def _feed(
         self, scanner: _WorksheetScan | None, pending: bytes, *, final: bool = False
@@ -762,6 +811,7 @@ class _WorksheetScan:
         self.columns = 0
         self.rows = 0
         self.xml_bytes = 0
+        self.text_only: bool | None = None  # the first block holds only text cells (streamable)
         declaration = _XML_DECLARATION.match(prologue)
         if (
             b"\x00" in prologue[:200]
@@ -783,6 +833,8 @@ class _WorksheetScan:
         if not owner.canonical:
             return
         self.xml_bytes += len(block)
+        if self.text_only is None:
+            self.text_only = _NOT_TEXT.search(block) is None
         if not self.columns or self.rows == 0:
             # The first cells say how wide the table is (a POI-streamed file declares "A1").
             for match in _CELL_REF.finditer(block, 0, 1 << 18):

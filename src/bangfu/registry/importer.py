@@ -272,7 +272,7 @@ def read_rows(path: Path | str, data: bytes | None = None, *, name: str | None =
         sheet = sheets.open_sheet(
             name=name or Path(path).name, data=data, path=None if data is not None else path, use="registry"
         )
-        yield from sheet.rows()
+        yield from sheet.stream_rows()
     except sheets.SheetRefused as exc:
         raise FileProblem(str(exc)) from None
 
