@@ -1,20 +1,29 @@
-"""Registry import benchmark (issue #3).
+"""Registry import benchmark (issues #3 and #21).
 
-    .venv/bin/python bench/registry_import.py [--rows 200000] [--naive 2000] [--postgres URL]
+    .venv/bin/python bench/registry_import.py [--rows 200000] [--naive 200] [--peer-rows N] [--raw]
+        [--postgres URL]
 
 1. Generates a national-system-style export (.xlsx) of --rows person rows (cached in var/bench/).
 2. Imports it end to end (read + validate + encrypt + write, one transaction) into a fresh SQLite
    database in a child process, reporting rows/s and the child's peak memory (ru_maxrss), then the
    two floors under it: python-calamine alone reading the sheet, and the rows the import wrote
    re-inserted by raw executemany into empty copies of the same tables and indexes.
-3. Times the naive way (one ORM save() + commit per row) on a --naive slice.
-4. Times a raw sqlite3.executemany insert of the same member rows into a bare table: the floor.
-5. With --postgres URL (an empty database you may wipe): the same end-to-end import on PostgreSQL.
+3. The peer: django-import-export importing the first --peer-rows rows of the same file through a
+   `ModelResource` (use_bulk) into another fresh SQLite database, in another child process
+   (bench/_import_export_peer.py; needs the bench-only extra `.venv/bin/pip install -e '.[bench]'`,
+   skipped with the reason if it is not installed; --peer-rows 0 skips it).
+4. Times the naive way (one ORM save() + commit per row) on a --naive slice (--naive 0 skips it).
+5. With --raw: a raw sqlite3.executemany insert of all the member rows into a bare table (it
+   regenerates every row in memory: costly for a big --rows).
+6. With --postgres URL (an empty database you may wipe): the same end-to-end import on PostgreSQL.
+7. A summary block: end to end against the floors, the overlapped ceiling and the peer, and the peak
+   RSS of the import's processes, with the load average at start and end.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import resource
@@ -107,7 +116,10 @@ def child_import(path: str, database_url: str) -> None:
     )
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     phases["commit"] = [time.process_time() - mark[0], time.perf_counter() - mark[1]]
+    # Peak RSS of this process (which ran the import) and of the largest of its children the import
+    # started and waited for (a reader process, if any; 0 if none): Linux ru_maxrss is in KiB.
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     read_started = time.process_time()
     for _row in read_rows(path):
         pass
@@ -120,6 +132,7 @@ def child_import(path: str, database_url: str) -> None:
                 "wall": round(seconds, 3),
                 "cpu": round(cpu, 3),
                 "peak_mb": round(peak_mb, 1),
+                "children_peak_mb": round(children_mb, 1),
                 "phases": {k: [round(v[0], 3), round(v[1], 3)] for k, v in phases.items()},
                 "sql_wall": round(sql["seconds"], 3),
                 "sql_cpu": round(sql["cpu"], 3),
@@ -296,17 +309,114 @@ def run_child(path: Path, database_url: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def child_peer(path: str, database_url: str, rows: str) -> None:
+    """Runs in a fresh process: prepare the DB like the main import (not timed), then read and
+    import `path` through django-import-export (timed, bench/_import_export_peer.py); print JSON."""
+    import _import_export_peer as peer
+
+    _setup_django(database_url)
+    _prepare_database()
+    figures = peer.run(Path(path), int(rows))
+    figures["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(figures))
+
+
+def peer_file(path: Path, rows: int) -> Path:
+    """The first `rows` person rows of `path`, with its title row and header, as a file of their own
+    (cached beside it), so the peer reads only the rows it imports."""
+    from bangfu.lib import sheets
+    from bangfu.registry.importer import read_rows
+
+    cut = path.with_name(f"{path.stem}-first{rows}.xlsx")
+    if not cut.exists():
+        head = list(itertools.islice(read_rows(path), rows + 2))
+        sheets.write_table(cut, sheet_name="人员信息", header=head[1], rows=head[2:], title=str(head[0][0]))
+    return cut
+
+
+def run_peer(path: Path, total: int, rows: int, database_url: str) -> dict[str, Any]:
+    """The peer in its own child process; {"skipped": why} if it cannot run."""
+    import _import_export_peer as peer
+
+    why = peer.missing()
+    if why:
+        return {"skipped": why}
+    source = path if rows >= total else peer_file(path, rows)
+    out = subprocess.run(
+        [sys.executable, __file__, "--peer", str(source), database_url, str(min(rows, total))],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        return {"skipped": f"failed (exit {out.returncode}): {out.stderr.strip().splitlines()[-1:]}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _load() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _print_summary(result: dict[str, Any], peer: dict[str, Any], load_start: str) -> None:
+    rows, wall = result["rows"], result["wall"]
+    rate = rows / wall
+    read = result["calamine_cpu"]
+    write = sum(result["schema_floor"].values())
+    ceiling = rows / max(read, write)
+    own, children = result["peak_mb"], result["children_peak_mb"]
+    print(f"\nregistry import, SQLite, {rows:,} rows (load average {load_start} at start, {_load()} at end):")
+    print(f"  end to end            {rate:>8,.0f} rows/s  ({wall:.2f} s wall)")
+    print(f"  reading floor         {rows / read:>8,.0f} rows/s  (python-calamine alone, {read:.2f} CPU s)")
+    print(
+        f"  writing floor         {rows / write:>8,.0f} rows/s  "
+        f"(raw executemany of the same rows into the same tables and indexes, {write:.2f} CPU s)"
+    )
+    print(
+        f"  overlapped ceiling    {ceiling:>8,.0f} rows/s  -> end to end / ceiling = {rate / ceiling:.2f}  "
+        f"(target >= 0.75)"
+    )
+    if "skipped" in peer:
+        print(f"  peer (django-import-export, use_bulk)  skipped: {peer['skipped']}")
+    else:
+        peer_rate = peer["rows"] / peer["wall"]
+        print(
+            f"  peer (django-import-export, use_bulk)  {peer_rate:,.0f} rows/s on {peer['rows']:,} rows "
+            f"-> end to end / peer = {rate / peer_rate:.1f}x (target >= 8)"
+        )
+    print(
+        f"  peak RSS, all processes  {own + children:,.0f} MB (importing process {own:,.0f} MB + "
+        f"children {children:,.0f} MB: ru_maxrss of the --child process that ran the import, plus its "
+        f"RUSAGE_CHILDREN after the import, i.e. the largest child it waited for; an upper bound)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--naive", type=int, default=2_000)
+    parser.add_argument("--naive", type=int, default=200, help="rows for the naive ORM run; 0 skips it")
+    parser.add_argument(
+        "--peer-rows",
+        type=int,
+        default=None,
+        help="rows for the django-import-export peer (default min(--rows, 20000)); 0 skips it",
+    )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="also time raw executemany into a bare table (regenerates every row)",
+    )
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", ""))
     parser.add_argument("--child", nargs=2, metavar=("FILE", "DATABASE_URL"))
+    parser.add_argument("--peer", nargs=3, metavar=("FILE", "DATABASE_URL", "ROWS"))
     args = parser.parse_args()
     if args.child:
         child_import(*args.child)
         return
+    if args.peer:
+        child_peer(*args.peer)
+        return
 
+    load_start = _load()
+    print(f"load average at start: {load_start}")
     tmp = Path(tempfile.mkdtemp(prefix="bangfu-bench-"))
     _setup_django(f"sqlite:///{tmp / 'setup.sqlite3'}")
     _prepare_database()
@@ -320,21 +430,46 @@ def main() -> None:
         f"end to end, SQLite: {result['rows']} rows in {result['wall']:.2f} s = {rate:,.0f} rows/s "
         f"(accepted {result['accepted']}, rejected {result['rejected']}); "
         f"CPU {result['cpu']:.2f} s = {result['rows'] / result['cpu']:,.0f} rows per CPU-second; "
-        f"peak memory {result['peak_mb']:.0f} MB"
+        f"peak memory {result['peak_mb']:.0f} MB (+ children {result['children_peak_mb']:.0f} MB)"
     )
     _print_breakdown(result)
 
+    peer_rows = min(args.rows, 20_000) if args.peer_rows is None else args.peer_rows
+    if peer_rows > 0:
+        peer = run_peer(path, result["rows"], peer_rows, f"sqlite:///{tmp / 'peer.sqlite3'}")
+        if "skipped" in peer:
+            print(f"peer, django-import-export: skipped: {peer['skipped']}")
+        else:
+            print(
+                f"peer, django-import-export (ModelResource, use_bulk, batch_size 1000, skip_diff), SQLite: "
+                f"{peer['rows']} rows in {peer['wall']:.2f} s (of which reading {peer['read_wall']:.2f} s) = "
+                f"{peer['rows'] / peer['wall']:,.0f} rows/s; results {peer['totals']}; "
+                f"members written {peer['members_written']}; peak memory {peer['peak_mb']:.0f} MB"
+                + (f"; problems {peer['errors']}" if peer["errors"] else "")
+            )
+    else:
+        peer = {"skipped": "--peer-rows 0"}
+
     from bangfu.registry.sample import generate_rows
 
-    sample = generate_rows(_villages(), households=max(1, args.naive * 10 // 41), people=args.naive, seed=2)
-    naive_rate = naive(sample)
-    print(f"naive ORM save() per row, SQLite ({len(sample)} rows): {naive_rate:,.0f} rows/s")
-    all_rows = generate_rows(_villages(), households=max(1, args.rows * 10 // 41), people=args.rows, seed=1)
-    raw_rate = raw_executemany(all_rows)
-    print(f"raw sqlite3.executemany of the same {len(all_rows)} member rows: {raw_rate:,.0f} rows/s")
-    print(
-        f"end to end / raw executemany = {rate / raw_rate:.2f}; end to end / naive = {rate / naive_rate:.0f}x"
-    )
+    ratios = []
+    if args.naive > 0:
+        sample = generate_rows(
+            _villages(), households=max(1, args.naive * 10 // 41), people=args.naive, seed=2
+        )
+        naive_rate = naive(sample)
+        print(f"naive ORM save() per row, SQLite ({len(sample)} rows): {naive_rate:,.0f} rows/s")
+        ratios.append(f"end to end / naive = {rate / naive_rate:.0f}x")
+    if args.raw:
+        all_rows = generate_rows(
+            _villages(), households=max(1, args.rows * 10 // 41), people=args.rows, seed=1
+        )
+        raw_rate = raw_executemany(all_rows)
+        del all_rows
+        print(f"raw sqlite3.executemany of the same {args.rows} member rows: {raw_rate:,.0f} rows/s")
+        ratios.insert(0, f"end to end / raw executemany = {rate / raw_rate:.2f}")
+    if ratios:
+        print("; ".join(ratios))
 
     if args.postgres:
         from django.db import connections
@@ -346,9 +481,11 @@ def main() -> None:
         print(
             f"end to end, PostgreSQL (COPY): {pg['rows']} rows in {pg['wall']:.2f} s = "
             f"{pg['rows'] / pg['wall']:,.0f} rows/s; CPU {pg['cpu']:.2f} s (client side); "
-            f"peak memory {pg['peak_mb']:.0f} MB"
+            f"peak memory {pg['peak_mb']:.0f} MB (+ children {pg['children_peak_mb']:.0f} MB)"
         )
         _print_breakdown(pg)
+
+    _print_summary(result, peer, load_start)
 
 
 # Empties the PostgreSQL benchmark database (public schema) so each run starts fresh.
