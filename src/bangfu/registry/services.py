@@ -36,17 +36,16 @@ from bangfu.registry.importer import (
     HEADER_SCAN_ROWS,
     FileProblem,
     Header,
-    Record,
     RowError,
     RowParser,
     cell_text,
     detect_header,
-    parse_chunk,
     read_rows,
 )
 from bangfu.registry.models import IMPORT_TRANSITIONS, ImportJob, ImportStatus, Member
+from bangfu.registry.reading import parsed_windows
 from bangfu.registry.selectors import can_view_full_id
-from bangfu.registry.writer import ID_CONTEXT, ID_INDEX_PURPOSE, PHONE_CONTEXT, Outcome, write_records
+from bangfu.registry.writer import ID_CONTEXT, ID_INDEX_PURPOSE, PHONE_CONTEXT, Outcome, RecordWriter
 
 __all__ = [
     "ID_CONTEXT",
@@ -200,35 +199,18 @@ def _import_registry(
     head = list(itertools.islice(rows_iter, HEADER_SCAN_ROWS))
     header = detect_header(head)
     parser = RowParser(header, today=max(today, as_of))
-    records: list[Record] = []
-    errors: list[RowError] = []
-    total_rows = 0
+    outcome = Outcome()
+    county_names: set[str] = set()
     next_row = header.row_index + 2  # 1-based number of the first row after the header
     remaining = itertools.chain(head[header.row_index + 1 :], rows_iter)
-    # Rows are parsed a window at a time, column by column (`parse_chunk`); the window bounds the
-    # raw cells held in Python at once. Duplicates across windows are found by the writer.
-    while chunk := list(itertools.islice(remaining, chunk_rows)):
-        for parsed in parse_chunk(parser, next_row, chunk):
-            if parsed is None:
-                continue
-            total_rows += 1
-            if isinstance(parsed, Record):
-                records.append(parsed)
-            else:
-                errors.append(parsed)
-        next_row += len(chunk)
-        report(total_rows, 0, "read")
-    report(total_rows, total_rows, "read")
-    outcome = Outcome(rows=total_rows)
+    size = len(data) if data is not None else os.stat(path).st_size
 
     def phase(name: str) -> None:
-        report(total_rows, total_rows, name)
+        report(outcome.rows, outcome.rows, name)
 
     try:
         with transaction.atomic():
-            write_records(
-                records=records,
-                errors=errors,
+            with RecordWriter(
                 outcome=outcome,
                 actor=actor,
                 as_of=as_of,
@@ -238,8 +220,20 @@ def _import_registry(
                 dry_run=dry_run,
                 import_job_id=import_job.pk if import_job is not None else None,
                 progress=phase,
-            )
-            county_codes = sorted({r.county for r in records})
+            ) as writer:
+                # Rows are parsed a window at a time, column by column (`parse_chunk`), in a
+                # reader process for a large file, and each window is written as it comes: the
+                # window bounds the rows held, and reading overlaps writing.
+                for records, errors, counted in parsed_windows(
+                    remaining, parser, next_row, chunk_rows, size=size
+                ):
+                    outcome.rows += counted
+                    county_names.update(r.county for r in records)
+                    writer.add(records, errors)
+                    report(outcome.rows, 0, "read")
+                report(outcome.rows, outcome.rows, "read")
+                writer.finish()
+            county_codes = sorted(county_names)
             record_audit(
                 actor=actor,
                 action="registry.import",

@@ -72,7 +72,6 @@ MEMBER_INSERT_COLUMNS = (
     "created_at",
     "updated_at",
 )
-MEMBER_BATCH = 20_000  # new member rows held before they are inserted (bounds memory)
 SQLITE_CACHE_KIB = 64 * 1024  # SQLite page cache while an import writes
 
 
@@ -337,108 +336,316 @@ def _sqlite_cache() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
-def write_records(
-    *,
-    records: list[Record],
-    errors: list[RowError],
-    outcome: Outcome,
-    actor: Any,
-    as_of: date,
-    full: bool,
-    strict_areas: bool,
-    allowed_prefix: str | None,
-    dry_run: bool,
-    import_job_id: int | None,
-    progress: Callable[[str], None] = lambda phase: None,
-) -> None:
-    """Write the parsed rows, in the caller's transaction, step by step: areas and row checks,
-    households, members, (with `full`) the members absent from the file, versions and history.
-    `progress(phase)` is called after each of the phases areas, households, members, history."""
-    ops = connection.ops
-    write = _Write(
-        outcome=outcome,
-        errors=errors,
-        as_of=as_of,
-        as_of_db=ops.adapt_datefield_value(as_of),
-        now=ops.adapt_datetimefield_value(clock.now()),
-        actor_id=actor.pk if actor is not None and getattr(actor, "pk", None) else None,
-        import_job_id=import_job_id,
-        index_of=blind_indexer(ID_INDEX_PURPOSE),
-        encrypt_id=encryptor(ID_CONTEXT),
-        encrypt_phone=encryptor(PHONE_CONTEXT),
-        ops=ops,
-    )
-    with _sqlite_cache():
-        resolver = AreaResolver(
+class RecordWriter:
+    """Writes parsed rows a window at a time, in the caller's transaction, as the reader hands them
+    over (`add`), so reading and writing overlap and no window outlives its write; `finish` writes
+    what needs the whole file: the households (their facts come from the head's row, wherever it
+    is), with `full` the members absent from the file, the history, and the counts.
+
+    Per window: in-file duplicate ID numbers (the first row wins, an error row with a valid number
+    included), areas, one village per household, address-code warnings; the counties the rows
+    concern are checked against `as_of` and their existing rows loaded when they first appear;
+    then new members are inserted (with their first version) and changed ones updated.
+
+    Use as a context manager around the `add` calls and `finish`."""
+
+    def __init__(
+        self,
+        *,
+        outcome: Outcome,
+        actor: Any,
+        as_of: date,
+        full: bool,
+        strict_areas: bool,
+        allowed_prefix: str | None,
+        dry_run: bool,
+        import_job_id: int | None,
+        progress: Callable[[str], None] = lambda phase: None,
+    ) -> None:
+        ops = connection.ops
+        self.write = _Write(
+            outcome=outcome,
+            errors=[],
+            as_of=as_of,
+            as_of_db=ops.adapt_datefield_value(as_of),
+            now=ops.adapt_datetimefield_value(clock.now()),
+            actor_id=actor.pk if actor is not None and getattr(actor, "pk", None) else None,
+            import_job_id=import_job_id,
+            index_of=blind_indexer(ID_INDEX_PURPOSE),
+            encrypt_id=encryptor(ID_CONTEXT),
+            encrypt_phone=encryptor(PHONE_CONTEXT),
+            ops=ops,
+        )
+        self.full = full
+        self.progress = progress
+        self.resolver = AreaResolver(
             actor=actor, strict=strict_areas, allowed_prefix=allowed_prefix, dry_run=dry_run
         )
-        accepted, county_ids = _check_rows(write, records, resolver)
-        outcome.areas_created = resolver.created
-        # Rejected people with a valid ID are still "present" for --full: never deactivate them.
-        rejected_present = {write.index_of(e.id_number) for e in errors if e.id_number}
-        progress("areas")
-        if not county_ids:
-            _finish_counts(outcome, errors, 0)
+        self.seen_ids: dict[str, int] = {}  # ID number → the row that first named it
+        self.household_village: dict[tuple[int, str], tuple[int, int, str]] = {}
+        self.known_code: dict[tuple[str, int], bool] = {}
+        self.county_of: dict[int, int] = {}  # village id → county id
+        self.counties: set[int] = set()
+        self.hh_existing: dict[tuple[int, str], tuple[Any, ...]] = {}
+        self.member_existing: dict[tuple[int, str], tuple[Any, ...]] = {}
+        self.same_day: set[int] = set()  # existing members with a version opened on `as_of`
+        # Each household's facts: (facts, from the head's row, village id), the head's row winning.
+        self.hh_facts: dict[tuple[int, str], tuple[dict[str, Any], bool, int]] = {}
+        self.hh_ids: dict[tuple[int, str], int] = {}
+        self.new_households: set[tuple[int, str]] = set()
+        self.present: set[tuple[int, str]] = set()  # existing members the file names
+        self.covered: set[int] = set()  # villages of the written rows
+        self.accepted = 0
+        self.ids = _Ids()
+        self._cache = _sqlite_cache()
+
+    def __enter__(self) -> RecordWriter:
+        self._cache.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._cache.__exit__(*exc)
+
+    def add(self, records: list[Record], errors: list[RowError]) -> None:
+        """Check and write one window: its accepted rows and the parse errors of the same rows."""
+        self.write.errors.extend(errors)
+        for error in errors:
+            if error.id_number:
+                self.seen_ids.setdefault(error.id_number, error.row)
+        self._write_members(self._place_members(self._check_rows(records)))
+
+    def finish(self) -> None:
+        write, outcome = self.write, self.write.outcome
+        outcome.areas_created = self.resolver.created
+        self.progress("areas")
+        if not self.counties:
+            _finish_counts(outcome, write.errors, 0)
             return
-        _check_as_of(county_ids, as_of)
-        hh_existing, member_existing = _existing_rows(county_ids)
-        final, hh_facts, present = _place_members(write, accepted, member_existing)
-        outcome.households = len(hh_facts)
-        hh_ids = _write_households(write, hh_facts, hh_existing)
-        progress("households")
-        _write_members(write, final, hh_ids, member_existing)
-        progress("members")
-        if full:
-            covered = {village.id for _r, village, _i, _c in final}
-            _leave_absent(write, member_existing, present, rejected_present, covered)
-        _write_history(write, county_ids)
-        progress("history")
-        _finish_counts(outcome, errors, len(final))
+        outcome.households = len(self.hh_facts)
+        self._write_households()
+        self.progress("households")
+        self.progress("members")
+        if self.full:
+            # Rejected people with a valid ID are still "present": never deactivate them.
+            rejected_present = {write.index_of(e.id_number) for e in write.errors if e.id_number}
+            _leave_absent(write, self.member_existing, self.present, rejected_present, self.covered)
+        _write_history(write, self.same_day)
+        self.progress("history")
+        _finish_counts(outcome, write.errors, self.accepted)
 
+    def _check_rows(self, records: list[Record]) -> list[Accepted]:
+        """In-file duplicate ID numbers, areas, one village per household, address-code warnings."""
+        errors, outcome, index_of = self.write.errors, self.write.outcome, self.write.index_of
+        seen_ids, household_village, county_of = self.seen_ids, self.household_village, self.county_of
+        accepted: list[Accepted] = []
+        for record in records:
+            first = seen_ids.get(record.id_number)
+            if first is not None:
+                errors.append(
+                    RowError(record.row, _("证件号码与第%(row)d行重复") % {"row": first}, record.id_number)
+                )
+                continue
+            seen_ids[record.id_number] = record.row
+            village, area_warnings = self.resolver.resolve(record)
+            if isinstance(village, str):
+                errors.append(RowError(record.row, village, record.id_number))
+                continue
+            outcome.warnings.extend(_row_warning(record.row, w) for w in area_warnings)
+            county_id = county_of.get(village.id)
+            if county_id is None:
+                county_id = county_of[village.id] = village.parent.parent_id  # type: ignore[union-attr,assignment]
+                assert county_id is not None
+                if county_id not in self.counties:
+                    self._open_county(county_id)
+            hh_key = (county_id, record.household_number)
+            previous = household_village.get(hh_key)
+            if previous is None:
+                household_village[hh_key] = (village.id, record.row, record.village)
+            elif previous[0] != village.id:
+                errors.append(_household_elsewhere(record, previous))
+                continue
+            _warn_address_code(record, self.known_code)
+            if record.warnings:
+                outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
+            accepted.append((record, village, index_of(record.id_number), county_id))
+        return accepted
 
-def _check_rows(
-    write: _Write, records: list[Record], resolver: AreaResolver
-) -> tuple[list[Accepted], set[int]]:
-    """Step 1: in-file duplicate ID numbers, areas, one village per household, address-code
-    warnings. Returns the rows that passed and the ids of the counties the file concerns."""
-    errors, outcome, index_of = write.errors, write.outcome, write.index_of
-    seen_ids: dict[str, int] = {}
-    household_village: dict[tuple[int, str], tuple[int, int, str]] = {}
-    accepted: list[Accepted] = []
-    for error in errors:
-        if error.id_number:
-            seen_ids.setdefault(error.id_number, error.row)
-    known_code: dict[tuple[str, int], bool] = {}
-    county_of: dict[int, int] = {}
-    for record in records:
-        first = seen_ids.get(record.id_number)
-        if first is not None:
-            errors.append(
-                RowError(record.row, _("证件号码与第%(row)d行重复") % {"row": first}, record.id_number)
+    def _open_county(self, county_id: int) -> None:
+        """A county's first row: the file must not be older than its last import; its existing
+        households and members are loaded (phones stay encrypted)."""
+        _check_as_of({county_id}, self.write.as_of)
+        self.counties.add(county_id)
+        hh_existing, member_existing = _existing_rows({county_id})
+        self.hh_existing.update(hh_existing)
+        self.member_existing.update(member_existing)
+        self.hh_ids.update((key, row[0]) for key, row in hh_existing.items())
+        self.same_day.update(
+            MemberVersion.objects.filter(county_id=county_id, valid_from=self.write.as_of).values_list(
+                "member_id", flat=True
             )
-            continue
-        seen_ids[record.id_number] = record.row
-        village, area_warnings = resolver.resolve(record)
-        if isinstance(village, str):
-            errors.append(RowError(record.row, village, record.id_number))
-            continue
-        outcome.warnings.extend(_row_warning(record.row, w) for w in area_warnings)
-        county_id = county_of.get(village.id)
-        if county_id is None:
-            county_id = county_of[village.id] = village.parent.parent_id  # type: ignore[union-attr,assignment]
-        assert county_id is not None
-        hh_key = (county_id, record.household_number)
-        previous = household_village.get(hh_key)
-        if previous is None:
-            household_village[hh_key] = (village.id, record.row, record.village)
-        elif previous[0] != village.id:
-            errors.append(_household_elsewhere(record, previous))
-            continue
-        _warn_address_code(record, known_code)
-        if record.warnings:
-            outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
-        accepted.append((record, village, index_of(record.id_number), county_id))
-    return accepted, set(county_of.values())
+        )
+
+    def _place_members(self, accepted: list[Accepted]) -> list[Accepted]:
+        """Reject people registered in another household; note each household's facts (its head's
+        row, else its first) and give a new household its id."""
+        final: list[Accepted] = []
+        hh_facts, member_existing = self.hh_facts, self.member_existing
+        fresh: list[tuple[int, str]] = []
+        for record, village, idx, county_id in accepted:
+            existing = member_existing.get((county_id, idx))
+            if existing is not None:
+                self.present.add((county_id, idx))
+                if existing[1] != record.household_number:
+                    self.write.errors.append(
+                        RowError(
+                            record.row,
+                            _("证件号码已登记在另一户（户编号%(other)s），不能同时属于户编号%(number)s")
+                            % {"other": existing[1], "number": record.household_number},
+                            record.id_number,
+                        )
+                    )
+                    continue
+            key = (county_id, record.household_number)
+            facts = hh_facts.get(key)
+            head = record.relation == "户主"
+            if facts is None:
+                hh_facts[key] = (record.household, head, village.id)
+                if key not in self.hh_ids:
+                    fresh.append(key)
+            elif head and not facts[1]:
+                hh_facts[key] = (record.household, True, village.id)
+            self.covered.add(village.id)
+            final.append((record, village, idx, county_id))
+        for key, hh_id in zip(fresh, self.ids.take(Household, len(fresh)), strict=True):
+            self.hh_ids[key] = hh_id
+            self.new_households.add(key)
+        self.accepted += len(final)
+        return final
+
+    def _write_households(self) -> None:
+        """Insert the new households, update the changed ones (with their history)."""
+        write = self.write
+        hh_table = _table(Household)
+        new_households: list[tuple[Any, ...]] = []
+        hh_updates: list[tuple[Any, ...]] = []
+        for (county_id, number), (facts, _head, village_id) in self.hh_facts.items():
+            hh_id = self.hh_ids[(county_id, number)]
+            if (county_id, number) in self.new_households:
+                row = _household_row(write, facts, village_id)
+                new_households.append((hh_id, county_id, number, *row, write.now, write.now))
+                continue
+            changed = _household_changes(self.hh_existing[(county_id, number)], facts, village_id)
+            if not changed:
+                continue
+            write.outcome.households_updated += 1
+            for name, old, new in changed:
+                if name == "phone":
+                    old = idnumbers.mask_phone(old) if old else ""
+                    new = idnumbers.mask_phone(new) if new else ""
+                write.change(county_id, hh_id, None, name, old, new)
+            hh_updates.append((*_household_row(write, facts, village_id), write.now, hh_id))
+        bulk_insert(hh_table, HOUSEHOLD_INSERT_COLUMNS, new_households)
+        bulk_execute(f"UPDATE {hh_table} SET {HOUSEHOLD_UPDATE_SET} WHERE id=%s", hh_updates)  # noqa: S608
+        write.outcome.households_created = len(new_households)
+
+    def _write_members(self, final: list[Accepted]) -> None:
+        """Insert the window's new members with their first version, update the changed ones.
+        A new member's household row may come later (`finish`): the foreign keys are deferred
+        to the commit."""
+        write, hh_ids, member_existing = self.write, self.hh_ids, self.member_existing
+        new_members: list[tuple[Any, ...]] = []
+        version_rows: list[tuple[Any, ...]] = []
+        member_updates: list[tuple[Any, ...]] = []
+        fresh_ids = iter(
+            self.ids.take(Member, sum(1 for _r, _v, idx, c in final if (c, idx) not in member_existing))
+        )
+        now, as_of_db, actor_id = write.now, write.as_of_db, write.actor_id
+        encrypt_id, encrypt_phone = write.encrypt_id, write.encrypt_phone
+        adapt_date = write.ops.adapt_datefield_value
+        mask_id, mask_phone = idnumbers.mask, idnumbers.mask_phone
+        for record, village, idx, county_id in final:
+            hh_id = hh_ids[(county_id, record.household_number)]
+            existing = member_existing.get((county_id, idx))
+            if existing is not None:
+                update = _member_update(write, record, existing, hh_id, village.id, county_id)
+                if update is not None:
+                    member_updates.append(update)
+                continue
+            member_id = next(fresh_ids)
+            phone = record.member_phone
+            new_members.append(  # the values of MEMBER_INSERT_COLUMNS
+                (
+                    member_id,
+                    hh_id,
+                    county_id,
+                    village.id,
+                    record.member_number,
+                    record.name,
+                    record.id_type,
+                    encrypt_id(record.id_number),
+                    idx,
+                    mask_id(record.id_number),
+                    record.sex,
+                    adapt_date(record.birth_date),
+                    record.ethnicity,
+                    record.relation,
+                    record.education,
+                    record.schooling,
+                    record.health,
+                    record.labour_skill,
+                    encrypt_phone(phone) if phone else "",
+                    mask_phone(phone) if phone else "",
+                    True,
+                    None,
+                    "",
+                    now,
+                    now,
+                )
+            )
+            version_rows.append(
+                (
+                    member_id,
+                    county_id,
+                    hh_id,
+                    as_of_db,
+                    None,
+                    record.schooling,
+                    True,
+                    record.education,
+                    record.health,
+                    record.labour_skill,
+                    now,
+                    actor_id,
+                )
+            )
+        bulk_insert(_table(Member), MEMBER_INSERT_COLUMNS, new_members)
+        bulk_insert(_table(MemberVersion), VERSION_INSERT_COLUMNS, version_rows)
+        write.outcome.created += len(new_members)
+        bulk_execute(f"UPDATE {_table(Member)} SET {MEMBER_UPDATE_SET} WHERE id=%s", member_updates)  # noqa: S608
+
+
+class _Ids:
+    """Fresh primary keys across windows. On SQLite `allocate_ids` reads the table's largest id,
+    which rows allocated but not yet inserted do not raise: later blocks continue from the last."""
+
+    def __init__(self) -> None:
+        self.next: dict[Any, int] = {}
+
+    def take(self, model: Any, count: int) -> list[int]:
+        if count <= 0:
+            return []
+        if connection.vendor == "postgresql":
+            return allocate_ids(model, count)
+        start = self.next.get(model) or allocate_ids(model, 1)[0]
+        self.next[model] = start + count
+        return list(range(start, start + count))
+
+
+def write_records(*, records: list[Record], errors: list[RowError], outcome: Outcome, **options: Any) -> None:
+    """Write all parsed rows at once (one window); see `RecordWriter`."""
+    with RecordWriter(outcome=outcome, **options) as writer:
+        writer.add(records, errors)
+        writer.finish()
 
 
 def _household_elsewhere(record: Record, previous: tuple[int, int, str]) -> RowError:
@@ -503,36 +710,6 @@ def _existing_rows(
     return hh_existing, member_existing
 
 
-def _place_members(
-    write: _Write, accepted: list[Accepted], member_existing: dict[tuple[int, str], tuple[Any, ...]]
-) -> tuple[list[Accepted], dict[tuple[int, str], tuple[Record, int]], set[tuple[int, str]]]:
-    """Step 3: reject people registered in another household; pick each household's facts (its
-    head's row, else its first). Returns the rows to write, the facts by household key, and the
-    (county, index) of everyone the file names."""
-    final: list[Accepted] = []
-    hh_facts: dict[tuple[int, str], tuple[Record, int]] = {}
-    present: set[tuple[int, str]] = set()
-    for record, village, idx, county_id in accepted:
-        existing = member_existing.get((county_id, idx))
-        present.add((county_id, idx))
-        if existing is not None and existing[1] != record.household_number:
-            write.errors.append(
-                RowError(
-                    record.row,
-                    _("证件号码已登记在另一户（户编号%(other)s），不能同时属于户编号%(number)s")
-                    % {"other": existing[1], "number": record.household_number},
-                    record.id_number,
-                )
-            )
-            continue
-        key = (county_id, record.household_number)
-        facts = hh_facts.get(key)
-        if facts is None or (record.relation == "户主" and facts[0].relation != "户主"):
-            hh_facts[key] = (record, village.id)
-        final.append((record, village, idx, county_id))
-    return final, hh_facts, present
-
-
 def _household_row(write: _Write, facts: dict[str, Any], village_id: int) -> list[Any]:
     """The values of HOUSEHOLD_COLUMNS for a household's facts."""
     adapt_decimal = write.ops.adapt_decimalfield_value
@@ -570,125 +747,6 @@ def _household_changes(
         if old != new:
             changed.append((name, old, new))
     return changed
-
-
-def _write_households(
-    write: _Write,
-    hh_facts: dict[tuple[int, str], tuple[Record, int]],
-    hh_existing: dict[tuple[int, str], tuple[Any, ...]],
-) -> dict[tuple[int, str], int]:
-    """Step 4: insert the new households, update the changed ones (with their history). Returns the
-    id of every household by key: existing ids, new ones allocated up front (no re-read)."""
-    hh_table = _table(Household)
-    new_households: list[tuple[Any, ...]] = []
-    hh_updates: list[tuple[Any, ...]] = []
-    hh_ids = {key: row[0] for key, row in hh_existing.items()}
-    fresh_hh_ids = iter(allocate_ids(Household, sum(1 for key in hh_facts if key not in hh_existing)))
-    for (county_id, number), (record, village_id) in hh_facts.items():
-        existing = hh_existing.get((county_id, number))
-        if existing is None:
-            hh_id = hh_ids[(county_id, number)] = next(fresh_hh_ids)
-            row = _household_row(write, record.household, village_id)
-            new_households.append((hh_id, county_id, number, *row, write.now, write.now))
-            continue
-        hh_id = existing[0]
-        changed = _household_changes(existing, record.household, village_id)
-        if not changed:
-            continue
-        write.outcome.households_updated += 1
-        for name, old, new in changed:
-            if name == "phone":
-                old, new = idnumbers.mask_phone(old) if old else "", idnumbers.mask_phone(new) if new else ""
-            write.change(county_id, hh_id, None, name, old, new)
-        hh_updates.append((*_household_row(write, record.household, village_id), write.now, hh_id))
-    bulk_insert(hh_table, HOUSEHOLD_INSERT_COLUMNS, new_households)
-    bulk_execute(f"UPDATE {hh_table} SET {HOUSEHOLD_UPDATE_SET} WHERE id=%s", hh_updates)  # noqa: S608
-    write.outcome.households_created = len(new_households)
-    return hh_ids
-
-
-def _write_members(
-    write: _Write,
-    final: list[Accepted],
-    hh_ids: dict[tuple[int, str], int],
-    member_existing: dict[tuple[int, str], tuple[Any, ...]],
-) -> None:
-    """Step 5: insert new members (with their first version), update changed ones. Ids for the
-    new members are allocated up front (no re-read for the versions); new rows are inserted every
-    MEMBER_BATCH rows so their encrypted tuples do not pile up in memory."""
-    m_table = _table(Member)
-    new_members: list[tuple[Any, ...]] = []
-    member_updates: list[tuple[Any, ...]] = []
-    fresh_ids = iter(
-        allocate_ids(Member, sum(1 for _r, _v, idx, c in final if (c, idx) not in member_existing))
-    )
-    version_rows, now, as_of_db, actor_id = write.version_rows, write.now, write.as_of_db, write.actor_id
-    encrypt_id, encrypt_phone = write.encrypt_id, write.encrypt_phone
-    adapt_date = write.ops.adapt_datefield_value
-    mask_id, mask_phone = idnumbers.mask, idnumbers.mask_phone
-    created = 0
-    for record, village, idx, county_id in final:
-        hh_id = hh_ids[(county_id, record.household_number)]
-        existing = member_existing.get((county_id, idx))
-        if existing is not None:
-            update = _member_update(write, record, existing, hh_id, village.id, county_id)
-            if update is not None:
-                member_updates.append(update)
-            continue
-        member_id = next(fresh_ids)
-        phone = record.member_phone
-        new_members.append(  # the values of MEMBER_INSERT_COLUMNS
-            (
-                member_id,
-                hh_id,
-                county_id,
-                village.id,
-                record.member_number,
-                record.name,
-                record.id_type,
-                encrypt_id(record.id_number),
-                idx,
-                mask_id(record.id_number),
-                record.sex,
-                adapt_date(record.birth_date),
-                record.ethnicity,
-                record.relation,
-                record.education,
-                record.schooling,
-                record.health,
-                record.labour_skill,
-                encrypt_phone(phone) if phone else "",
-                mask_phone(phone) if phone else "",
-                True,
-                None,
-                "",
-                now,
-                now,
-            )
-        )
-        version_rows.append(
-            (
-                member_id,
-                county_id,
-                hh_id,
-                as_of_db,
-                None,
-                record.schooling,
-                True,
-                record.education,
-                record.health,
-                record.labour_skill,
-                now,
-                actor_id,
-            )
-        )
-        if len(new_members) >= MEMBER_BATCH:
-            bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
-            created += len(new_members)
-            new_members.clear()
-    bulk_insert(m_table, MEMBER_INSERT_COLUMNS, new_members)
-    write.outcome.created = created + len(new_members)
-    bulk_execute(f"UPDATE {m_table} SET {MEMBER_UPDATE_SET} WHERE id=%s", member_updates)  # noqa: S608
 
 
 def _member_update(
@@ -805,17 +863,13 @@ def _leave_absent(
         write.change(left_households[hh], hh, None, "active", True, False)
 
 
-def _write_history(write: _Write, county_ids: set[int]) -> None:
-    """Step 7: new members open their first version; changed ones close the open version (or, when
-    it opened on this same date, rewrite it); then the field-by-field change rows."""
+def _write_history(write: _Write, same_day: set[int]) -> None:
+    """Changed members close their open version (or, when it opened on this same date — `same_day`
+    — rewrite it) and open a new one; then the field-by-field change rows. (New members' first
+    versions are written with them.)"""
     v_table = _table(MemberVersion)
     as_of_db, now, actor_id = write.as_of_db, write.now, write.actor_id
     if write.version_changes:
-        same_day = set(
-            MemberVersion.objects.filter(county_id__in=county_ids, valid_from=write.as_of).values_list(
-                "member_id", flat=True
-            )
-        )
         bulk_execute(
             f"UPDATE {v_table} SET valid_to=%s WHERE member_id=%s AND valid_to IS NULL AND valid_from < %s",  # noqa: S608
             [(as_of_db, m, as_of_db) for m, _c, _v in write.version_changes if m not in same_day],

@@ -1,0 +1,118 @@
+"""Parsed windows of a registry export, for the writer to take one at a time.
+
+`parsed_windows` reads the rows after the header, parses them a window at a time
+(`importer.parse_chunk`) and yields `(records, errors, rows)` per window. For a file large enough
+to be worth it, the reading and parsing run in a forked child process while this process writes the
+previous window: the two cores work at once (docs/benchmarks.md "Registry import"). The child only
+reads the file and parses; it never touches the database (it leaves with `os._exit`, so it cannot
+close the parent's connection). At most one window waits in the pipe, so memory stays bounded by a
+few windows whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import operator
+import os
+import pickle
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
+from typing import Any
+
+from bangfu.registry.importer import FileProblem, Record, RowError, RowParser, parse_chunk
+
+# Files smaller than this are read in this process (a fork costs more than it saves).
+READER_PROCESS_MIN_BYTES = 2 << 20
+
+Rows = Iterable[Sequence[Any]]
+Window = tuple[list[Record], list[RowError], int]
+
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+_record_values = operator.attrgetter(*_RECORD_FIELDS)
+
+
+def parsed_windows(
+    rows: Rows, parser: RowParser, first_row: int, chunk_rows: int, *, size: int
+) -> Iterator[Window]:
+    """(accepted records, row errors, rows counted) of each window of `chunk_rows` raw rows, the
+    first numbered `first_row`; in a child process when the file has `size` ≥
+    READER_PROCESS_MIN_BYTES and this system can fork."""
+    if size >= READER_PROCESS_MIN_BYTES and "fork" in multiprocessing.get_all_start_methods():
+        return _in_child(rows, parser, first_row, chunk_rows)
+    return _windows(rows, parser, first_row, chunk_rows)
+
+
+def _windows(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) -> Iterator[Window]:
+    iterator = iter(rows)
+    next_row = first_row
+    while chunk := _take(iterator, chunk_rows):
+        records: list[Record] = []
+        errors: list[RowError] = []
+        for parsed in parse_chunk(parser, next_row, chunk):
+            if parsed is None:
+                continue
+            if isinstance(parsed, Record):
+                records.append(parsed)
+            else:
+                errors.append(parsed)
+        next_row += len(chunk)
+        yield records, errors, len(records) + len(errors)
+
+
+def _take(iterator: Iterator[Sequence[Any]], count: int) -> list[Sequence[Any]]:
+    chunk = []
+    for row in iterator:
+        chunk.append(row)
+        if len(chunk) == count:
+            break
+    return chunk
+
+
+def _in_child(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) -> Iterator[Window]:
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, rows, parser, first_row, chunk_rows), daemon=True)
+    child.start()
+    send.close()
+    try:
+        while True:
+            try:
+                # Our own child's bytes, pickled just now from parsed rows (no file content unparsed).
+                kind, payload = pickle.loads(receive.recv_bytes())  # noqa: S301
+            except EOFError:
+                child.join()
+                raise RuntimeError(f"registry reader ended with no result ({child.exitcode})") from None
+            if kind == "window":
+                values, errors, counted = payload
+                yield [Record(*v) for v in values], errors, counted
+            elif kind == "done":
+                return
+            elif kind == "problem":
+                raise FileProblem(payload)
+            else:
+                raise RuntimeError(f"registry reader process failed:\n{payload}")
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _child(send: Any, rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) -> None:
+    """Runs in the forked child: parse and send every window, then "done"; a file problem or any
+    other failure is sent as such."""
+    try:
+        for records, errors, counted in _windows(rows, parser, first_row, chunk_rows):
+            values = list(map(_record_values, records))
+            send.send_bytes(pickle.dumps(("window", (values, errors, counted)), pickle.HIGHEST_PROTOCOL))
+        send.send_bytes(pickle.dumps(("done", None)))
+    except FileProblem as exc:
+        send.send_bytes(pickle.dumps(("problem", str(exc))))
+    except BrokenPipeError:  # the parent stopped listening (it failed or was killed)
+        pass
+    except BaseException:
+        send.send_bytes(pickle.dumps(("crash", traceback.format_exc())))
+    finally:
+        send.close()
+        os._exit(0)
