@@ -235,6 +235,9 @@ class Record:
     member_phone: str
     household: dict[str, Any]
     warnings: list[str] | None = None
+    # The ID number and phone as stored: blind index, ciphertext and mask of the ID, ciphertext and
+    # mask of the phone (`bangfu.registry.writer.Sealer`; set by the reader process or the writer).
+    sealed: tuple[str, str, str, str, str] | None = None
 
 
 @dataclass(slots=True)

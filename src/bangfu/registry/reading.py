@@ -3,10 +3,11 @@
 `parsed_windows` reads the rows after the header, parses them a window at a time
 (`importer.parse_chunk`) and yields `(records, errors, rows)` per window. For a file large enough
 to be worth it, the reading and parsing run in a forked child process while this process writes the
-previous window: the two cores work at once (docs/benchmarks.md "Registry import"). The child only
-reads the file and parses; it never touches the database (it leaves with `os._exit`, so it cannot
-close the parent's connection). At most one window waits in the pipe, so memory stays bounded by a
-few windows whatever the file's size.
+previous window: the two cores work at once (docs/benchmarks.md "Registry import"). The child
+reads the file, parses, and puts ID numbers and phones in stored form (`writer.Sealer`, the
+CPU-heavy part of a row's write); it never touches the database (it leaves with `os._exit`, so it
+cannot close the parent's connection). At most one window waits in the pipe, so memory stays
+bounded by a few windows whatever the file's size.
 """
 
 from __future__ import annotations
@@ -103,7 +104,11 @@ def _child(send: Any, rows: Rows, parser: RowParser, first_row: int, chunk_rows:
     """Runs in the forked child: parse and send every window, then "done"; a file problem or any
     other failure is sent as such."""
     try:
+        from bangfu.registry.writer import Sealer
+
+        seal = Sealer()
         for records, errors, counted in _windows(rows, parser, first_row, chunk_rows):
+            seal(records)
             values = list(map(_record_values, records))
             send.send_bytes(pickle.dumps(("window", (values, errors, counted)), pickle.HIGHEST_PROTOCOL))
         send.send_bytes(pickle.dumps(("done", None)))

@@ -288,7 +288,6 @@ class _Write:
     actor_id: int | None
     import_job_id: int | None
     index_of: Callable[[str], str]
-    encrypt_id: Callable[[str], str]
     encrypt_phone: Callable[[str], str]
     ops: Any  # the connection's operations (value adapters), looked up once
     change_rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -316,6 +315,31 @@ class _Write:
     def phone_pair(self, phone: str) -> tuple[str, str]:
         """(encrypted, masked) of a phone number, ("", "") for none."""
         return (self.encrypt_phone(phone), idnumbers.mask_phone(phone)) if phone else ("", "")
+
+
+class Sealer:
+    """Puts each record's ID number and phone in stored form (`Record.sealed`): the CPU-heavy part
+    of a row's write, done by the reader process while the writer writes. Make one per process:
+    its encryptors draw their own nonces."""
+
+    def __init__(self) -> None:
+        self.index_of = blind_indexer(ID_INDEX_PURPOSE)
+        self.encrypt_id = encryptor(ID_CONTEXT)
+        self.encrypt_phone = encryptor(PHONE_CONTEXT)
+
+    def __call__(self, records: list[Record]) -> None:
+        index_of, encrypt_id, encrypt_phone = self.index_of, self.encrypt_id, self.encrypt_phone
+        mask_id, mask_phone = idnumbers.mask, idnumbers.mask_phone
+        for record in records:
+            if record.sealed is None:
+                number, phone = record.id_number, record.member_phone
+                record.sealed = (
+                    index_of(number),
+                    encrypt_id(number),
+                    mask_id(number),
+                    encrypt_phone(phone) if phone else "",
+                    mask_phone(phone) if phone else "",
+                )
 
 
 @contextmanager
@@ -372,7 +396,6 @@ class RecordWriter:
             actor_id=actor.pk if actor is not None and getattr(actor, "pk", None) else None,
             import_job_id=import_job_id,
             index_of=blind_indexer(ID_INDEX_PURPOSE),
-            encrypt_id=encryptor(ID_CONTEXT),
             encrypt_phone=encryptor(PHONE_CONTEXT),
             ops=ops,
         )
@@ -397,6 +420,7 @@ class RecordWriter:
         self.covered: set[int] = set()  # villages of the written rows
         self.accepted = 0
         self.ids = _Ids()
+        self.seal = Sealer()
         self._cache = _sqlite_cache()
 
     def __enter__(self) -> RecordWriter:
@@ -435,8 +459,9 @@ class RecordWriter:
 
     def _check_rows(self, records: list[Record]) -> list[Accepted]:
         """In-file duplicate ID numbers, areas, one village per household, address-code warnings."""
-        errors, outcome, index_of = self.write.errors, self.write.outcome, self.write.index_of
+        errors, outcome = self.write.errors, self.write.outcome
         seen_ids, household_village, county_of = self.seen_ids, self.household_village, self.county_of
+        self.seal(records)
         accepted: list[Accepted] = []
         for record in records:
             first = seen_ids.get(record.id_number)
@@ -467,7 +492,7 @@ class RecordWriter:
             _warn_address_code(record, self.known_code)
             if record.warnings:
                 outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
-            accepted.append((record, village, index_of(record.id_number), county_id))
+            accepted.append((record, village, record.sealed[0], county_id))  # type: ignore[index]
         return accepted
 
     def _open_county(self, county_id: int) -> None:
@@ -560,9 +585,7 @@ class RecordWriter:
             self.ids.take(Member, sum(1 for _r, _v, idx, c in final if (c, idx) not in member_existing))
         )
         now, as_of_db, actor_id = write.now, write.as_of_db, write.actor_id
-        encrypt_id, encrypt_phone = write.encrypt_id, write.encrypt_phone
         adapt_date = write.ops.adapt_datefield_value
-        mask_id, mask_phone = idnumbers.mask, idnumbers.mask_phone
         for record, village, idx, county_id in final:
             hh_id = hh_ids[(county_id, record.household_number)]
             existing = member_existing.get((county_id, idx))
@@ -572,7 +595,7 @@ class RecordWriter:
                     member_updates.append(update)
                 continue
             member_id = next(fresh_ids)
-            phone = record.member_phone
+            _idx, id_encrypted, id_masked, phone_encrypted, phone_masked = record.sealed  # type: ignore[misc]
             new_members.append(  # the values of MEMBER_INSERT_COLUMNS
                 (
                     member_id,
@@ -582,9 +605,9 @@ class RecordWriter:
                     record.member_number,
                     record.name,
                     record.id_type,
-                    encrypt_id(record.id_number),
+                    id_encrypted,
                     idx,
-                    mask_id(record.id_number),
+                    id_masked,
                     record.sex,
                     adapt_date(record.birth_date),
                     record.ethnicity,
@@ -593,8 +616,8 @@ class RecordWriter:
                     record.schooling,
                     record.health,
                     record.labour_skill,
-                    encrypt_phone(phone) if phone else "",
-                    mask_phone(phone) if phone else "",
+                    phone_encrypted,
+                    phone_masked,
                     True,
                     None,
                     "",
