@@ -23,7 +23,8 @@ from typing import Any
 
 from bangfu.registry.importer import FileProblem, Record, RowError, RowParser, parse_chunk
 
-# Files smaller than this are read in this process (a fork costs more than it saves).
+# Files up to this size are read in this process: a fork costs more than it saves, and a web upload
+# this small is imported inside its request (`services.INLINE_IMPORT_BYTES`), where no process forks.
 READER_PROCESS_MIN_BYTES = 2 << 20
 
 Rows = Iterable[Sequence[Any]]
@@ -37,9 +38,9 @@ def parsed_windows(
     rows: Rows, parser: RowParser, first_row: int, chunk_rows: int, *, size: int
 ) -> Iterator[Window]:
     """(accepted records, row errors, rows counted) of each window of `chunk_rows` raw rows, the
-    first numbered `first_row`; in a child process when the file has `size` ≥
+    first numbered `first_row`; in a child process when the file's `size` is over
     READER_PROCESS_MIN_BYTES and this system can fork."""
-    if size >= READER_PROCESS_MIN_BYTES and "fork" in multiprocessing.get_all_start_methods():
+    if size > READER_PROCESS_MIN_BYTES and "fork" in multiprocessing.get_all_start_methods():
         return _in_child(rows, parser, first_row, chunk_rows)
     return _windows(rows, parser, first_row, chunk_rows)
 
