@@ -318,14 +318,16 @@ class _Write:
 
 
 class Sealer:
-    """Puts each record's ID number and phone in stored form (`Record.sealed`): the CPU-heavy part
-    of a row's write, done by the reader process while the writer writes. Make one per process:
-    its encryptors draw their own nonces."""
+    """Puts each record's ID number and phone in stored form (`Record.sealed`) and adds the warning
+    for an address code unknown in the birth year: the CPU-heavy, row-by-row part of a write, done
+    by the reader process while the writer writes. Make one per process: its encryptors draw their
+    own nonces."""
 
     def __init__(self) -> None:
         self.index_of = blind_indexer(ID_INDEX_PURPOSE)
         self.encrypt_id = encryptor(ID_CONTEXT)
         self.encrypt_phone = encryptor(PHONE_CONTEXT)
+        self.known_code: dict[tuple[str, int], bool] = {}
 
     def __call__(self, records: list[Record]) -> None:
         index_of, encrypt_id, encrypt_phone = self.index_of, self.encrypt_id, self.encrypt_phone
@@ -340,6 +342,7 @@ class Sealer:
                     encrypt_phone(phone) if phone else "",
                     mask_phone(phone) if phone else "",
                 )
+                _warn_address_code(record, self.known_code)
 
 
 @contextmanager
@@ -406,7 +409,6 @@ class RecordWriter:
         )
         self.seen_ids: dict[str, int] = {}  # ID number → the row that first named it
         self.household_village: dict[tuple[int, str], tuple[int, int, str]] = {}
-        self.known_code: dict[tuple[str, int], bool] = {}
         self.county_of: dict[int, int] = {}  # village id → county id
         self.counties: set[int] = set()
         self.hh_existing: dict[tuple[int, str], tuple[Any, ...]] = {}
@@ -489,7 +491,6 @@ class RecordWriter:
             elif previous[0] != village.id:
                 errors.append(_household_elsewhere(record, previous))
                 continue
-            _warn_address_code(record, self.known_code)
             if record.warnings:
                 outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
             accepted.append((record, village, record.sealed[0], county_id))  # type: ignore[index]
