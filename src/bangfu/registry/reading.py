@@ -16,6 +16,8 @@ import multiprocessing
 import operator
 import os
 import pickle
+import queue
+import threading
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
@@ -26,6 +28,9 @@ from bangfu.registry.importer import FileProblem, Record, RowError, RowParser, p
 # Files up to this size are read in this process: a fork costs more than it saves, and a web upload
 # this small is imported inside its request (`services.INLINE_IMPORT_BYTES`), where no process forks.
 READER_PROCESS_MIN_BYTES = 2 << 20
+
+# Windows the importing process takes from the pipe ahead of writing them.
+WINDOWS_AHEAD = 4
 
 Rows = Iterable[Sequence[Any]]
 Window = tuple[list[Record], list[RowError], int]
@@ -77,14 +82,15 @@ def _in_child(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) ->
     child = context.Process(target=_child, args=(send, rows, parser, first_row, chunk_rows), daemon=True)
     child.start()
     send.close()
+    pump = _Pump(receive)
     try:
         while True:
-            try:
-                # Our own child's bytes, pickled just now from parsed rows (no file content unparsed).
-                kind, payload = pickle.loads(receive.recv_bytes())  # noqa: S301
-            except EOFError:
+            message = pump.next()
+            if message is None:
                 child.join()
-                raise RuntimeError(f"registry reader ended with no result ({child.exitcode})") from None
+                raise RuntimeError(f"registry reader ended with no result ({child.exitcode})")
+            # Our own child's bytes, pickled just now from parsed rows (no file content unparsed).
+            kind, payload = pickle.loads(message)  # noqa: S301
             if kind == "window":
                 values, errors, counted = payload
                 yield [Record(*v) for v in values], errors, counted
@@ -95,10 +101,47 @@ def _in_child(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) ->
             else:
                 raise RuntimeError(f"registry reader process failed:\n{payload}")
     finally:
-        receive.close()
         if child.is_alive():
             child.kill()
         child.join()
+        pump.stop()
+        receive.close()
+
+
+class _Pump:
+    """Receives the child's messages on a thread, up to WINDOWS_AHEAD ahead of the writer: the
+    child goes on parsing while the writer is busy with a slow window (the thread waits in the
+    pipe's read, which releases the GIL)."""
+
+    def __init__(self, receive: Any) -> None:
+        self.receive = receive
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=WINDOWS_AHEAD)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="registry-reader-pump", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                message: bytes | None = self.receive.recv_bytes()
+            except (EOFError, OSError):
+                message = None
+            while True:
+                try:
+                    self.queue.put(message, timeout=0.1)
+                    break
+                except queue.Full:
+                    if self.stopped.is_set():
+                        return
+            if message is None:
+                return
+
+    def next(self) -> bytes | None:
+        return self.queue.get()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
 
 
 def _child(send: Any, rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) -> None:
