@@ -20,6 +20,7 @@ from bangfu.workplan.models import (
     AWAITING_REVIEW,
     EDITABLE_STATUSES,
     LedgerReport,
+    Plan,
     ReportStatus,
     Task,
 )
@@ -130,6 +131,21 @@ def check_flag_report(actor: User, report: LedgerReport, flag: bool = True) -> N
         raise ValidationError({"good_practice": _("只能将已通过的报告标记为经验做法。")})
 
 
+def check_self_inspection(actor: User, plan: Plan, assessed: bool | None = None) -> None:
+    """Write the unit's self-inspection (自查) for the plan's year: a reporter of a unit assessed
+    that year — responsible for a task or owning a scored figure (`selectors.assessment`, which
+    the caller may already have asked: `assessed`)."""
+    require_actor_in(actor, plan.county, *REPORTER_ROLES)
+    if actor.organisation_id is None:
+        raise PermissionDenied
+    if assessed is None:
+        from bangfu.workplan.selectors import assessment  # selectors imports services, which import us
+
+        assessed = bool(assessment(plan, organisation_id=actor.organisation_id))
+    if not assessed:
+        raise PermissionDenied
+
+
 def _can(check: Callable[..., None], *args: Any) -> bool:
     try:
         check(*args)
@@ -165,6 +181,10 @@ def can_comment_report(actor: User, report: LedgerReport) -> bool:
 def can_flag_report(actor: User, report: LedgerReport) -> bool:
     """The toggle button: flag an unflagged report, or unflag a flagged one."""
     return _can(check_flag_report, actor, report, not report.good_practice)
+
+
+def can_self_inspection(actor: User, plan: Plan, assessed: bool | None = None) -> bool:
+    return _can(check_self_inspection, actor, plan, assessed)
 
 
 def can_bulk_accept(actor: User) -> bool:

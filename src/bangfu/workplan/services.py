@@ -831,6 +831,10 @@ def save_self_inspection(*, actor: User, year: int, note: str) -> SelfInspection
     require_actor_in(actor, None, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
     if actor.organisation is None:
         raise PermissionDenied
+    plan = Plan.objects.filter(county=actor.organisation.county, year=year).first()
+    if plan is None:
+        raise PermissionDenied
+    permissions.check_self_inspection(actor, plan)
     if not note.strip():
         raise ValidationError({"note": _("自查情况不能为空。")})
     org = actor.organisation
