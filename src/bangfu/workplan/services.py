@@ -3,7 +3,6 @@ milestones, reminders and assessment inputs. Keyword-only, atomic, audited."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -569,11 +568,7 @@ def lead_pass_reports(*, actor: User, reports: list[LedgerReport]) -> int:
         require_actor_in(actor, county, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
     ids = [r.pk for r in reports]
     locked = list(LedgerReport.objects.select_for_update().filter(pk__in=ids))
-    leads: dict[int, set[int]] = defaultdict(set)
-    for task_id, org_id in Task.lead_units.through.objects.filter(
-        task_id__in={r.task_id for r in locked}
-    ).values_list("task_id", "organisation_id"):
-        leads[task_id].add(org_id)
+    leads = permissions.lead_units_of(r.task_id for r in locked)
     if any(actor.organisation_id not in leads[r.task_id] for r in locked):
         raise PermissionDenied
     bad = [r for r in locked if not permissions.can_lead_review(actor, r, leads[r.task_id])]
@@ -632,11 +627,7 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     bad = [r for r in reports if r.status not in AWAITING_REVIEW]
     if bad:
         raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态，未做任何更改。") % {"n": len(bad)}})
-    leads: dict[int, set[int]] = defaultdict(set)
-    for task_id, org_id in Task.lead_units.through.objects.filter(
-        task_id__in={r.task_id for r in reports}
-    ).values_list("task_id", "organisation_id"):
-        leads[task_id].add(org_id)
+    leads = permissions.lead_units_of(r.task_id for r in reports)
     waiting = [r for r in reports if not permissions.can_accept_report(actor, r, leads[r.task_id])]
     if waiting:
         raise ValidationError(
