@@ -48,16 +48,25 @@ sections:
 """
 
 
-@pytest.fixture
-def office(demo) -> User:
-    return create_user(
+def _reporter(username: str, organisation: str) -> User:
+    """A county-level unit reporter of the named organisation (made once)."""
+    return User.objects.filter(username=username).first() or create_user(
         actor=None,
-        username="office",
+        username=username,
         password=PASSWORD,
         role=Role.UNIT_REPORTER,
         area=Area.objects.get(code="513325000000"),
-        organisation=Organisation.objects.get(name="县委办"),
+        organisation=Organisation.objects.get(name=organisation),
     )
+
+
+@pytest.fixture
+def office(demo) -> User:
+    return _reporter("office", "县委办")  # SMALL's responsible unit
+
+
+def _lead() -> User:
+    return _reporter("lead-c01", "县脱贫攻坚领导小组办公室")  # SMALL's lead unit
 
 
 def _submit(settings, user, report, on: date, value: int | None = None, accept_by=None):
@@ -67,15 +76,7 @@ def _submit(settings, user, report, on: date, value: int | None = None, accept_b
     submit_report(actor=user, report=report)
     if accept_by is not None:
         # The task's lead unit (县脱贫攻坚领导小组办公室) passes it on before the office accepts.
-        lead = User.objects.filter(username="lead-c01").first() or create_user(
-            actor=None,
-            username="lead-c01",
-            password=PASSWORD,
-            role=Role.UNIT_REPORTER,
-            area=Area.objects.get(code="513325000000"),
-            organisation=Organisation.objects.get(name="县脱贫攻坚领导小组办公室"),
-        )
-        lead_pass_report(actor=lead, report=report)
+        lead_pass_report(actor=_lead(), report=report)
         accept_report(actor=accept_by, report=report)
 
 
@@ -145,14 +146,7 @@ def test_it_refuses_the_self_inspection_of_a_unit_not_assessed(settings, county,
 
     settings.BANGFU_TODAY = date(2020, 7, 15)
     plan = load_plan(actor=None, county=county, data=SMALL.encode()).plan
-    lead = create_user(
-        actor=None,
-        username="lead-not-assessed",
-        password=PASSWORD,
-        role=Role.UNIT_REPORTER,
-        area=Area.objects.get(code="513325000000"),
-        organisation=Organisation.objects.get(name="县脱贫攻坚领导小组办公室"),
-    )
+    lead = _lead()
     assert not assessment(plan, organisation_id=lead.organisation_id)
     audits = AuditRecord.objects.count()
     with pytest.raises(PermissionDenied):
