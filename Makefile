@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint bench bench-load bench-scale install install-dev assets messages translations clean bundle test-bundle
+.PHONY: demo test test-suite lint bench bench-load bench-scale install install-dev assets messages translations clean bundle test-bundle
 
 # Stamp files make re-runs cheap: the venv is rebuilt only when pyproject.toml changes.
 $(BIN)/python:
@@ -41,6 +41,11 @@ lint: install-dev
 	BANGFU_DEBUG=1 $(BIN)/mypy src
 
 test: install-dev lint
+	@$(MAKE) --no-print-directory test-suite
+
+# pytest alone, installing nothing: .ci/run installs and lints once, then runs this on SQLite and
+# on PostgreSQL at the same time.
+test-suite:
 	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 1; fi; exit $$rc
 
 # The load and province-scale runs take minutes and need PostgreSQL: their own targets.

@@ -30,6 +30,11 @@ DESK = {"viewport": {"width": 1280, "height": 900}}
 INTERNAL = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+_[a-z]+(?:_[a-z]+)*\b")
 CHROME = "main h1, main h2, main h3, main th, main label, main button, main legend, .topbar, .foot"
 HALF_WIDTH = re.compile(r"(?<=[\u4e00-\u9fff])[:,;()](?=[\u4e00-\u9fff])")
+# What this checks (menus, widths, texts, buttons) does not depend on the database engine, and it is
+# one of the slowest files: CI runs it on SQLite only.
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="role journeys do not depend on the database engine: SQLite only"
+)
 
 
 def _context(browser: Browser, base_url: str, size: dict, problems: Problems) -> BrowserContext:

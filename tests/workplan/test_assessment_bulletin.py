@@ -14,7 +14,7 @@ from bangfu.areas.models import Area
 from bangfu.partners.models import Organisation, Pairing
 from bangfu.workplan.bulletin import build_bulletin
 from bangfu.workplan.demo import seed_demo as seed_workplan
-from bangfu.workplan.models import LedgerReport, Milestone, Plan, ReportStatus
+from bangfu.workplan.models import LedgerReport, Milestone, Plan, ReportStatus, SelfInspection
 from bangfu.workplan.selectors import assessment
 from bangfu.workplan.services import (
     accept_report,
@@ -22,6 +22,7 @@ from bangfu.workplan.services import (
     lead_pass_report,
     load_plan,
     save_report,
+    save_self_inspection,
     set_milestone_completed,
     submit_report,
     update_settings,
@@ -47,16 +48,25 @@ sections:
 """
 
 
-@pytest.fixture
-def office(demo) -> User:
-    return create_user(
+def _reporter(username: str, organisation: str) -> User:
+    """A county-level unit reporter of the named organisation (made once)."""
+    return User.objects.filter(username=username).first() or create_user(
         actor=None,
-        username="office",
+        username=username,
         password=PASSWORD,
         role=Role.UNIT_REPORTER,
         area=Area.objects.get(code="513325000000"),
-        organisation=Organisation.objects.get(name="县委办"),
+        organisation=Organisation.objects.get(name=organisation),
     )
+
+
+@pytest.fixture
+def office(demo) -> User:
+    return _reporter("office", "县委办")  # SMALL's responsible unit
+
+
+def _lead() -> User:
+    return _reporter("lead-c01", "县脱贫攻坚领导小组办公室")  # SMALL's lead unit
 
 
 def _submit(settings, user, report, on: date, value: int | None = None, accept_by=None):
@@ -66,15 +76,7 @@ def _submit(settings, user, report, on: date, value: int | None = None, accept_b
     submit_report(actor=user, report=report)
     if accept_by is not None:
         # The task's lead unit (县脱贫攻坚领导小组办公室) passes it on before the office accepts.
-        lead = User.objects.filter(username="lead-c01").first() or create_user(
-            actor=None,
-            username="lead-c01",
-            password=PASSWORD,
-            role=Role.UNIT_REPORTER,
-            area=Area.objects.get(code="513325000000"),
-            organisation=Organisation.objects.get(name="县脱贫攻坚领导小组办公室"),
-        )
-        lead_pass_report(actor=lead, report=report)
+        lead_pass_report(actor=_lead(), report=report)
         accept_report(actor=accept_by, report=report)
 
 
@@ -126,6 +128,34 @@ def test_the_assessment_arithmetic(settings, county, office, county_admin):
     )
     [score] = assessment(plan)
     assert score.base == Decimal("50.00") and score.total == Decimal("52.50")
+
+
+def test_it_saves_the_self_inspection_of_an_assessed_unit(settings, county, office):
+    settings.BANGFU_TODAY = date(2020, 7, 15)
+    load_plan(actor=None, county=county, data=SMALL.encode())
+    item = save_self_inspection(actor=office, year=2020, note=" 已自查 ")
+    assert (item.organisation, item.year, item.note) == (office.organisation, 2020, "已自查")
+
+
+def test_it_refuses_the_self_inspection_of_a_unit_not_assessed(settings, county, office):
+    """The service itself refuses (not only the page): the lead unit of SMALL's only task is
+    neither responsible for it nor owns its figure, so it is not assessed in 2020."""
+    from django.core.exceptions import PermissionDenied
+
+    from bangfu.audit.models import AuditRecord
+
+    settings.BANGFU_TODAY = date(2020, 7, 15)
+    plan = load_plan(actor=None, county=county, data=SMALL.encode()).plan
+    lead = _lead()
+    assert not assessment(plan, organisation_id=lead.organisation_id)
+    audits = AuditRecord.objects.count()
+    with pytest.raises(PermissionDenied):
+        save_self_inspection(actor=lead, year=2020, note="自查")
+    assert not SelfInspection.objects.exists()
+    assert AuditRecord.objects.count() == audits
+    with pytest.raises(PermissionDenied):  # a year without a plan: nobody is assessed
+        save_self_inspection(actor=office, year=2019, note="自查")
+    assert not SelfInspection.objects.exists()
 
 
 def test_an_adjustment_needs_a_reason(settings, county, office, county_admin):

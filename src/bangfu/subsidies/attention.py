@@ -13,8 +13,8 @@ from bangfu.accounts.models import Role
 from bangfu.areas.models import Area, Level
 from bangfu.lib.attention import AttentionItem, Severity, attention_source
 from bangfu.lib.stampcache import cached, stamp_key
-from bangfu.subsidies.models import Season, YuluApplication, YuluPayment, YuluTerm
-from bangfu.subsidies.selectors import reconcile_yulu
+from bangfu.subsidies.models import Season, YuluPayment, YuluTerm
+from bangfu.subsidies.selectors import reconcile_yulu, reconciliation_reads
 
 SEASON_WORDS: dict[str, str] = {Season.SPRING.value: "春季学期", Season.AUTUMN.value: "秋季学期"}
 
@@ -68,26 +68,7 @@ def unpaid_by_village(term: YuluTerm, today: date) -> tuple[int, int, Counter[st
     return cached(key, compute, timeout=3600)
 
 
-def _reads() -> tuple[Any, ...]:
-    """The cache stamp of the whole list (bangfu.lib.attention): the terms, their payments and
-    applications, and the registry the reconciliation reads (an import adds a job, versions and
-    changes; an edit in place goes through an audited service)."""
-    from bangfu.registry.models import Household, ImportJob, Member, MemberVersion, RegistryChange
-
-    return (
-        YuluTerm,
-        YuluPayment,
-        YuluApplication,
-        Household,
-        Member,
-        MemberVersion,
-        RegistryChange,
-        ImportJob,
-        Area,
-    )
-
-
-@attention_source("subsidies.yulu_unpaid", reads=_reads)
+@attention_source("subsidies.yulu_unpaid", reads=reconciliation_reads)
 def yulu_unpaid(county: Area, today: date) -> Iterator[AttentionItem]:
     """Per term whose payment deadline has passed: the eligible students not paid by `today` —
     one item for the county (in the bulletin, "2020春季学期雨露计划应补未补2人"), one per township

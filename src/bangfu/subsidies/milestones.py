@@ -18,11 +18,9 @@ from bangfu.subsidies.models import (
     SanzhiPlan,
     SanzhiStage,
     Season,
-    YuluApplication,
-    YuluPayment,
     YuluTerm,
 )
-from bangfu.subsidies.selectors import reconcile_yulu
+from bangfu.subsidies.selectors import reconcile_yulu, reconciliation_reads
 
 QUARTER_SEASON = {2: Season.SPRING, 4: Season.AUTUMN}
 
@@ -41,28 +39,13 @@ def term_of(county: Area, milestone: Any) -> YuluTerm | None:
     return terms.filter(season=season).first() if season else None
 
 
-def _yulu_reads() -> tuple[Any, ...]:
-    """The terms, payments and applications, and the registry the reconciliation reads."""
-    from bangfu.registry.models import Household, ImportJob, Member, MemberVersion, RegistryChange
-
-    return (
-        YuluTerm,
-        YuluPayment,
-        YuluApplication,
-        Household,
-        Member,
-        MemberVersion,
-        RegistryChange,
-        ImportJob,
-        Area,
-    )
-
-
 SANZHI_READS = (SanzhiPlan, SanzhiApplicant, SanzhiPlacement)
 
 
 @milestone_rule(
-    "subsidies.yulu_term_paid", label=gettext_lazy("雨露计划学期应补尽补，无应补未补学生"), reads=_yulu_reads
+    "subsidies.yulu_term_paid",
+    label=gettext_lazy("雨露计划学期应补尽补，无应补未补学生"),
+    reads=reconciliation_reads,
 )
 def yulu_term_paid(county: Area, milestone: Any, today: date) -> Evidence:
     term = term_of(county, milestone)

@@ -332,6 +332,26 @@ def reconcile_yulu(term: YuluTerm) -> Reconciliation:
     )
 
 
+def reconciliation_reads() -> tuple[Any, ...]:
+    """The models `reconcile_yulu` depends on, for cache stamps (attention list, milestones): the
+    terms, their payments and applications, and the registry (an import adds a job, versions and
+    changes; an edit in place goes through an audited service)."""
+    from bangfu.areas.models import Area
+    from bangfu.registry.models import Household, ImportJob, Member, MemberVersion, RegistryChange
+
+    return (
+        YuluTerm,
+        YuluPayment,
+        YuluApplication,
+        Household,
+        Member,
+        MemberVersion,
+        RegistryChange,
+        ImportJob,
+        Area,
+    )
+
+
 # --- per-person records: scoped by the user's area subtree (registry roles only) ---------------------
 def person_prefix(user: Any) -> str | None:
     from bangfu.registry.selectors import registry_prefix

@@ -6,7 +6,8 @@ form's business and is not part of them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from bangfu.workplan.models import (
     AWAITING_REVIEW,
     EDITABLE_STATUSES,
     LedgerReport,
+    Plan,
     ReportStatus,
     Task,
 )
@@ -71,13 +73,20 @@ def check_submit_report(actor: User, report: LedgerReport) -> None:
     check_edit_report(actor, report)
 
 
+def lead_units_of(task_ids: Iterable[int]) -> defaultdict[int, set[int]]:
+    """The lead units (牵头单位) of each task, in one query; a task without any maps to an empty
+    set."""
+    leads: defaultdict[int, set[int]] = defaultdict(set)
+    for task_id, org_id in Task.lead_units.through.objects.filter(task_id__in=set(task_ids)).values_list(
+        "task_id", "organisation_id"
+    ):
+        leads[task_id].add(org_id)
+    return leads
+
+
 def lead_unit_ids(report: LedgerReport) -> set[int]:
     """The lead units (牵头单位) of the report's task."""
-    return set(
-        Task.lead_units.through.objects.filter(task_id=report.task_id).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    return lead_units_of([report.task_id])[report.task_id]
 
 
 def needs_lead_review(report: LedgerReport, leads: set[int] | None = None) -> bool:
@@ -130,6 +139,21 @@ def check_flag_report(actor: User, report: LedgerReport, flag: bool = True) -> N
         raise ValidationError({"good_practice": _("只能将已通过的报告标记为经验做法。")})
 
 
+def check_self_inspection(actor: User, plan: Plan, assessed: bool | None = None) -> None:
+    """Write the unit's self-inspection (自查) for the plan's year: a reporter of a unit assessed
+    that year — responsible for a task or owning a scored figure (`selectors.assessment`, which
+    the caller may already have asked: `assessed`)."""
+    require_actor_in(actor, plan.county, *REPORTER_ROLES)
+    if actor.organisation_id is None:
+        raise PermissionDenied
+    if assessed is None:
+        from bangfu.workplan.selectors import assessment  # selectors imports services, which import us
+
+        assessed = bool(assessment(plan, organisation_id=actor.organisation_id))
+    if not assessed:
+        raise PermissionDenied
+
+
 def _can(check: Callable[..., None], *args: Any) -> bool:
     try:
         check(*args)
@@ -165,6 +189,10 @@ def can_comment_report(actor: User, report: LedgerReport) -> bool:
 def can_flag_report(actor: User, report: LedgerReport) -> bool:
     """The toggle button: flag an unflagged report, or unflag a flagged one."""
     return _can(check_flag_report, actor, report, not report.good_practice)
+
+
+def can_self_inspection(actor: User, plan: Plan, assessed: bool | None = None) -> bool:
+    return _can(check_self_inspection, actor, plan, assessed)
 
 
 def can_bulk_accept(actor: User) -> bool:

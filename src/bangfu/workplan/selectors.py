@@ -53,6 +53,7 @@ from bangfu.workplan.models import (
     SelfInspection,
     Task,
 )
+from bangfu.workplan.permissions import lead_units_of
 from bangfu.workplan.services import settings_for
 
 OVERSIGHT_ROLES = (Role.COUNTY_ADMIN, Role.INSPECTOR)
@@ -743,11 +744,7 @@ def indicator_owners(
         "task_id", "organisation_id"
     ):
         responsible[task_id].add(org_id)
-    leads: dict[int, set[int]] = defaultdict(set)
-    for task_id, org_id in Task.lead_units.through.objects.filter(task_id__in=task_ids).values_list(
-        "task_id", "organisation_id"
-    ):
-        leads[task_id].add(org_id)
+    leads = lead_units_of(task_ids)
     selectors = all_owner_selectors()
     selected: dict[str, set[int]] = {}
     out: dict[int, tuple[set[int], bool]] = {}

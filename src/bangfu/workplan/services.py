@@ -3,7 +3,6 @@ milestones, reminders and assessment inputs. Keyword-only, atomic, audited."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -339,6 +338,42 @@ def _transition(report: LedgerReport, target: str) -> None:
     report.status = target
 
 
+def _move(
+    *,
+    actor: User,
+    report: LedgerReport,
+    target: str,
+    stamp: str,
+    action: str,
+    fields: dict[str, Any] | None = None,
+    comment: str = "",
+    reason: str = "",
+) -> LedgerReport:
+    """One step of a report's state flow, on a row the caller has locked and judged: move it to
+    `target`, stamp `<stamp>_at` / `<stamp>_by` with now and the actor, set `fields`, save, add
+    `comment` to the thread if any, and audit the status change as `action`."""
+    fields = fields or {}
+    before = report.status
+    _transition(report, target)
+    setattr(report, f"{stamp}_at", clock.now())
+    setattr(report, f"{stamp}_by", actor)
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.save(update_fields=["status", *fields, f"{stamp}_at", f"{stamp}_by", "updated_at"])
+    if comment:
+        ReportComment.objects.create(report=report, author=actor, text=comment)
+    record_audit(
+        actor=actor,
+        action=action,
+        target=report,
+        county=report.county,
+        before={"status": before},
+        after={"status": report.status},
+        reason=reason,
+    )
+    return report
+
+
 def _report_snapshot(report: LedgerReport) -> dict[str, Any]:
     return {
         "status": report.status,
@@ -455,22 +490,15 @@ def submit_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     if not report.progress.strip() and asks_for_figures(report):
         # Where every figure is derived from records, the unit only confirms (progress optional).
         raise ValidationError({"progress": _("请填写工作进展后再提交。")})
-    before = report.status
     target = ReportStatus.RESUBMITTED if report.status == ReportStatus.RETURNED else ReportStatus.SUBMITTED
-    _transition(report, target)
-    report.submitted_at, report.submitted_by = clock.now(), actor
-    if report.first_submitted_on is None:
-        report.first_submitted_on = clock.today()
-    report.save(update_fields=["status", "submitted_at", "submitted_by", "first_submitted_on", "updated_at"])
-    record_audit(
+    return _move(
         actor=actor,
+        report=report,
+        target=target,
+        stamp="submitted",
         action="workplan.submit_report",
-        target=report,
-        county=report.county,
-        before={"status": before},
-        after={"status": report.status},
+        fields={"first_submitted_on": report.first_submitted_on or clock.today()},
     )
-    return report
 
 
 # --- review: the office accepts or returns, the lead unit (牵头单位) gathers first (workplan.permissions) --
@@ -479,19 +507,13 @@ def accept_report(*, actor: User, report: LedgerReport) -> LedgerReport:
     require_actor_in(actor, report.county, Role.COUNTY_ADMIN)
     _lock_report(report)
     permissions.check_accept_report(actor, report)
-    before = report.status
-    _transition(report, ReportStatus.ACCEPTED)
-    report.reviewed_at, report.reviewed_by = clock.now(), actor
-    report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
-    record_audit(
+    return _move(
         actor=actor,
+        report=report,
+        target=ReportStatus.ACCEPTED,
+        stamp="reviewed",
         action="workplan.accept_report",
-        target=report,
-        county=report.county,
-        before={"status": before},
-        after={"status": report.status},
     )
-    return report
 
 
 @transaction.atomic
@@ -501,22 +523,16 @@ def return_report(*, actor: User, report: LedgerReport, comment: str) -> LedgerR
     permissions.check_return_report(actor, report)
     if not comment.strip():
         raise ValidationError({"comment": _("退回时必须填写意见。")})
-    before = report.status
-    _transition(report, ReportStatus.RETURNED)
-    report.return_comment = comment.strip()
-    report.reviewed_at, report.reviewed_by = clock.now(), actor
-    report.save(update_fields=["status", "return_comment", "reviewed_at", "reviewed_by", "updated_at"])
-    ReportComment.objects.create(report=report, author=actor, text=comment.strip())
-    record_audit(
+    return _move(
         actor=actor,
+        report=report,
+        target=ReportStatus.RETURNED,
+        stamp="reviewed",
         action="workplan.return_report",
-        target=report,
-        county=report.county,
-        before={"status": before},
-        after={"status": report.status},
+        fields={"return_comment": comment.strip()},
+        comment=comment.strip(),
         reason=comment.strip(),
     )
-    return report
 
 
 def _require_lead(actor: User, report: LedgerReport) -> None:
@@ -532,22 +548,15 @@ def lead_pass_report(*, actor: User, report: LedgerReport, note: str = "") -> Le
     """The lead unit (牵头单位) has gathered and reviewed a responsible unit's report and passes it
     on to the office, which accepts it next."""
     _require_lead(actor, report)
-    before = report.status
-    _transition(report, ReportStatus.GATHERED)
-    report.lead_reviewed_at, report.lead_reviewed_by = clock.now(), actor
-    report.lead_note = note.strip()
-    report.save(update_fields=["status", "lead_reviewed_at", "lead_reviewed_by", "lead_note", "updated_at"])
-    if report.lead_note:
-        ReportComment.objects.create(report=report, author=actor, text=report.lead_note)
-    record_audit(
+    return _move(
         actor=actor,
+        report=report,
+        target=ReportStatus.GATHERED,
+        stamp="lead_reviewed",
         action="workplan.lead_pass_report",
-        target=report,
-        county=report.county,
-        before={"status": before},
-        after={"status": report.status},
+        fields={"lead_note": note.strip()},
+        comment=note.strip(),
     )
-    return report
 
 
 @transaction.atomic
@@ -559,11 +568,7 @@ def lead_pass_reports(*, actor: User, reports: list[LedgerReport]) -> int:
         require_actor_in(actor, county, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
     ids = [r.pk for r in reports]
     locked = list(LedgerReport.objects.select_for_update().filter(pk__in=ids))
-    leads: dict[int, set[int]] = defaultdict(set)
-    for task_id, org_id in Task.lead_units.through.objects.filter(
-        task_id__in={r.task_id for r in locked}
-    ).values_list("task_id", "organisation_id"):
-        leads[task_id].add(org_id)
+    leads = permissions.lead_units_of(r.task_id for r in locked)
     if any(actor.organisation_id not in leads[r.task_id] for r in locked):
         raise PermissionDenied
     bad = [r for r in locked if not permissions.can_lead_review(actor, r, leads[r.task_id])]
@@ -597,24 +602,16 @@ def lead_return_report(*, actor: User, report: LedgerReport, comment: str) -> Le
     _require_lead(actor, report)
     if not comment.strip():
         raise ValidationError({"comment": _("退回时必须填写意见。")})
-    before = report.status
-    _transition(report, ReportStatus.RETURNED)
-    report.return_comment = comment.strip()
-    report.lead_reviewed_at, report.lead_reviewed_by = clock.now(), actor
-    report.save(
-        update_fields=["status", "return_comment", "lead_reviewed_at", "lead_reviewed_by", "updated_at"]
-    )
-    ReportComment.objects.create(report=report, author=actor, text=comment.strip())
-    record_audit(
+    return _move(
         actor=actor,
+        report=report,
+        target=ReportStatus.RETURNED,
+        stamp="lead_reviewed",
         action="workplan.lead_return_report",
-        target=report,
-        county=report.county,
-        before={"status": before},
-        after={"status": report.status},
+        fields={"return_comment": comment.strip()},
+        comment=comment.strip(),
         reason=comment.strip(),
     )
-    return report
 
 
 @transaction.atomic
@@ -630,11 +627,7 @@ def bulk_accept_reports(*, actor: User, reports: list[LedgerReport]) -> int:
     bad = [r for r in reports if r.status not in AWAITING_REVIEW]
     if bad:
         raise ValidationError({"reports": _("%(n)s 份报告不在待审核状态，未做任何更改。") % {"n": len(bad)}})
-    leads: dict[int, set[int]] = defaultdict(set)
-    for task_id, org_id in Task.lead_units.through.objects.filter(
-        task_id__in={r.task_id for r in reports}
-    ).values_list("task_id", "organisation_id"):
-        leads[task_id].add(org_id)
+    leads = permissions.lead_units_of(r.task_id for r in reports)
     waiting = [r for r in reports if not permissions.can_accept_report(actor, r, leads[r.task_id])]
     if waiting:
         raise ValidationError(
@@ -829,6 +822,10 @@ def save_self_inspection(*, actor: User, year: int, note: str) -> SelfInspection
     require_actor_in(actor, None, Role.UNIT_REPORTER, Role.TOWNSHIP_CLERK)
     if actor.organisation is None:
         raise PermissionDenied
+    plan = Plan.objects.filter(county=actor.organisation.county, year=year).first()
+    if plan is None:
+        raise PermissionDenied
+    permissions.check_self_inspection(actor, plan)
     if not note.strip():
         raise ValidationError({"note": _("自查情况不能为空。")})
     org = actor.organisation

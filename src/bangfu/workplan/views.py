@@ -659,7 +659,7 @@ def my_assessment(request: HttpRequest) -> HttpResponse:
     if plan is None:
         return _no_plan(request)
     scores = selectors.assessment(plan, organisation_id=user.organisation_id)
-    if not scores:  # not a responsible unit this year: nothing to assess, no self-inspection
+    if not permissions.can_self_inspection(user, plan, bool(scores)):  # not assessed this year
         return render(request, "workplan/my_assessment.html", {"plan": plan, "score": None, "form": None})
     form = SelfInspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
