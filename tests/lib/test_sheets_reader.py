@@ -103,3 +103,18 @@ def test_the_row_bound_takes_every_row_up_to_it_and_none_above(row):
 def test_the_column_bound_is_exact(limit, column):
     regex = re.compile(sheets._letters_at_most(sheets._column_letters(limit)) + r"\Z")
     assert bool(regex.match(sheets._column_letters(column))) == (column <= limit)
+
+
+def test_a_sheet_just_under_the_row_limit_is_not_refused_for_rounding(settings):
+    """The pre-scan rounds the last row up for its pattern; a sheet whose real rows fit the limit
+    is read even where the rounded bound would not (1,000,002 rows against 1,048,576, scaled)."""
+    settings.SHEET_LIMITS = {
+        **settings.SHEET_LIMITS,
+        "upload": {**settings.SHEET_LIMITS["upload"], "max_rows": 1048, "max_cells": 10**6},
+    }
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (r, r) for r in range(1, 1003)
+    )
+    assert len(_open(xlsx(rows)).table()) == 1002
+    with pytest.raises(sheets.SheetRefused, match="有1050行，超过上限1048行"):
+        _open(xlsx(rows + b'<row r="1050"><c r="A1050" t="inlineStr"><is><t>x</t></is></c></row>'))

@@ -864,6 +864,12 @@ class _WorksheetScan:
         if not self.owner.canonical or not self.rows:
             return
         bound = getattr(self, "rows_bound", self.rows)
+        # The bound is the last row seen rounded up in its third digit (one compiled pattern serves
+        # many blocks); near the row limit that rounding alone would refuse a legitimate sheet
+        # (1,000,002 rows → 1,099,999 > 1,048,576). Then the rows actually seen decide, and a cell
+        # hidden between them and the bound can add at most that rounding (< 10 %) to the area.
+        if bound > self.owner.lim.max_rows >= self.rows:
+            bound = self.rows
         self.owner.sheet._check_area(bound, self.columns, xml_bytes)
 
 
