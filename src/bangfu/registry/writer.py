@@ -417,7 +417,7 @@ class RecordWriter:
         # Each household's facts: (facts, from the head's row, village id), the head's row winning.
         self.hh_facts: dict[tuple[int, str], tuple[dict[str, Any], bool, int]] = {}
         self.hh_ids: dict[tuple[int, str], int] = {}
-        self.new_households: set[tuple[int, str]] = set()
+        self.new_households: dict[tuple[int, str], dict[str, Any]] = {}  # → the facts inserted
         self.present: set[tuple[int, str]] = set()  # existing members the file names
         self.covered: set[int] = set()  # villages of the written rows
         self.accepted = 0
@@ -542,23 +542,35 @@ class RecordWriter:
                 hh_facts[key] = (record.household, True, village.id)
             self.covered.add(village.id)
             final.append((record, village, idx, county_id))
-        for key, hh_id in zip(fresh, self.ids.take(Household, len(fresh)), strict=True):
-            self.hh_ids[key] = hh_id
-            self.new_households.add(key)
+        self._insert_households(fresh)
         self.accepted += len(final)
         return final
 
+    def _insert_households(self, fresh: list[tuple[int, str]]) -> None:
+        """Insert the window's new households with the facts known so far (their first row's, or
+        their head's), before their members: the members' foreign keys then find them at once.
+        `finish` rewrites the few whose head's row comes in a later window."""
+        write = self.write
+        rows: list[tuple[Any, ...]] = []
+        for key, hh_id in zip(fresh, self.ids.take(Household, len(fresh)), strict=True):
+            self.hh_ids[key] = hh_id
+            facts, _head, village_id = self.hh_facts[key]
+            self.new_households[key] = facts
+            rows.append((hh_id, *key, *_household_row(write, facts, village_id), write.now, write.now))
+        bulk_insert(_table(Household), HOUSEHOLD_INSERT_COLUMNS, rows)
+
     def _write_households(self) -> None:
-        """Insert the new households, update the changed ones (with their history)."""
+        """Rewrite the new households whose head's row came after their first window; update the
+        changed existing ones (with their history)."""
         write = self.write
         hh_table = _table(Household)
-        new_households: list[tuple[Any, ...]] = []
         hh_updates: list[tuple[Any, ...]] = []
         for (county_id, number), (facts, _head, village_id) in self.hh_facts.items():
             hh_id = self.hh_ids[(county_id, number)]
-            if (county_id, number) in self.new_households:
-                row = _household_row(write, facts, village_id)
-                new_households.append((hh_id, county_id, number, *row, write.now, write.now))
+            inserted = self.new_households.get((county_id, number))
+            if inserted is not None:
+                if facts != inserted:
+                    hh_updates.append((*_household_row(write, facts, village_id), write.now, hh_id))
                 continue
             changed = _household_changes(self.hh_existing[(county_id, number)], facts, village_id)
             if not changed:
@@ -570,14 +582,11 @@ class RecordWriter:
                     new = idnumbers.mask_phone(new) if new else ""
                 write.change(county_id, hh_id, None, name, old, new)
             hh_updates.append((*_household_row(write, facts, village_id), write.now, hh_id))
-        bulk_insert(hh_table, HOUSEHOLD_INSERT_COLUMNS, new_households)
         bulk_execute(f"UPDATE {hh_table} SET {HOUSEHOLD_UPDATE_SET} WHERE id=%s", hh_updates)  # noqa: S608
-        write.outcome.households_created = len(new_households)
+        write.outcome.households_created = len(self.new_households)
 
     def _write_members(self, final: list[Accepted]) -> None:
-        """Insert the window's new members with their first version, update the changed ones.
-        A new member's household row may come later (`finish`): the foreign keys are deferred
-        to the commit."""
+        """Insert the window's new members with their first version, update the changed ones."""
         write, hh_ids, member_existing = self.write, self.hh_ids, self.member_existing
         new_members: list[tuple[Any, ...]] = []
         version_rows: list[tuple[Any, ...]] = []
