@@ -674,13 +674,6 @@ class _Ids:
         return list(range(start, start + count))
 
 
-def write_records(*, records: list[Record], errors: list[RowError], outcome: Outcome, **options: Any) -> None:
-    """Write all parsed rows at once (one window); see `RecordWriter`."""
-    with RecordWriter(outcome=outcome, **options) as writer:
-        writer.add(records, errors)
-        writer.finish()
-
-
 def _household_elsewhere(record: Record, previous: tuple[int, int, str]) -> RowError:
     return RowError(
         record.row,
