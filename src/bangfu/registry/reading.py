@@ -6,12 +6,13 @@ to be worth it, the reading and parsing run in a forked child process while this
 previous window: the two cores work at once (docs/benchmarks.md "Registry import"). The child
 reads the file, parses, and puts ID numbers and phones in stored form (`writer.Sealer`, the
 CPU-heavy part of a row's write); it never touches the database (it leaves with `os._exit`, so it
-cannot close the parent's connection). At most one window waits in the pipe, so memory stays
-bounded by a few windows whatever the file's size.
+cannot close the parent's connection). At most WINDOWS_AHEAD windows wait for the writer, so memory
+stays bounded by a few windows whatever the file's size.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import operator
 import os
@@ -53,7 +54,7 @@ def parsed_windows(
 def _windows(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) -> Iterator[Window]:
     iterator = iter(rows)
     next_row = first_row
-    while chunk := _take(iterator, chunk_rows):
+    while chunk := list(itertools.islice(iterator, chunk_rows)):
         records: list[Record] = []
         errors: list[RowError] = []
         for parsed in parse_chunk(parser, next_row, chunk):
@@ -65,15 +66,6 @@ def _windows(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) -> 
                 errors.append(parsed)
         next_row += len(chunk)
         yield records, errors, len(records) + len(errors)
-
-
-def _take(iterator: Iterator[Sequence[Any]], count: int) -> list[Sequence[Any]]:
-    chunk = []
-    for row in iterator:
-        chunk.append(row)
-        if len(chunk) == count:
-            break
-    return chunk
 
 
 def _in_child(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) -> Iterator[Window]:

@@ -287,7 +287,6 @@ class _Write:
     now: Any
     actor_id: int | None
     import_job_id: int | None
-    index_of: Callable[[str], str]
     encrypt_phone: Callable[[str], str]
     ops: Any  # the connection's operations (value adapters), looked up once
     change_rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -398,7 +397,6 @@ class RecordWriter:
             now=ops.adapt_datetimefield_value(clock.now()),
             actor_id=actor.pk if actor is not None and getattr(actor, "pk", None) else None,
             import_job_id=import_job_id,
-            index_of=blind_indexer(ID_INDEX_PURPOSE),
             encrypt_phone=encryptor(PHONE_CONTEXT),
             ops=ops,
         )
@@ -453,14 +451,15 @@ class RecordWriter:
         self.progress("members")
         if self.full:
             # Rejected people with a valid ID are still "present": never deactivate them.
-            rejected_present = {write.index_of(e.id_number) for e in write.errors if e.id_number}
+            rejected_present = {self.seal.index_of(e.id_number) for e in write.errors if e.id_number}
             _leave_absent(write, self.member_existing, self.present, rejected_present, self.covered)
         _write_history(write, self.same_day)
         self.progress("history")
         _finish_counts(outcome, write.errors, self.accepted)
 
     def _check_rows(self, records: list[Record]) -> list[Accepted]:
-        """In-file duplicate ID numbers, areas, one village per household, address-code warnings."""
+        """In-file duplicate ID numbers, areas, one village per household (records not sealed by
+        the reader process are sealed here)."""
         errors, outcome = self.write.errors, self.write.outcome
         seen_ids, household_village, county_of = self.seen_ids, self.household_village, self.county_of
         self.seal(records)
