@@ -117,3 +117,88 @@ def test_the_stream_holds_one_piece_at_a_time(monkeypatch):
     got = list(_open(data).stream_rows())
     assert got == [[f"户{r}", "很长的文字" * (r % 7), str(r)] for r in range(400)]
     assert len(pieces) > 20 and max(pieces) < 4096
+
+
+# --- a pre-scan that leaves the worksheet's body to the stream (open_sheet(stream=True)) -----------
+_ROW = (
+    b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>t%d</t></is></c>'
+    b'<c r="B%d" t="inlineStr"><is><t>x</t></is></c></row>'
+)
+
+
+def _numbered(numbers: range | list[int]) -> bytes:
+    return b"".join(_ROW % (r, r, r, r) for r in numbers)
+
+
+def _deferred(data: bytes, monkeypatch: pytest.MonkeyPatch) -> sheets.Sheet:
+    """Opened as the registry import opens it, with a first block of 1 KB (a real one is 8 MB)."""
+    monkeypatch.setattr(sheets, "_OUT_CHUNK", 1024)
+    opened = sheets.open_sheet(name="t.xlsx", data=data, use="registry", stream=True)
+    assert opened._scan_pending and opened._stream_part == "xl/worksheets/sheet1.xml"
+    return opened
+
+
+def _until_refused(sheet: sheets.Sheet) -> tuple[list[list[object]], str]:
+    got: list[list[object]] = []
+    with pytest.raises(sheets.SheetRefused) as refused:
+        for row in sheet.stream_rows():
+            got.append(row)
+    return got, str(refused.value)
+
+
+def test_a_deferred_sheet_streams_the_rows_calamine_gives(monkeypatch):
+    data = xlsx(_numbered(range(1, 300)))
+    assert _trimmed(list(_deferred(data, monkeypatch).stream_rows())) == _trimmed(_open(data).table())
+
+
+def test_a_row_past_the_area_limits_is_refused_before_blank_rows_are_made(monkeypatch):
+    """A small sheet whose last row is numbered 900,000: the area it claims is far beyond what its
+    bytes could hold. The stream refuses at that row, before making 899,700 blank rows."""
+    data = xlsx(_numbered(range(1, 300)) + _numbered([900_000]))
+    with pytest.raises(sheets.SheetRefused, match="远大于文件实际内容"):
+        _open(data)  # the full pre-scan refuses it up front
+    got, message = _until_refused(_deferred(data, monkeypatch))
+    assert len(got) == 299
+    assert "900000行×2列" in message and "远大于文件实际内容" in message
+
+
+def test_a_later_cell_past_the_column_limit_is_refused_by_the_full_pre_scan(monkeypatch):
+    far_cell = b'<row r="300"><c r="XFD300" t="inlineStr"><is><t>x</t></is></c></row>'
+    _got, message = _until_refused(_deferred(xlsx(_numbered(range(1, 300)) + far_cell), monkeypatch))
+    assert "16384列" in message
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        # a cell in a namespace prefix, which the stream's patterns do not see
+        b'<row r="300"><x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'r="A300" t="inlineStr"><x:is><x:t>hidden</x:t></x:is></x:c></row>',
+        # a row with no number
+        b'<row><c r="A300" t="inlineStr"><is><t>hidden</t></is></c></row>',
+        # a cell whose attributes come in another order
+        b'<row r="300"><c t="inlineStr" r="A300"><is><t>hidden</t></is></c></row>',
+    ],
+)
+def test_what_the_stream_would_skip_goes_to_the_full_pre_scan(monkeypatch, hidden):
+    """Rows or cells the stream's patterns do not match, after the first block, are not skipped:
+    the whole sheet is pre-scanned and read as without the stream, from the row reached."""
+    data = xlsx(_numbered(range(1, 300)) + hidden + _numbered(range(301, 320)))
+    expected = _open(data).table()
+    got = list(_deferred(data, monkeypatch).stream_rows())
+    assert _trimmed(got) == _trimmed(expected)
+    assert len(got) == 319
+
+
+def test_a_worksheet_larger_than_its_declared_size_is_refused(monkeypatch):
+    """The stream reads through zipfile, which stops at the size the directory declares and then
+    finds the checksum wrong: the file is refused, not read short."""
+    data = bytearray(xlsx(_numbered(range(1, 300))))
+    name = b"xl/worksheets/sheet1.xml"
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(name)] != name:
+        central = data.index(b"PK\x01\x02", central + 4)
+    size = int.from_bytes(data[central + 24 : central + 28], "little")
+    data[central + 24 : central + 28] = (size - 100).to_bytes(4, "little")
+    got, message = _until_refused(_deferred(bytes(data), monkeypatch))
+    assert "无法读取" in message and len(got) < 299

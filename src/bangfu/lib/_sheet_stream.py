@@ -10,6 +10,11 @@ passes (column letters and values) and one `decode`, with Python work per row, n
 holds one piece at a time, and reads the sheet about twice as fast as python-calamine
 (docs/benchmarks.md "Registry import").
 
+It is also the check of the sheet's body when the pre-scan left it to the stream
+(`open_sheet(stream=True)`): every piece must be read whole by its patterns (rows of canonical text
+cells and whitespace, nothing else), and no row may lie past the caller's `last_row`; anything
+else is NotStreamable (the caller completes the pre-scan) or TooFar (refused).
+
 Rows are as `Sheet.rows()` gives them: numbered from the sheet's row 1 (missing rows as blank
 rows), cells under their own columns, every row `width` cells wide (the pre-scan's column bound;
 trailing blank cells may be more than python-calamine's).
@@ -34,6 +39,8 @@ _LETTERS = re.compile(rb'<c r="([A-Z]{1,3})')
 _TEXT_CELL_END = rb'(?:/>|><is><t(?: xml:space="preserve")?>([^<]*)</t></is></c>|><is><t/></is></c>|></c>)'
 _CELL_START = rb'<c r="%s[0-9]{1,7}"(?: s="[0-9]{1,9}")?(?: t="inlineStr")?'
 _TEXT_CELL = re.compile(_CELL_START % rb"[A-Z]{1,3}" + _TEXT_CELL_END)
+# A whole row after its `<row `: text cells only, then the whitespace before the next row.
+_ANY_ROW = re.compile(rb'r="[0-9]{1,7}"[^>/]*>(?:' + _TEXT_CELL.pattern + rb")*</row>\s*")
 # OOXML's escape of characters XML cannot hold (`_x000D_` for a carriage return).
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -46,11 +53,25 @@ class OutOfOrder(Exception):
     """A row numbered before one already read: no spreadsheet program writes that."""
 
 
+class TooFar(Exception):
+    """A row numbered past the last row the caller allows (the sheet's area limits)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+# The workbook part and its relationships name the first sheet; real ones take a few KB.
+_INDEX_PART_BYTES = 1 << 20
+_INDEX_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
 def first_worksheet(archive: zipfile.ZipFile) -> str | None:
     """The part name of the workbook's first sheet (as python-calamine picks it), or None."""
     try:
-        workbook = archive.read("xl/workbook.xml")
-        rels = archive.read("xl/_rels/workbook.xml.rels")
+        if max(archive.getinfo(p).file_size for p in _INDEX_PARTS) > _INDEX_PART_BYTES:
+            return None
+        workbook, rels = (archive.read(p) for p in _INDEX_PARTS)
     except KeyError:
         return None
     sheet = re.search(rb"<sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
@@ -68,11 +89,15 @@ def first_worksheet(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def stream_rows(source: IO[bytes], part: str, width: int) -> Iterator[list[str]]:
-    """The rows of worksheet `part` of the archive in `source`, `width` cells each."""
+def stream_rows(source: IO[bytes], part: str, width: int, last_row: int) -> Iterator[list[str]]:
+    """The rows of worksheet `part` of the archive in `source`, `width` cells each; TooFar for a
+    row numbered past `last_row`, NotStreamable for anything but canonical text cells in rows.
+
+    `zipfile` inflates no more than the entry's declared size and checks its CRC at the end, so the
+    caller's checks of the archive directory bound what is read."""
     archive = zipfile.ZipFile(source)
     with archive.open(part) as stream:
-        yield from _rows(_pieces(stream), width)
+        yield from _rows(_pieces(stream), width, last_row)
 
 
 def _pieces(stream: IO[bytes]) -> Iterator[bytes]:
@@ -105,29 +130,35 @@ def _pieces(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def _regular_row(width: int) -> re.Pattern[bytes]:
-    """A row with every cell A.. up to `width`, in order, each a text cell: one match gives the
-    row number and the cells' values."""
+    """A row (with the whitespace before it) with every cell A.. up to `width`, in order, each a
+    text cell: one match gives the whole row, its number and the cells' values."""
     cells = b"".join(_CELL_START % _letters(i) + _TEXT_CELL_END for i in range(1, width + 1))
-    return re.compile(rb'<row r="([0-9]{1,7})"[^>/]*>' + cells + rb"</row>")
+    return re.compile(rb'(\s*<row r="([0-9]{1,7})"[^>/]*>' + cells + rb"</row>)")
 
 
-def _rows(pieces: Iterator[bytes], width: int) -> Iterator[list[str]]:
+def _rows(pieces: Iterator[bytes], width: int, last_row: int) -> Iterator[list[str]]:
     regular = _regular_row(width)
     position = {_letters(i): i - 1 for i in range(1, width + 1)}
     blank = [""] * width
     next_row = 1
     for piece in pieces:
         found = regular.findall(piece)
-        if len(found) == piece.count(b"<row "):  # the common case: one C-level pass per piece
-            values = _texts(list(itertools.chain.from_iterable(found)), piece)
+        if len(found) == piece.count(b"<row ") and _tiled(found, piece):
+            # The common case: one C-level pass per piece, which read all of it.
+            values = _texts(list(itertools.chain.from_iterable(f[1:] for f in found)), piece)
             numbered = [
                 (int(values[i]), values[i + 1 : i + width + 1]) for i in range(0, len(values), width + 1)
             ]
         else:
-            numbered = [_irregular(part, position, blank) for part in piece.split(b"<row ")[1:]]
+            before, *parts = piece.split(b"<row ")
+            if before.strip():
+                raise NotStreamable
+            numbered = [_irregular(part, position, blank) for part in parts]
         for number, row in numbered:
             if number < next_row:
                 raise OutOfOrder
+            if number > last_row:
+                raise TooFar(number)
             while next_row < number:
                 yield blank.copy()
                 next_row += 1
@@ -135,12 +166,21 @@ def _rows(pieces: Iterator[bytes], width: int) -> Iterator[list[str]]:
             next_row += 1
 
 
+def _tiled(found: list[tuple[bytes, ...]], piece: bytes) -> bool:
+    """Whether the matched rows cover the whole piece (bar trailing whitespace): nothing between
+    them, such as a cell in another form or namespace, went unread."""
+    covered = sum(len(f[0]) for f in found)
+    return covered == len(piece) or covered == len(piece.rstrip())
+
+
 def _irregular(part: bytes, position: dict[bytes, int], blank: list[str]) -> tuple[int, list[str]]:
     """One row (the XML after `<row `) whose cells are not all there: each cell under its column."""
     number = _ROW_NUMBER.match(part)
+    if number is None or _ANY_ROW.fullmatch(part) is None:
+        raise NotStreamable
     letters = _LETTERS.findall(part)
     raw = _TEXT_CELL.findall(part)
-    if number is None or len(letters) != len(raw):
+    if len(letters) != len(raw):
         raise NotStreamable
     row = blank.copy()
     for column, value in zip(letters, _texts(raw, part), strict=True):

@@ -17,7 +17,11 @@ python-calamine loads anything, the file is checked against the limits of its us
   per cell); no Python loop runs per cell. A workbook the pre-scan cannot vouch for (any .xls,
   an .xlsx written in an unusual way: cells without `r`, namespace prefixes, UTF-16 XML) is read
   in a child process whose address space and CPU time are capped (`bangfu.lib._sheet_child`):
-  whatever calamine then does, only the child can die;
+  whatever calamine then does, only the child can die. For the registry import
+  (`open_sheet(stream=True)`), a first worksheet whose first block holds only text cells is not
+  inflated twice: the streaming reader (`bangfu.lib._sheet_stream`) reads it and makes the same
+  checks as it goes (canonical text cells only, rows within the area limits, the declared size),
+  handing anything else back to the full pre-scan;
 - csv/txt: the encoding (UTF-8 with or without BOM, GB18030, UTF-16 with BOM or recognisably
   without), no control characters, the row count and the column count.
 
@@ -159,9 +163,14 @@ class Sheet:
     _path: Path | None
     _text_delimiter: str = ","
     _pre_scanned: bool = False
-    # Set by the pre-scan when the first worksheet holds only text cells: its part name and width.
+    # Set by the pre-scan when the first worksheet holds only text cells: its part name, width and
+    # inflated size.
     _stream_part: str | None = None
     _stream_width: int = 0
+    _stream_bytes: int = 0
+    # `open_sheet(stream=True)` left that worksheet's body to the stream, which checks it as it
+    # reads; anything else that reads the sheet first completes the pre-scan (`_scanned`).
+    _scan_pending: bool = False
 
     @property
     def format(self) -> str:
@@ -170,6 +179,7 @@ class Sheet:
     def rows(self) -> Iterator[list[Any]]:
         if self.kind == "csv":
             return self._csv_rows()
+        self._scanned()
         if self._pre_scanned:
             return self._calamine_rows()
         return self._child_rows()
@@ -185,21 +195,36 @@ class Sheet:
             return self.rows()
         return self._streamed_rows()
 
+    def _scanned(self) -> None:
+        """Complete a pre-scan that left the first worksheet to the stream (SheetRefused)."""
+        if self._scan_pending:
+            self._scan_pending = False
+            self._pre_scanned = _XlsxScan(self).run()
+
     def _streamed_rows(self) -> Iterator[list[Any]]:
         from bangfu.lib import _sheet_stream
 
         assert self._stream_part is not None
+        width, xml_bytes, lim = self._stream_width, self._stream_bytes, self.limits
+        # The last row the area limits allow (`_check_area`): the stream refuses a row past it, so
+        # a sheet that claims a huge area is refused before its blank rows are made.
+        last_row = min(
+            lim.max_rows, lim.max_cells // width, max(SMALL_SHEET_CELLS, xml_bytes // BYTES_PER_CELL) // width
+        )
         source: IO[bytes] = io.BytesIO(self._data) if self._data is not None else open(self._path, "rb")  # type: ignore[arg-type]
         done = 0
         try:
             with source:
-                for row in _sheet_stream.stream_rows(source, self._stream_part, self._stream_width):
+                for row in _sheet_stream.stream_rows(source, self._stream_part, width, last_row):
                     yield row
                     done += 1
         except _sheet_stream.NotStreamable:
-            # A cell the streaming reader does not read, after the first block: python-calamine
-            # reads the sheet and the rows go on from where the stream stopped.
-            yield from itertools.islice(self._calamine_rows(), done, None)
+            # Something the streaming reader does not read, after the first block: the pre-scan
+            # checks the whole sheet (if it had not), python-calamine (or the capped child) reads
+            # it and the rows go on from where the stream stopped.
+            yield from itertools.islice(self.rows(), done, None)
+        except _sheet_stream.TooFar as exc:
+            raise self._area_refusal(exc.number, width, xml_bytes) from None
         except _sheet_stream.OutOfOrder:
             raise _unreadable(self.name, "rows out of order") from None
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, UnicodeDecodeError) as exc:
@@ -391,10 +416,20 @@ def _read_path(path: Path | None) -> bytes:
 
 
 def open_sheet(
-    *, name: str, data: bytes | None = None, path: Path | str | None = None, use: str = "upload"
+    *,
+    name: str,
+    data: bytes | None = None,
+    path: Path | str | None = None,
+    use: str = "upload",
+    stream: bool = False,
 ) -> Sheet:
     """Check a file (bytes of an upload, or a path for the CLI) and return its first sheet.
-    Raises SheetRefused, naming the file and the limit, for anything it will not read."""
+    Raises SheetRefused, naming the file and the limit, for anything it will not read.
+
+    `stream=True` is for a caller that reads with `Sheet.stream_rows()`: when the first block of
+    the first worksheet shows only text cells, the pre-scan leaves the rest of that worksheet to
+    the stream, which checks it as it reads (so it is inflated once, not twice); a refusal may then
+    come from `stream_rows()`, mid-sheet."""
     lim = limits(use)
     file_path = Path(path) if path is not None else None
     shown = Path(name).name or name
@@ -442,7 +477,7 @@ def open_sheet(
     if content == "ole2":
         return Sheet(shown, "xls", "", lim, data, file_path)
     sheet = Sheet(shown, "xlsx", "", lim, data, file_path)
-    sheet._pre_scanned = _XlsxScan(sheet).run()
+    sheet._pre_scanned = _XlsxScan(sheet).run(stream=stream)
     return sheet
 
 
@@ -666,9 +701,10 @@ class _XlsxScan:
         self.patterns: dict[tuple[int, str], re.Pattern[bytes]] = {}
         self.worksheets: dict[str, _WorksheetScan] = {}  # by part name
 
-    def run(self) -> bool:
+    def run(self, *, stream: bool = False) -> bool:
         """True when calamine may read the file in this process; False to read it in the child.
-        Raises SheetRefused."""
+        Raises SheetRefused. With `stream`, the first worksheet's body is left to the stream when
+        its first block holds only text cells (`open_sheet`)."""
         lim, name = self.lim, self.name
         source: IO[bytes]
         if self.sheet._data is not None:
@@ -705,21 +741,29 @@ class _XlsxScan:
                         _("压缩比%(ratio)d:1，超过上限%(max)d:1，疑为压缩炸弹")
                         % {"ratio": entry.file_size // max(entry.compress_size, 1), "max": lim.max_ratio},
                     )
+            from bangfu.lib._sheet_stream import first_worksheet
+
+            first = first_worksheet(archive)
+            deferred = None
             for entry in entries:
-                self._entry(source, entry)
-            if self.canonical:
-                self._choose_stream(archive)
+                if stream and entry.filename == first and self._first_block(source, entry):
+                    deferred = entry
+                else:
+                    self._entry(source, entry)
+            if deferred is not None and self.canonical:
+                self._choose_stream(deferred, pending=True)
+            elif self.canonical and first in archive.NameToInfo:
+                self._choose_stream(archive.NameToInfo[first], pending=False)  # type: ignore[index]
         return self.canonical
 
-    def _choose_stream(self, archive: zipfile.ZipFile) -> None:
+    def _choose_stream(self, entry: zipfile.ZipInfo, *, pending: bool) -> None:
         """Let the first worksheet be streamed when it holds only text cells."""
-        from bangfu.lib._sheet_stream import first_worksheet
-
-        part = first_worksheet(archive)
-        scan = self.worksheets.get(part or "")
+        scan = self.worksheets.get(entry.filename)
         if scan is not None and scan.text_only and scan.columns:
-            self.sheet._stream_part = part
+            self.sheet._stream_part = entry.filename
             self.sheet._stream_width = scan.columns
+            self.sheet._stream_bytes = entry.file_size
+            self.sheet._scan_pending = pending
 
     def _too_big(self, size: int) -> SheetRefused:
         return _refuse(
@@ -731,6 +775,40 @@ class _XlsxScan:
     def _entry(self, source: IO[bytes], entry: zipfile.ZipInfo) -> None:
         """Inflate one entry from its raw bytes (as calamine's zip reader will, to the end of its
         deflate stream, whatever the directory says), scanning it if it is a worksheet."""
+        scanner: _WorksheetScan | None = None
+        pending = b""  # inflated bytes not yet handed to the scanner
+        produced = 0
+        for out in self._inflated(source, entry):
+            produced += len(out)
+            pending += out
+            if len(pending) >= _OUT_CHUNK:
+                scanner, pending = self._feed(scanner, pending)
+        scanner, pending = self._feed(scanner, pending, final=True)
+        if scanner is not None and self.canonical:
+            scanner.finish(produced)
+            self.worksheets[entry.filename] = scanner
+
+    def _first_block(self, source: IO[bytes], entry: zipfile.ZipInfo) -> bool:
+        """Scan the first block of the first worksheet only; True when it holds only text cells,
+        so the stream may read (and check) the rest: `_sheet_stream` reads only canonical text
+        cells, hands anything else back to the full pre-scan, refuses a row past the area limits,
+        and reads through `zipfile`, which stops at the declared size and checks the CRC."""
+        if not self.canonical or entry.file_size <= _OUT_CHUNK:
+            return False  # a small worksheet is scanned whole
+        pending = b""
+        for out in self._inflated(source, entry):
+            pending += out
+            if len(pending) >= _OUT_CHUNK:
+                break
+        scanner, _rest = self._feed(None, pending)  # up to the last tag start, as for any block
+        if scanner is None or not self.canonical or not scanner.text_only or not scanner.columns:
+            self.canonical = True  # (it was before) the full scan of this entry decides
+            return False
+        self.worksheets[entry.filename] = scanner
+        return True
+
+    def _inflated(self, source: IO[bytes], entry: zipfile.ZipInfo) -> Iterator[bytes]:
+        """The inflated bytes of one entry, in blocks, checked against its declared size."""
         source.seek(entry.header_offset)
         header = source.read(_LOCAL_HEADER.size)
         if len(header) < _LOCAL_HEADER.size:
@@ -742,8 +820,6 @@ class _XlsxScan:
         inflater = zlib.decompressobj(-15) if entry.compress_type == zipfile.ZIP_DEFLATED else None
         remaining = entry.compress_size
         produced = 0
-        scanner: _WorksheetScan | None = None
-        pending = b""  # inflated bytes not yet handed to the scanner
         while remaining:
             block = source.read(min(_IN_CHUNK, remaining))
             if not block:
@@ -758,19 +834,13 @@ class _XlsxScan:
                 produced += len(out)
                 if produced > entry.file_size:
                     raise _unreadable(self.name, "size mismatch")
-                pending += out
-                if len(pending) >= _OUT_CHUNK:
-                    scanner, pending = self._feed(scanner, pending)
+                yield out
                 if inflater is not None and inflater.eof:
                     break
         if inflater is not None and not inflater.eof:
             raise _unreadable(self.name, "truncated deflate stream")
         if produced != entry.file_size:
             raise _unreadable(self.name, "size mismatch")
-        scanner, pending = self._feed(scanner, pending, final=True)
-        if scanner is not None and self.canonical:
-            scanner.finish(produced)
-            self.worksheets[entry.filename] = scanner
 
     def _feed(
         self, scanner: _WorksheetScan | None, pending: bytes, *, final: bool = False

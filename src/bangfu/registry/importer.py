@@ -273,7 +273,11 @@ def read_rows(path: Path | str, data: bytes | None = None, *, name: str | None =
     `name` is the file's name for messages (an upload is stored under another)."""
     try:
         sheet = sheets.open_sheet(
-            name=name or Path(path).name, data=data, path=None if data is not None else path, use="registry"
+            name=name or Path(path).name,
+            data=data,
+            path=None if data is not None else path,
+            use="registry",
+            stream=True,
         )
         yield from sheet.stream_rows()
     except sheets.SheetRefused as exc:
