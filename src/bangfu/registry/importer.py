@@ -603,6 +603,7 @@ _ROW_LIMITS = (
     ("member_phone", 30),
 )
 _NOT_EMPTY = ("county", "township", "village", "household_number", "name", "relation", "id_number")
+_HOUSEHOLD_KEY_SET = frozenset(HOUSEHOLD_KEYS)
 
 
 def parse_chunk(
@@ -615,6 +616,27 @@ def parse_chunk(
     once, C-level `map` over the rest); any row that needs a message or a warning, or has a cell
     that is not plain text, goes through `parser.parse`, which writes the messages."""
     return _ChunkParser(parser, first_row, rows).run()
+
+
+def _stripped_nfkc(values: Sequence[str]) -> list[str]:
+    """Each value trimmed and in NFKC, as the per-row path makes it."""
+    texts = list(map(str.strip, values))
+    # One check of all the texts rather than a call per text: U+0000 never composes or reorders
+    # with its neighbours, so the joined text is NFKC exactly when every text is.
+    joined = "\x00".join(texts)
+    if joined.isascii() or unicodedata.is_normalized("NFKC", joined):
+        return texts
+    normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+    return [t if normalized("NFKC", t) else normalize("NFKC", t).strip() for t in texts]
+
+
+def _normalised_texts(values: set[str]) -> dict[str, str] | None:
+    """Each value → its trimmed NFKC text; None when every value already is one (the usual case)."""
+    listed = list(values)
+    texts = _stripped_nfkc(listed)
+    if texts == listed:
+        return None
+    return dict(zip(listed, texts, strict=True))
 
 
 def _all_text(cells: Sequence[Any]) -> bool:
@@ -660,6 +682,9 @@ class _ChunkParser:
         longest: dict[str, int] = {}  # the length of each column's longest text
         for key, cells in zip(keys, zip(*picked, strict=True), strict=True):
             column: Sequence[str] = cells if _all_text(cells) else self._as_text(key, cells)
+            if key in _HOUSEHOLD_KEY_SET:  # normalised per distinct household (`_households`)
+                columns[key] = list(column)
+                continue
             columns[key], longest[key] = self._normalised(key, column)
         get = columns.get
         empty = [""] * n
@@ -669,9 +694,9 @@ class _ChunkParser:
         for key, limit in _ROW_LIMITS:
             if longest.get(key, 0) > limit:
                 self._flag(columns[key], lambda v, limit=limit: len(v) > limit)
-        for key, texts in columns.items():  # any other column: only the per-row path reports it
-            if longest[key] > MAX_CELL_CHARS:
-                self._flag(texts, lambda v: len(v) > MAX_CELL_CHARS)
+        for key, length in longest.items():  # any other column: only the per-row path reports it
+            if length > MAX_CELL_CHARS:
+                self._flag(columns[key], lambda v: len(v) > MAX_CELL_CHARS)
         id_types = self._mapped(get("id_type", empty), ID_TYPE_BY_LABEL, exclude={IdType.DISABILITY})
         schooling = self._mapped(get("schooling", empty), SCHOOLING_BY_LABEL, exclude=set())
         households = self._households([get(key, empty) for key in HOUSEHOLD_KEYS])
@@ -731,8 +756,8 @@ class _ChunkParser:
     def _normalised(self, key: str, column: Sequence[str]) -> tuple[list[str], int]:
         """Trimmed, NFKC text of one column, as the per-row path makes it, and the length of its
         longest text."""
-        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
         if key in LOW_CARDINALITY:
+            normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
             interned = self.parser._interned
             table = {}
             for value in set(column):
@@ -741,12 +766,7 @@ class _ChunkParser:
                     text = normalize("NFKC", text).strip()
                 table[value] = interned.setdefault(text, text)
             return list(map(table.__getitem__, column)), max(map(len, table.values()))
-        texts = list(map(str.strip, column))
-        # One check of the whole column rather than one call per text: U+0000 never composes or
-        # reorders with its neighbours, so the joined text is NFKC exactly when every text is.
-        joined = "\x00".join(texts)
-        if not (joined.isascii() or normalized("NFKC", joined)):
-            texts = [t if normalized("NFKC", t) else normalize("NFKC", t).strip() for t in texts]
+        texts = _stripped_nfkc(column)
         return texts, max(map(len, texts))
 
     def _mapped(self, column: list[str], labels: dict[str, str], *, exclude: set[str]) -> list[str]:
@@ -766,15 +786,23 @@ class _ChunkParser:
         return list(map(table.__getitem__, column))
 
     def _households(self, columns: list[list[str]]) -> list[dict[str, Any] | None]:
-        """Each distinct tuple of household cells parsed once; rows whose household facts carry a
-        problem or a warning go slow."""
+        """Each distinct tuple of household cells (members repeat their household's) normalised
+        and parsed once; rows whose household facts carry a problem or a warning, or a text longer
+        than a cell may be, go slow."""
         raw = list(zip(*columns, strict=True))
         parsed: dict[tuple[str, ...], dict[str, Any] | None] = {}
         bad: set[tuple[str, ...]] = set()
-        for values in set(raw):
+        distinct = set(raw)
+        normalised = _normalised_texts(set(itertools.chain.from_iterable(distinct)))
+        for values in distinct:
+            texts = values if normalised is None else tuple(map(normalised.__getitem__, values))
+            if max(map(len, texts)) > MAX_CELL_CHARS:  # only the per-row path reports it
+                bad.add(values)
+                parsed[values] = None
+                continue
             problems: list[str] = []
             warnings: list[str] = []
-            facts = self.parser._household(dict(zip(HOUSEHOLD_KEYS, values, strict=True)), problems, warnings)
+            facts = self.parser._household(dict(zip(HOUSEHOLD_KEYS, texts, strict=True)), problems, warnings)
             if problems or warnings:
                 bad.add(values)
                 parsed[values] = None
