@@ -368,6 +368,7 @@ class RowParser:
         self.today = today
         self._keys = list(header.columns)
         indices = [header.columns[key] for key in self._keys]
+        self._indices = indices
         self._max_index = max(indices)
         pick = operator.itemgetter(*indices)
         # itemgetter of one index returns the cell itself, not a 1-tuple.
@@ -676,11 +677,15 @@ class _ChunkParser:
             short = {i for i, r in enumerate(rows) if len(r) < width}
             self.slow |= short
             picked = [blank if i in short else pick(r) for i, r in enumerate(rows)]
+            by_key = list(zip(*picked, strict=True))
         else:
-            picked = list(map(pick, rows))
+            # Every row has the columns: transpose the rows themselves (zip stops at the shortest
+            # row, islice at the last column read) and take the columns read.
+            transposed = list(itertools.islice(zip(*rows, strict=False), width))
+            by_key = [transposed[i] for i in parser._indices]
         columns: dict[str, list[Any]] = {}
         longest: dict[str, int] = {}  # the length of each column's longest text
-        for key, cells in zip(keys, zip(*picked, strict=True), strict=True):
+        for key, cells in zip(keys, by_key, strict=True):
             column: Sequence[str] = cells if _all_text(cells) else self._as_text(key, cells)
             if key in _HOUSEHOLD_KEY_SET:  # normalised per distinct household (`_households`)
                 columns[key] = list(column)
