@@ -798,10 +798,12 @@ class _ChunkParser:
         parsed: dict[tuple[str, ...], dict[str, Any] | None] = {}
         bad: set[tuple[str, ...]] = set()
         distinct = set(raw)
-        normalised = _normalised_texts(set(itertools.chain.from_iterable(distinct)))
+        cells = set(itertools.chain.from_iterable(distinct))
+        normalised = _normalised_texts(cells)
+        too_long = max(map(len, cells if normalised is None else normalised.values())) > MAX_CELL_CHARS
         for values in distinct:
             texts = values if normalised is None else tuple(map(normalised.__getitem__, values))
-            if max(map(len, texts)) > MAX_CELL_CHARS:  # only the per-row path reports it
+            if too_long and max(map(len, texts)) > MAX_CELL_CHARS:  # only the per-row path reports it
                 bad.add(values)
                 parsed[values] = None
                 continue
