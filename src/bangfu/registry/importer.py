@@ -360,6 +360,21 @@ def _positive_int(text: str, label: str, problems: list[str], low: int, high: in
     return int(digits)
 
 
+@lru_cache(maxsize=256)
+def _other_causes(text: str) -> str:
+    """The 其他致贫原因 cell as stored: known causes, in order, once each (unknown ones as other).
+    Cached: a few dozen combinations fill a whole file (and 256 cells stay small, however long)."""
+    others: list[str] = []
+    for part in text.replace("，", ",").replace("、", ",").replace(";", ",").split(","):
+        part = _header_key(part)
+        if not part:
+            continue
+        cause = CAUSE_BY_LABEL.get(part, PovertyCause.OTHER)
+        if cause not in others:
+            others.append(cause)
+    return ",".join(others)
+
+
 class RowParser:
     """Parses one raw row into a Record or a RowError; never raises."""
 
@@ -530,16 +545,7 @@ class RowParser:
             warnings.append(
                 _("%(column)s“%(value)s”未知，按其他记录") % {"column": "主要致贫原因", "value": main_text}
             )
-        others: list[str] = []
-        other_text = get("other_causes", "")
-        if other_text:
-            for part in other_text.replace("，", ",").replace("、", ",").replace(";", ",").split(","):
-                part = _header_key(part)
-                if not part:
-                    continue
-                cause = CAUSE_BY_LABEL.get(part, PovertyCause.OTHER)
-                if cause not in others:
-                    others.append(cause)
+        other_causes = _other_causes(get("other_causes", ""))
         exit_year = _positive_int(get("exit_year", ""), "脱贫年度", problems, 2013, self.today.year + 1)
         flag = get("exit_flag", "")
         if flag in EXITED_FLAGS:
@@ -570,7 +576,7 @@ class RowParser:
         return {
             "attribute": attribute,
             "main_cause": main_cause,
-            "other_causes": ",".join(others),
+            "other_causes": other_causes,
             "exit_year": exit_year,
             "exited": exited,
             "monitored": monitored,
