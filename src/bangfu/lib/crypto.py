@@ -19,8 +19,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
@@ -75,12 +76,17 @@ def blind_index(value: str, *, purpose: str = "default") -> str:
 
 
 def blind_indexer(purpose: str) -> Callable[[str], str]:
-    """A fast one-argument indexer for bulk paths (key derived once)."""
+    """A fast one-argument indexer for bulk paths: the key is derived once, and the keyed hash's
+    state after its key block is computed once and copied per value (the same digest as
+    `blind_index`, a third cheaper than keying a new hash each time)."""
     key = _derive(settings.FIELD_KEY, f"bangfu/blind-index/{purpose}", 32)
-    blake2b = hashlib.blake2b
+    keyed = hashlib.blake2b(key=key, digest_size=16)
+    copy = keyed.copy
 
     def index(value: str) -> str:
-        return blake2b(value.encode(), key=key, digest_size=16).hexdigest()
+        digest = copy()
+        digest.update(value.encode())
+        return digest.hexdigest()
 
     return index
 
@@ -106,3 +112,26 @@ def encryptor(context: str = "") -> Callable[[str], str]:
         return TOKEN_PREFIX + token.decode("ascii")
 
     return encrypt
+
+
+def bulk_encryptor(context: str = "") -> Callable[[Sequence[str]], list[str]]:
+    """`encryptor` for a whole column at once (the registry import's reader process): the same
+    tokens, each value under its own fresh random 96-bit nonce (drawn from the OS in one call per
+    column), with the per-value Python work done by C-level `map` and the base64 text
+    post-processed in one piece."""
+    aead = _aead(settings.FIELD_KEY)
+    ad = context.encode() or None
+
+    def encrypt_all(values: Sequence[str]) -> list[str]:
+        count = len(values)
+        if not count:
+            return []
+        pool = os.urandom(_NONCE_BYTES * count)
+        nonces = [pool[i : i + _NONCE_BYTES] for i in range(0, _NONCE_BYTES * count, _NONCE_BYTES)]
+        sealed = map(aead.encrypt, nonces, map(str.encode, values), itertools.repeat(ad))
+        # b2a_base64 ends each token with a newline: joined by the prefix, translated and decoded
+        # as one text, then split on those newlines.
+        tokens = TOKEN_PREFIX.encode().join(map(binascii.b2a_base64, map(bytes.__add__, nonces, sealed)))
+        return (TOKEN_PREFIX + tokens.translate(_URLSAFE).decode("ascii")).split("\n")[:-1]
+
+    return encrypt_all

@@ -21,13 +21,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangfu.lib import idnumbers, sheets
-from bangfu.lib.money import MAX_AMOUNT, AmountError, parse_amount
+from bangfu.lib.money import CENT, MAX_AMOUNT, AmountError, parse_amount
 from bangfu.registry.models import HouseholdAttribute, IdType, PovertyCause, Schooling
 
 HEADER_SCAN_ROWS = 10
@@ -331,9 +331,17 @@ def id_message(error: idnumbers.IdNumberError, *, disability: bool = False) -> s
 
 
 # --- parsing --------------------------------------------------------------------------------------
+# An amount as exports write it: `parse_amount` would only quantize it (see `_decimal`).
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+
+
 def _decimal(text: str, label: str, problems: list[str]) -> Decimal | None:
     if not text:
         return None
+    if _PLAIN_AMOUNT.fullmatch(text):
+        # Up to 12 ASCII digits and 2 places: nothing for `parse_amount` to normalise, strip or
+        # refuse (within ±MAX_AMOUNT), so its result is this; a third of its cost, per household.
+        return Decimal(text).quantize(CENT)
     try:
         return parse_amount(text, minimum=-MAX_AMOUNT, exact=False)
     except AmountError as exc:
@@ -356,6 +364,21 @@ def _positive_int(text: str, label: str, problems: list[str], low: int, high: in
     return int(digits)
 
 
+@lru_cache(maxsize=256)
+def _other_causes(text: str) -> str:
+    """The 其他致贫原因 cell as stored: known causes, in order, once each (unknown ones as other).
+    Cached: a few dozen combinations fill a whole file (and 256 cells stay small, however long)."""
+    others: list[str] = []
+    for part in text.replace("，", ",").replace("、", ",").replace(";", ",").split(","):
+        part = _header_key(part)
+        if not part:
+            continue
+        cause = CAUSE_BY_LABEL.get(part, PovertyCause.OTHER)
+        if cause not in others:
+            others.append(cause)
+    return ",".join(others)
+
+
 class RowParser:
     """Parses one raw row into a Record or a RowError; never raises."""
 
@@ -364,6 +387,7 @@ class RowParser:
         self.today = today
         self._keys = list(header.columns)
         indices = [header.columns[key] for key in self._keys]
+        self._indices = indices
         self._max_index = max(indices)
         pick = operator.itemgetter(*indices)
         # itemgetter of one index returns the cell itself, not a 1-tuple.
@@ -375,6 +399,10 @@ class RowParser:
         # Household facts repeat on every member row, and members of a household are consecutive:
         # the last household's raw cells and parse result are kept, so each household is parsed once.
         self._last_household: tuple[tuple[str, ...], dict[str, Any], list[str], list[str]] | None = None
+        # The column-wise path's birth dates (the 8 digits of an ID → the date, when it is a real
+        # date from 1880 to today): a few tens of thousands of days at most, whatever the file's
+        # size, each worked out once.
+        self._births: dict[str, date] = {}
 
     def parse(self, row_number: int, cells: Sequence[Any]) -> Record | RowError | None:
         """None for a blank row (skipped, not counted)."""
@@ -521,16 +549,7 @@ class RowParser:
             warnings.append(
                 _("%(column)s“%(value)s”未知，按其他记录") % {"column": "主要致贫原因", "value": main_text}
             )
-        others: list[str] = []
-        other_text = get("other_causes", "")
-        if other_text:
-            for part in other_text.replace("，", ",").replace("、", ",").replace(";", ",").split(","):
-                part = _header_key(part)
-                if not part:
-                    continue
-                cause = CAUSE_BY_LABEL.get(part, PovertyCause.OTHER)
-                if cause not in others:
-                    others.append(cause)
+        other_causes = _other_causes(get("other_causes", ""))
         exit_year = _positive_int(get("exit_year", ""), "脱贫年度", problems, 2013, self.today.year + 1)
         flag = get("exit_flag", "")
         if flag in EXITED_FLAGS:
@@ -561,7 +580,7 @@ class RowParser:
         return {
             "attribute": attribute,
             "main_cause": main_cause,
-            "other_causes": ",".join(others),
+            "other_causes": other_causes,
             "exit_year": exit_year,
             "exited": exited,
             "monitored": monitored,
@@ -595,6 +614,7 @@ _ROW_LIMITS = (
     ("member_phone", 30),
 )
 _NOT_EMPTY = ("county", "township", "village", "household_number", "name", "relation", "id_number")
+_HOUSEHOLD_KEY_SET = frozenset(HOUSEHOLD_KEYS)
 
 
 def parse_chunk(
@@ -607,6 +627,37 @@ def parse_chunk(
     once, C-level `map` over the rest); any row that needs a message or a warning, or has a cell
     that is not plain text, goes through `parser.parse`, which writes the messages."""
     return _ChunkParser(parser, first_row, rows).run()
+
+
+def _stripped_nfkc(values: Sequence[str]) -> list[str]:
+    """Each value trimmed and in NFKC, as the per-row path makes it."""
+    texts = list(map(str.strip, values))
+    # One check of all the texts rather than a call per text: U+0000 never composes or reorders
+    # with its neighbours, so the joined text is NFKC exactly when every text is.
+    joined = "\x00".join(texts)
+    if joined.isascii() or unicodedata.is_normalized("NFKC", joined):
+        return texts
+    normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+    return [t if normalized("NFKC", t) else normalize("NFKC", t).strip() for t in texts]
+
+
+def _normalised_texts(values: set[str]) -> dict[str, str] | None:
+    """Each value → its trimmed NFKC text; None when every value already is one (the usual case)."""
+    listed = list(values)
+    texts = _stripped_nfkc(listed)
+    if texts == listed:
+        return None
+    return dict(zip(listed, texts, strict=True))
+
+
+def _all_text(cells: Sequence[Any]) -> bool:
+    """Whether every cell is text: one C-level join rather than a type test per cell. (A str
+    subclass passes too; both paths read it as the plain str it equals.)"""
+    try:
+        "".join(cells)
+    except TypeError:
+        return False
+    return True
 
 
 class _ChunkParser:
@@ -636,23 +687,31 @@ class _ChunkParser:
             short = {i for i, r in enumerate(rows) if len(r) < width}
             self.slow |= short
             picked = [blank if i in short else pick(r) for i, r in enumerate(rows)]
+            by_key = list(zip(*picked, strict=True))
         else:
-            picked = list(map(pick, rows))
+            # Every row has the columns: transpose the rows themselves (zip stops at the shortest
+            # row, islice at the last column read) and take the columns read.
+            transposed = list(itertools.islice(zip(*rows, strict=False), width))
+            by_key = [transposed[i] for i in parser._indices]
         columns: dict[str, list[Any]] = {}
-        for key, cells in zip(keys, zip(*picked, strict=True), strict=True):
-            column: Sequence[str] = cells if set(map(type, cells)) == {str} else self._as_text(key, cells)
-            columns[key] = self._normalised(key, column)
+        longest: dict[str, int] = {}  # the length of each column's longest text
+        for key, cells in zip(keys, by_key, strict=True):
+            column: Sequence[str] = cells if _all_text(cells) else self._as_text(key, cells)
+            if key in _HOUSEHOLD_KEY_SET:  # normalised per distinct household (`_households`)
+                columns[key] = list(column)
+                continue
+            columns[key], longest[key] = self._normalised(key, column)
         get = columns.get
         empty = [""] * n
         for key in _NOT_EMPTY:
-            self._flag(columns[key], {""})
+            if "" in columns[key]:
+                self._flag(columns[key], {""})
         for key, limit in _ROW_LIMITS:
-            texts = get(key)
-            if texts is not None and max(map(len, texts)) > limit:
-                self._flag(texts, lambda v, limit=limit: len(v) > limit)
-        for texts in columns.values():  # any other column: only the per-row path reports it
-            if max(map(len, texts)) > MAX_CELL_CHARS:
-                self._flag(texts, lambda v: len(v) > MAX_CELL_CHARS)
+            if longest.get(key, 0) > limit:
+                self._flag(columns[key], lambda v, limit=limit: len(v) > limit)
+        for key, length in longest.items():  # any other column: only the per-row path reports it
+            if length > MAX_CELL_CHARS:
+                self._flag(columns[key], lambda v: len(v) > MAX_CELL_CHARS)
         id_types = self._mapped(get("id_type", empty), ID_TYPE_BY_LABEL, exclude={IdType.DISABILITY})
         schooling = self._mapped(get("schooling", empty), SCHOOLING_BY_LABEL, exclude=set())
         households = self._households([get(key, empty) for key in HOUSEHOLD_KEYS])
@@ -709,10 +768,11 @@ class _ChunkParser:
                 texts.append("")
         return texts
 
-    def _normalised(self, key: str, column: Sequence[str]) -> list[str]:
-        """Trimmed, NFKC text of one column, as the per-row path makes it."""
-        normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+    def _normalised(self, key: str, column: Sequence[str]) -> tuple[list[str], int]:
+        """Trimmed, NFKC text of one column, as the per-row path makes it, and the length of its
+        longest text."""
         if key in LOW_CARDINALITY:
+            normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
             interned = self.parser._interned
             table = {}
             for value in set(column):
@@ -720,12 +780,9 @@ class _ChunkParser:
                 if not (text.isascii() or normalized("NFKC", text)):
                     text = normalize("NFKC", text).strip()
                 table[value] = interned.setdefault(text, text)
-            return list(map(table.__getitem__, column))
-        texts = list(map(str.strip, column))
-        form: Literal["NFKC"] = "NFKC"
-        if all(map(normalized, itertools.repeat(form, len(texts)), texts)):
-            return texts
-        return [t if normalized("NFKC", t) else normalize("NFKC", t).strip() for t in texts]
+            return list(map(table.__getitem__, column)), max(map(len, table.values()))
+        texts = _stripped_nfkc(column)
+        return texts, max(map(len, texts))
 
     def _mapped(self, column: list[str], labels: dict[str, str], *, exclude: set[str]) -> list[str]:
         """Column values through a value list; unknown values (and `exclude`d results) go slow."""
@@ -744,15 +801,25 @@ class _ChunkParser:
         return list(map(table.__getitem__, column))
 
     def _households(self, columns: list[list[str]]) -> list[dict[str, Any] | None]:
-        """Each distinct tuple of household cells parsed once; rows whose household facts carry a
-        problem or a warning go slow."""
+        """Each distinct tuple of household cells (members repeat their household's) normalised
+        and parsed once; rows whose household facts carry a problem or a warning, or a text longer
+        than a cell may be, go slow."""
         raw = list(zip(*columns, strict=True))
         parsed: dict[tuple[str, ...], dict[str, Any] | None] = {}
         bad: set[tuple[str, ...]] = set()
-        for values in set(raw):
+        distinct = set(raw)
+        cells = set(itertools.chain.from_iterable(distinct))
+        normalised = _normalised_texts(cells)
+        too_long = max(map(len, cells if normalised is None else normalised.values())) > MAX_CELL_CHARS
+        for values in distinct:
+            texts = values if normalised is None else tuple(map(normalised.__getitem__, values))
+            if too_long and max(map(len, texts)) > MAX_CELL_CHARS:  # only the per-row path reports it
+                bad.add(values)
+                parsed[values] = None
+                continue
             problems: list[str] = []
             warnings: list[str] = []
-            facts = self.parser._household(dict(zip(HOUSEHOLD_KEYS, values, strict=True)), problems, warnings)
+            facts = self.parser._household(dict(zip(HOUSEHOLD_KEYS, texts, strict=True)), problems, warnings)
             if problems or warnings:
                 bad.add(values)
                 parsed[values] = None
@@ -772,19 +839,26 @@ class _ChunkParser:
             ids = [
                 number if m is not None else "0" * 17 + "1" for number, m in zip(ids, matches, strict=True)
             ]
-        check = "0123456789X"  # (1 - 2·Σ) mod 11 → check character (idnumbers.check_character)
-        wrong = [
-            i for i, number in enumerate(ids) if check[(1 - 2 * int(number[:17], 13)) % 11] != number[17]
-        ]
-        self.slow.update(wrong)
+        # The check character (idnumbers.check_character), by C-level `map`: all 18 characters
+        # read in base 13, X as the digit A (10), give Σ a_i·2^(18-i) mod 11 (13 ≡ 2 mod 11), which
+        # is 1 for a right check character (ISO 7064 MOD 11-2).
+        repeat = itertools.repeat
+        in_base13 = map(int, map(str.replace, ids, repeat("X"), repeat("A")), repeat(13))
+        residues = list(map(operator.mod, in_base13, repeat(11)))
+        if residues.count(1) != len(residues):
+            self.slow.update(i for i, residue in enumerate(residues) if residue != 1)
         digits8 = list(map(operator.itemgetter(slice(6, 14)), ids))
         today = self.parser.today
-        dates: dict[str, date | None] = {}
-        for text in set(digits8):
+        known = self.parser._births
+        invalid: set[str] = set()
+        for text in set(digits8).difference(known):
             born = idnumbers._birth_date(text)
-            dates[text] = born if born is not None and born <= today and born.year >= 1880 else None
-        births = list(map(dates.__getitem__, digits8))
-        if None in dates.values():
-            self.slow.update(i for i, born in enumerate(births) if born is None)
+            if born is not None and born <= today and born.year >= 1880:
+                known[text] = born
+            else:
+                invalid.add(text)
+        births = list(map(known.get, digits8))
+        if invalid:
+            self.slow.update(i for i, text in enumerate(digits8) if text in invalid)
         sexes = list(map(_SEX_BY_DIGIT.__getitem__, map(operator.itemgetter(16), ids)))
         return ids, births, sexes

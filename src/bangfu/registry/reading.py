@@ -22,6 +22,7 @@ import threading
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
+from datetime import date
 from typing import Any
 
 from bangfu.registry.importer import FileProblem, Record, RowError, RowParser, parse_chunk
@@ -38,6 +39,23 @@ Window = tuple[list[Record], list[RowError], int]
 
 _RECORD_FIELDS = tuple(f.name for f in fields(Record))
 _record_values = operator.attrgetter(*_RECORD_FIELDS)
+# The child sends a window column by column (`_pack_window`). Text that differs on nearly every row
+# goes as one "\x00"-joined text per column: pickle would otherwise write and memoise each string
+# on its own, and a join and the parent's split are one C call each. Repetitive columns stay lists
+# (pickle's memo sends each distinct value once), birth dates go as day ordinals (a date pickles
+# through a reduce call), and the sealed tuple goes as its five text columns.
+_SEPARATOR = "\x00"
+_SEALED_PARTS = 5
+_BIRTH_DATE = _RECORD_FIELDS.index("birth_date")
+_PLAIN = _RECORD_FIELDS.index("sealed")  # the last field: the ones before it are sent as they are
+_JOINED = frozenset(
+    [
+        *map(
+            _RECORD_FIELDS.index, ("household_number", "member_number", "name", "id_number", "member_phone")
+        ),
+        *range(_PLAIN, _PLAIN + _SEALED_PARTS),
+    ]
+)
 
 
 def parsed_windows(
@@ -84,8 +102,7 @@ def _in_child(rows: Rows, parser: RowParser, first_row: int, chunk_rows: int) ->
             # Our own child's bytes, pickled just now from parsed rows (no file content unparsed).
             kind, payload = pickle.loads(message)  # noqa: S301
             if kind == "window":
-                values, errors, counted = payload
-                yield [Record(*v) for v in values], errors, counted
+                yield _unpack_window(*payload)
             elif kind == "done":
                 return
             elif kind == "problem":
@@ -145,8 +162,9 @@ def _child(send: Any, rows: Rows, parser: RowParser, first_row: int, chunk_rows:
         seal = Sealer()
         for records, errors, counted in _windows(rows, parser, first_row, chunk_rows):
             seal(records)
-            values = list(map(_record_values, records))
-            send.send_bytes(pickle.dumps(("window", (values, errors, counted)), pickle.HIGHEST_PROTOCOL))
+            send.send_bytes(
+                pickle.dumps(("window", _pack_window(records, errors, counted)), pickle.HIGHEST_PROTOCOL)
+            )
         send.send_bytes(pickle.dumps(("done", None)))
     except FileProblem as exc:
         send.send_bytes(pickle.dumps(("problem", str(exc))))
@@ -157,3 +175,33 @@ def _child(send: Any, rows: Rows, parser: RowParser, first_row: int, chunk_rows:
     finally:
         send.close()
         os._exit(0)
+
+
+def _pack_window(
+    records: list[Record], errors: list[RowError], counted: int
+) -> tuple[list[Any], list[RowError], int]:
+    """A sealed window as the child sends it: the records' columns (see _SEPARATOR), the errors,
+    the rows counted. `_unpack_window` gives back the window."""
+    columns: list[Any] = list(zip(*map(_record_values, records), strict=True))
+    if not columns:
+        return [], errors, counted
+    sealed = columns.pop()
+    columns.extend(zip(*sealed, strict=True))
+    columns[_BIRTH_DATE] = list(map(date.toordinal, columns[_BIRTH_DATE]))
+    for index in _JOINED:
+        joined = _SEPARATOR.join(columns[index])
+        # Unless a text holds the separator itself (the parent could not split the join back): that
+        # column goes as it is.
+        if joined.count(_SEPARATOR) == len(records) - 1:
+            columns[index] = joined
+    return columns, errors, counted
+
+
+def _unpack_window(columns: list[Any], errors: list[RowError], counted: int) -> Window:
+    """The window `_pack_window` packed, in the importing process."""
+    if not columns:
+        return [], errors, counted
+    columns = [column.split(_SEPARATOR) if type(column) is str else column for column in columns]
+    columns[_BIRTH_DATE] = map(date.fromordinal, columns[_BIRTH_DATE])
+    sealed = zip(*columns[_PLAIN:], strict=True)
+    return list(map(Record, *columns[:_PLAIN], sealed)), errors, counted
