@@ -6,6 +6,7 @@ connection's cursor (COPY on PostgreSQL for inserts); no model instance is built
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -268,10 +269,15 @@ CHANGE_INSERT_COLUMNS = (
     "import_job_id",
 )
 _HOUSEHOLD_AT = {name: i + 1 for i, name in enumerate(HOUSEHOLD_FIELDS)}  # in an existing row
+# Where a household's facts sit in the HOUSEHOLD_FIELDS values `_household_row` builds.
+_FACT_VALUES = operator.itemgetter(*HOUSEHOLD_FACTS)
+_DECIMAL_AT = tuple(i for i, name in enumerate(HOUSEHOLD_FIELDS) if name in _HOUSEHOLD_DECIMALS)
+_PHONE_AT = HOUSEHOLD_FIELDS.index("phone")
 _MEMBER_AT = {name: i + 2 for i, name in enumerate(MEMBER_FIELDS)}  # in an existing row
 
-# (record, village, blind index of the ID number, county id) of a row that passed the checks.
-Accepted = tuple[Record, Area, str, int]
+# (record, village id, county id, (county id, household number), the existing member's row or None)
+# of a row that passed the checks.
+Accepted = tuple[Record, int, int, tuple[int, str], tuple[Any, ...] | None]
 # (member id, county id, (household id, schooling, active, education, health, labour skill)).
 VersionChange = tuple[int, int, tuple[Any, ...]]
 
@@ -426,7 +432,8 @@ class RecordWriter:
         )
         self.seen_ids: dict[str, int] = {}  # ID number → the row that first named it
         self.household_village: dict[tuple[int, str], tuple[int, int, str]] = {}
-        self.county_of: dict[int, int] = {}  # village id → county id
+        # (county, township, village) names → (village id, county id), or why such rows are rejected.
+        self.places: dict[tuple[str, str, str], tuple[int, int] | str] = {}
         self.counties: set[int] = set()
         self.hh_existing: dict[tuple[int, str], tuple[Any, ...]] = {}
         self.member_existing: dict[tuple[int, str], tuple[Any, ...]] = {}
@@ -455,7 +462,7 @@ class RecordWriter:
         for error in errors:
             if error.id_number:
                 self.seen_ids.setdefault(error.id_number, error.row)
-        self._write_members(self._place_members(self._check_rows(records)))
+        self._write_members(*self._check_rows(records))
 
     def finish(self) -> None:
         write, outcome = self.write, self.write.outcome
@@ -476,43 +483,76 @@ class RecordWriter:
         self.progress("history")
         _finish_counts(outcome, write.errors, self.accepted)
 
-    def _check_rows(self, records: list[Record]) -> list[Accepted]:
-        """In-file duplicate ID numbers, areas, one village per household (records not sealed by
-        the reader process are sealed here)."""
+    def _check_rows(self, records: list[Record]) -> tuple[list[Accepted], int]:
+        """In-file duplicate ID numbers, areas, one village per household, people registered in
+        another household; note each household's facts (its head's row, else its first) and give
+        a new household its id. One pass over the rows (records not sealed by the reader process
+        are sealed here). Returns the accepted rows and how many of them are new members."""
         errors, outcome = self.write.errors, self.write.outcome
-        seen_ids, household_village, county_of = self.seen_ids, self.household_village, self.county_of
+        seen_ids, household_village, places = self.seen_ids, self.household_village, self.places
+        hh_facts, hh_ids, member_existing = self.hh_facts, self.hh_ids, self.member_existing
         self.seal(records)
-        accepted: list[Accepted] = []
+        final: list[Accepted] = []
+        fresh: list[tuple[int, str]] = []
+        new_members = 0
         for record in records:
-            first = seen_ids.get(record.id_number)
-            if first is not None:
-                errors.append(
-                    RowError(record.row, _("证件号码与第%(row)d行重复") % {"row": first}, record.id_number)
-                )
+            number, row = record.id_number, record.row
+            first = seen_ids.setdefault(number, row)  # rows are numbered apart: another is a duplicate
+            if first != row:
+                errors.append(RowError(row, _("证件号码与第%(row)d行重复") % {"row": first}, number))
                 continue
-            seen_ids[record.id_number] = record.row
-            village, area_warnings = self.resolver.resolve(record)
-            if isinstance(village, str):
-                errors.append(RowError(record.row, village, record.id_number))
+            place = places.get((record.county, record.township, record.village))
+            if place is None:
+                place = self._place(record)
+            if isinstance(place, str):
+                errors.append(RowError(row, place, number))
                 continue
-            outcome.warnings.extend(_row_warning(record.row, w) for w in area_warnings)
-            county_id = county_of.get(village.id)
-            if county_id is None:
-                county_id = county_of[village.id] = village.parent.parent_id  # type: ignore[union-attr,assignment]
-                assert county_id is not None
-                if county_id not in self.counties:
-                    self._open_county(county_id)
+            village_id, county_id = place
             hh_key = (county_id, record.household_number)
             previous = household_village.get(hh_key)
             if previous is None:
-                household_village[hh_key] = (village.id, record.row, record.village)
-            elif previous[0] != village.id:
+                household_village[hh_key] = (village_id, row, record.village)
+            elif previous[0] != village_id:
                 errors.append(_household_elsewhere(record, previous))
                 continue
             if record.warnings:
-                outcome.warnings.extend(_row_warning(record.row, w) for w in record.warnings)
-            accepted.append((record, village, record.sealed[0], county_id))  # type: ignore[index]
-        return accepted
+                outcome.warnings.extend(_row_warning(row, w) for w in record.warnings)
+            existing = member_existing.get((county_id, record.sealed[0]))  # type: ignore[index]
+            if existing is None:
+                new_members += 1
+            else:
+                self.present.add((county_id, record.sealed[0]))  # type: ignore[index]
+                if existing[1] != record.household_number:
+                    errors.append(_registered_elsewhere(record, existing[1]))
+                    continue
+            facts = hh_facts.get(hh_key)
+            if facts is None:
+                hh_facts[hh_key] = (record.household, record.relation == "户主", village_id)
+                if hh_key not in hh_ids:
+                    fresh.append(hh_key)
+                self.covered.add(village_id)  # a household's rows share its village
+            elif not facts[1] and record.relation == "户主":
+                hh_facts[hh_key] = (record.household, True, village_id)
+            final.append((record, village_id, county_id, hh_key, existing))
+        self._insert_households(fresh)
+        self.accepted += len(final)
+        return final, new_members
+
+    def _place(self, record: Record) -> tuple[int, int] | str:
+        """The (village id, county id) of a row's area names, or the reason to reject the row,
+        remembered for the next rows: the village is resolved (and the areas it needs created,
+        with their warnings), and its county checked and loaded when it first appears."""
+        key = (record.county, record.township, record.village)
+        village, area_warnings = self.resolver.resolve(record)
+        if isinstance(village, str):
+            self.places[key] = village
+            return village
+        self.write.outcome.warnings.extend(_row_warning(record.row, w) for w in area_warnings)
+        county_id: int = village.parent.parent_id  # type: ignore[union-attr,assignment]
+        if county_id not in self.counties:
+            self._open_county(county_id)
+        place = self.places[key] = (village.id, county_id)
+        return place
 
     def _open_county(self, county_id: int) -> None:
         """A county's first row: the file must not be older than its last import; its existing
@@ -528,41 +568,6 @@ class RecordWriter:
                 "member_id", flat=True
             )
         )
-
-    def _place_members(self, accepted: list[Accepted]) -> list[Accepted]:
-        """Reject people registered in another household; note each household's facts (its head's
-        row, else its first) and give a new household its id."""
-        final: list[Accepted] = []
-        hh_facts, member_existing = self.hh_facts, self.member_existing
-        fresh: list[tuple[int, str]] = []
-        for record, village, idx, county_id in accepted:
-            existing = member_existing.get((county_id, idx))
-            if existing is not None:
-                self.present.add((county_id, idx))
-                if existing[1] != record.household_number:
-                    self.write.errors.append(
-                        RowError(
-                            record.row,
-                            _("证件号码已登记在另一户（户编号%(other)s），不能同时属于户编号%(number)s")
-                            % {"other": existing[1], "number": record.household_number},
-                            record.id_number,
-                        )
-                    )
-                    continue
-            key = (county_id, record.household_number)
-            facts = hh_facts.get(key)
-            head = record.relation == "户主"
-            if facts is None:
-                hh_facts[key] = (record.household, head, village.id)
-                if key not in self.hh_ids:
-                    fresh.append(key)
-            elif head and not facts[1]:
-                hh_facts[key] = (record.household, True, village.id)
-            self.covered.add(village.id)
-            final.append((record, village, idx, county_id))
-        self._insert_households(fresh)
-        self.accepted += len(final)
-        return final
 
     def _insert_households(self, fresh: list[tuple[int, str]]) -> None:
         """Insert the window's new households with the facts known so far (their first row's, or
@@ -603,33 +608,37 @@ class RecordWriter:
         bulk_execute(f"UPDATE {hh_table} SET {HOUSEHOLD_UPDATE_SET} WHERE id=%s", hh_updates)  # noqa: S608
         write.outcome.households_created = len(self.new_households)
 
-    def _write_members(self, final: list[Accepted]) -> None:
+    def _write_members(self, final: list[Accepted], new_count: int) -> None:
         """Insert the window's new members with their first version, update the changed ones."""
-        write, hh_ids, member_existing = self.write, self.hh_ids, self.member_existing
+        write, hh_ids = self.write, self.hh_ids
         new_members: list[tuple[Any, ...]] = []
         version_rows: list[tuple[Any, ...]] = []
         member_updates: list[tuple[Any, ...]] = []
-        fresh_ids = iter(
-            self.ids.take(Member, sum(1 for _r, _v, idx, c in final if (c, idx) not in member_existing))
-        )
+        fresh_ids = iter(self.ids.take(Member, new_count))
         now, as_of_db, actor_id = write.now, write.as_of_db, write.actor_id
         adapt_date = write.ops.adapt_datefield_value
-        for record, village, idx, county_id in final:
-            hh_id = hh_ids[(county_id, record.household_number)]
-            existing = member_existing.get((county_id, idx))
+        add_member, add_version = new_members.append, version_rows.append
+        for record, village_id, county_id, hh_key, existing in final:
+            hh_id = hh_ids[hh_key]
             if existing is not None:
-                update = _member_update(write, record, existing, hh_id, village.id, county_id)
+                update = _member_update(write, record, existing, hh_id, village_id, county_id)
                 if update is not None:
                     member_updates.append(update)
                 continue
             member_id = next(fresh_ids)
-            _idx, id_encrypted, id_masked, phone_encrypted, phone_masked = record.sealed  # type: ignore[misc]
-            new_members.append(  # the values of MEMBER_INSERT_COLUMNS
+            idx, id_encrypted, id_masked, phone_encrypted, phone_masked = record.sealed  # type: ignore[misc]
+            schooling, education, health, skill = (
+                record.schooling,
+                record.education,
+                record.health,
+                record.labour_skill,
+            )
+            add_member(  # the values of MEMBER_INSERT_COLUMNS
                 (
                     member_id,
                     hh_id,
                     county_id,
-                    village.id,
+                    village_id,
                     record.member_number,
                     record.name,
                     record.id_type,
@@ -640,10 +649,10 @@ class RecordWriter:
                     adapt_date(record.birth_date),
                     record.ethnicity,
                     record.relation,
-                    record.education,
-                    record.schooling,
-                    record.health,
-                    record.labour_skill,
+                    education,
+                    schooling,
+                    health,
+                    skill,
                     phone_encrypted,
                     phone_masked,
                     True,
@@ -653,18 +662,18 @@ class RecordWriter:
                     now,
                 )
             )
-            version_rows.append(
+            add_version(  # the values of VERSION_INSERT_COLUMNS
                 (
                     member_id,
                     county_id,
                     hh_id,
                     as_of_db,
                     None,
-                    record.schooling,
+                    schooling,
                     True,
-                    record.education,
-                    record.health,
-                    record.labour_skill,
+                    education,
+                    health,
+                    skill,
                     now,
                     actor_id,
                 )
@@ -690,6 +699,15 @@ class _Ids:
         start = self.next.get(model) or allocate_ids(model, 1)[0]
         self.next[model] = start + count
         return list(range(start, start + count))
+
+
+def _registered_elsewhere(record: Record, other: str) -> RowError:
+    return RowError(
+        record.row,
+        _("证件号码已登记在另一户（户编号%(other)s），不能同时属于户编号%(number)s")
+        % {"other": other, "number": record.household_number},
+        record.id_number,
+    )
 
 
 def _household_elsewhere(record: Record, previous: tuple[int, int, str]) -> RowError:
@@ -755,20 +773,14 @@ def _existing_rows(
 
 
 def _household_row(write: _Write, facts: dict[str, Any], village_id: int) -> list[Any]:
-    """The values of HOUSEHOLD_COLUMNS for a household's facts."""
+    """The values of HOUSEHOLD_COLUMNS for a household's facts: the facts in HOUSEHOLD_FACTS order
+    at once, then the few that need it adapted in place (one household in four rows, so the
+    per-field branching this replaces showed in the import's profile)."""
+    row = [village_id, *_FACT_VALUES(facts), True]  # HOUSEHOLD_FIELDS
     adapt_decimal = write.ops.adapt_decimalfield_value
-    row: list[Any] = []
-    for name in HOUSEHOLD_FIELDS:
-        if name == "phone":
-            row.extend(write.phone_pair(facts["phone"]))
-        elif name == "village_id":
-            row.append(village_id)
-        elif name == "active":
-            row.append(True)
-        elif name in _HOUSEHOLD_DECIMALS:
-            row.append(adapt_decimal(facts[name], 14, 2))
-        else:
-            row.append(facts[name])
+    for at in _DECIMAL_AT:
+        row[at] = adapt_decimal(row[at], 14, 2)
+    row[_PHONE_AT : _PHONE_AT + 1] = write.phone_pair(row[_PHONE_AT])
     return row
 
 
