@@ -205,12 +205,10 @@ class Sheet:
         from bangfu.lib import _sheet_stream
 
         assert self._stream_part is not None
-        width, xml_bytes, lim = self._stream_width, self._stream_bytes, self.limits
-        # The last row the area limits allow (`_check_area`): the stream refuses a row past it, so
-        # a sheet that claims a huge area is refused before its blank rows are made.
-        last_row = min(
-            lim.max_rows, lim.max_cells // width, max(SMALL_SHEET_CELLS, xml_bytes // BYTES_PER_CELL) // width
-        )
+        width, xml_bytes = self._stream_width, self._stream_bytes
+        # The stream refuses a row past the area limits, so a sheet that claims a huge area is
+        # refused before its blank rows are made.
+        last_row = self._last_row(width, xml_bytes)
         source: IO[bytes] = io.BytesIO(self._data) if self._data is not None else open(self._path, "rb")  # type: ignore[arg-type]
         done = 0
         try:
@@ -333,13 +331,19 @@ class Sheet:
         return _unreadable(self.name, str(error.get("detail", "")))
 
     def _check_area(self, rows: int, columns: int, xml_bytes: int | None) -> None:
-        refusal = self._area_refusal(rows, columns, xml_bytes)
+        if columns > self.limits.max_columns or rows > self._last_row(columns, xml_bytes):
+            raise self._area_refusal(rows, columns, xml_bytes)
+
+    def _last_row(self, columns: int, xml_bytes: int | None) -> int:
+        """The last row a sheet `columns` wide may reach: at most `max_rows`, at most `max_cells`
+        in all, and (given its XML's size) no more cells than that XML could describe."""
         lim = self.limits
-        cells = rows * columns
-        if rows > lim.max_rows or columns > lim.max_columns or cells > lim.max_cells:
-            raise refusal
-        if xml_bytes is not None and cells > max(SMALL_SHEET_CELLS, xml_bytes // BYTES_PER_CELL):
-            raise refusal
+        if not columns:
+            return lim.max_rows
+        last = min(lim.max_rows, lim.max_cells // columns)
+        if xml_bytes is not None:
+            last = min(last, max(SMALL_SHEET_CELLS, xml_bytes // BYTES_PER_CELL) // columns)
+        return last
 
     def _area_refusal(self, rows: int, columns: int, xml_bytes: int | None) -> SheetRefused:
         lim = self.limits

@@ -381,18 +381,14 @@ class Sealer:
         )
         for record, stored in zip(todo, sealed, strict=True):
             record.sealed = stored
-        # Address codes are asked once per distinct (code, birth year); only the rows of an unknown
-        # code go through `_warn_address_code`.
+        # Address codes are asked once per distinct (code, birth year).
         known_code = self.known_code
         codes = [(record.address_code, record.birth_date.year) for record in todo]
-        distinct = set(codes)
-        for code_key in distinct.difference(known_code):
+        for code_key in set(codes).difference(known_code):
             known_code[code_key] = idnumbers.address_code_known(*code_key)
-        unknown = {code_key for code_key in distinct if not known_code[code_key]}
-        if unknown:
-            for record, code_key in zip(todo, codes, strict=True):
-                if code_key in unknown:
-                    _warn_address_code(record, known_code)
+        for record, code_key in zip(todo, codes, strict=True):
+            if not known_code[code_key]:
+                _warn_address_code(record)
 
 
 @contextmanager
@@ -747,18 +743,13 @@ def _household_elsewhere(record: Record, previous: tuple[int, int, str]) -> RowE
     )
 
 
-def _warn_address_code(record: Record, known_code: dict[tuple[str, int], bool]) -> None:
-    """Adds a warning to a row whose ID number's address code did not exist in its birth year."""
-    code_key = (record.address_code, record.birth_date.year)
-    known = known_code.get(code_key)
-    if known is None:
-        known = known_code[code_key] = idnumbers.address_code_known(*code_key)
-    if not known:
-        record.warnings = [
-            *(record.warnings or []),
-            _("证件号码的地址码%(code)s在%(year)d年的区划代码表中不存在（仅提示）")
-            % {"code": record.address_code, "year": record.birth_date.year},
-        ]
+def _warn_address_code(record: Record) -> None:
+    """Adds the warning of a row whose ID number's address code did not exist in its birth year."""
+    record.warnings = [
+        *(record.warnings or []),
+        _("证件号码的地址码%(code)s在%(year)d年的区划代码表中不存在（仅提示）")
+        % {"code": record.address_code, "year": record.birth_date.year},
+    ]
 
 
 def _check_as_of(county_ids: set[int], as_of: date) -> None:
