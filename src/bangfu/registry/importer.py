@@ -122,7 +122,9 @@ def _label_map(choices: Any, extra: dict[str, str]) -> dict[str, str]:
         mapping = {str(label): value for value, label in choices.choices}
     mapping[""] = "" if "" in choices.values else mapping.get("", "")
     mapping.update(extra)
-    return {_header_key(k): v for k, v in mapping.items()}
+    # Values as plain str, not the choices' enum members: they go to the database on every row,
+    # and sqlite3 looks up an adapter for each parameter that is not exactly a str.
+    return {_header_key(k): str(v) for k, v in mapping.items()}
 
 
 # Labels are matched in Chinese regardless of the UI language: build from the source strings.

@@ -639,9 +639,6 @@ class RecordWriter:
         fresh_ids = iter(self.ids.take(Member, new_count))
         now, as_of_db, actor_id = write.now, write.as_of_db, write.actor_id
         adapt_date = write.ops.adapt_datefield_value
-        # The ID type's text as an exact str: the parser's enum member would cost sqlite3 an
-        # adapter look-up per row (see `bulk_insert`).
-        plain = str.__str__
         add_member, add_version = new_members.append, version_rows.append
         for record, village_id, county_id, hh_key, existing in final:
             hh_id = hh_ids[hh_key]
@@ -666,7 +663,7 @@ class RecordWriter:
                     village_id,
                     record.member_number,
                     record.name,
-                    plain(record.id_type),
+                    record.id_type,
                     id_encrypted,
                     idx,
                     id_masked,
